@@ -1,0 +1,35 @@
+// Appending to the audit chain. The chain itself (sequence, previous hash, hash) is computed
+// by the database trigger, which also refuses updates and deletes.
+import type { Sql, TransactionSql } from '../db/client';
+
+export interface AuditInput {
+	actorUserId: number | null;
+	action: string;
+	votingSessionId?: number | null;
+	details?: Record<string, string | number | boolean | null | string[] | number[]>;
+}
+
+export async function appendAudit(sql: Sql | TransactionSql, entry: AuditInput): Promise<void> {
+	await sql`
+		insert into audit_entry (seq, actor_user_id, action, voting_session_id, details, hash)
+		values (0, ${entry.actorUserId}, ${entry.action}, ${entry.votingSessionId ?? null}, ${sql.json(entry.details ?? {})}, '\\x')`;
+}
+
+export interface AuditEntry {
+	seq: number;
+	at: Date;
+	actorUsername: string | null;
+	action: string;
+	votingSessionId: number | null;
+	details: Record<string, unknown>;
+	hash: string;
+}
+
+export async function listAuditEntries(sql: Sql, votingSessionId: number): Promise<AuditEntry[]> {
+	return sql<AuditEntry[]>`
+		select a.seq, a.at, u.username as "actorUsername", a.action, a.voting_session_id as "votingSessionId",
+		       a.details, encode(a.hash, 'hex') as hash
+		from audit_entry a left join app_user u on u.id = a.actor_user_id
+		where a.voting_session_id = ${votingSessionId}
+		order by a.seq`;
+}

@@ -1,0 +1,23 @@
+// Session cookie settings: httpOnly, SameSite=Lax, Secure everywhere but localhost.
+import { INACTIVITY_TIMEOUT_SECONDS, SESSION_COOKIE } from './session';
+import type { Cookies } from '@sveltejs/kit';
+
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+export function sessionCookieOptions(url: URL) {
+	return {
+		path: '/',
+		httpOnly: true,
+		sameSite: 'lax' as const,
+		secure: !LOCAL_HOSTS.has(url.hostname),
+		maxAge: INACTIVITY_TIMEOUT_SECONDS
+	};
+}
+
+export function setSessionCookie(cookies: Cookies, url: URL, token: string): void {
+	cookies.set(SESSION_COOKIE, token, sessionCookieOptions(url));
+}
+
+export function clearSessionCookie(cookies: Cookies, url: URL): void {
+	cookies.delete(SESSION_COOKIE, sessionCookieOptions(url));
+}

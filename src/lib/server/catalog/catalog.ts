@@ -1,0 +1,55 @@
+// Categories and candidates, as shown to the public.
+import type { Sql } from '../db/client';
+
+export interface Candidate {
+	id: number;
+	categoryId: number;
+	categoryName: string;
+	title: string;
+	summary: string;
+	targets: string[];
+	leadDepartment: string;
+	budgetYuan: number | null;
+	expectedCompletion: string | null;
+	isDemo: boolean;
+}
+
+export interface CategoryWithCandidates {
+	id: number;
+	name: string;
+	position: number;
+	isDemo: boolean;
+	candidates: Candidate[];
+}
+
+const candidateColumns = (sql: Sql) => sql`
+	c.id, c.category_id as "categoryId", g.name as "categoryName", c.title, c.summary, c.targets,
+	c.lead_department as "leadDepartment", c.budget_yuan as "budgetYuan",
+	to_char(c.expected_completion, 'YYYY-MM-DD') as "expectedCompletion", c.is_demo as "isDemo"`;
+
+export async function listCategoriesWithCandidates(sql: Sql): Promise<CategoryWithCandidates[]> {
+	const categories = await sql<Omit<CategoryWithCandidates, 'candidates'>[]>`
+		select id, name, position, is_demo as "isDemo" from category order by position, id`;
+	const candidates = await sql<Candidate[]>`
+		select ${candidateColumns(sql)} from candidate c join category g on g.id = c.category_id
+		order by g.position, c.position, c.id`;
+	return categories.map((category) => ({
+		...category,
+		candidates: candidates.filter((candidate) => candidate.categoryId === category.id)
+	}));
+}
+
+export async function getCandidate(sql: Sql, id: number): Promise<Candidate | null> {
+	const [candidate] = await sql<Candidate[]>`
+		select ${candidateColumns(sql)} from candidate c join category g on g.id = c.category_id where c.id = ${id}`;
+	return candidate ?? null;
+}
+
+/** The candidates of a voting session in ballot order, with their category. */
+export async function listSessionCandidates(sql: Sql, votingSessionId: number): Promise<(Candidate & { categoryPosition: number })[]> {
+	return sql<(Candidate & { categoryPosition: number })[]>`
+		select ${candidateColumns(sql)}, g.position as "categoryPosition"
+		from voting_session_candidate v join candidate c on c.id = v.candidate_id join category g on g.id = c.category_id
+		where v.voting_session_id = ${votingSessionId}
+		order by v.position`;
+}

@@ -1,0 +1,116 @@
+// Demo data for a newcomer: the 12 categories and 34 candidates modelled on Taizhou's 2022
+// report, an open approval vote (N = 10) with 444 enrolled demo delegates, a staff account and
+// three demo delegates who can sign in. Passwords are generated (or ADMIN_PASSWORD) and
+// returned once for printing; no fixed default password exists.
+import type { Sql } from '../db/client';
+import { generatePassword, hashPassword } from '../auth/password';
+import { appendAudit } from '../audit/audit';
+import { insertUser } from '../users/users';
+import { applyLifecycleInTransaction, enrollDelegates, insertVotingSession } from '../voting/sessions';
+import { demoCategories } from './demo-data';
+
+export const DEMO_DELEGATE_COUNT = 444;
+export const DEMO_SESSION_TITLE = '2022年台州市民生实事项目票决';
+export const DEMO_SIGN_IN_DELEGATES = 3;
+
+export interface DemoCredentials {
+	staff: { username: string; password: string; generated: boolean };
+	scrutineer: { username: string; password: string };
+	delegates: { username: string; password: string }[];
+	votingSessionId: number;
+}
+
+export function demoDelegateUsername(index: number): string {
+	return `delegate${String(index).padStart(3, '0')}`;
+}
+
+/** True when the database holds no users and no candidates. */
+export async function isDatabaseEmpty(sql: Sql): Promise<boolean> {
+	const [row] = await sql<{ empty: boolean }[]>`
+		select not exists (select 1 from app_user) and not exists (select 1 from candidate) as empty`;
+	return row?.empty ?? false;
+}
+
+export async function seedDemo(
+	sql: Sql,
+	options: { adminPassword?: string; onProgress?: (step: string) => void } = {}
+): Promise<DemoCredentials> {
+	const progress = options.onProgress ?? (() => {});
+	const staffPassword = options.adminPassword || generatePassword();
+	const scrutineerPassword = generatePassword();
+	const delegatePasswords = Array.from({ length: DEMO_SIGN_IN_DELEGATES }, () => generatePassword());
+	progress('hashing passwords');
+	const [staffHash, scrutineerHash, ...delegateHashes] = await Promise.all(
+		[staffPassword, scrutineerPassword, ...delegatePasswords].map((password) => hashPassword(password))
+	);
+
+	const votingSessionId = await sql.begin(async (tx) => {
+		progress('categories and candidates');
+		const candidateIds: number[] = [];
+		for (const [categoryIndex, category] of demoCategories.entries()) {
+			const [inserted] = await tx<{ id: number }[]>`
+				insert into category (name, position, is_demo) values (${category.name}, ${categoryIndex + 1}, true) returning id`;
+			const rows = await tx<{ id: number }[]>`
+				insert into candidate ${tx(
+					category.candidates.map((candidate, position) => ({
+						category_id: (inserted as { id: number }).id,
+						title: candidate.title,
+						summary: candidate.summary,
+						targets: candidate.targets,
+						lead_department: candidate.leadDepartment,
+						budget_yuan: candidate.budgetYuan,
+						expected_completion: candidate.expectedCompletion,
+						position: position + 1,
+						is_demo: true
+					}))
+				)} returning id`;
+			candidateIds.push(...rows.map((row) => row.id));
+		}
+
+		progress('accounts');
+		const staffId = await insertUser(tx, { username: 'admin', displayName: '秘书处工作人员（示例）', passwordHash: staffHash as string, roles: ['staff'] });
+		await insertUser(tx, { username: 'scrutineer', displayName: '监票人（示例）', passwordHash: scrutineerHash as string, roles: ['scrutineer'] });
+		const delegates = Array.from({ length: DEMO_DELEGATE_COUNT }, (_, index) => ({
+			username: demoDelegateUsername(index + 1),
+			display_name: `示例代表${String(index + 1).padStart(3, '0')}`,
+			password_hash: index < DEMO_SIGN_IN_DELEGATES ? (delegateHashes[index] as string) : null
+		}));
+		const delegateRows = await tx<{ id: number }[]>`insert into app_user ${tx(delegates)} returning id`;
+		const delegateIds = delegateRows.map((row) => row.id);
+		await tx`insert into user_role ${tx(delegateIds.map((id) => ({ user_id: id, role: 'delegate' })))}`;
+
+		progress('voting session');
+		const id = await insertVotingSession(
+			tx,
+			{ title: DEMO_SESSION_TITLE, year: 2022, rules: { ballotMethod: 'approval', seats: 10, thresholdBase: 'enrolled' }, candidateIds, isDemo: true },
+			staffId
+		);
+		await enrollDelegates(tx, id, delegateIds, staffId);
+		const opened = await applyLifecycleInTransaction(tx, id, 'open', staffId);
+		if (!opened.ok) throw new Error(`could not open the demo session: ${opened.error}`);
+		await appendAudit(tx, { actorUserId: null, action: 'demo.seeded', votingSessionId: id, details: { candidates: candidateIds.length, delegates: delegateIds.length } });
+		return id;
+	});
+
+	return {
+		staff: { username: 'admin', password: staffPassword, generated: !options.adminPassword },
+		scrutineer: { username: 'scrutineer', password: scrutineerPassword },
+		delegates: delegatePasswords.map((password, index) => ({ username: demoDelegateUsername(index + 1), password })),
+		votingSessionId: votingSessionId as number
+	};
+}
+
+/** The console text that hands the generated sign-in details over, once. */
+export function formatDemoCredentials(credentials: DemoCredentials, baseUrl: string): string {
+	const lines = [
+		'',
+		'Piaojue demo data loaded (示例数据). Sign-in details, shown only this once:',
+		`  staff (秘书处)      ${credentials.staff.username} / ${credentials.staff.generated ? credentials.staff.password : '(ADMIN_PASSWORD)'}`,
+		`  scrutineer (监票人) ${credentials.scrutineer.username} / ${credentials.scrutineer.password}`,
+		...credentials.delegates.map((delegate) => `  delegate (代表)     ${delegate.username} / ${delegate.password}`),
+		`  Vote at ${baseUrl}/vote/${credentials.votingSessionId}`,
+		'  Lost them? npm run cli -- user:password USERNAME',
+		''
+	];
+	return lines.join('\n');
+}

@@ -1,0 +1,127 @@
+// Casting a ballot: ONE transaction that locks the session row (shared), checks it is open and
+// the delegate enrolled, writes the has-voted mark (unique per session and delegate) and the
+// ballot (no delegate column), appends an audit entry naming neither, and notifies.
+import { createHash, randomBytes } from 'node:crypto';
+import { checkBallot, type BallotProblem, type Selection } from '$lib/domain/ballot';
+import type { BallotContent, BallotMethod, SessionStatus, ThresholdBase } from '$lib/domain/types';
+import type { Sql, TransactionSql } from '../db/client';
+import { appendAudit } from '../audit/audit';
+import { notifyTurnout } from '../live/notify';
+
+export type CastError =
+	| { code: 'session_not_found' }
+	| { code: 'not_open'; status: SessionStatus; reason: 'not_yet_open' | 'closed' }
+	| { code: 'not_enrolled' }
+	| { code: 'already_voted' }
+	| { code: 'invalid_ballot'; problem: BallotProblem };
+
+export type CastResult = { ok: true; receiptCode: string; castAt: Date; ballot: BallotContent } | { ok: false; error: CastError };
+
+/** A receipt code: 128 random bits, shown once in groups of four; only its SHA-256 is stored. */
+export function newReceiptCode(): string {
+	const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+	const bits = randomBytes(16);
+	let value = BigInt(`0x${bits.toString('hex')}`);
+	let code = '';
+	for (let index = 0; index < 26; index += 1) {
+		code += alphabet[Number(value & 31n)];
+		value >>= 5n;
+	}
+	return code.match(/.{1,4}/g)!.join('-');
+}
+
+export function receiptHash(receiptCode: string): Buffer {
+	return createHash('sha256').update(receiptCode.replace(/[^A-Z0-9]/gi, '').toUpperCase()).digest();
+}
+
+class CastRefused extends Error {
+	constructor(readonly castError: CastError) {
+		super(castError.code);
+	}
+}
+
+type CastInput = { votingSessionId: number; delegateId: number; selection: Selection };
+
+/** Every check a cast must pass, read in the caller's transaction; throws CastRefused. */
+async function checkCastable(tx: TransactionSql, input: CastInput, lockSession: boolean): Promise<BallotContent> {
+	const [session] = await tx<{ status: SessionStatus; ballotMethod: BallotMethod; seats: number; thresholdBase: ThresholdBase; timing: 'early' | 'late' | 'ok' }[]>`
+		select status, ballot_method as "ballotMethod", seats, threshold_base as "thresholdBase",
+		       case when opens_at is not null and now() < opens_at then 'early'
+		            when closes_at is not null and now() >= closes_at then 'late' else 'ok' end as timing
+		from voting_session where id = ${input.votingSessionId} ${lockSession ? tx`for share` : tx``}`;
+	if (!session) throw new CastRefused({ code: 'session_not_found' });
+	if (session.status !== 'open' || session.timing !== 'ok') {
+		const reason = session.status === 'draft' || session.timing === 'early' ? 'not_yet_open' : 'closed';
+		throw new CastRefused({ code: 'not_open', status: session.status, reason });
+	}
+	const [member] = await tx<{ hasVoted: boolean }[]>`
+		select exists (select 1 from ballot_mark m where m.voting_session_id = e.voting_session_id and m.delegate_id = e.delegate_id) as "hasVoted"
+		from electorate_member e
+		where e.voting_session_id = ${input.votingSessionId} and e.delegate_id = ${input.delegateId}`;
+	if (!member) throw new CastRefused({ code: 'not_enrolled' });
+	if (member.hasVoted) throw new CastRefused({ code: 'already_voted' });
+	const candidateRows = await tx<{ candidateId: number }[]>`
+		select candidate_id as "candidateId" from voting_session_candidate
+		where voting_session_id = ${input.votingSessionId} order by position`;
+	const check = checkBallot(
+		{ ballotMethod: session.ballotMethod, seats: session.seats, thresholdBase: session.thresholdBase },
+		candidateRows.map((row) => row.candidateId),
+		input.selection
+	);
+	if (!check.ok) throw new CastRefused({ code: 'invalid_ballot', problem: check.problem });
+	return check.ballot;
+}
+
+function refusal(error: unknown): CastError {
+	if (error instanceof CastRefused) return error.castError;
+	// A concurrent cast by the same delegate loses on the unique mark.
+	if ((error as { code?: string }).code === '23505') return { code: 'already_voted' };
+	// The session closed between the checks and the insert: the database trigger refused.
+	if ((error as { message?: string }).message?.includes('is not open')) return { code: 'not_open', status: 'closed', reason: 'closed' };
+	throw error;
+}
+
+/** The review step: the same checks as a cast, writing nothing. */
+export async function reviewBallot(sql: Sql, input: CastInput): Promise<{ ok: true; ballot: BallotContent } | { ok: false; error: CastError }> {
+	try {
+		const ballot = await sql.begin('read only', (tx) => checkCastable(tx, input, false));
+		return { ok: true, ballot: ballot as BallotContent };
+	} catch (error) {
+		return { ok: false, error: refusal(error) };
+	}
+}
+
+export async function castBallot(sql: Sql, input: CastInput): Promise<CastResult> {
+	const receiptCode = newReceiptCode();
+	try {
+		const outcome = await sql.begin(async (tx) => {
+			const ballot = await checkCastable(tx, input, true);
+			const marked = await tx`
+				insert into ballot_mark (voting_session_id, delegate_id) values (${input.votingSessionId}, ${input.delegateId})
+				on conflict do nothing`;
+			if (marked.count !== 1) throw new CastRefused({ code: 'already_voted' });
+			await tx`update electorate_member set present = true
+				where voting_session_id = ${input.votingSessionId} and delegate_id = ${input.delegateId} and not present`;
+			const [inserted] = await tx<{ id: string; castAt: Date }[]>`
+				insert into ballot (voting_session_id, receipt_hash) values (${input.votingSessionId}, ${receiptHash(receiptCode)})
+				returning id, now() as "castAt"`;
+			const { id: ballotId, castAt } = inserted as { id: string; castAt: Date };
+			if (ballot.choices.length > 0) {
+				await tx`insert into ballot_choice ${tx(
+					ballot.choices.map((entry) => ({
+						ballot_id: ballotId,
+						voting_session_id: input.votingSessionId,
+						candidate_id: entry.candidateId,
+						choice: entry.choice
+					}))
+				)}`;
+			}
+			await appendAudit(tx, { actorUserId: null, action: 'ballot.cast', votingSessionId: input.votingSessionId });
+			await notifyTurnout(tx, input.votingSessionId);
+			return { ballot, castAt };
+		});
+		return { ok: true, receiptCode, castAt: outcome.castAt, ballot: outcome.ballot };
+	} catch (error) {
+		return { ok: false, error: refusal(error) };
+	}
+}

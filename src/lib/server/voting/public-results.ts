@@ -1,0 +1,32 @@
+// The public view of a session's result: the tally only once published, nothing before.
+import type { Tally } from '$lib/domain/counting';
+import type { Sql } from '../db/client';
+import { listSessionCandidates } from '../catalog/catalog';
+import { getPublishedTally } from './results';
+import { getVotingSession, type VotingSessionSummary } from './sessions';
+
+export interface PublicResult {
+	votingSession: VotingSessionSummary & { isDemo: boolean; publishedAt: Date | null };
+	tally: Tally | null;
+	candidateTitles: Record<string, string>;
+}
+
+/** Null when the session does not exist; `tally` null until published. */
+export async function publishedResult(sql: Sql, votingSessionId: number): Promise<PublicResult | null> {
+	const votingSession = await getVotingSession(sql, votingSessionId);
+	if (!votingSession) return null;
+	const tally = votingSession.status === 'published' ? await getPublishedTally(sql, votingSessionId) : null;
+	const candidates = tally ? await listSessionCandidates(sql, votingSessionId) : [];
+	return {
+		votingSession: {
+			id: votingSession.id,
+			title: votingSession.title,
+			year: votingSession.year,
+			status: votingSession.status,
+			isDemo: votingSession.isDemo,
+			publishedAt: votingSession.publishedAt
+		},
+		tally,
+		candidateTitles: Object.fromEntries(candidates.map((candidate) => [candidate.id, candidate.title]))
+	};
+}

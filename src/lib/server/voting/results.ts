@@ -1,0 +1,101 @@
+// Results: the raw ballots read from PostgreSQL and counted by the domain rules.
+import { compareTallies, tallyBallots, type Tally } from '$lib/domain/counting';
+import type { BallotContent, BallotMethod, Choice, SessionStatus, ThresholdBase, VotingRules } from '$lib/domain/types';
+import type { Sql, TransactionSql } from '../db/client';
+
+interface CountingInput {
+	status: SessionStatus;
+	rules: VotingRules;
+	candidateIds: number[];
+	enrolled: number;
+	present: number;
+	ballots: BallotContent[];
+}
+
+/** Everything the count needs, read in one snapshot. Ballots in random-id order, which says nothing of casting order. */
+async function readCountingInput(sql: Sql | TransactionSql, votingSessionId: number): Promise<CountingInput | null> {
+	const [session] = await sql<
+		{ status: SessionStatus; ballotMethod: BallotMethod; seats: number; thresholdBase: ThresholdBase; enrolled: number; present: number; candidateIds: number[] }[]
+	>`
+		select s.status, s.ballot_method as "ballotMethod", s.seats, s.threshold_base as "thresholdBase",
+		       (select count(*) from electorate_member e where e.voting_session_id = s.id)::int as enrolled,
+		       (select count(*) from electorate_member e where e.voting_session_id = s.id and e.present)::int as present,
+		       coalesce((select array_agg(c.candidate_id order by c.position, c.candidate_id)
+		                 from voting_session_candidate c where c.voting_session_id = s.id), '{}') as "candidateIds"
+		from voting_session s where s.id = ${votingSessionId}`;
+	if (!session) return null;
+	const rows = await sql<{ isVoid: boolean; choices: [number, Choice][] }[]>`
+		select b.is_void as "isVoid",
+		       coalesce(json_agg(json_build_array(c.candidate_id, c.choice)) filter (where c.candidate_id is not null), '[]') as choices
+		from ballot b left join ballot_choice c on c.ballot_id = b.id
+		where b.voting_session_id = ${votingSessionId}
+		group by b.id order by b.id`;
+	return {
+		status: session.status,
+		rules: { ballotMethod: session.ballotMethod, seats: session.seats, thresholdBase: session.thresholdBase },
+		candidateIds: session.candidateIds,
+		enrolled: session.enrolled,
+		present: session.present,
+		ballots: rows.map((row) => ({
+			isVoid: row.isVoid,
+			choices: row.choices.map(([candidateId, choice]) => ({ candidateId, choice }))
+		}))
+	};
+}
+
+function count(input: CountingInput): Tally {
+	return tallyBallots(input.rules, input.candidateIds, input.ballots, { enrolled: input.enrolled, present: input.present });
+}
+
+/** Counts the raw ballots of a session that is being closed and stores the tally (in the closing transaction). */
+export async function storeTally(tx: TransactionSql, votingSessionId: number): Promise<Tally> {
+	const input = await readCountingInput(tx, votingSessionId);
+	if (!input) throw new Error(`voting session ${votingSessionId} does not exist`);
+	const tally = count(input);
+	await tx`
+		insert into voting_result (voting_session_id, tally, ballots_digest)
+		values (${votingSessionId}, ${tx.json(JSON.parse(JSON.stringify(tally)))}, ${tally.ballotsDigest})`;
+	return tally;
+}
+
+/** The stored tally, for any status (callers decide who may see it). */
+export async function getStoredTally(sql: Sql, votingSessionId: number): Promise<Tally | null> {
+	const [row] = await sql<{ tally: Tally }[]>`select tally from voting_result where voting_session_id = ${votingSessionId}`;
+	return row?.tally ?? null;
+}
+
+/** The tally only once published: before that, nothing (no count leaks). */
+export async function getPublishedTally(sql: Sql, votingSessionId: number): Promise<Tally | null> {
+	const [row] = await sql<{ tally: Tally }[]>`
+		select r.tally from voting_result r join voting_session s on s.id = r.voting_session_id
+		where r.voting_session_id = ${votingSessionId} and s.status = 'published'`;
+	return row?.tally ?? null;
+}
+
+export interface TallyVerification {
+	recomputed: Tally;
+	stored: Tally | null;
+	differences: string[];
+	marks: number;
+	ballots: number;
+}
+
+/**
+ * Recomputes the tally from the raw ballots with the same domain code and compares it with the
+ * stored one; also compares the number of has-voted marks with the number of ballots.
+ */
+export async function verifyTally(sql: Sql, votingSessionId: number): Promise<TallyVerification | null> {
+	return sql.begin('isolation level repeatable read read only', async (tx) => {
+		const input = await readCountingInput(tx, votingSessionId);
+		if (!input) return null;
+		const recomputed = count(input);
+		const [stored] = await tx<{ tally: Tally; ballotsDigest: string }[]>`
+			select tally, ballots_digest as "ballotsDigest" from voting_result where voting_session_id = ${votingSessionId}`;
+		const [marks] = await tx<{ count: number }[]>`select count(*)::int as count from ballot_mark where voting_session_id = ${votingSessionId}`;
+		const differences = stored ? compareTallies(stored.tally, recomputed) : [];
+		if (stored && stored.ballotsDigest !== recomputed.ballotsDigest) differences.push('ballots_digest column differs from the recomputed digest');
+		const markCount = marks?.count ?? 0;
+		if (markCount !== input.ballots.length) differences.push(`has-voted marks ${markCount} but ballots ${input.ballots.length}`);
+		return { recomputed, stored: stored?.tally ?? null, differences, marks: markCount, ballots: input.ballots.length };
+	}) as Promise<TallyVerification | null>;
+}

@@ -1,0 +1,167 @@
+// Voting sessions: reading them, creating drafts, the electorate and the lifecycle.
+import type { LifecycleAction } from '$lib/domain/lifecycle';
+import { canApply, requiredStatus, targetStatus } from '$lib/domain/lifecycle';
+import type { BallotMethod, SessionStatus, ThresholdBase, VotingRules } from '$lib/domain/types';
+import type { Sql, TransactionSql } from '../db/client';
+import { appendAudit } from '../audit/audit';
+import { storeTally } from './results';
+import { notifyTurnout } from '../live/notify';
+
+export interface VotingSessionSummary {
+	id: number;
+	title: string;
+	year: number;
+	status: SessionStatus;
+}
+
+export interface VotingSession extends VotingSessionSummary {
+	rules: VotingRules;
+	opensAt: Date | null;
+	closesAt: Date | null;
+	openedAt: Date | null;
+	closedAt: Date | null;
+	publishedAt: Date | null;
+	isDemo: boolean;
+	enrolled: number;
+	present: number;
+	cast: number;
+	candidateCount: number;
+}
+
+export async function listVotingSessions(sql: Sql): Promise<VotingSessionSummary[]> {
+	return sql<VotingSessionSummary[]>`
+		select id, title, year, status from voting_session order by year desc, id desc`;
+}
+
+type SessionRow = Omit<VotingSession, 'rules'> & { ballotMethod: BallotMethod; seats: number; thresholdBase: ThresholdBase };
+
+function toVotingSession(row: SessionRow): VotingSession {
+	const { ballotMethod, seats, thresholdBase, ...rest } = row;
+	return { ...rest, rules: { ballotMethod, seats, thresholdBase } };
+}
+
+export async function getVotingSession(sql: Sql | TransactionSql, id: number): Promise<VotingSession | null> {
+	const [row] = await sql<SessionRow[]>`
+		select s.id, s.title, s.year, s.status, s.ballot_method as "ballotMethod", s.seats,
+		       s.threshold_base as "thresholdBase", s.opens_at as "opensAt", s.closes_at as "closesAt",
+		       s.opened_at as "openedAt", s.closed_at as "closedAt", s.published_at as "publishedAt",
+		       s.is_demo as "isDemo",
+		       (select count(*) from electorate_member e where e.voting_session_id = s.id)::int as enrolled,
+		       (select count(*) from electorate_member e where e.voting_session_id = s.id and e.present)::int as present,
+		       (select count(*) from ballot_mark m where m.voting_session_id = s.id)::int as cast,
+		       (select count(*) from voting_session_candidate c where c.voting_session_id = s.id)::int as "candidateCount"
+		from voting_session s where s.id = ${id}`;
+	return row ? toVotingSession(row) : null;
+}
+
+/** Sessions a delegate is enrolled in, with whether they have voted. */
+export async function listDelegateSessions(
+	sql: Sql,
+	delegateId: number
+): Promise<(VotingSessionSummary & { hasVoted: boolean })[]> {
+	return sql<(VotingSessionSummary & { hasVoted: boolean })[]>`
+		select s.id, s.title, s.year, s.status,
+		       exists (select 1 from ballot_mark m where m.voting_session_id = s.id and m.delegate_id = ${delegateId}) as "hasVoted"
+		from electorate_member e join voting_session s on s.id = e.voting_session_id
+		where e.delegate_id = ${delegateId}
+		order by s.year desc, s.id desc`;
+}
+
+export async function isEnrolled(sql: Sql, votingSessionId: number, delegateId: number): Promise<{ enrolled: boolean; hasVoted: boolean }> {
+	const [row] = await sql<{ enrolled: boolean; hasVoted: boolean }[]>`
+		select exists (select 1 from electorate_member where voting_session_id = ${votingSessionId} and delegate_id = ${delegateId}) as enrolled,
+		       exists (select 1 from ballot_mark where voting_session_id = ${votingSessionId} and delegate_id = ${delegateId}) as "hasVoted"`;
+	return row ?? { enrolled: false, hasVoted: false };
+}
+
+export interface NewVotingSession {
+	title: string;
+	year: number;
+	rules: VotingRules;
+	candidateIds: number[];
+	opensAt?: Date | null;
+	closesAt?: Date | null;
+	isDemo?: boolean;
+}
+
+/** Creates a draft session with its candidate list (in the given order), in the caller's transaction. */
+export async function insertVotingSession(tx: TransactionSql, input: NewVotingSession, actorUserId: number | null): Promise<number> {
+	const [session] = await tx<{ id: number }[]>`
+		insert into voting_session (title, year, ballot_method, seats, threshold_base, opens_at, closes_at, is_demo)
+		values (${input.title}, ${input.year}, ${input.rules.ballotMethod}, ${input.rules.seats}, ${input.rules.thresholdBase},
+		        ${input.opensAt ?? null}, ${input.closesAt ?? null}, ${input.isDemo ?? false})
+		returning id`;
+	const id = (session as { id: number }).id;
+	if (input.candidateIds.length > 0) {
+		await tx`insert into voting_session_candidate ${tx(
+			input.candidateIds.map((candidateId, position) => ({ voting_session_id: id, candidate_id: candidateId, position }))
+		)}`;
+	}
+	await appendAudit(tx, {
+		actorUserId,
+		action: 'session.created',
+		votingSessionId: id,
+		details: { title: input.title, ballotMethod: input.rules.ballotMethod, seats: input.rules.seats, thresholdBase: input.rules.thresholdBase, candidates: input.candidateIds.length }
+	});
+	return id;
+}
+
+export async function createVotingSession(sql: Sql, input: NewVotingSession, actorUserId: number | null): Promise<number> {
+	return sql.begin((tx) => insertVotingSession(tx, input, actorUserId)) as Promise<number>;
+}
+
+/** Enrols delegates (by user id) in a draft session; already-enrolled ones are left as they are. */
+export async function enrollDelegates(tx: TransactionSql, votingSessionId: number, delegateIds: number[], actorUserId: number | null): Promise<number> {
+	if (delegateIds.length === 0) return 0;
+	const result = await tx`
+		insert into electorate_member ${tx(delegateIds.map((delegateId) => ({ voting_session_id: votingSessionId, delegate_id: delegateId })))}
+		on conflict do nothing`;
+	await appendAudit(tx, { actorUserId, action: 'electorate.added', votingSessionId, details: { added: result.count } });
+	return result.count;
+}
+
+export type LifecycleError = 'not_found' | 'wrong_status' | 'no_candidates' | 'no_electorate' | 'seats_not_below_candidates';
+
+export type LifecycleResult = { ok: true; status: SessionStatus } | { ok: false; error: LifecycleError; status?: SessionStatus };
+
+/** Moves a session one step on inside the caller's transaction, with its audit entry. */
+export async function applyLifecycleInTransaction(
+	tx: TransactionSql,
+	votingSessionId: number,
+	action: LifecycleAction,
+	actorUserId: number | null
+): Promise<LifecycleResult> {
+	const [locked] = await tx<{ status: SessionStatus }[]>`
+		select status from voting_session where id = ${votingSessionId} for update`;
+	if (!locked) return { ok: false, error: 'not_found' };
+	if (!canApply(action, locked.status)) return { ok: false, error: 'wrong_status', status: locked.status };
+	if (action === 'open') {
+		const session = (await getVotingSession(tx, votingSessionId)) as VotingSession;
+		if (session.candidateCount === 0) return { ok: false, error: 'no_candidates' };
+		if (session.enrolled === 0) return { ok: false, error: 'no_electorate' };
+		if (session.rules.seats >= session.candidateCount) return { ok: false, error: 'seats_not_below_candidates' };
+	}
+	await tx`update voting_session set status = ${targetStatus(action)} where id = ${votingSessionId} and status = ${requiredStatus(action)}`;
+	const details: Record<string, string | number> = {};
+	if (action === 'close') {
+		const tally = await storeTally(tx, votingSessionId);
+		details.ballotsCast = tally.ballotsCast;
+		details.ballotsDigest = tally.ballotsDigest;
+	}
+	await appendAudit(tx, { actorUserId, action: `session.${action}`, votingSessionId, details });
+	await notifyTurnout(tx, votingSessionId);
+	return { ok: true, status: targetStatus(action) };
+}
+
+/**
+ * Moves a session one step on (open, close, publish) in one transaction.
+ * Closing computes the tally from the raw ballots and stores it.
+ */
+export function applyLifecycle(
+	sql: Sql,
+	votingSessionId: number,
+	action: LifecycleAction,
+	actorUserId: number | null
+): Promise<LifecycleResult> {
+	return sql.begin((tx) => applyLifecycleInTransaction(tx, votingSessionId, action, actorUserId)) as Promise<LifecycleResult>;
+}

@@ -1,0 +1,20 @@
+import { redirect } from '@sveltejs/kit';
+import { z } from 'zod';
+import { cookieName, cookieMaxAge, isLocale } from '$lib/paraglide/runtime';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = () => redirect(303, '/');
+
+const languageForm = z.object({
+	locale: z.string().refine(isLocale),
+	redirectTo: z.string().regex(/^\/(?!\/)/).default('/')
+});
+
+export const actions: Actions = {
+	default: async ({ request, cookies }) => {
+		const parsed = languageForm.safeParse(Object.fromEntries(await request.formData()));
+		if (!parsed.success) redirect(303, '/');
+		cookies.set(cookieName, parsed.data.locale, { path: '/', httpOnly: false, sameSite: 'lax', secure: false, maxAge: cookieMaxAge });
+		redirect(303, parsed.data.redirectTo);
+	}
+};

@@ -1,0 +1,23 @@
+import { sveltekit } from '@sveltejs/kit/vite';
+import { paraglideVitePlugin } from '@inlang/paraglide-js';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+	plugins: [
+		paraglideVitePlugin({
+			project: './project.inlang',
+			outdir: './src/lib/paraglide',
+			strategy: ['cookie', 'preferredLanguage', 'baseLocale']
+		}),
+		sveltekit()
+	],
+	server: { host: '127.0.0.1', port: 3000 },
+	test: {
+		include: ['tests/**/*.test.ts'],
+		globalSetup: ['tests/setup/global-setup.ts'],
+		testTimeout: 60_000,
+		hookTimeout: 120_000,
+		pool: 'forks',
+		maxWorkers: 2
+	}
+});
