@@ -243,7 +243,10 @@ begin
     raise exception 'voting session % would have % has-voted marks but % ballots', new.voting_session_id, marks, ballots
       using errcode = 'P0001';
   end if;
-  if tg_table_name = 'ballot' and not new.is_void then
+  if tg_table_name <> 'ballot' then
+    return null;
+  end if;
+  if not new.is_void then
     select * into session_row from voting_session where id = new.voting_session_id;
     select count(*) filter (where choice = 'for'), count(*) into for_count, choice_count
       from ballot_choice where ballot_id = new.id;

@@ -1,5 +1,5 @@
 // Results: the raw ballots read from PostgreSQL and counted by the domain rules.
-import { compareTallies, tallyBallots, type Tally } from '$lib/domain/counting';
+import { canonicalBallot, compareTallies, tallyBallots, type Tally } from '$lib/domain/counting';
 import type { BallotContent, BallotMethod, Choice, SessionStatus, ThresholdBase, VotingRules } from '$lib/domain/types';
 import type { Sql, TransactionSql } from '../db/client';
 
@@ -41,6 +41,16 @@ async function readCountingInput(sql: Sql | TransactionSql, votingSessionId: num
 			choices: row.choices.map(([candidateId, choice]) => ({ candidateId, choice }))
 		}))
 	};
+}
+
+/** The ballots of a session, anonymous, in canonical order (sorted by their canonical form). */
+export async function readBallots(sql: Sql | TransactionSql, votingSessionId: number): Promise<BallotContent[]> {
+	const input = await readCountingInput(sql, votingSessionId);
+	if (!input) return [];
+	return input.ballots
+		.map((ballot) => ({ ballot, key: canonicalBallot(ballot) }))
+		.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+		.map((entry) => entry.ballot);
 }
 
 function count(input: CountingInput): Tally {

@@ -1,0 +1,275 @@
+// The operator CLI: `npm run cli -- <command>`. Works whether or not the server is running:
+// with DATABASE_URL unset it joins the embedded server that `npm start` started, or starts it.
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { nextAction, type LifecycleAction } from '../src/lib/domain/lifecycle';
+import { idSchema, passwordSchema, roleSchema, usernameSchema } from '../src/lib/domain/schemas';
+import { BALLOT_METHODS, THRESHOLD_BASES } from '../src/lib/domain/types';
+import { openDatabase, type Database } from '../src/lib/server/db/client';
+import { migrate } from '../src/lib/server/db/migrate';
+import { generatePassword, hashPassword } from '../src/lib/server/auth/password';
+import { invalidateUserSessions } from '../src/lib/server/auth/session';
+import { formatDemoCredentials, isDatabaseEmpty, seedDemo } from '../src/lib/server/seed/demo';
+import { createUser, findUserByUsername, userIdsByUsername, UsernameTakenError } from '../src/lib/server/users/users';
+import { applyLifecycle, createVotingSession, enrollDelegates, getVotingSession } from '../src/lib/server/voting/sessions';
+import { verifyTally } from '../src/lib/server/voting/results';
+import { buildSessionExport, resultCsv } from '../src/lib/server/voting/export';
+
+class UsageError extends Error {}
+
+const USAGE = `Usage: npm run cli -- <command>
+
+  migrate                                   apply pending migrations
+  seed --demo                               load the demo data into an empty database
+  user:create --username U --role R [--role R2] [--display-name NAME] [--password-stdin]
+                                            create a user (prints a generated password unless --password-stdin)
+  user:password USERNAME [--password-stdin] set a new password (generated unless --password-stdin); signs the user out
+  session:create --title T --year Y --seats N [--method approval|for_against_abstain]
+                 [--threshold-base enrolled|present|cast] [--candidates all|ID,ID,...]
+                                            create a draft voting session
+  electorate:add SESSION_ID USERNAME...     enrol delegates in a draft session
+  session:open|close|publish SESSION_ID     move a session on (closing counts the ballots)
+  tally SESSION_ID [--verify]               recount the raw ballots; --verify compares with the stored tally
+  export SESSION_ID --format csv|json       print the result (after closing) to standard output
+
+Roles: resident, delegate, staff, scrutineer. Exit codes: 0 done, 1 failed, 2 bad arguments.`;
+
+function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+	const parsed = schema.safeParse(value);
+	if (!parsed.success) throw new UsageError(`${what} is not valid: ${parsed.error.issues.map((issue) => issue.message.replace(/^error_/, '').replace(/_/g, ' ')).join('; ')}`);
+	return parsed.data;
+}
+
+function readStdin(): string {
+	return readFileSync(0, 'utf8').replace(/\r?\n$/, '');
+}
+
+function sessionIdFrom(positionals: string[]): number {
+	if (!positionals[0]) throw new UsageError('a SESSION_ID is needed');
+	return parse(idSchema, positionals[0], 'SESSION_ID');
+}
+
+const lifecycleMessages: Record<string, string> = {
+	not_found: 'no such voting session',
+	wrong_status: 'the session is not in the status this step needs',
+	no_candidates: 'the session has no candidates',
+	no_electorate: 'no delegates are enrolled',
+	seats_not_below_candidates: 'a competitive vote needs more candidates than seats'
+};
+
+async function run(command: string, args: string[], database: Database): Promise<number> {
+	const sql = database.sql;
+	switch (command) {
+		case 'migrate': {
+			const applied = await migrate(sql, { onApply: (name) => console.log(`applied ${name}`) });
+			console.log(applied.length ? `${applied.length} migration(s) applied` : 'the database is up to date');
+			return 0;
+		}
+		case 'seed': {
+			const { values } = parseArgs({ args, options: { demo: { type: 'boolean' } } });
+			if (!values.demo) throw new UsageError('seed needs --demo');
+			await migrate(sql);
+			if (!(await isDatabaseEmpty(sql))) {
+				console.error('the database is not empty: the demo data is loaded only into an empty database');
+				return 1;
+			}
+			const credentials = await seedDemo(sql, { adminPassword: process.env.ADMIN_PASSWORD, onProgress: (step) => console.log(`… ${step}`) });
+			console.log(formatDemoCredentials(credentials, process.env.ORIGIN ?? 'http://localhost:3000'));
+			return 0;
+		}
+		case 'user:create': {
+			const { values } = parseArgs({
+				args,
+				options: { username: { type: 'string' }, role: { type: 'string', multiple: true }, 'display-name': { type: 'string' }, 'password-stdin': { type: 'boolean' } }
+			});
+			const username = parse(usernameSchema, values.username, '--username');
+			const roles = parse(z.array(roleSchema).min(1, { error: 'at least one --role' }), values.role ?? [], '--role');
+			const password = values['password-stdin'] ? parse(passwordSchema, readStdin(), 'the password') : generatePassword();
+			try {
+				await createUser(sql, { username, displayName: values['display-name'], password, roles });
+			} catch (error) {
+				if (error instanceof UsernameTakenError) {
+					console.error(`the username ${username} is taken`);
+					return 1;
+				}
+				throw error;
+			}
+			console.log(`created ${username} (${roles.join(', ')})`);
+			if (!values['password-stdin']) console.log(`password (shown once): ${password}`);
+			return 0;
+		}
+		case 'user:password': {
+			const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { 'password-stdin': { type: 'boolean' } } });
+			const username = parse(usernameSchema, positionals[0], 'USERNAME');
+			const user = await findUserByUsername(sql, username);
+			if (!user) {
+				console.error(`no user ${username}`);
+				return 1;
+			}
+			const password = values['password-stdin'] ? parse(passwordSchema, readStdin(), 'the password') : generatePassword();
+			await sql`update app_user set password_hash = ${await hashPassword(password)} where id = ${user.id}`;
+			await invalidateUserSessions(sql, user.id);
+			console.log(`new password set for ${user.username}; their sessions were ended`);
+			if (!values['password-stdin']) console.log(`password (shown once): ${password}`);
+			return 0;
+		}
+		case 'session:create': {
+			const { values } = parseArgs({
+				args,
+				options: {
+					title: { type: 'string' },
+					year: { type: 'string' },
+					seats: { type: 'string' },
+					method: { type: 'string', default: 'approval' },
+					'threshold-base': { type: 'string', default: 'enrolled' },
+					candidates: { type: 'string', default: 'all' }
+				}
+			});
+			const title = parse(z.string().trim().min(1).max(200), values.title, '--title');
+			const year = parse(z.coerce.number().int().min(2000).max(2100), values.year, '--year');
+			const seats = parse(z.coerce.number().int().min(1), values.seats, '--seats');
+			const ballotMethod = parse(z.enum(BALLOT_METHODS), values.method, '--method');
+			const thresholdBase = parse(z.enum(THRESHOLD_BASES), values['threshold-base'], '--threshold-base');
+			const candidateIds =
+				values.candidates === 'all'
+					? (await sql<{ id: number }[]>`select c.id from candidate c join category g on g.id = c.category_id order by g.position, c.position, c.id`).map((row) => row.id)
+					: parse(z.array(idSchema).min(1), (values.candidates ?? '').split(','), '--candidates');
+			const id = await createVotingSession(sql, { title, year, rules: { ballotMethod, seats, thresholdBase }, candidateIds }, null);
+			console.log(`created draft voting session ${id} with ${candidateIds.length} candidates`);
+			return 0;
+		}
+		case 'electorate:add': {
+			const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+			const votingSessionId = sessionIdFrom(positionals);
+			const usernames = positionals.slice(1).map((name) => parse(usernameSchema, name, `username ${name}`));
+			if (usernames.length === 0) throw new UsageError('name at least one USERNAME');
+			const ids = await userIdsByUsername(sql, usernames);
+			const unknown = usernames.filter((name) => !ids.has(name.toLowerCase()));
+			if (unknown.length) {
+				console.error(`unknown users: ${unknown.join(', ')}; nothing was added`);
+				return 1;
+			}
+			const [notDelegates] = await sql<{ names: string[] | null }[]>`
+				select array_agg(u.username) as names from app_user u
+				where u.id = any(${[...ids.values()]}) and not exists (select 1 from user_role r where r.user_id = u.id and r.role = 'delegate')`;
+			if (notDelegates?.names?.length) {
+				console.error(`not delegates: ${notDelegates.names.join(', ')}; nothing was added`);
+				return 1;
+			}
+			const votingSession = await getVotingSession(sql, votingSessionId);
+			if (!votingSession) {
+				console.error('no such voting session');
+				return 1;
+			}
+			if (votingSession.status !== 'draft') {
+				console.error(`the session is ${votingSession.status}: its electorate is frozen`);
+				return 1;
+			}
+			const added = await sql.begin((tx) => enrollDelegates(tx, votingSessionId, [...ids.values()], null));
+			console.log(`enrolled ${added} delegate(s); ${usernames.length - (added as number)} already enrolled`);
+			return 0;
+		}
+		case 'session:open':
+		case 'session:close':
+		case 'session:publish': {
+			const action = command.slice('session:'.length) as LifecycleAction;
+			const votingSessionId = sessionIdFrom(parseArgs({ args, allowPositionals: true, options: {} }).positionals);
+			const result = await applyLifecycle(sql, votingSessionId, action, null);
+			if (!result.ok) {
+				const hint = result.status ? ` (it is ${result.status}; next step: ${nextAction(result.status) ?? 'none'})` : '';
+				console.error(`could not ${action} session ${votingSessionId}: ${lifecycleMessages[result.error]}${hint}`);
+				return 1;
+			}
+			console.log(`session ${votingSessionId} is now ${result.status}`);
+			return 0;
+		}
+		case 'tally': {
+			const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { verify: { type: 'boolean' } } });
+			const votingSessionId = sessionIdFrom(positionals);
+			const votingSession = await getVotingSession(sql, votingSessionId);
+			if (!votingSession) {
+				console.error('no such voting session');
+				return 1;
+			}
+			if (votingSession.status === 'draft' || votingSession.status === 'open') {
+				console.error(`the session is ${votingSession.status}: ballots are counted only after it closes`);
+				return 1;
+			}
+			console.log('counting the raw ballots…');
+			const verification = await verifyTally(sql, votingSessionId);
+			if (!verification) {
+				console.error('no such voting session');
+				return 1;
+			}
+			const tally = verification.recomputed;
+			console.log(`ballots ${tally.ballotsCast} (valid ${tally.validBallots}, void ${tally.voidBallots}); has-voted marks ${verification.marks}`);
+			console.log(`threshold: ${tally.votesNeeded} votes (more than half of ${tally.thresholdBase} ${tally.thresholdBaseCount})`);
+			for (const row of tally.candidates) {
+				console.log(`${String(row.rank).padStart(3)}  ${String(row.for).padStart(6)}  ${row.passed ? 'passed' : '      '}  ${row.outcome.padEnd(10)}  candidate ${row.candidateId}`);
+			}
+			if (tally.tie) console.log(`TIE at the cut-off: candidates ${tally.tie.candidateIds.join(', ')} with ${tally.tie.votes} votes for ${tally.tie.seatsAtStake} seat(s): a further vote is needed`);
+			if (tally.shortfall) console.log(`SHORTFALL: ${tally.shortfall.seatsLeft} seat(s) left: a further vote is needed`);
+			console.log(`ballots digest ${tally.ballotsDigest}`);
+			if (!values.verify) return 0;
+			if (!verification.stored) {
+				console.error('verify: there is no stored tally yet (the session has not closed)');
+				return 1;
+			}
+			if (verification.differences.length) {
+				console.error(`verify: FAILED, ${verification.differences.length} difference(s):`);
+				for (const difference of verification.differences) console.error(`  ${difference}`);
+				return 1;
+			}
+			console.log('verify: OK, the stored tally equals the recount and marks equal ballots');
+			return 0;
+		}
+		case 'export': {
+			const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { format: { type: 'string' } } });
+			const votingSessionId = sessionIdFrom(positionals);
+			const format = parse(z.enum(['csv', 'json']), values.format, '--format');
+			const data = await buildSessionExport(sql, votingSessionId);
+			if (data === 'not_found' || data === 'not_counted') {
+				console.error(data === 'not_found' ? 'no such voting session' : 'the session has not closed: there is no result to export');
+				return 1;
+			}
+			process.stdout.write(
+				format === 'json'
+					? `${JSON.stringify(data, null, 2)}\n`
+					: resultCsv(
+							data,
+							{ rank: '名次', candidate: '候选项目', category: '方面', for: '赞成票', against: '反对票', abstain: '弃权票', passed: '是否过半数', outcome: '结果' },
+							{ yes: '是', no: '否', chosen: '当选', tied: '得票相同待另行投票', notChosen: '未当选' }
+						)
+			);
+			return 0;
+		}
+		default:
+			throw new UsageError(`unknown command ${command}`);
+	}
+}
+
+async function main(): Promise<number> {
+	const [command, ...args] = process.argv.slice(2);
+	if (!command || command === 'help' || command === '--help') {
+		console.log(USAGE);
+		return command ? 0 : 2;
+	}
+	let database: Database | null = null;
+	try {
+		database = await openDatabase({ max: 2 });
+		if (command !== 'migrate') await migrate(database.sql);
+		return await run(command, args, database);
+	} catch (error) {
+		if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+			console.error(`${(error as Error).message}\n\n${USAGE}`);
+			return 2;
+		}
+		console.error(`failed: ${(error as Error).message}`);
+		return 1;
+	} finally {
+		await database?.close();
+	}
+}
+
+main().then((code) => process.exit(code));

@@ -1,0 +1,88 @@
+// Builders for test data, through the app's own modules where they exist.
+import { randomBytes } from 'node:crypto';
+import type { Sql } from '../../src/lib/server/db/client';
+import type { BallotMethod, Role, ThresholdBase } from '../../src/lib/domain/types';
+import { hashPassword } from '../../src/lib/server/auth/password';
+import { insertUser } from '../../src/lib/server/users/users';
+import { applyLifecycle, enrollDelegates, insertVotingSession } from '../../src/lib/server/voting/sessions';
+
+export const TEST_PASSWORD = 'correct horse battery staple';
+let passwordHash: Promise<string> | null = null;
+
+function unique(prefix: string): string {
+	return `${prefix}_${randomBytes(5).toString('hex')}`;
+}
+
+/** Users with the shared test password (hashed once per file). */
+export async function createUsers(sql: Sql, count: number, roles: Role[], prefix = 'user'): Promise<{ id: number; username: string }[]> {
+	passwordHash ??= hashPassword(TEST_PASSWORD);
+	const hash = await passwordHash;
+	return (await sql.begin(async (tx) => {
+		const users: { id: number; username: string }[] = [];
+		for (let index = 0; index < count; index += 1) {
+			const username = unique(prefix);
+			users.push({ id: await insertUser(tx, { username, passwordHash: hash, roles }), username });
+		}
+		return users;
+	})) as { id: number; username: string }[];
+}
+
+export async function createUser(sql: Sql, roles: Role[], prefix?: string) {
+	return (await createUsers(sql, 1, roles, prefix))[0] as { id: number; username: string };
+}
+
+export async function createCandidates(sql: Sql, count: number): Promise<number[]> {
+	const [category] = await sql<{ id: number }[]>`
+		insert into category (name, position) values (${unique('category')}, 1) returning id`;
+	const rows = await sql<{ id: number }[]>`
+		insert into candidate ${sql(
+			Array.from({ length: count }, (_, index) => ({
+				category_id: (category as { id: number }).id,
+				title: unique(`candidate ${index + 1}`),
+				position: index + 1
+			}))
+		)} returning id`;
+	return rows.map((row) => row.id);
+}
+
+export interface TestSession {
+	id: number;
+	candidateIds: number[];
+	delegates: { id: number; username: string }[];
+}
+
+/** A voting session with candidates and enrolled delegates, opened unless `open: false`. */
+export async function createVotingSession(
+	sql: Sql,
+	options: { candidates?: number; seats?: number; delegates?: number; method?: BallotMethod; thresholdBase?: ThresholdBase; open?: boolean } = {}
+): Promise<TestSession> {
+	const candidateIds = await createCandidates(sql, options.candidates ?? 5);
+	const delegates = await createUsers(sql, options.delegates ?? 3, ['delegate'], 'delegate');
+	const id = (await sql.begin(async (tx) => {
+		const sessionId = await insertVotingSession(
+			tx,
+			{
+				title: unique('session'),
+				year: 2022,
+				rules: { ballotMethod: options.method ?? 'approval', seats: options.seats ?? 2, thresholdBase: options.thresholdBase ?? 'enrolled' },
+				candidateIds
+			},
+			null
+		);
+		await enrollDelegates(tx, sessionId, delegates.map((delegate) => delegate.id), null);
+		return sessionId;
+	})) as number;
+	if (options.open !== false) {
+		const opened = await applyLifecycle(sql, id, 'open', null);
+		if (!opened.ok) throw new Error(`could not open the test session: ${opened.error}`);
+	}
+	return { id, candidateIds, delegates };
+}
+
+export async function countRows(sql: Sql, votingSessionId: number): Promise<{ marks: number; ballots: number; choices: number }> {
+	const [row] = await sql<{ marks: number; ballots: number; choices: number }[]>`
+		select (select count(*) from ballot_mark where voting_session_id = ${votingSessionId})::int as marks,
+		       (select count(*) from ballot where voting_session_id = ${votingSessionId})::int as ballots,
+		       (select count(*) from ballot_choice where voting_session_id = ${votingSessionId})::int as choices`;
+	return row as { marks: number; ballots: number; choices: number };
+}
