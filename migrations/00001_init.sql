@@ -165,6 +165,13 @@ begin
     raise exception 'the rules of voting session % are frozen since it opened', old.id using errcode = 'P0001';
   end if;
   if new.status = 'open' and old.status = 'draft' then
+    -- 差额: more candidates than seats, and someone to vote.
+    if (select count(*) from voting_session_candidate where voting_session_id = new.id) <= new.seats then
+      raise exception 'voting session % needs more candidates than its % seats to open', new.id, new.seats using errcode = 'P0001';
+    end if;
+    if not exists (select 1 from electorate_member where voting_session_id = new.id) then
+      raise exception 'voting session % has no enrolled delegates', new.id using errcode = 'P0001';
+    end if;
     new.opened_at := coalesce(new.opened_at, now());
   elsif new.status = 'closed' and old.status = 'open' then
     new.closed_at := coalesce(new.closed_at, now());

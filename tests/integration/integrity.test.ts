@@ -1,0 +1,175 @@
+// Integrity held by PostgreSQL itself: writes that bypass the app are refused.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { castBallot } from '../../src/lib/server/voting/casting';
+import { applyLifecycle } from '../../src/lib/server/voting/sessions';
+import { appendAudit } from '../../src/lib/server/audit/audit';
+import { countRows, createUser, createVotingSession } from '../helpers/factory';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+
+let database: TestDatabase;
+beforeAll(async () => {
+	database = await createTestDatabase();
+});
+afterAll(async () => {
+	await database.drop();
+});
+
+async function refused(write: Promise<unknown>, message: RegExp) {
+	await expect(write).rejects.toThrow(message);
+}
+
+describe('ballot box', () => {
+	it('refuses a ballot without a has-voted mark, and a mark without a ballot', async () => {
+		const { sql } = database;
+		const session = await createVotingSession(sql);
+		await refused(sql`insert into ballot (voting_session_id) values (${session.id})`, /has-voted marks but/);
+		await refused(
+			sql`insert into ballot_mark (voting_session_id, delegate_id) values (${session.id}, ${session.delegates[0]!.id})`,
+			/has-voted marks but/
+		);
+		expect(await countRows(sql, session.id)).toEqual({ marks: 0, ballots: 0, choices: 0 });
+	});
+
+	it('refuses a mark for a delegate who is not enrolled', async () => {
+		const { sql } = database;
+		const session = await createVotingSession(sql);
+		const outsider = await createUser(sql, ['delegate']);
+		await refused(
+			sql.begin(async (tx) => {
+				await tx`insert into ballot_mark (voting_session_id, delegate_id) values (${session.id}, ${outsider.id})`;
+				await tx`insert into ballot (voting_session_id) values (${session.id})`;
+			}),
+			/foreign key/
+		);
+	});
+
+	it('refuses a valid ballot with more ticks than seats, even written directly', async () => {
+		const { sql } = database;
+		const session = await createVotingSession(sql, { candidates: 4, seats: 2 });
+		await refused(
+			sql.begin(async (tx) => {
+				await tx`insert into ballot_mark (voting_session_id, delegate_id) values (${session.id}, ${session.delegates[0]!.id})`;
+				const [ballot] = await tx<{ id: string }[]>`insert into ballot (voting_session_id) values (${session.id}) returning id`;
+				for (const candidateId of session.candidateIds.slice(0, 3)) {
+					await tx`insert into ballot_choice (ballot_id, voting_session_id, candidate_id, choice) values (${ballot!.id}, ${session.id}, ${candidateId}, 'for')`;
+				}
+			}),
+			/more than the 2 seats/
+		);
+		expect(await countRows(sql, session.id)).toEqual({ marks: 0, ballots: 0, choices: 0 });
+	});
+
+	it('refuses a choice for a candidate outside the session', async () => {
+		const { sql } = database;
+		const session = await createVotingSession(sql);
+		const other = await createVotingSession(sql);
+		await refused(
+			sql.begin(async (tx) => {
+				await tx`insert into ballot_mark (voting_session_id, delegate_id) values (${session.id}, ${session.delegates[0]!.id})`;
+				const [ballot] = await tx<{ id: string }[]>`insert into ballot (voting_session_id) values (${session.id}) returning id`;
+				await tx`insert into ballot_choice (ballot_id, voting_session_id, candidate_id, choice) values (${ballot!.id}, ${session.id}, ${other.candidateIds[0]!}, 'for')`;
+			}),
+			/foreign key/
+		);
+	});
+
+	it('never lets a ballot, a choice or a mark be changed or deleted', async () => {
+		const { sql } = database;
+		const session = await createVotingSession(sql);
+		const delegateId = session.delegates[0]!.id;
+		expect((await castBallot(sql, { votingSessionId: session.id, delegateId, selection: { method: 'approval', candidateIds: [session.candidateIds[0]!] } })).ok).toBe(true);
+		await refused(sql`update ballot set is_void = true where voting_session_id = ${session.id}`, /never changed/);
+		await refused(sql`delete from ballot_choice where voting_session_id = ${session.id}`, /never changed/);
+		await refused(sql`update ballot_choice set choice = 'against' where voting_session_id = ${session.id}`, /never changed/);
+		await refused(sql`delete from ballot_mark where voting_session_id = ${session.id}`, /never changed/);
+		await refused(sql`truncate ballot_choice, ballot, ballot_mark`, /cannot be truncated/);
+		expect(await countRows(sql, session.id)).toEqual({ marks: 1, ballots: 1, choices: 1 });
+	});
+});
+
+describe('voting session lifecycle in the database', () => {
+	it('moves one step at a time, one way only', async () => {
+		const { sql } = database;
+		const session = await createVotingSession(sql, { open: false });
+		await refused(sql`update voting_session set status = 'closed' where id = ${session.id}`, /cannot move from draft to closed/);
+		await sql`update voting_session set status = 'open' where id = ${session.id}`;
+		await refused(sql`update voting_session set status = 'draft' where id = ${session.id}`, /cannot move from open to draft/);
+		await refused(sql`delete from voting_session where id = ${session.id}`, /cannot be deleted/);
+	});
+
+	it('freezes the rules, the candidate list and the electorate from opening on', async () => {
+		const { sql } = database;
+		const session = await createVotingSession(sql, { candidates: 5, seats: 2 });
+		await refused(sql`update voting_session set seats = 4 where id = ${session.id}`, /frozen/);
+		await refused(sql`update voting_session set ballot_method = 'for_against_abstain' where id = ${session.id}`, /frozen/);
+		await refused(sql`update voting_session set threshold_base = 'cast' where id = ${session.id}`, /frozen/);
+		await refused(sql`update voting_session set closes_at = now() + interval '1 day' where id = ${session.id}`, /frozen/);
+		await refused(sql`delete from voting_session_candidate where voting_session_id = ${session.id}`, /cannot change/);
+		const newcomer = await createUser(sql, ['delegate']);
+		await refused(sql`insert into electorate_member (voting_session_id, delegate_id) values (${session.id}, ${newcomer.id})`, /cannot change/);
+		await refused(sql`delete from electorate_member where voting_session_id = ${session.id}`, /cannot change/);
+		// Presence (实到) may still be recorded while open.
+		await sql`update electorate_member set present = true where voting_session_id = ${session.id}`;
+	});
+
+	it('lets a draft change its rules', async () => {
+		const { sql } = database;
+		const session = await createVotingSession(sql, { open: false, candidates: 5, seats: 2 });
+		await sql`update voting_session set seats = 3 where id = ${session.id}`;
+		const [row] = await sql<{ seats: number }[]>`select seats from voting_session where id = ${session.id}`;
+		expect(row?.seats).toBe(3);
+	});
+
+	it('opens only a competitive list (more candidates than seats) with an electorate', async () => {
+		const { sql } = database;
+		const tight = await createVotingSession(sql, { open: false, candidates: 2, seats: 2 });
+		await refused(sql`update voting_session set status = 'open' where id = ${tight.id}`, /more candidates than its 2 seats/);
+		const empty = await createVotingSession(sql, { open: false, delegates: 0 });
+		await refused(sql`update voting_session set status = 'open' where id = ${empty.id}`, /no enrolled delegates/);
+	});
+
+	it('refuses to publish a session closed without a stored tally', async () => {
+		const { sql } = database;
+		const session = await createVotingSession(sql);
+		await sql`update voting_session set status = 'closed' where id = ${session.id}`;
+		await refused(sql`update voting_session set status = 'published' where id = ${session.id}`, /no tally to publish/);
+	});
+
+	it('publishes only a session whose tally was stored at closing, and never changes that tally', async () => {
+		const { sql } = database;
+		const session = await createVotingSession(sql);
+		await refused(sql`insert into voting_result (voting_session_id, tally, ballots_digest) values (${session.id}, '{}', 'x')`, /only for a closed/);
+		expect((await applyLifecycle(sql, session.id, 'close', null)).ok).toBe(true);
+		await refused(sql`update voting_result set tally = '{}' where voting_session_id = ${session.id}`, /never changed/);
+		await refused(sql`delete from voting_result where voting_session_id = ${session.id}`, /never changed/);
+		expect((await applyLifecycle(sql, session.id, 'publish', null)).ok).toBe(true);
+	});
+});
+
+describe('audit chain', () => {
+	it('links each entry to the previous one by hash and refuses edits', async () => {
+		const { sql } = database;
+		await appendAudit(sql, { actorUserId: null, action: 'test.first', details: { n: 1 } });
+		await appendAudit(sql, { actorUserId: null, action: 'test.second', details: { n: 2 } });
+		const entries = await sql<{ seq: number; prevHash: Buffer | null; hash: Buffer }[]>`
+			select seq, prev_hash as "prevHash", hash from audit_entry order by seq`;
+		expect(entries.map((entry) => entry.seq)).toEqual(entries.map((_, index) => index + 1));
+		for (const [index, entry] of entries.entries()) {
+			if (index === 0) expect(entry.prevHash).toBeNull();
+			else expect(entry.prevHash?.equals(entries[index - 1]!.hash)).toBe(true);
+		}
+		await refused(sql`update audit_entry set action = 'forged'`, /append-only/);
+		await refused(sql`delete from audit_entry`, /append-only/);
+		await refused(sql`truncate audit_entry`, /cannot be truncated/);
+	});
+
+	it('records a cast without naming the delegate or the choices', async () => {
+		const { sql } = database;
+		const session = await createVotingSession(sql);
+		const delegate = session.delegates[0]!;
+		await castBallot(sql, { votingSessionId: session.id, delegateId: delegate.id, selection: { method: 'approval', candidateIds: [session.candidateIds[1]!] } });
+		const [entry] = await sql<{ actor: number | null; details: Record<string, unknown> }[]>`
+			select actor_user_id as actor, details from audit_entry where action = 'ballot.cast' and voting_session_id = ${session.id}`;
+		expect(entry).toEqual({ actor: null, details: {} });
+	});
+});
