@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { createSql, type Sql } from '../../src/lib/server/db/client';
-import { databaseUrl, TEMPLATE_DATABASE } from './urls';
+import { databaseUrl } from './urls';
 
 export interface TestDatabase {
 	sql: Sql;
@@ -13,12 +13,13 @@ export interface TestDatabase {
 
 export async function createTestDatabase(options: { max?: number } = {}): Promise<TestDatabase> {
 	const serverUrl = inject('serverUrl');
-	const name = `piaojue_test_${process.env.VITEST_POOL_ID ?? '0'}_${randomBytes(4).toString('hex')}`;
+	const template = inject('templateDatabase');
+	const name = `${template.replace(/_template$/, '')}_w${process.env.VITEST_POOL_ID ?? '0'}_${randomBytes(4).toString('hex')}`;
 	const admin = createSql(serverUrl, { max: 1 });
 	try {
 		for (let attempt = 0; ; attempt += 1) {
 			try {
-				await admin.unsafe(`create database "${name}" template ${TEMPLATE_DATABASE}`);
+				await admin.unsafe(`create database "${name}" template "${template}"`);
 				break;
 			} catch (error) {
 				// Two files copying the template at the same instant can collide; try again.

@@ -1,4 +1,7 @@
-export const TEMPLATE_DATABASE = 'piaojue_test_template';
+/** Every database of one test run starts with this prefix (the run's main process id). */
+export function runPrefix(pid: number): string {
+	return `piaojue_t${pid}`;
+}
 
 /** The same server, another database. */
 export function databaseUrl(serverUrl: string, database: string): string {

@@ -6,11 +6,12 @@ import type { TestProject } from 'vitest/node';
 import { createSql } from '../../src/lib/server/db/client';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/lib/server/db/embedded';
 import { migrate } from '../../src/lib/server/db/migrate';
-import { databaseUrl, TEMPLATE_DATABASE } from '../helpers/urls';
+import { databaseUrl, runPrefix } from '../helpers/urls';
 
 declare module 'vitest' {
 	export interface ProvidedContext {
 		serverUrl: string;
+		templateDatabase: string;
 	}
 }
 
@@ -25,23 +26,48 @@ export async function setup(project: TestProject) {
 	} else {
 		console.log('tests run on the PostgreSQL server at DATABASE_URL');
 	}
+	// Databases are named after this run's process, so runs side by side never touch each other's;
+	// those left by runs that died are removed.
+	const templateDatabase = `${runPrefix(process.pid)}_template`;
 	const admin = createSql(serverUrl, { max: 1 });
 	try {
-		const stale = await admin<{ datname: string }[]>`select datname from pg_database where datname like 'piaojue_test%'`;
-		for (const { datname } of stale) await admin.unsafe(`drop database if exists "${datname}" with (force)`);
-		await admin.unsafe(`create database ${TEMPLATE_DATABASE}`);
+		const existing = await admin<{ datname: string }[]>`select datname from pg_database where datname like 'piaojue_t%'`;
+		for (const { datname } of existing) {
+			const pid = Number(/^piaojue_t(\d+)_/.exec(datname)?.[1]);
+			if (pid && !isAlive(pid)) await admin.unsafe(`drop database if exists "${datname}" with (force)`);
+		}
+		await admin.unsafe(`create database "${templateDatabase}"`);
 	} finally {
 		await admin.end();
 	}
-	const template = createSql(databaseUrl(serverUrl, TEMPLATE_DATABASE), { max: 1 });
+	const template = createSql(databaseUrl(serverUrl, templateDatabase), { max: 1 });
 	try {
 		await migrate(template);
 	} finally {
 		await template.end();
 	}
 	project.provide('serverUrl', serverUrl);
+	project.provide('templateDatabase', templateDatabase);
+	return async () => {
+		const cleanup = createSql(serverUrl, { max: 1 });
+		try {
+			const mine = await cleanup<{ datname: string }[]>`select datname from pg_database where datname like ${`${runPrefix(process.pid)}_%`}`;
+			for (const { datname } of mine) await cleanup.unsafe(`drop database if exists "${datname}" with (force)`);
+			// Another run still using the embedded server keeps it running; the next run reuses it.
+			const others = await cleanup<{ datname: string }[]>`select datname from pg_database where datname like 'piaojue_t%'`;
+			const othersAlive = others.some(({ datname }) => isAlive(Number(/^piaojue_t(\d+)_/.exec(datname)?.[1])));
+			if (!othersAlive) await embedded?.stop();
+		} finally {
+			await cleanup.end();
+		}
+	};
 }
 
-export async function teardown() {
-	await embedded?.stop();
+function isAlive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (error) {
+		return (error as NodeJS.ErrnoException).code === 'EPERM';
+	}
 }

@@ -1,0 +1,104 @@
+// The operator CLI against a real database, as an operator would run it.
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { castBallot } from '../../src/lib/server/voting/casting';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { createCandidates } from '../helpers/factory';
+
+let database: TestDatabase;
+beforeAll(async () => {
+	database = await createTestDatabase();
+});
+afterAll(async () => {
+	await database.drop();
+});
+
+function cli(args: string[], input?: string) {
+	const result = spawnSync(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'scripts/cli.ts', ...args], {
+		env: { ...process.env, DATABASE_URL: database.url },
+		input,
+		encoding: 'utf8',
+		timeout: 60_000
+	});
+	return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('operator CLI', () => {
+	it('runs a whole session: users, draft, electorate, open, close, verify, publish, export', async () => {
+		const candidateIds = await createCandidates(database.sql, 4);
+		expect(cli(['migrate']).stdout).toContain('up to date');
+
+		const staff = cli(['user:create', '--username', 'cli_staff', '--role', 'staff', '--display-name', '工作人员']);
+		expect(staff.code).toBe(0);
+		expect(staff.stdout).toMatch(/password \(shown once\): [a-z2-9]{5}(-[a-z2-9]{5}){3}/);
+		for (const name of ['cli_d1', 'cli_d2', 'cli_d3']) {
+			expect(cli(['user:create', '--username', name, '--role', 'delegate', '--password-stdin'], 'a long enough passphrase\n').code).toBe(0);
+		}
+		expect(cli(['user:create', '--username', 'cli_d1', '--role', 'delegate']).stderr).toContain('taken');
+
+		const created = cli(['session:create', '--title', '测试票决', '--year', '2022', '--seats', '2', '--candidates', candidateIds.join(',')]);
+		expect(created.code).toBe(0);
+		const sessionId = Number(/voting session (\d+)/.exec(created.stdout)?.[1]);
+		expect(sessionId).toBeGreaterThan(0);
+
+		expect(cli(['electorate:add', String(sessionId), 'cli_d1', 'cli_d2', 'nobody_here']).code).toBe(1);
+		expect(cli(['electorate:add', String(sessionId), 'cli_staff']).stderr).toContain('not delegates');
+		const enrolled = cli(['electorate:add', String(sessionId), 'cli_d1', 'cli_d2', 'cli_d3']);
+		expect(enrolled.stdout).toContain('enrolled 3');
+
+		expect(cli(['session:publish', String(sessionId)]).stderr).toContain('it is draft; next step: open');
+		expect(cli(['session:open', String(sessionId)]).code).toBe(0);
+		expect(cli(['electorate:add', String(sessionId), 'cli_d1']).stderr).toContain('frozen');
+		expect(cli(['tally', String(sessionId)]).stderr).toContain('counted only after it closes');
+
+		const delegates = await database.sql<{ id: number }[]>`select id from app_user where username in ('cli_d1', 'cli_d2') order by username`;
+		for (const delegate of delegates) {
+			await castBallot(database.sql, { votingSessionId: sessionId, delegateId: delegate.id, selection: { method: 'approval', candidateIds: [candidateIds[0]!, candidateIds[2]!] } });
+		}
+		expect(cli(['session:close', String(sessionId)]).stdout).toContain('now closed');
+
+		const verified = cli(['tally', String(sessionId), '--verify']);
+		expect(verified.code).toBe(0);
+		expect(verified.stdout).toContain('ballots 2 (valid 2, void 0); has-voted marks 2');
+		expect(verified.stdout).toContain('verify: OK');
+
+		const csv = cli(['export', String(sessionId), '--format', 'csv']);
+		expect(csv.code).toBe(0);
+		expect(csv.stdout.startsWith('\uFEFF名次,候选项目,方面,赞成票')).toBe(true);
+		expect(csv.stdout.trim().split('\r\n')).toHaveLength(5);
+		const json = JSON.parse(cli(['export', String(sessionId), '--format', 'json']).stdout) as { tally: { ballotsCast: number; candidates: { candidateId: number; for: number; outcome: string }[] }; ballots: unknown[] };
+		expect(json.tally.ballotsCast).toBe(2);
+		expect(json.ballots).toHaveLength(2);
+		expect(json.tally.candidates.filter((row) => row.outcome === 'chosen').map((row) => row.candidateId).sort()).toEqual([candidateIds[0], candidateIds[2]].sort());
+
+		expect(cli(['session:publish', String(sessionId)]).stdout).toContain('now published');
+	});
+
+	it('detects a stored tally that no longer matches the ballots', async () => {
+		const candidateIds = await createCandidates(database.sql, 3);
+		const created = cli(['session:create', '--title', 'tamper', '--year', '2022', '--seats', '1', '--candidates', candidateIds.join(',')]);
+		const sessionId = Number(/voting session (\d+)/.exec(created.stdout)?.[1]);
+		cli(['user:create', '--username', 'cli_t1', '--role', 'delegate']);
+		cli(['electorate:add', String(sessionId), 'cli_t1']);
+		cli(['session:open', String(sessionId)]);
+		cli(['session:close', String(sessionId)]);
+		expect(cli(['tally', String(sessionId), '--verify']).code).toBe(0);
+		// A superuser bypasses the guard trigger and forges the stored result.
+		await database.sql.begin(async (tx) => {
+			await tx`alter table voting_result disable trigger voting_result_guard`;
+			await tx`update voting_result set tally = jsonb_set(tally, '{ballotsCast}', '5') where voting_session_id = ${sessionId}`;
+			await tx`alter table voting_result enable trigger voting_result_guard`;
+		});
+		const verified = cli(['tally', String(sessionId), '--verify']);
+		expect(verified.code).toBe(1);
+		expect(verified.stderr).toContain('ballotsCast: stored 5, recomputed 0');
+	});
+
+	it('explains bad arguments and exits with 2', () => {
+		for (const args of [[], ['no-such-command'], ['session:open'], ['session:open', 'abc'], ['export', '1', '--format', 'xml'], ['user:create', '--username', 'x', '--role', 'king']]) {
+			const result = cli(args);
+			expect(result.code, args.join(' ')).toBe(2);
+			expect(result.stdout + result.stderr).toContain('Usage: npm run cli');
+		}
+	});
+});
