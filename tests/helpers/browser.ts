@@ -1,0 +1,87 @@
+// Real Chromium (Debian's /usr/bin/chromium) driven through playwright-core, for the browser tests.
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+/** Screenshots land here (relative to the project root, ignored by git). */
+export const SCREENSHOT_DIR = 'test-results/e2e';
+
+export const TABLET = { width: 768, height: 1024 };
+export const DESKTOP = { width: 1366, height: 768 };
+
+/**
+ * Whether to skip the browser suite: only when Chromium is missing and this is not CI.
+ * On CI (which installs Chromium) a missing browser must fail the run, so the suite is not skipped
+ * and launchChromium() throws.
+ */
+export function skipWithoutChromium(suite: string): boolean {
+	if (existsSync(CHROMIUM_PATH)) return false;
+	if (process.env.CI) return false;
+	console.warn(`[${suite}] skipped: ${CHROMIUM_PATH} does not exist (install Debian's chromium package to run the browser tests; on CI this fails instead)`);
+	return true;
+}
+
+export async function launchChromium(): Promise<Browser> {
+	if (!existsSync(CHROMIUM_PATH)) throw new Error(`${CHROMIUM_PATH} does not exist: CI must install the chromium package for the browser tests`);
+	return chromium.launch({
+		executablePath: CHROMIUM_PATH,
+		headless: true,
+		args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
+	});
+}
+
+/** A fresh browser profile (own cookies) speaking Chinese, as the delegates' devices do. */
+export async function newContext(browser: Browser, options: { viewport: { width: number; height: number }; javaScriptEnabled?: boolean }): Promise<BrowserContext> {
+	const context = await browser.newContext({
+		viewport: options.viewport,
+		javaScriptEnabled: options.javaScriptEnabled ?? true,
+		locale: 'zh-CN',
+		timezoneId: 'Asia/Shanghai'
+	});
+	context.setDefaultTimeout(15_000);
+	context.setDefaultNavigationTimeout(20_000);
+	return context;
+}
+
+/** Collects uncaught page errors and console errors (a CSP violation or a hydration failure shows up here). */
+export function watchErrors(page: Page): string[] {
+	const errors: string[] = [];
+	page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+	page.on('console', (message) => {
+		if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+	});
+	return errors;
+}
+
+/** Signs in through the /login form and waits until the app has sent the browser on to `target`. */
+export async function signInThroughForm(page: Page, baseUrl: string, username: string, password: string, target: string): Promise<void> {
+	await page.goto(`${baseUrl}/login?redirectTo=${encodeURIComponent(target)}`);
+	const form = page.locator('main form');
+	await form.locator('input[name="username"]').fill(username);
+	await form.locator('input[name="password"]').fill(password);
+	await form.getByRole('button', { name: '登录', exact: true }).click();
+	await page.waitForURL((url) => url.pathname === target);
+}
+
+/** Presses Tab until `target` has the keyboard focus (fails after `maxPresses`). */
+export async function tabUntilFocused(page: Page, target: Locator, maxPresses = 40): Promise<number> {
+	for (let presses = 1; presses <= maxPresses; presses += 1) {
+		await page.keyboard.press('Tab');
+		if (await target.evaluate((element) => element === document.activeElement)) return presses;
+	}
+	throw new Error(`${target} did not receive the focus after ${maxPresses} presses of Tab`);
+}
+
+/** The value of the element that has the keyboard focus. */
+export async function focusedValue(page: Page): Promise<string> {
+	return page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.value ?? '');
+}
+
+/** A full-page screenshot under test-results/e2e/; returns its path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+	mkdirSync(SCREENSHOT_DIR, { recursive: true });
+	const file = path.join(SCREENSHOT_DIR, `${name}.png`);
+	await page.screenshot({ path: file, fullPage: true });
+	return file;
+}
