@@ -54,14 +54,29 @@ export function watchErrors(page: Page): string[] {
 	return errors;
 }
 
+/**
+ * Waits until the page's scripts have loaded (and so the SvelteKit client has hydrated the page).
+ * Needed before typing into the login form: hydration resets the username field to its
+ * server-rendered value, so what was typed before it is lost.
+ */
+export async function waitForScripts(page: Page): Promise<void> {
+	await page.waitForLoadState('networkidle');
+}
+
 /** Signs in through the /login form and waits until the app has sent the browser on to `target`. */
 export async function signInThroughForm(page: Page, baseUrl: string, username: string, password: string, target: string): Promise<void> {
 	await page.goto(`${baseUrl}/login?redirectTo=${encodeURIComponent(target)}`);
+	await waitForScripts(page);
 	const form = page.locator('main form');
 	await form.locator('input[name="username"]').fill(username);
 	await form.locator('input[name="password"]').fill(password);
 	await form.getByRole('button', { name: '登录', exact: true }).click();
-	await page.waitForURL((url) => url.pathname === target);
+	try {
+		await page.waitForURL((url) => url.pathname === target);
+	} catch (error) {
+		const alerts = await page.locator('main .error, main .field-error').allTextContents();
+		throw new Error(`signing in as ${username} did not lead to ${target} (still at ${page.url()}; messages: ${JSON.stringify(alerts)})`, { cause: error });
+	}
 }
 
 /** Presses Tab until `target` has the keyboard focus (fails after `maxPresses`). */

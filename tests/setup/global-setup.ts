@@ -4,7 +4,7 @@
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { createSql } from '../../src/lib/server/db/client';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/lib/server/db/embedded';
+import { isAlive, startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/lib/server/db/embedded';
 import { migrate } from '../../src/lib/server/db/migrate';
 import { databaseUrl, runPrefix } from '../helpers/urls';
 
@@ -63,11 +63,3 @@ export async function setup(project: TestProject) {
 	};
 }
 
-function isAlive(pid: number): boolean {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch (error) {
-		return (error as NodeJS.ErrnoException).code === 'EPERM';
-	}
-}

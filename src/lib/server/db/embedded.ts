@@ -24,7 +24,7 @@ export function defaultDataRoot(): string {
 	return path.resolve(process.env.PIAOJUE_DATA_DIR ?? '.data');
 }
 
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
 	try {
 		process.kill(pid, 0);
 		return true;
