@@ -112,6 +112,20 @@ describe('signing in', () => {
 		expect(visitor.hasCookie('piaojue_session')).toBe(false);
 	});
 
+	it('returns to the page that asked for sign-in, never to another site', async () => {
+		for (const [target, expected] of [
+			['/vote', '/vote'],
+			['//evil.example/x', '/'],
+			['/\\evil.example', '/'],
+			['https://evil.example', '/']
+		] as const) {
+			const visitor = new Visitor(app.baseUrl);
+			const response = await visitor.post(`/login?redirectTo=${encodeURIComponent(target)}`, { username: resident.username, password: TEST_PASSWORD });
+			expect(response.status, target).toBe(303);
+			expect(response.headers.get('location'), target).toBe(expected);
+		}
+	});
+
 	it('refuses a form posted from another origin', async () => {
 		const visitor = new Visitor(app.baseUrl);
 		const response = await visitor.post('/login', { username: resident.username, password: TEST_PASSWORD }, { origin: 'http://evil.example' });

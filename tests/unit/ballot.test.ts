@@ -1,7 +1,7 @@
 // Checking a submitted ballot against the session's rules (docs/domain.md, "Ballot methods").
 import { describe, expect, it } from 'vitest';
 import { checkBallot, countFor, isVoidUnderRules, type Selection } from '../../src/lib/domain/ballot';
-import { parseCastForm } from '../../src/lib/domain/schemas';
+import { parseCastForm, safeLocalPath } from '../../src/lib/domain/schemas';
 import type { BallotContent, Choice, VotingRules } from '../../src/lib/domain/types';
 
 const approvalRules: VotingRules = { ballotMethod: 'approval', seats: 3, thresholdBase: 'enrolled' };
@@ -296,5 +296,14 @@ describe('parseCastForm', () => {
 			['choice-11', 'for'],
 			['choice-11', 'against']
 		]))).toEqual({ ok: false, error: 'error_choice_invalid' });
+	});
+});
+
+describe('safeLocalPath', () => {
+	it('keeps paths on this site and turns anything else into the home page', () => {
+		expect(safeLocalPath('/vote/3?x=1')).toBe('/vote/3?x=1');
+		for (const unsafe of ['//evil.example', '/\\evil.example', 'https://evil.example', 'vote', '', null, undefined, '/a b']) {
+			expect(safeLocalPath(unsafe), String(unsafe)).toBe('/');
+		}
 	});
 });

@@ -22,6 +22,14 @@ export const passwordSchema = z
 	.min(12, { error: 'error_password_too_short' })
 	.max(256, { error: 'error_password_too_long' });
 
+/** A path on this site to return to after a form (never another host: no "//" or "/\\"). */
+export const localPathSchema = z.string().regex(/^\/(?![/\\])[^\s]*$/);
+
+export function safeLocalPath(target: string | null | undefined): string {
+	const parsed = localPathSchema.safeParse(target);
+	return parsed.success ? parsed.data : '/';
+}
+
 export const idSchema = z.coerce.number({ error: 'error_not_found' }).int({ error: 'error_not_found' }).positive({
 	error: 'error_not_found'
 }).max(Number.MAX_SAFE_INTEGER, { error: 'error_not_found' });

@@ -1,5 +1,6 @@
 import { redirect } from '@sveltejs/kit';
 import { z } from 'zod';
+import { safeLocalPath } from '$lib/domain/schemas';
 import { cookieName, cookieMaxAge, isLocale } from '$lib/paraglide/runtime';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -7,7 +8,7 @@ export const load: PageServerLoad = () => redirect(303, '/');
 
 const languageForm = z.object({
 	locale: z.string().refine(isLocale),
-	redirectTo: z.string().regex(/^\/(?!\/)/).default('/')
+	redirectTo: z.string().optional()
 });
 
 export const actions: Actions = {
@@ -15,6 +16,6 @@ export const actions: Actions = {
 		const parsed = languageForm.safeParse(Object.fromEntries(await request.formData()));
 		if (!parsed.success) redirect(303, '/');
 		cookies.set(cookieName, parsed.data.locale, { path: '/', httpOnly: false, sameSite: 'lax', secure: false, maxAge: cookieMaxAge });
-		redirect(303, parsed.data.redirectTo);
+		redirect(303, safeLocalPath(parsed.data.redirectTo));
 	}
 };

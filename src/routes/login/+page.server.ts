@@ -1,17 +1,13 @@
 import { fail, redirect } from '@sveltejs/kit';
-import { fieldErrors, loginSchema } from '$lib/domain/schemas';
+import { fieldErrors, loginSchema, safeLocalPath } from '$lib/domain/schemas';
 import { db } from '$lib/server/db';
 import { signIn } from '$lib/server/auth/login';
 import { invalidateSession } from '$lib/server/auth/session';
 import { setSessionCookie } from '$lib/server/auth/cookies';
 import type { Actions, PageServerLoad } from './$types';
 
-function safeRedirect(target: string | null): string {
-	return target && /^\/(?!\/)/.test(target) ? target : '/';
-}
-
 export const load: PageServerLoad = ({ locals, url }) => {
-	if (locals.user) redirect(303, safeRedirect(url.searchParams.get('redirectTo')));
+	if (locals.user) redirect(303, safeLocalPath(url.searchParams.get('redirectTo')));
 	return {};
 };
 
@@ -30,6 +26,6 @@ export const actions: Actions = {
 		// Rotation: a sign-in always starts a fresh session and ends the one this browser had.
 		if (locals.session) await invalidateSession(db(), locals.session.id);
 		setSessionCookie(cookies, url, result.token);
-		redirect(303, safeRedirect(url.searchParams.get('redirectTo')));
+		redirect(303, safeLocalPath(url.searchParams.get('redirectTo')));
 	}
 };
