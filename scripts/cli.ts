@@ -12,11 +12,12 @@ import { generatePassword, hashPassword } from '../src/lib/server/auth/password'
 import { invalidateUserSessions } from '../src/lib/server/auth/session';
 import { formatDemoCredentials, isDatabaseEmpty, seedDemo } from '../src/lib/server/seed/demo';
 import { createUser, findUserByUsername, userIdsByUsername, UsernameTakenError } from '../src/lib/server/users/users';
-import { applyLifecycle, createVotingSession, enrollDelegates, getVotingSession } from '../src/lib/server/voting/sessions';
+import { applyLifecycle, confirmTally, createVotingSession, enrollDelegates, getVotingSession } from '../src/lib/server/voting/sessions';
+import { extraCommands } from './cli-extra';
 import { verifyTally } from '../src/lib/server/voting/results';
 import { buildSessionExport, resultCsv } from '../src/lib/server/voting/export';
 
-class UsageError extends Error {}
+import { UsageError } from './cli-support';
 
 const USAGE = `Usage: npm run cli -- <command>
 
@@ -29,9 +30,15 @@ const USAGE = `Usage: npm run cli -- <command>
                  [--threshold-base enrolled|present|cast] [--candidates all|ID,ID,...]
                                             create a draft voting session
   electorate:add SESSION_ID USERNAME...     enrol delegates in a draft session
-  session:open|close|publish SESSION_ID     move a session on (closing counts the ballots)
+  session:open|close SESSION_ID [--as USERNAME]
+                                            open voting, or close it and count the ballots
+  session:confirm SESSION_ID --as SCRUTINEER
+                                            a scrutineer confirms the stored tally of a closed session
+  session:publish SESSION_ID --as STAFF     publish a confirmed tally (not by its confirmer)
   tally SESSION_ID [--verify]               recount the raw ballots; --verify compares with the stored tally
   export SESSION_ID --format csv|json       print the result (after closing) to standard output
+
+${Object.values(extraCommands).map((extra) => extra.usage).join('\n')}
 
 Roles: resident, delegate, staff, scrutineer. Exit codes: 0 done, 1 failed, 2 bad arguments.`;
 
@@ -50,12 +57,31 @@ function sessionIdFrom(positionals: string[]): number {
 	return parse(idSchema, positionals[0], 'SESSION_ID');
 }
 
+/** The user named by --as, who must hold `role`. */
+async function actingUser(sql: Database['sql'], username: string | undefined, role: 'staff' | 'scrutineer') {
+	if (!username) throw new UsageError(`this command needs --as USERNAME (a ${role} account)`);
+	const user = await findUserByUsername(sql, parse(usernameSchema, username, '--as'));
+	if (!user || user.disabled) throw new UsageError(`--as ${username}: no such active user`);
+	if (!user.roles.includes(role)) throw new UsageError(`--as ${username}: the user is not ${role}`);
+	return user;
+}
+
+const confirmMessages: Record<string, string> = {
+	not_found: 'no such voting session',
+	wrong_status: 'only a closed session can be confirmed',
+	already_confirmed: 'the tally is already confirmed',
+	not_scrutineer: 'the user is not a scrutineer'
+};
+
 const lifecycleMessages: Record<string, string> = {
 	not_found: 'no such voting session',
 	wrong_status: 'the session is not in the status this step needs',
 	no_candidates: 'the session has no candidates',
 	no_electorate: 'no delegates are enrolled',
-	seats_not_below_candidates: 'a competitive vote needs more candidates than seats'
+	seats_not_below_candidates: 'a competitive vote needs more candidates than seats',
+	not_confirmed: 'a scrutineer must confirm the tally first (session:confirm SESSION_ID --as SCRUTINEER)',
+	publisher_confirmed: 'the publisher confirmed the tally: another person must publish',
+	publisher_not_staff: 'the publisher is not staff'
 };
 
 async function run(command: string, args: string[], database: Database): Promise<number> {
@@ -170,12 +196,27 @@ async function run(command: string, args: string[], database: Database): Promise
 			console.log(`enrolled ${added} delegate(s); ${usernames.length - (added as number)} already enrolled`);
 			return 0;
 		}
+		case 'session:confirm': {
+			const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { as: { type: 'string' } } });
+			const votingSessionId = sessionIdFrom(positionals);
+			const scrutineer = await actingUser(sql, values.as, 'scrutineer');
+			const result = await confirmTally(sql, votingSessionId, scrutineer.id);
+			if (!result.ok) {
+				console.error(`could not confirm session ${votingSessionId}: ${confirmMessages[result.error]}`);
+				return 1;
+			}
+			console.log(`session ${votingSessionId}: tally confirmed by ${scrutineer.username}`);
+			return 0;
+		}
 		case 'session:open':
 		case 'session:close':
 		case 'session:publish': {
 			const action = command.slice('session:'.length) as LifecycleAction;
-			const votingSessionId = sessionIdFrom(parseArgs({ args, allowPositionals: true, options: {} }).positionals);
-			const result = await applyLifecycle(sql, votingSessionId, action, null);
+			const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { as: { type: 'string' } } });
+			const votingSessionId = sessionIdFrom(positionals);
+			// Publishing is a staff member's act after a scrutineer's confirmation (two people).
+			const actor = action === 'publish' || values.as ? await actingUser(sql, values.as, 'staff') : null;
+			const result = await applyLifecycle(sql, votingSessionId, action, actor?.id ?? null);
 			if (!result.ok) {
 				const hint = result.status ? ` (it is ${result.status}; next step: ${nextAction(result.status) ?? 'none'})` : '';
 				console.error(`could not ${action} session ${votingSessionId}: ${lifecycleMessages[result.error]}${hint}`);
@@ -244,8 +285,11 @@ async function run(command: string, args: string[], database: Database): Promise
 			);
 			return 0;
 		}
-		default:
-			throw new UsageError(`unknown command ${command}`);
+		default: {
+			const extra = extraCommands[command];
+			if (!extra) throw new UsageError(`unknown command ${command}`);
+			return extra.run(args, database);
+		}
 	}
 }
 

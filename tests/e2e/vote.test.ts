@@ -47,6 +47,7 @@ describe.skipIf(skipWithoutChromium('e2e/vote'))('the vote in a real browser', (
 	let session: TestSession;
 	let noScriptSession: TestSession;
 	let staff: { id: number; username: string };
+	let scrutineer: { id: number; username: string };
 	let titles: Map<number, string>;
 	const contexts: BrowserContext[] = [];
 	/** The two candidates the delegate ticks (set by the first test). */
@@ -57,6 +58,7 @@ describe.skipIf(skipWithoutChromium('e2e/vote'))('the vote in a real browser', (
 		session = await createVotingSession(database.sql, { candidates: 6, seats: 2, delegates: 3 });
 		noScriptSession = await createVotingSession(database.sql, { candidates: 4, seats: 2, delegates: 2 });
 		staff = await createUser(database.sql, ['staff'], 'staff');
+		scrutineer = await createUser(database.sql, ['scrutineer'], 'scrutineer');
 		const rows = await database.sql<{ id: number; title: string }[]>`
 			select id, title from candidate where id in ${database.sql([...session.candidateIds, ...noScriptSession.candidateIds])}`;
 		titles = new Map(rows.map((row) => [row.id, row.title]));
@@ -154,12 +156,23 @@ describe.skipIf(skipWithoutChromium('e2e/vote'))('the vote in a real browser', (
 		await page.getByRole('button', { name: '结束投票并计票' }).click();
 		const tallyPanel = page.locator('section.panel').filter({ has: page.locator('table.tally') });
 		await tallyPanel.getByRole('heading', { name: /尚未公布/ }).waitFor();
-		await page.getByRole('button', { name: '公布结果' }).waitFor();
 		expect(await textOf(figure(tallyPanel, '已投票'))).toBe('1');
 		for (const id of chosen) expect(await textOf(votesFor(tallyPanel, titles.get(id)!))).toBe('1');
+		// Staff cannot publish before a scrutineer confirms the tally.
+		await page.getByText('计票结果尚未经监票人确认').waitFor();
+		expect(await page.getByRole('button', { name: '公布结果' }).count()).toBe(0);
 		await screenshot(page, 'staff-closed');
 
-		// The confirm box must be ticked again for the next step.
+		const { page: scrutineerPage, errors: scrutineerErrors } = await open(DESKTOP);
+		await signInThroughForm(scrutineerPage, app.baseUrl, scrutineer.username, TEST_PASSWORD, adminPath);
+		await scrutineerPage.locator('input[name="confirm"]').check();
+		await scrutineerPage.getByRole('button', { name: '确认计票结果' }).click();
+		await scrutineerPage.getByText(/已于 .* 确认计票结果/).waitFor();
+		await screenshot(scrutineerPage, 'scrutineer-confirmed');
+		expect(scrutineerErrors).toEqual([]);
+
+		await page.reload();
+		await page.getByRole('button', { name: '公布结果' }).waitFor();
 		await page.locator('input[name="confirm"]').check();
 		await page.getByRole('button', { name: '公布结果' }).click();
 		await tallyPanel.getByRole('heading', { name: '票决结果', exact: true }).waitFor();

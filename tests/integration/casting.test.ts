@@ -44,7 +44,8 @@ describe('casting a ballot', () => {
 		}
 		const markColumns = await database.sql<{ column: string; type: string }[]>`
 			select column_name as column, data_type as type from information_schema.columns where table_name = 'ballot_mark'`;
-		expect(markColumns.map((entry) => entry.column).sort()).toEqual(['delegate_id', 'voting_session_id']);
+		expect(markColumns.map((entry) => entry.column).sort()).toEqual(['channel', 'delegate_id', 'paper_batch_id', 'voting_session_id']);
+		for (const { type } of markColumns) expect(type).not.toMatch(/timestamp|date|time/);
 		// The ballot id is random (v4 UUID), not a sequence.
 		const [session] = [await createVotingSession(database.sql, { delegates: 1 })];
 		await castBallot(database.sql, { votingSessionId: session.id, delegateId: session.delegates[0]!.id, selection: { method: 'approval', candidateIds: [] } });

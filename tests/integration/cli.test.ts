@@ -46,7 +46,7 @@ describe('operator CLI', () => {
 		const enrolled = cli(['electorate:add', String(sessionId), 'cli_d1', 'cli_d2', 'cli_d3']);
 		expect(enrolled.stdout).toContain('enrolled 3');
 
-		expect(cli(['session:publish', String(sessionId)]).stderr).toContain('it is draft; next step: open');
+		expect(cli(['session:publish', String(sessionId), '--as', 'cli_staff']).stderr).toContain('it is draft; next step: open');
 		expect(cli(['session:open', String(sessionId)]).code).toBe(0);
 		expect(cli(['electorate:add', String(sessionId), 'cli_d1']).stderr).toContain('frozen');
 		expect(cli(['tally', String(sessionId)]).stderr).toContain('counted only after it closes');
@@ -71,7 +71,12 @@ describe('operator CLI', () => {
 		expect(json.ballots).toHaveLength(2);
 		expect(json.tally.candidates.filter((row) => row.outcome === 'chosen').map((row) => row.candidateId).sort()).toEqual([candidateIds[0], candidateIds[2]].sort());
 
-		expect(cli(['session:publish', String(sessionId)]).stdout).toContain('now published');
+		expect(cli(['session:publish', String(sessionId), '--as', 'cli_staff']).stderr).toContain('a scrutineer must confirm the tally first');
+		expect(cli(['session:confirm', String(sessionId), '--as', 'cli_staff']).stderr).toContain('not scrutineer');
+		expect(cli(['user:create', '--username', 'cli_scrutineer', '--role', 'scrutineer']).code).toBe(0);
+		expect(cli(['session:confirm', String(sessionId), '--as', 'cli_scrutineer']).stdout).toContain('tally confirmed by cli_scrutineer');
+		expect(cli(['session:publish', String(sessionId)]).stderr).toContain('needs --as USERNAME');
+		expect(cli(['session:publish', String(sessionId), '--as', 'cli_staff']).stdout).toContain('now published');
 	});
 
 	it('detects a stored tally that no longer matches the ballots', async () => {

@@ -244,6 +244,14 @@ describe('the vote without JavaScript, from ballot to published result', () => {
 		expect(view.page).toContain('票决结果尚未公布');
 		expect(view.api.status).toBe(404);
 
+		const early = await staffVisitor.post(`/admin/sessions/${session.id}?/publish`, { confirm: 'yes' });
+		expect(early.status).toBe(409);
+		expect(await early.text()).toContain('须先由监票人确认计票结果');
+		expect((await staffVisitor.post(`/admin/sessions/${session.id}?/confirm`, { confirm: 'yes' })).status).toBe(403);
+		expect((await scrutineerVisitor.post(`/admin/sessions/${session.id}?/confirm`, { confirm: 'yes' })).status).toBe(200);
+		expect(await (await staffVisitor.get(`/admin/sessions/${session.id}`)).text()).toMatch(/监票人 .* 已于 .* 确认计票结果/);
+		view = await publicResults();
+		expect(view.api.status).toBe(404);
 		expect((await staffVisitor.post(`/admin/sessions/${session.id}?/publish`, { confirm: 'yes' })).status).toBe(200);
 		view = await publicResults();
 		expect(view.api.status).toBe(200);

@@ -1,7 +1,7 @@
 // Integrity held by PostgreSQL itself: writes that bypass the app are refused.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { castBallot } from '../../src/lib/server/voting/casting';
-import { applyLifecycle } from '../../src/lib/server/voting/sessions';
+import { applyLifecycle, confirmTally } from '../../src/lib/server/voting/sessions';
 import { appendAudit } from '../../src/lib/server/audit/audit';
 import { countRows, createUser, createVotingSession } from '../helpers/factory';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
@@ -142,7 +142,36 @@ describe('voting session lifecycle in the database', () => {
 		expect((await applyLifecycle(sql, session.id, 'close', null)).ok).toBe(true);
 		await refused(sql`update voting_result set tally = '{}' where voting_session_id = ${session.id}`, /never changed/);
 		await refused(sql`delete from voting_result where voting_session_id = ${session.id}`, /never changed/);
-		expect((await applyLifecycle(sql, session.id, 'publish', null)).ok).toBe(true);
+		const staff = await createUser(sql, ['staff']);
+		const scrutineer = await createUser(sql, ['scrutineer']);
+		expect(await applyLifecycle(sql, session.id, 'publish', staff.id)).toEqual({ ok: false, error: 'not_confirmed' });
+		expect(await confirmTally(sql, session.id, scrutineer.id)).toEqual({ ok: true });
+		expect((await applyLifecycle(sql, session.id, 'publish', staff.id)).ok).toBe(true);
+	});
+
+	it('publishes only after a scrutineer confirmed, by a different staff member', async () => {
+		const { sql } = database;
+		const session = await createVotingSession(sql);
+		const staff = await createUser(sql, ['staff']);
+		const scrutineer = await createUser(sql, ['scrutineer']);
+		const both = await createUser(sql, ['staff', 'scrutineer']);
+		await refused(sql`update voting_session set confirmed_by = ${scrutineer.id} where id = ${session.id}`, /only a closed voting session can be confirmed/);
+		expect((await applyLifecycle(sql, session.id, 'close', staff.id)).ok).toBe(true);
+		await refused(sql`update voting_session set confirmed_by = ${staff.id} where id = ${session.id}`, /confirmed by a scrutineer/);
+		await refused(sql`update voting_session set status = 'published', published_by = ${staff.id} where id = ${session.id}`, /must be confirmed by a scrutineer/);
+		expect(await confirmTally(sql, session.id, staff.id)).toEqual({ ok: false, error: 'not_scrutineer' });
+		expect(await confirmTally(sql, session.id, both.id)).toEqual({ ok: true });
+		expect(await confirmTally(sql, session.id, scrutineer.id)).toEqual({ ok: false, error: 'already_confirmed' });
+		await refused(sql`update voting_session set confirmed_by = ${scrutineer.id} where id = ${session.id}`, /already confirmed/);
+		// The confirmer cannot publish, not even through SQL; nor can a non-staff user.
+		expect(await applyLifecycle(sql, session.id, 'publish', both.id)).toEqual({ ok: false, error: 'publisher_confirmed' });
+		await refused(sql`update voting_session set status = 'published', published_by = ${both.id} where id = ${session.id}`, /two_people/);
+		await refused(sql`update voting_session set status = 'published', published_by = ${scrutineer.id} where id = ${session.id}`, /published by a staff member/);
+		expect((await applyLifecycle(sql, session.id, 'publish', staff.id)).ok).toBe(true);
+		const [row] = await sql<{ confirmedAt: Date | null; publishedBy: number }[]>`
+			select confirmed_at as "confirmedAt", published_by as "publishedBy" from voting_session where id = ${session.id}`;
+		expect(row?.confirmedAt).toBeInstanceOf(Date);
+		expect(row?.publishedBy).toBe(staff.id);
 	});
 });
 

@@ -1,11 +1,27 @@
 // Paraglide really compiled the messages (a CDN-loaded plugin would silently compile none),
-// and both languages have every key.
+// and both languages have every key, across all the message files the project names.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { m } from '../../src/lib/paraglide/messages';
 
-const zh = JSON.parse(readFileSync('messages/zh-CN.json', 'utf8')) as Record<string, string>;
-const en = JSON.parse(readFileSync('messages/en.json', 'utf8')) as Record<string, string>;
+const settings = JSON.parse(readFileSync('project.inlang/settings.json', 'utf8')) as {
+	locales: string[];
+	'plugin.inlang.messageFormat': { pathPattern: string | string[] };
+};
+const patterns = [settings['plugin.inlang.messageFormat'].pathPattern].flat();
+
+function messagesOf(locale: string): Map<string, { file: string; text: string }> {
+	const messages = new Map<string, { file: string; text: string }>();
+	for (const pattern of patterns) {
+		const file = pattern.replace('{locale}', locale);
+		for (const [key, text] of Object.entries(JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>)) {
+			if (key === '$schema') continue;
+			expect(messages.has(key), `${key} is defined twice (${file})`).toBe(false);
+			messages.set(key, { file, text });
+		}
+	}
+	return messages;
+}
 
 describe('messages', () => {
 	it('renders a known message in Chinese by default and in English on request', () => {
@@ -15,12 +31,14 @@ describe('messages', () => {
 	});
 
 	it('has the same keys in both languages, none empty', () => {
-		expect(Object.keys(en).sort()).toEqual(Object.keys(zh).sort());
-		for (const [key, value] of [...Object.entries(zh), ...Object.entries(en)]) expect(value.trim(), key).not.toBe('');
+		const zh = messagesOf('zh-CN');
+		const en = messagesOf('en');
+		expect([...en.keys()].sort()).toEqual([...zh.keys()].sort());
+		for (const [key, { text }] of [...zh, ...en]) expect(text.trim(), key).not.toBe('');
 	});
 
 	it('has a compiled function for every message key', () => {
-		for (const key of Object.keys(zh).filter((key) => key !== '$schema')) {
+		for (const key of messagesOf('zh-CN').keys()) {
 			expect(typeof (m as unknown as Record<string, unknown>)[key], key).toBe('function');
 		}
 	});

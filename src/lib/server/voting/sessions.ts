@@ -21,6 +21,9 @@ export interface VotingSession extends VotingSessionSummary {
 	openedAt: Date | null;
 	closedAt: Date | null;
 	publishedAt: Date | null;
+	/** The scrutineer's confirmation of the tally (who, when). */
+	confirmedAt: Date | null;
+	confirmedByName: string | null;
 	isDemo: boolean;
 	enrolled: number;
 	present: number;
@@ -45,6 +48,8 @@ export async function getVotingSession(sql: Sql | TransactionSql, id: number): P
 		select s.id, s.title, s.year, s.status, s.ballot_method as "ballotMethod", s.seats,
 		       s.threshold_base as "thresholdBase", s.opens_at as "opensAt", s.closes_at as "closesAt",
 		       s.opened_at as "openedAt", s.closed_at as "closedAt", s.published_at as "publishedAt",
+		       s.confirmed_at as "confirmedAt",
+		       (select u.display_name from app_user u where u.id = s.confirmed_by) as "confirmedByName",
 		       s.is_demo as "isDemo",
 		       (select count(*) from electorate_member e where e.voting_session_id = s.id)::int as enrolled,
 		       (select count(*) from electorate_member e where e.voting_session_id = s.id and e.present)::int as present,
@@ -120,7 +125,15 @@ export async function enrollDelegates(tx: TransactionSql, votingSessionId: numbe
 	return result.count;
 }
 
-export type LifecycleError = 'not_found' | 'wrong_status' | 'no_candidates' | 'no_electorate' | 'seats_not_below_candidates';
+export type LifecycleError =
+	| 'not_found'
+	| 'wrong_status'
+	| 'no_candidates'
+	| 'no_electorate'
+	| 'seats_not_below_candidates'
+	| 'not_confirmed'
+	| 'publisher_confirmed'
+	| 'publisher_not_staff';
 
 export type LifecycleResult = { ok: true; status: SessionStatus } | { ok: false; error: LifecycleError; status?: SessionStatus };
 
@@ -141,7 +154,19 @@ export async function applyLifecycleInTransaction(
 		if (session.enrolled === 0) return { ok: false, error: 'no_electorate' };
 		if (session.rules.seats >= session.candidateCount) return { ok: false, error: 'seats_not_below_candidates' };
 	}
-	await tx`update voting_session set status = ${targetStatus(action)} where id = ${votingSessionId} and status = ${requiredStatus(action)}`;
+	if (action === 'publish') {
+		// Two people, two roles: a scrutineer confirmed the tally, a different staff member publishes.
+		const [scrutiny] = await tx<{ confirmedBy: number | null; publisherIsStaff: boolean }[]>`
+			select confirmed_by as "confirmedBy",
+			       exists (select 1 from user_role where user_id = ${actorUserId} and role = 'staff') as "publisherIsStaff"
+			from voting_session where id = ${votingSessionId}`;
+		if (!scrutiny?.confirmedBy) return { ok: false, error: 'not_confirmed' };
+		if (!scrutiny.publisherIsStaff) return { ok: false, error: 'publisher_not_staff' };
+		if (scrutiny.confirmedBy === actorUserId) return { ok: false, error: 'publisher_confirmed' };
+		await tx`update voting_session set status = 'published', published_by = ${actorUserId} where id = ${votingSessionId} and status = 'closed'`;
+	} else {
+		await tx`update voting_session set status = ${targetStatus(action)} where id = ${votingSessionId} and status = ${requiredStatus(action)}`;
+	}
 	const details: Record<string, string | number> = {};
 	if (action === 'close') {
 		const tally = await storeTally(tx, votingSessionId);
@@ -164,4 +189,25 @@ export function applyLifecycle(
 	actorUserId: number | null
 ): Promise<LifecycleResult> {
 	return sql.begin((tx) => applyLifecycleInTransaction(tx, votingSessionId, action, actorUserId)) as Promise<LifecycleResult>;
+}
+
+export type ConfirmResult = { ok: true } | { ok: false; error: 'not_found' | 'wrong_status' | 'already_confirmed' | 'not_scrutineer' };
+
+/** A scrutineer confirms the stored tally of a closed session (recorded with who and when). */
+export async function confirmTally(sql: Sql, votingSessionId: number, scrutineerId: number): Promise<ConfirmResult> {
+	return sql.begin(async (tx): Promise<ConfirmResult> => {
+		const [locked] = await tx<{ status: SessionStatus; confirmedBy: number | null; isScrutineer: boolean }[]>`
+			select status, confirmed_by as "confirmedBy",
+			       exists (select 1 from user_role where user_id = ${scrutineerId} and role = 'scrutineer') as "isScrutineer"
+			from voting_session where id = ${votingSessionId} for update`;
+		if (!locked) return { ok: false, error: 'not_found' };
+		if (!locked.isScrutineer) return { ok: false, error: 'not_scrutineer' };
+		if (locked.status !== 'closed') return { ok: false, error: 'wrong_status' };
+		if (locked.confirmedBy !== null) return { ok: false, error: 'already_confirmed' };
+		await tx`update voting_session set confirmed_by = ${scrutineerId} where id = ${votingSessionId}`;
+		const [stored] = await tx<{ digest: string }[]>`select ballots_digest as digest from voting_result where voting_session_id = ${votingSessionId}`;
+		await appendAudit(tx, { actorUserId: scrutineerId, action: 'session.confirm', votingSessionId, details: { ballotsDigest: stored?.digest ?? null } });
+		await notifyTurnout(tx, votingSessionId);
+		return { ok: true };
+	}) as Promise<ConfirmResult>;
 }

@@ -6,7 +6,7 @@ import { m } from '$lib/paraglide/messages';
 import { requireRole } from '$lib/server/auth/guard';
 import { db } from '$lib/server/db';
 import { sessionForStaff } from '$lib/server/voting/admin';
-import { applyLifecycle, type LifecycleError } from '$lib/server/voting/sessions';
+import { applyLifecycle, confirmTally, type ConfirmResult, type LifecycleError } from '$lib/server/voting/sessions';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url, params }) => {
@@ -14,7 +14,12 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 	const id = idSchema.safeParse(params.id);
 	const view = id.success ? await sessionForStaff(db(), id.data) : null;
 	if (!view) error(404, m.error_session_not_found());
-	return { ...view, nextAction: nextAction(view.votingSession.status), canManage: user.roles.includes('staff') };
+	return {
+		...view,
+		nextAction: nextAction(view.votingSession.status),
+		canManage: user.roles.includes('staff'),
+		canConfirm: user.roles.includes('scrutineer') && view.votingSession.status === 'closed' && view.votingSession.confirmedAt === null
+	};
 };
 
 const lifecycleErrorMessages: Record<LifecycleError, () => string> = {
@@ -22,7 +27,17 @@ const lifecycleErrorMessages: Record<LifecycleError, () => string> = {
 	wrong_status: m.error_lifecycle_wrong_status,
 	no_candidates: m.error_lifecycle_no_candidates,
 	no_electorate: m.error_lifecycle_no_electorate,
-	seats_not_below_candidates: m.error_lifecycle_seats
+	seats_not_below_candidates: m.error_lifecycle_seats,
+	not_confirmed: m.error_publish_not_confirmed,
+	publisher_confirmed: m.error_publish_same_person,
+	publisher_not_staff: m.error_forbidden
+};
+
+const confirmErrorMessages: Record<Exclude<ConfirmResult, { ok: true }>['error'], () => string> = {
+	not_found: m.error_session_not_found,
+	wrong_status: m.error_lifecycle_wrong_status,
+	already_confirmed: m.error_already_confirmed,
+	not_scrutineer: m.error_forbidden
 };
 
 const confirmForm = z.object({ confirm: z.literal('yes') });
@@ -42,6 +57,17 @@ function lifecycleAction(action: LifecycleAction) {
 }
 
 export const actions: Actions = {
+	confirm: async ({ locals, url, params, request }) => {
+		const scrutineer = requireRole(locals, url, 'scrutineer');
+		const id = idSchema.safeParse(params.id);
+		if (!id.success) error(404, m.error_session_not_found());
+		if (!confirmForm.safeParse(Object.fromEntries(await request.formData())).success) {
+			return fail(400, { action: 'confirm' as const, message: m.error_confirm_required() });
+		}
+		const result = await confirmTally(db(), id.data, scrutineer.id);
+		if (!result.ok) return fail(result.error === 'not_found' ? 404 : 409, { action: 'confirm' as const, message: confirmErrorMessages[result.error]() });
+		return { action: 'confirm' as const, done: true };
+	},
 	open: lifecycleAction('open'),
 	close: lifecycleAction('close'),
 	publish: lifecycleAction('publish')
