@@ -33,3 +33,10 @@ export async function listAuditEntries(sql: Sql, votingSessionId: number): Promi
 		where a.voting_session_id = ${votingSessionId}
 		order by a.seq`;
 }
+
+/** The newest entry of the chain: its sequence number and hash (shown on the announcement and the projector). */
+export async function auditHead(sql: Sql): Promise<{ seq: number; hash: string } | null> {
+	const [head] = await sql<{ seq: number; hash: string }[]>`
+		select seq, encode(hash, 'hex') as hash from audit_entry order by seq desc limit 1`;
+	return head ?? null;
+}

@@ -1,0 +1,1 @@
+-- Reserved: filled in by the work on issue 3 (live_and_audit). Intentionally empty until then.
