@@ -34,6 +34,8 @@ export interface Tally {
 	present: number;
 	/** Ballots returned (收回), electronic and paper. */
 	ballotsCast: number;
+	electronicBallots: number;
+	paperBallots: number;
 	validBallots: number;
 	voidBallots: number;
 	/** Valid ballots that support nobody. */
@@ -160,6 +162,8 @@ export function tallyBallots(
 		enrolled: turnout.enrolled,
 		present: turnout.present,
 		ballotsCast: ballots.length,
+		electronicBallots: ballots.filter((ballot) => (ballot.channel ?? 'electronic') === 'electronic').length,
+		paperBallots: ballots.filter((ballot) => ballot.channel === 'paper').length,
 		validBallots: ballots.length - voidBallots,
 		voidBallots,
 		blankBallots,

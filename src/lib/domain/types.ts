@@ -23,8 +23,12 @@ export interface VotingRules {
 	thresholdBase: ThresholdBase;
 }
 
-/** A ballot's content as counted: void or a choice per marked candidate. */
+export const CHANNELS = ['electronic', 'paper'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+/** A ballot's content as counted: void or a choice per marked candidate; electronic unless said. */
 export interface BallotContent {
 	isVoid: boolean;
 	choices: ReadonlyArray<{ candidateId: number; choice: Choice }>;
+	channel?: Channel;
 }

@@ -1,6 +1,6 @@
 // Results: the raw ballots read from PostgreSQL and counted by the domain rules.
 import { canonicalBallot, compareTallies, tallyBallots, type Tally } from '$lib/domain/counting';
-import type { BallotContent, BallotMethod, Choice, SessionStatus, ThresholdBase, VotingRules } from '$lib/domain/types';
+import type { BallotContent, BallotMethod, Channel, Choice, SessionStatus, ThresholdBase, VotingRules } from '$lib/domain/types';
 import type { Sql, TransactionSql } from '../db/client';
 
 interface CountingInput {
@@ -24,8 +24,8 @@ async function readCountingInput(sql: Sql | TransactionSql, votingSessionId: num
 		                 from voting_session_candidate c where c.voting_session_id = s.id), '{}') as "candidateIds"
 		from voting_session s where s.id = ${votingSessionId}`;
 	if (!session) return null;
-	const rows = await sql<{ isVoid: boolean; choices: [number, Choice][] }[]>`
-		select b.is_void as "isVoid",
+	const rows = await sql<{ isVoid: boolean; channel: Channel; choices: [number, Choice][] }[]>`
+		select b.is_void as "isVoid", b.channel,
 		       coalesce(json_agg(json_build_array(c.candidate_id, c.choice)) filter (where c.candidate_id is not null), '[]') as choices
 		from ballot b left join ballot_choice c on c.ballot_id = b.id
 		where b.voting_session_id = ${votingSessionId}
@@ -38,6 +38,7 @@ async function readCountingInput(sql: Sql | TransactionSql, votingSessionId: num
 		present: session.present,
 		ballots: rows.map((row) => ({
 			isVoid: row.isVoid,
+			channel: row.channel,
 			choices: row.choices.map(([candidateId, choice]) => ({ candidateId, choice }))
 		}))
 	};

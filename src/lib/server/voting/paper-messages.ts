@@ -1,0 +1,38 @@
+// The user's-language messages for paper-batch problems.
+import type { PaperLineProblem } from '$lib/domain/paper';
+import { m } from '$lib/paraglide/messages';
+import type { PaperBatchError } from './paper';
+
+export function paperLineProblemMessage(problem: PaperLineProblem): string {
+	switch (problem.code) {
+		case 'position_out_of_range':
+			return m.paper_error_position({ line: problem.line, value: problem.value, candidates: problem.candidates });
+		case 'duplicate_position':
+			return m.paper_error_duplicate({ line: problem.line, value: problem.value });
+		case 'unreadable':
+			return m.paper_error_unreadable({ line: problem.line, value: problem.value });
+		case 'wrong_length':
+			return m.paper_error_length({ line: problem.line, length: problem.length, candidates: problem.candidates });
+	}
+}
+
+export function paperBatchErrorMessage(error: PaperBatchError): string {
+	switch (error.code) {
+		case 'session_not_found':
+			return m.error_session_not_found();
+		case 'not_open':
+			return m.paper_error_not_open();
+		case 'unknown_delegates':
+			return m.paper_error_unknown_delegates({ list: error.references.join('、') });
+		case 'already_voted':
+			return error.references.length ? m.paper_error_already_voted({ list: error.references.join('、') }) : m.paper_error_already_voted_race();
+		case 'count_mismatch':
+			return m.paper_error_count({ delegates: error.delegates, ballots: error.ballots });
+		case 'no_scrutineer':
+			return m.paper_error_no_scrutineer();
+		case 'not_scrutineers':
+			return m.paper_error_not_scrutineers();
+		case 'empty':
+			return m.paper_error_empty();
+	}
+}

@@ -1,0 +1,72 @@
+import { error, fail } from '@sveltejs/kit';
+import { z } from 'zod';
+import { readDelegateReferences, readPaperBallots } from '$lib/domain/paper';
+import { idSchema } from '$lib/domain/schemas';
+import { m } from '$lib/paraglide/messages';
+import { requireRole } from '$lib/server/auth/guard';
+import { listSessionCandidates } from '$lib/server/catalog/catalog';
+import { db } from '$lib/server/db';
+import { paperBatchErrorMessage, paperLineProblemMessage } from '$lib/server/voting/paper-messages';
+import { enterPaperBatch, listPaperBatches, listScrutineers } from '$lib/server/voting/paper';
+import { getVotingSession } from '$lib/server/voting/sessions';
+import type { Actions, PageServerLoad } from './$types';
+
+async function loadSession(params: { id: string }) {
+	const id = idSchema.safeParse(params.id);
+	const votingSession = id.success ? await getVotingSession(db(), id.data) : null;
+	if (!votingSession) error(404, m.error_session_not_found());
+	return votingSession;
+}
+
+export const load: PageServerLoad = async ({ locals, url, params }) => {
+	const user = requireRole(locals, url, 'staff', 'scrutineer');
+	const votingSession = await loadSession(params);
+	return {
+		votingSession,
+		candidates: await listSessionCandidates(db(), votingSession.id),
+		batches: await listPaperBatches(db(), votingSession.id),
+		scrutineers: await listScrutineers(db()),
+		canEnter: user.roles.includes('staff') && votingSession.status === 'open'
+	};
+};
+
+const batchForm = z.object({
+	delegates: z.string().max(20_000).default(''),
+	ballots: z.string().max(200_000).default(''),
+	note: z.string().max(500).default(''),
+	scrutineers: z.array(idSchema).default([])
+});
+
+export const actions: Actions = {
+	default: async ({ locals, url, params, request }) => {
+		const staff = requireRole(locals, url, 'staff');
+		const votingSession = await loadSession(params);
+		const form = await request.formData();
+		const parsed = batchForm.safeParse({
+			delegates: form.get('delegates') ?? undefined,
+			ballots: form.get('ballots') ?? undefined,
+			note: form.get('note') ?? undefined,
+			scrutineers: form.getAll('scrutineer')
+		});
+		const kept = {
+			delegates: String(form.get('delegates') ?? ''),
+			ballots: String(form.get('ballots') ?? ''),
+			note: String(form.get('note') ?? ''),
+			scrutineers: form.getAll('scrutineer').map(String)
+		};
+		if (!parsed.success) return fail(400, { ...kept, messages: [m.paper_error_too_long()] });
+		const candidateIds = (await listSessionCandidates(db(), votingSession.id)).map((candidate) => candidate.id);
+		const reading = readPaperBallots(votingSession.rules.ballotMethod, votingSession.rules.seats, candidateIds, parsed.data.ballots);
+		if (!reading.ok) return fail(400, { ...kept, messages: reading.problems.map(paperLineProblemMessage) });
+		const result = await enterPaperBatch(db(), {
+			votingSessionId: votingSession.id,
+			enteredBy: staff.id,
+			delegateReferences: readDelegateReferences(parsed.data.delegates),
+			ballots: reading.ballots,
+			scrutineerIds: parsed.data.scrutineers,
+			note: parsed.data.note.trim()
+		});
+		if (!result.ok) return fail(result.error.code === 'not_open' ? 409 : 400, { ...kept, messages: [paperBatchErrorMessage(result.error)] });
+		return { entered: { ballots: result.ballots, void: result.void } };
+	}
+};
