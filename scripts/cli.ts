@@ -275,13 +275,7 @@ async function run(command: string, args: string[], database: Database): Promise
 				return 1;
 			}
 			process.stdout.write(
-				format === 'json'
-					? `${JSON.stringify(data, null, 2)}\n`
-					: resultCsv(
-							data,
-							{ rank: '名次', candidate: '候选项目', category: '方面', for: '赞成票', against: '反对票', abstain: '弃权票', passed: '是否过半数', outcome: '结果' },
-							{ yes: '是', no: '否', chosen: '当选', tied: '得票相同待另行投票', notChosen: '未当选' }
-						)
+				format === 'json' ? `${JSON.stringify(data, null, 2)}\n` : resultCsv(data)
 			);
 			return 0;
 		}

@@ -4,10 +4,13 @@ import { paraglideMiddleware } from '$lib/paraglide/server';
 import { closeDatabase, db, initDatabase } from '$lib/server/db';
 import { SESSION_COOKIE, validateSessionToken } from '$lib/server/auth/session';
 import { sessionCookieOptions } from '$lib/server/auth/cookies';
+import { startScheduler } from '$lib/server/voting/scheduler';
 
 export const init: ServerInit = async () => {
 	await initDatabase();
+	const stopScheduler = startScheduler(db());
 	process.once('sveltekit:shutdown', () => {
+		stopScheduler();
 		void closeDatabase();
 	});
 };

@@ -64,7 +64,7 @@ describe('operator CLI', () => {
 
 		const csv = cli(['export', String(sessionId), '--format', 'csv']);
 		expect(csv.code).toBe(0);
-		expect(csv.stdout.startsWith('\uFEFF名次,候选项目,方面,赞成票')).toBe(true);
+		expect(csv.stdout.startsWith('\uFEFF名次,候选项目,所属方面,赞成票')).toBe(true);
 		expect(csv.stdout.trim().split('\r\n')).toHaveLength(5);
 		const json = JSON.parse(cli(['export', String(sessionId), '--format', 'json']).stdout) as { tally: { ballotsCast: number; candidates: { candidateId: number; for: number; outcome: string }[] }; ballots: unknown[] };
 		expect(json.tally.ballotsCast).toBe(2);

@@ -81,3 +81,41 @@ export function fieldErrors(error: z.ZodError): Record<string, string> {
 	}
 	return errors;
 }
+
+/** A datetime-local value ("2022-04-11T09:00") read as Beijing time; empty means none. */
+const beijingDateTime = z
+	.string()
+	.trim()
+	.transform((value, context) => {
+		if (value === '') return null;
+		const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(:\d{2})?$/.exec(value);
+		const date = match ? new Date(`${match[1]}T${match[2]}${match[3] ?? ':00'}+08:00`) : null;
+		if (!date || Number.isNaN(date.getTime())) {
+			context.addIssue({ code: 'custom', message: 'error_datetime_invalid' });
+			return z.NEVER;
+		}
+		return date;
+	});
+
+/** The voting-session form of staff (draft only). */
+export const votingSessionFormSchema = z
+	.object({
+		title: z.string({ error: 'error_title_required' }).trim().min(1, { error: 'error_title_required' }).max(200, { error: 'error_title_too_long' }),
+		year: z.coerce.number({ error: 'error_year_invalid' }).int({ error: 'error_year_invalid' }).min(2000, { error: 'error_year_invalid' }).max(2100, { error: 'error_year_invalid' }),
+		ballotMethod: z.enum(BALLOT_METHODS, { error: 'error_method_invalid' }),
+		seats: z.coerce.number({ error: 'error_seats_invalid' }).int({ error: 'error_seats_invalid' }).min(1, { error: 'error_seats_invalid' }).max(1000, { error: 'error_seats_invalid' }),
+		thresholdBase: z.enum(THRESHOLD_BASES, { error: 'error_threshold_base_invalid' }),
+		opensAt: beijingDateTime,
+		closesAt: beijingDateTime,
+		candidateIds: z.array(idSchema).min(1, { error: 'error_candidates_required' })
+	})
+	.superRefine((form, context) => {
+		if (form.candidateIds.length <= form.seats) {
+			context.addIssue({ code: 'custom', path: ['seats'], message: 'error_seats_not_below_candidates' });
+		}
+		if (form.opensAt && form.closesAt && form.closesAt <= form.opensAt) {
+			context.addIssue({ code: 'custom', path: ['closesAt'], message: 'error_closes_before_opens' });
+		}
+	});
+
+export type VotingSessionForm = z.infer<typeof votingSessionFormSchema>;

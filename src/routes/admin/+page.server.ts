@@ -4,6 +4,6 @@ import { listSessionsWithTurnout } from '$lib/server/voting/admin';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
-	requireRole(locals, url, 'staff', 'scrutineer');
-	return { sessions: await listSessionsWithTurnout(db()) };
+	const user = requireRole(locals, url, 'staff', 'scrutineer');
+	return { sessions: await listSessionsWithTurnout(db()), canCreate: user.roles.includes('staff') };
 };

@@ -2,6 +2,7 @@
 // recompute the digest) and CSV (UTF-8 with BOM, so spreadsheet programs show Chinese correctly).
 import type { Tally } from '$lib/domain/counting';
 import type { BallotContent } from '$lib/domain/types';
+import { m } from '$lib/paraglide/messages';
 import type { Sql } from '../db/client';
 import { listSessionCandidates } from '../catalog/catalog';
 import { getStoredTally, readBallots } from './results';
@@ -37,12 +38,12 @@ function csvField(value: string | number): string {
 	return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** One row per candidate in rank order; `headers` are the column titles in the reader's language. */
-export function resultCsv(data: SessionExport, headers: { rank: string; candidate: string; category: string; for: string; against: string; abstain: string; passed: string; outcome: string }, words: { yes: string; no: string; chosen: string; tied: string; notChosen: string }): string {
+/** One row per candidate in rank order, headers in the reader's language. */
+export function resultCsv(data: SessionExport): string {
 	const byId = new Map(data.candidates.map((candidate) => [candidate.id, candidate]));
-	const outcome = { chosen: words.chosen, tied: words.tied, not_chosen: words.notChosen };
+	const outcome = { chosen: m.outcome_chosen(), tied: m.outcome_tied(), not_chosen: m.outcome_not_chosen() };
 	const rows = [
-		[headers.rank, headers.candidate, headers.category, headers.for, headers.against, headers.abstain, headers.passed, headers.outcome],
+		[m.tally_rank(), m.tally_candidate(), m.candidate_category(), m.tally_for(), m.tally_against(), m.tally_abstain(), m.tally_passed(), m.tally_outcome()],
 		...data.tally.candidates.map((row) => [
 			row.rank,
 			byId.get(row.candidateId)?.title ?? row.candidateId,
@@ -50,9 +51,38 @@ export function resultCsv(data: SessionExport, headers: { rank: string; candidat
 			row.for,
 			row.against,
 			row.abstain,
-			row.passed ? words.yes : words.no,
+			row.passed ? m.tally_passed_yes() : m.tally_passed_no(),
 			outcome[row.outcome]
 		])
 	];
 	return `\uFEFF${rows.map((row) => row.map(csvField).join(',')).join('\r\n')}\r\n`;
+}
+
+export type ExportFormat = 'csv' | 'json';
+
+/**
+ * The export as an HTTP response body. `public` exports exist only once published;
+ * staff and scrutineers may export from closing on.
+ */
+export async function exportResponse(
+	sql: Sql,
+	votingSessionId: number,
+	format: ExportFormat,
+	audience: 'public' | 'staff'
+): Promise<{ status: number; body: string; headers: Record<string, string> }> {
+	const data = await buildSessionExport(sql, votingSessionId);
+	const hidden = data === 'not_found' || data === 'not_counted' || (audience === 'public' && data.votingSession.status !== 'published');
+	if (hidden) {
+		return { status: 404, body: data === 'not_found' ? m.error_session_not_found() : m.error_results_not_published(), headers: { 'content-type': 'text/plain; charset=utf-8' } };
+	}
+	const filename = `piaojue-session-${votingSessionId}-result.${format}`;
+	return {
+		status: 200,
+		body: format === 'json' ? `${JSON.stringify(data, null, 2)}\n` : resultCsv(data),
+		headers: {
+			'content-type': format === 'json' ? 'application/json; charset=utf-8' : 'text/csv; charset=utf-8',
+			'content-disposition': `attachment; filename="${filename}"`,
+			'cache-control': 'no-store'
+		}
+	};
 }

@@ -6,7 +6,13 @@ import { getPublishedTally } from './results';
 import { getVotingSession, type VotingSessionSummary } from './sessions';
 
 export interface PublicResult {
-	votingSession: VotingSessionSummary & { isDemo: boolean; publishedAt: Date | null };
+	votingSession: VotingSessionSummary & {
+		isDemo: boolean;
+		publishedAt: Date | null;
+		closedAt: Date | null;
+		confirmedAt: Date | null;
+		confirmedByName: string | null;
+	};
 	tally: Tally | null;
 	candidateTitles: Record<string, string>;
 }
@@ -24,7 +30,10 @@ export async function publishedResult(sql: Sql, votingSessionId: number): Promis
 			year: votingSession.year,
 			status: votingSession.status,
 			isDemo: votingSession.isDemo,
-			publishedAt: votingSession.publishedAt
+			publishedAt: votingSession.publishedAt,
+			closedAt: votingSession.closedAt,
+			confirmedAt: votingSession.confirmedAt,
+			confirmedByName: votingSession.confirmedByName
 		},
 		tally,
 		candidateTitles: Object.fromEntries(candidates.map((candidate) => [candidate.id, candidate.title]))

@@ -211,3 +211,37 @@ export async function confirmTally(sql: Sql, votingSessionId: number, scrutineer
 		return { ok: true };
 	}) as Promise<ConfirmResult>;
 }
+
+export type UpdateResult = { ok: true } | { ok: false; error: 'not_found' | 'not_draft' };
+
+/** Changes a draft session's rules and candidate list (in the given order), with an audit entry. */
+export async function updateVotingSession(sql: Sql, votingSessionId: number, input: NewVotingSession, actorUserId: number): Promise<UpdateResult> {
+	return sql.begin(async (tx): Promise<UpdateResult> => {
+		const [locked] = await tx<{ status: SessionStatus }[]>`select status from voting_session where id = ${votingSessionId} for update`;
+		if (!locked) return { ok: false, error: 'not_found' };
+		if (locked.status !== 'draft') return { ok: false, error: 'not_draft' };
+		await tx`
+			update voting_session set title = ${input.title}, year = ${input.year}, ballot_method = ${input.rules.ballotMethod},
+			       seats = ${input.rules.seats}, threshold_base = ${input.rules.thresholdBase},
+			       opens_at = ${input.opensAt ?? null}, closes_at = ${input.closesAt ?? null}
+			where id = ${votingSessionId}`;
+		await tx`delete from voting_session_candidate where voting_session_id = ${votingSessionId}`;
+		await tx`insert into voting_session_candidate ${tx(
+			input.candidateIds.map((candidateId, position) => ({ voting_session_id: votingSessionId, candidate_id: candidateId, position }))
+		)}`;
+		await appendAudit(tx, {
+			actorUserId,
+			action: 'session.updated',
+			votingSessionId,
+			details: { title: input.title, ballotMethod: input.rules.ballotMethod, seats: input.rules.seats, thresholdBase: input.rules.thresholdBase, candidates: input.candidateIds.length }
+		});
+		return { ok: true };
+	}) as Promise<UpdateResult>;
+}
+
+/** The candidate ids of a session in ballot order. */
+export async function sessionCandidateIds(sql: Sql, votingSessionId: number): Promise<number[]> {
+	const rows = await sql<{ candidateId: number }[]>`
+		select candidate_id as "candidateId" from voting_session_candidate where voting_session_id = ${votingSessionId} order by position`;
+	return rows.map((row) => row.candidateId);
+}

@@ -26,6 +26,7 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 	return {
 		votingSession,
 		hasVoted: enrolment.hasVoted,
+		serverNow: new Date(),
 		candidates: await listSessionCandidates(db(), votingSession.id)
 	};
 };

@@ -17,6 +17,7 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 	return {
 		...view,
 		nextAction: nextAction(view.votingSession.status),
+		serverNow: new Date(),
 		canManage: user.roles.includes('staff'),
 		canConfirm: user.roles.includes('scrutineer') && view.votingSession.status === 'closed' && view.votingSession.confirmedAt === null
 	};

@@ -1,0 +1,3 @@
+import type { ParamMatcher } from '@sveltejs/kit';
+
+export const match = ((value: string): value is 'csv' | 'json' => value === 'csv' || value === 'json') satisfies ParamMatcher;

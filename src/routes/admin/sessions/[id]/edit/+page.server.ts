@@ -1,0 +1,48 @@
+import { error, fail, redirect } from '@sveltejs/kit';
+import { idSchema } from '$lib/domain/schemas';
+import { m } from '$lib/paraglide/messages';
+import { requireRole } from '$lib/server/auth/guard';
+import { listCategoriesWithCandidates } from '$lib/server/catalog/catalog';
+import { db } from '$lib/server/db';
+import { formValues, readSessionForm, toBeijingLocal } from '$lib/server/voting/session-form';
+import { getVotingSession, sessionCandidateIds, updateVotingSession } from '$lib/server/voting/sessions';
+import type { Actions, PageServerLoad } from './$types';
+
+async function draftSession(params: { id: string }) {
+	const id = idSchema.safeParse(params.id);
+	const votingSession = id.success ? await getVotingSession(db(), id.data) : null;
+	if (!votingSession) error(404, m.error_session_not_found());
+	return votingSession;
+}
+
+export const load: PageServerLoad = async ({ locals, url, params }) => {
+	requireRole(locals, url, 'staff');
+	const votingSession = await draftSession(params);
+	return {
+		votingSession,
+		categories: await listCategoriesWithCandidates(db()),
+		values: {
+			title: votingSession.title,
+			year: String(votingSession.year),
+			ballotMethod: votingSession.rules.ballotMethod,
+			seats: String(votingSession.rules.seats),
+			thresholdBase: votingSession.rules.thresholdBase,
+			opensAt: toBeijingLocal(votingSession.opensAt),
+			closesAt: toBeijingLocal(votingSession.closesAt),
+			candidateIds: (await sessionCandidateIds(db(), votingSession.id)).map(String)
+		}
+	};
+};
+
+export const actions: Actions = {
+	default: async ({ locals, url, params, request }) => {
+		const staff = requireRole(locals, url, 'staff');
+		const votingSession = await draftSession(params);
+		const values = formValues(await request.formData());
+		const read = readSessionForm(values);
+		if (!read.ok) return fail(400, { values, errors: read.errors });
+		const result = await updateVotingSession(db(), votingSession.id, read.session, staff.id);
+		if (!result.ok) return fail(409, { values, errors: { form: 'error_session_frozen' } });
+		redirect(303, `/admin/sessions/${votingSession.id}`);
+	}
+};

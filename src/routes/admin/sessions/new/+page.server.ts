@@ -1,0 +1,36 @@
+import { fail, redirect } from '@sveltejs/kit';
+import { requireRole } from '$lib/server/auth/guard';
+import { listCategoriesWithCandidates } from '$lib/server/catalog/catalog';
+import { db } from '$lib/server/db';
+import { formValues, readSessionForm } from '$lib/server/voting/session-form';
+import { createVotingSession } from '$lib/server/voting/sessions';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async ({ locals, url }) => {
+	requireRole(locals, url, 'staff');
+	const categories = await listCategoriesWithCandidates(db());
+	return {
+		categories,
+		values: {
+			title: '',
+			year: String(new Date().getFullYear()),
+			ballotMethod: 'approval',
+			seats: '10',
+			thresholdBase: 'enrolled',
+			opensAt: '',
+			closesAt: '',
+			candidateIds: categories.flatMap((category) => category.candidates.map((candidate) => String(candidate.id)))
+		}
+	};
+};
+
+export const actions: Actions = {
+	default: async ({ locals, url, request }) => {
+		const staff = requireRole(locals, url, 'staff');
+		const values = formValues(await request.formData());
+		const read = readSessionForm(values);
+		if (!read.ok) return fail(400, { values, errors: read.errors });
+		const id = await createVotingSession(db(), read.session, staff.id);
+		redirect(303, `/admin/sessions/${id}`);
+	}
+};
