@@ -1,24 +1,35 @@
 // `npm start`: build if needed, open the database (the embedded one when DATABASE_URL is unset),
 // migrate, load the demo data into an empty database, then run the adapter-node server.
+import path from 'node:path';
 import { buildIfNeeded } from './build-if-needed';
+import { defaultDataRoot } from '../src/lib/server/db/embedded';
 import { openDatabase } from '../src/lib/server/db/client';
 import { migrate } from '../src/lib/server/db/migrate';
 import { formatDemoCredentials, isDatabaseEmpty, seedDemo } from '../src/lib/server/seed/demo';
 
+/** The host name to put in links: localhost for the loopback and wildcard addresses. */
+function displayHost(): string {
+	const host = process.env.HOST ?? '127.0.0.1';
+	return host === '0.0.0.0' || host === '127.0.0.1' || host === '::' ? 'localhost' : host;
+}
+
 async function main() {
-	buildIfNeeded();
+	if (process.env.PIAOJUE_SKIP_BUILD !== '1') buildIfNeeded();
+	process.env.HOST ??= '127.0.0.1';
+	process.env.PORT ??= '3000';
+	// adapter-node assumes https when ORIGIN is unset, and SvelteKit then refuses every form post
+	// from http://localhost as cross-site. Behind TLS or on another host, set ORIGIN yourself.
+	const origin = process.env.ORIGIN ?? `http://${displayHost()}:${process.env.PORT}`;
+	process.env.ORIGIN = origin;
 	const usingEmbedded = !process.env.DATABASE_URL;
-	console.log(usingEmbedded ? 'Starting the embedded PostgreSQL (data in .data/postgres)…' : 'Using the database at DATABASE_URL.');
+	console.log(usingEmbedded ? `Starting the embedded PostgreSQL (data in ${path.join(defaultDataRoot(), 'postgres')})…` : 'Using the database at DATABASE_URL.');
 	const database = await openDatabase({ max: 2 });
 	try {
 		await migrate(database.sql, { onApply: (name) => console.log(`  applied migration ${name}`) });
-		process.env.HOST ??= '127.0.0.1';
-		process.env.PORT ??= '3000';
 		if (await isDatabaseEmpty(database.sql)) {
 			console.log('Empty database: loading the demo data…');
 			const credentials = await seedDemo(database.sql, { adminPassword: process.env.ADMIN_PASSWORD });
-			const host = process.env.HOST === '0.0.0.0' || process.env.HOST === '127.0.0.1' ? 'localhost' : process.env.HOST;
-			console.log(formatDemoCredentials(credentials, process.env.ORIGIN ?? `http://${host}:${process.env.PORT}`));
+			console.log(formatDemoCredentials(credentials, origin));
 		}
 	} catch (error) {
 		await database.close();
@@ -31,7 +42,7 @@ async function main() {
 		void database.close().then(() => console.log('Stopped.'));
 	});
 	await import(new URL('../build/index.js', import.meta.url).href);
-	console.log(`Piaojue is running on http://${process.env.HOST === '127.0.0.1' ? 'localhost' : process.env.HOST}:${process.env.PORT} (Ctrl+C stops it).`);
+	console.log(`Piaojue is running on ${origin} (Ctrl+C stops it).`);
 }
 
 main().catch((error) => {

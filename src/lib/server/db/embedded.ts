@@ -4,7 +4,7 @@
 // (started by `npm start`, the CLI or a test run) connects to it instead of starting another.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 
@@ -98,6 +98,11 @@ export async function startEmbeddedPostgres(
 	const databaseDir = path.join(dataRoot, 'postgres');
 	const credentialsFile = path.join(dataRoot, 'postgres-credentials.json');
 	await mkdir(dataRoot, { recursive: true });
+	if (process.getuid?.() === 0) {
+		// As root, PostgreSQL runs as the 'postgres' user, which must be able to pass through the folder.
+		const mode = (await stat(dataRoot)).mode & 0o7777;
+		if ((mode & 0o001) === 0) await chmod(dataRoot, mode | 0o001);
+	}
 
 	return withStartLock(path.join(dataRoot, 'postgres.lock'), async () => {
 		const existingCredentials = existsSync(credentialsFile)
