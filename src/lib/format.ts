@@ -10,7 +10,10 @@ export function formatNumber(value: number): string {
 
 export function formatYuan(value: number | null): string {
 	if (value === null) return '—';
-	return m.money_yuan({ amount: new Intl.NumberFormat(getLocale(), { maximumFractionDigits: 0 }).format(value) });
+	// Chinese readers count large sums in 万 and 亿 (3.6亿元); others get every digit.
+	const chinese = getLocale().startsWith('zh');
+	const amount = new Intl.NumberFormat(getLocale(), chinese && value >= 10_000 ? { notation: 'compact', maximumFractionDigits: 2 } : { maximumFractionDigits: 0 }).format(value);
+	return m.money_yuan({ amount });
 }
 
 export function formatDate(value: string | Date | null): string {

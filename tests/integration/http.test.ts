@@ -1,4 +1,5 @@
 // The built server over real HTTP, used as a browser without JavaScript would use it.
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { castBallot } from '../../src/lib/server/voting/casting';
 import { startApp, Visitor, type RunningApp } from '../helpers/app';
@@ -11,6 +12,7 @@ let session: TestSession;
 let staff: { id: number; username: string };
 let scrutineer: { id: number; username: string };
 let resident: { id: number; username: string };
+let receiptCode = '';
 
 beforeAll(async () => {
 	database = await createTestDatabase();
@@ -209,6 +211,7 @@ describe('the vote without JavaScript, from ballot to published result', () => {
 		expect(receipt).toContain('投票成功');
 		const code = /class="receipt-code"[^>]*>(.*?)<\/code>/s.exec(receipt)?.[1]?.replace(/<[^>]+>/g, '');
 		expect(code).toMatch(/^[A-Z2-9]{4}(-[A-Z2-9]{1,4}){6}$/);
+		receiptCode = code!;
 
 		const again = await delegate.post(`/vote/${session.id}?/cast`, [['candidate', third]]);
 		expect(again.status).toBe(409);
@@ -224,6 +227,7 @@ describe('the vote without JavaScript, from ballot to published result', () => {
 		});
 		let view = await publicResults();
 		expect(view.page).toContain('票决结果尚未公布');
+		expect((await fetch(`${app.baseUrl}/api/sessions/${session.id}/receipts`)).status).toBe(404);
 		expect(view.page).not.toContain('赞成票');
 		expect(view.api.status).toBe(404);
 
@@ -237,6 +241,17 @@ describe('the vote without JavaScript, from ballot to published result', () => {
 		expect(await unconfirmed.text()).toContain('请先勾选确认框');
 		expect((await staffVisitor.post(`/admin/sessions/${session.id}?/close`, { confirm: 'yes' })).status).toBe(200);
 
+		// Receipts: the delegate finds the ballot counted; a made-up code is not found.
+		const receiptsPage = await (await fetch(`${app.baseUrl}/results/${session.id}/receipts`)).text();
+		expect(receiptsPage).toContain('已计入的电子选票回执（2 张）');
+		const anonymous = new Visitor(app.baseUrl);
+		expect(await (await anonymous.post(`/results/${session.id}/receipts`, { code: receiptCode })).text()).toContain('您的选票已被计入');
+		expect(await (await anonymous.post(`/results/${session.id}/receipts`, { code: 'AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GG' })).text()).toContain('没有找到这个回执码');
+		const receiptList = (await (await fetch(`${app.baseUrl}/api/sessions/${session.id}/receipts`)).json()) as { count: number; receiptHashes: string[] };
+		expect(receiptList.count).toBe(2);
+		expect(receiptList.receiptHashes).toEqual([...receiptList.receiptHashes].sort());
+		expect(receiptList.receiptHashes).toContain(createHash('sha256').update(receiptCode.replace(/-/g, '')).digest('hex'));
+
 		const closedAdmin = await (await scrutineerVisitor.get(`/admin/sessions/${session.id}`)).text();
 		expect(closedAdmin).toContain('尚未公布');
 		expect(closedAdmin).toContain('赞成票');
@@ -249,7 +264,7 @@ describe('the vote without JavaScript, from ballot to published result', () => {
 		expect(await early.text()).toContain('须先由监票人确认计票结果');
 		expect((await staffVisitor.post(`/admin/sessions/${session.id}?/confirm`, { confirm: 'yes' })).status).toBe(403);
 		expect((await scrutineerVisitor.post(`/admin/sessions/${session.id}?/confirm`, { confirm: 'yes' })).status).toBe(200);
-		expect(await (await staffVisitor.get(`/admin/sessions/${session.id}`)).text()).toMatch(/监票人 .* 已于 .* 确认计票结果/);
+		expect(await (await staffVisitor.get(`/admin/sessions/${session.id}`)).text()).toMatch(/scrutineer_\w+ 已于 .* 确认计票结果/);
 		view = await publicResults();
 		expect(view.api.status).toBe(404);
 		expect((await staffVisitor.post(`/admin/sessions/${session.id}?/publish`, { confirm: 'yes' })).status).toBe(200);
