@@ -1,0 +1,111 @@
+// Backup and restore round trip, verified the way an auditor would: tally --verify and audit:verify.
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { castBallot } from '../../src/lib/server/voting/casting';
+import { applyLifecycle, confirmTally } from '../../src/lib/server/voting/sessions';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { createUser, createVotingSession } from '../helpers/factory';
+
+let source: TestDatabase;
+let target: TestDatabase;
+let folder: string;
+
+beforeAll(async () => {
+	source = await createTestDatabase();
+	target = await createTestDatabase();
+	folder = await mkdtemp(path.join(tmpdir(), 'piaojue-backup-'));
+});
+afterAll(async () => {
+	await source.drop();
+	await target.drop();
+});
+
+function cli(databaseUrl: string, args: string[]) {
+	const result = spawnSync(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'scripts/cli.ts', ...args], {
+		env: { ...process.env, DATABASE_URL: databaseUrl },
+		encoding: 'utf8',
+		timeout: 60_000
+	});
+	return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+async function tableCounts(database: TestDatabase): Promise<Record<string, number>> {
+	const tables = await database.sql<{ name: string }[]>`
+		select table_name as name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`;
+	const counts: Record<string, number> = {};
+	for (const { name } of tables) {
+		const [row] = await database.sql<{ rows: number }[]>`select count(*)::int as rows from ${database.sql(name)}`;
+		counts[name] = row?.rows ?? 0;
+	}
+	return counts;
+}
+
+describe('backup and restore', () => {
+	it('restores a consistent snapshot that verifies, and refuses what it cannot restore safely', async () => {
+		const session = await createVotingSession(source.sql, { candidates: 4, seats: 2, delegates: 5, open: false });
+		await source.sql`update candidate set title = ${'城乡“断头路”打通, 含逗号\t和制表符'} where id = ${session.candidateIds[0]!}`;
+		expect((await applyLifecycle(source.sql, session.id, 'open', null)).ok).toBe(true);
+		for (const [index, delegate] of session.delegates.entries()) {
+			await castBallot(source.sql, { votingSessionId: session.id, delegateId: delegate.id, selection: { method: 'approval', candidateIds: session.candidateIds.slice(index % 2, (index % 2) + 2) } });
+		}
+		const staff = await createUser(source.sql, ['staff']);
+		const scrutineer = await createUser(source.sql, ['scrutineer']);
+		await applyLifecycle(source.sql, session.id, 'close', staff.id);
+		await confirmTally(source.sql, session.id, scrutineer.id);
+		await applyLifecycle(source.sql, session.id, 'publish', staff.id);
+
+		const file = path.join(folder, 'piaojue.backup');
+		const backup = cli(source.url, ['backup', file]);
+		expect(backup.stderr).toBe('');
+		expect(backup.code).toBe(0);
+		expect(backup.stdout).toContain('backup written');
+		expect(cli(source.url, ['backup', file]).stderr).toContain('exists already');
+
+		const restored = cli(target.url, ['restore', file]);
+		expect(restored.stderr).toBe('');
+		expect(restored.code).toBe(0);
+		expect(await tableCounts(target)).toEqual(await tableCounts(source));
+		const [title] = await target.sql<{ title: string }[]>`select title from candidate where id = ${session.candidateIds[0]!}`;
+		expect(title?.title).toBe('城乡“断头路”打通, 含逗号\t和制表符');
+
+		const verify = cli(target.url, ['tally', String(session.id), '--verify']);
+		expect(verify.stdout).toContain('verify: OK');
+		expect(verify.code).toBe(0);
+		const audit = cli(target.url, ['audit:verify']);
+		expect(audit.code).toBe(0);
+		// New rows continue after the restored ids.
+		const [category] = await target.sql<{ id: number }[]>`insert into category (name, position) values ('新方面', 99) returning id`;
+		const [maxBefore] = await source.sql<{ id: number }[]>`select max(id)::int as id from category`;
+		expect(category!.id).toBeGreaterThan(maxBefore!.id);
+
+		// A second restore into the now filled database is refused and changes nothing.
+		const again = cli(target.url, ['restore', file]);
+		expect(again.code).toBe(1);
+		expect(again.stderr).toContain('the database is not empty');
+
+		// A backup from another schema version is refused.
+		const lines = (await readFile(file, 'utf8')).split('\n');
+		const header = JSON.parse(lines[0]!) as { migrations: { checksum: string }[] };
+		header.migrations[0]!.checksum = 'f'.repeat(64);
+		const foreign = path.join(folder, 'foreign.backup');
+		await writeFile(foreign, [JSON.stringify(header), ...lines.slice(1)].join('\n'));
+		const fresh = await createTestDatabase();
+		try {
+			const mismatch = cli(fresh.url, ['restore', foreign]);
+			expect(mismatch.code).toBe(1);
+			expect(mismatch.stderr).toContain("the backup's schema");
+			// A damaged file writes nothing.
+			const cut = path.join(folder, 'cut.backup');
+			await writeFile(cut, lines.slice(0, Math.floor(lines.length / 2)).join('\n'));
+			const damaged = cli(fresh.url, ['restore', cut]);
+			expect(damaged.code).toBe(1);
+			expect(damaged.stderr).toContain('damaged');
+			expect(Object.values(await tableCounts(fresh)).reduce((sum, rows) => sum + rows, 0)).toBe((await tableCounts(fresh)).schema_migration);
+		} finally {
+			await fresh.drop();
+		}
+	}, 120_000);
+});
