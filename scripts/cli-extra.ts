@@ -1,4 +1,15 @@
 // Commands kept in files of their own; each registers here under its name.
 import type { CliCommand } from './cli-support';
+import { auditVerifyCommand } from './cli-audit';
+import { backupCommand, restoreCommand } from './cli-backup';
+import { catalogImportCommand } from './cli-catalog';
+import { codesIssueCommand, rosterImportCommand } from './cli-electorate';
 
-export const extraCommands: Record<string, CliCommand> = {};
+export const extraCommands: Record<string, CliCommand> = {
+	'audit:verify': auditVerifyCommand,
+	'roster:import': rosterImportCommand,
+	'codes:issue': codesIssueCommand,
+	'catalog:import': catalogImportCommand,
+	backup: backupCommand,
+	restore: restoreCommand
+};

@@ -1,5 +1,7 @@
 // Shared pieces of the operator CLI, for scripts/cli.ts and the commands in scripts/cli-extra.ts.
+import { usernameSchema } from '../src/lib/domain/schemas';
 import type { Database } from '../src/lib/server/db/client';
+import { findUserByUsername } from '../src/lib/server/users/users';
 
 /** Bad arguments: printed with the usage text, exit code 2. */
 export class UsageError extends Error {}
@@ -9,4 +11,14 @@ export interface CliCommand {
 	usage: string;
 	/** Returns the exit code: 0 done, 1 failed. Throw UsageError for bad arguments. */
 	run(args: string[], database: Database): Promise<number>;
+}
+
+/** The user named by --as, who must be active and hold `role` (every staff action is audited under a name). */
+export async function actingUser(sql: Database['sql'], username: string | undefined, role: 'staff' | 'scrutineer') {
+	if (!username) throw new UsageError(`this command needs --as USERNAME (a ${role} account)`);
+	const parsed = usernameSchema.safeParse(username);
+	const user = parsed.success ? await findUserByUsername(sql, parsed.data) : null;
+	if (!user || user.disabled) throw new UsageError(`--as ${username}: no such active user`);
+	if (!user.roles.includes(role)) throw new UsageError(`--as ${username}: the user is not ${role}`);
+	return user;
 }

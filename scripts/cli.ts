@@ -17,7 +17,7 @@ import { extraCommands } from './cli-extra';
 import { verifyTally } from '../src/lib/server/voting/results';
 import { buildSessionExport, resultCsv } from '../src/lib/server/voting/export';
 
-import { UsageError } from './cli-support';
+import { actingUser, UsageError } from './cli-support';
 
 const USAGE = `Usage: npm run cli -- <command>
 
@@ -55,15 +55,6 @@ function readStdin(): string {
 function sessionIdFrom(positionals: string[]): number {
 	if (!positionals[0]) throw new UsageError('a SESSION_ID is needed');
 	return parse(idSchema, positionals[0], 'SESSION_ID');
-}
-
-/** The user named by --as, who must hold `role`. */
-async function actingUser(sql: Database['sql'], username: string | undefined, role: 'staff' | 'scrutineer') {
-	if (!username) throw new UsageError(`this command needs --as USERNAME (a ${role} account)`);
-	const user = await findUserByUsername(sql, parse(usernameSchema, username, '--as'));
-	if (!user || user.disabled) throw new UsageError(`--as ${username}: no such active user`);
-	if (!user.roles.includes(role)) throw new UsageError(`--as ${username}: the user is not ${role}`);
-	return user;
 }
 
 const confirmMessages: Record<string, string> = {

@@ -26,7 +26,7 @@ export async function startApp(databaseUrl: string, env: Record<string, string> 
 	const baseUrl = `http://127.0.0.1:${port}`;
 	let output = '';
 	const child: ChildProcess = spawn(process.execPath, ['build/index.js'], {
-		env: { ...process.env, DATABASE_URL: databaseUrl, HOST: '127.0.0.1', PORT: String(port), ORIGIN: baseUrl, DATABASE_POOL_SIZE: '10', ...env },
+		env: { ...process.env, DATABASE_URL: databaseUrl, HOST: '127.0.0.1', PORT: String(port), ORIGIN: baseUrl, DATABASE_POOL_SIZE: '10', BODY_SIZE_LIMIT: '2M', ...env },
 		stdio: ['ignore', 'pipe', 'pipe']
 	});
 	child.stdout?.on('data', (chunk) => (output += chunk));

@@ -56,7 +56,8 @@ export async function setup(project: TestProject) {
 			// Another run still using the embedded server keeps it running; the next run reuses it.
 			const others = await cleanup<{ datname: string }[]>`select datname from pg_database where datname like 'piaojue_t%'`;
 			const othersAlive = others.some(({ datname }) => isAlive(Number(/^piaojue_t(\d+)_/.exec(datname)?.[1])));
-			if (!othersAlive) await embedded?.stop();
+			if (othersAlive) embedded?.detach();
+			else await embedded?.stop();
 		} finally {
 			await cleanup.end();
 		}

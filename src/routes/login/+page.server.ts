@@ -4,6 +4,7 @@ import { db } from '$lib/server/db';
 import { signIn } from '$lib/server/auth/login';
 import { invalidateSession } from '$lib/server/auth/session';
 import { setSessionCookie } from '$lib/server/auth/cookies';
+import { markPresentOnSignIn } from '$lib/server/electorate/presence';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = ({ locals, url }) => {
@@ -26,6 +27,8 @@ export const actions: Actions = {
 		// Rotation: a sign-in always starts a fresh session and ends the one this browser had.
 		if (locals.session) await invalidateSession(db(), locals.session.id);
 		setSessionCookie(cookies, url, result.token);
+		// A delegate signing in during an open session they are enrolled in is present (签到).
+		await markPresentOnSignIn(db(), result.userId);
 		redirect(303, safeLocalPath(url.searchParams.get('redirectTo')));
 	}
 };

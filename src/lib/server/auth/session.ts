@@ -3,7 +3,7 @@
 // in constant time, sessions expire after inactivity and are re-verified at most once an interval.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Role } from '$lib/domain/types';
-import type { Sql } from '../db/client';
+import type { Sql, TransactionSql } from '../db/client';
 import { randomReadableString } from './password';
 
 export const SESSION_COOKIE = 'piaojue_session';
@@ -27,7 +27,7 @@ function hashSecret(secret: string): Buffer {
 }
 
 /** Creates a session for a user; returns the token for the cookie. */
-export async function createSession(sql: Sql, userId: number): Promise<{ token: string; sessionId: string }> {
+export async function createSession(sql: Sql | TransactionSql, userId: number): Promise<{ token: string; sessionId: string }> {
 	const sessionId = randomReadableString(24);
 	const secret = randomReadableString(24);
 	await sql`insert into auth_session (id, secret_hash, user_id) values (${sessionId}, ${hashSecret(secret)}, ${userId})`;
@@ -76,7 +76,7 @@ export async function invalidateSession(sql: Sql, sessionId: string): Promise<vo
 	await sql`delete from auth_session where id = ${sessionId}`;
 }
 
-export async function invalidateUserSessions(sql: Sql, userId: number): Promise<void> {
+export async function invalidateUserSessions(sql: Sql | TransactionSql, userId: number): Promise<void> {
 	await sql`delete from auth_session where user_id = ${userId}`;
 }
 

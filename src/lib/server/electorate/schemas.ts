@@ -1,0 +1,55 @@
+// Input schemas of the electorate pages. Error messages are Paraglide message keys.
+import { z } from 'zod';
+import { idSchema, passwordSchema } from '$lib/domain/schemas';
+
+/** ?q=…&page=… of the roster and electorate lists. */
+export const listQuerySchema = z.object({
+	q: z.string().trim().max(100).catch(''),
+	page: z.coerce.number().int().min(1).max(100_000).catch(1)
+});
+
+export function listQuery(url: URL): z.infer<typeof listQuerySchema> {
+	return listQuerySchema.parse({ q: url.searchParams.get('q') ?? '', page: url.searchParams.get('page') ?? 1 });
+}
+
+export const delegateFormSchema = z.object({ delegateId: idSchema });
+
+export const presenceFormSchema = z.object({
+	delegateId: idSchema,
+	present: z.enum(['yes', 'no'], { error: 'error_unexpected' }).transform((value) => value === 'yes')
+});
+
+/** Enrol all active delegates, or those of the chosen delegations (repeated `delegation` fields). */
+export const enrolFormSchema = z.discriminatedUnion(
+	'scope',
+	[
+		z.object({ scope: z.literal('all') }),
+		z.object({
+			scope: z.literal('delegations'),
+			delegations: z.array(z.string().trim().min(1).max(100)).min(1, { error: 'electorate_enrol_choose_delegation' })
+		})
+	],
+	{ error: 'electorate_enrol_choose_delegation' }
+);
+
+/** Issue codes to all (after confirming that earlier codes stop working) or to one delegate. */
+export const issueFormSchema = z.discriminatedUnion(
+	'scope',
+	[
+		z.object({ scope: z.literal('all'), confirm: z.literal('yes', { error: 'error_confirm_required' }) }),
+		z.object({ scope: z.literal('one'), delegateId: idSchema })
+	],
+	{ error: 'error_unexpected' }
+);
+
+export const accessCodeSchema = z
+	.string({ error: 'electorate_code_required' })
+	.trim()
+	.min(1, { error: 'electorate_code_required' })
+	.max(64, { error: 'electorate_code_malformed' });
+
+export const codeFormSchema = z.object({ code: accessCodeSchema });
+
+export const codePasswordFormSchema = z
+	.object({ code: accessCodeSchema, password: passwordSchema, passwordConfirm: z.string() })
+	.refine((form) => form.password === form.passwordConfirm, { error: 'electorate_password_mismatch', path: ['passwordConfirm'] });

@@ -1,0 +1,33 @@
+// The audit chain's actions in words. An action this list does not know yet is shown as its code.
+import { m } from '$lib/paraglide/messages';
+
+const labels: Record<string, () => string> = {
+	'demo.seeded': m.screen_audit_action_demo_seeded,
+	'session.created': m.screen_audit_action_session_created,
+	'electorate.added': m.screen_audit_action_electorate_added,
+	'session.open': m.screen_audit_action_session_open,
+	'session.close': m.screen_audit_action_session_close,
+	'session.confirm': m.screen_audit_action_session_confirm,
+	'session.publish': m.screen_audit_action_session_publish,
+	'ballot.cast': m.screen_audit_action_ballot_cast,
+	'audit.verified': m.screen_audit_action_audit_verified,
+	'candidate.created': m.screen_audit_action_candidate_created,
+	'candidate.updated': m.screen_audit_action_candidate_updated,
+	'candidate.deleted': m.screen_audit_action_candidate_deleted,
+	'category.created': m.screen_audit_action_category_created,
+	'category.updated': m.screen_audit_action_category_updated,
+	'category.deleted': m.screen_audit_action_category_deleted,
+	'catalog.imported': m.screen_audit_action_catalog_imported,
+	'credentials.issued': m.screen_audit_action_credentials_issued,
+	'delegate.disabled': m.screen_audit_action_delegate_disabled,
+	'delegate.enabled': m.screen_audit_action_delegate_enabled,
+	'electorate.removed': m.screen_audit_action_electorate_removed,
+	'presence.marked': m.screen_audit_action_presence_marked,
+	'roster.imported': m.screen_audit_action_roster_imported,
+	'session.updated': m.screen_audit_action_session_updated,
+	'paper_batch.entered': m.screen_audit_action_paper_batch_entered
+};
+
+export function auditActionLabel(action: string): string {
+	return labels[action]?.() ?? action;
+}

@@ -1,0 +1,55 @@
+import { error, fail, redirect } from '@sveltejs/kit';
+import { z } from 'zod';
+import { idSchema } from '$lib/domain/schemas';
+import { m } from '$lib/paraglide/messages';
+import { requireRole } from '$lib/server/auth/guard';
+import { db } from '$lib/server/db';
+import { describeProblem, formText, translatedFieldErrors } from '$lib/server/catalog/forms';
+import { deleteCandidate, getStaffCandidate, listCategoryOptions, updateCandidate } from '$lib/server/catalog/manage';
+import { CANDIDATE_FORM_FIELDS, candidateFormSchema } from '$lib/server/catalog/schemas';
+import type { Actions, PageServerLoad } from './$types';
+
+function candidateId(param: string): number {
+	const id = idSchema.safeParse(param);
+	if (!id.success) error(404, m.error_candidate_not_found());
+	return id.data;
+}
+
+export const load: PageServerLoad = async ({ locals, url, params }) => {
+	requireRole(locals, url, 'staff');
+	const candidate = await getStaffCandidate(db(), candidateId(params.id));
+	if (!candidate) error(404, m.error_candidate_not_found());
+	return { candidate, categories: await listCategoryOptions(db()) };
+};
+
+const confirmForm = z.object({ confirm: z.literal('yes') });
+
+export const actions: Actions = {
+	save: async ({ locals, url, params, request }) => {
+		const staff = requireRole(locals, url, 'staff');
+		const id = candidateId(params.id);
+		const values = formText(await request.formData(), CANDIDATE_FORM_FIELDS);
+		const parsed = candidateFormSchema.safeParse(values);
+		if (!parsed.success) return fail(400, { action: 'save' as const, values, errors: translatedFieldErrors(parsed.error) });
+		const result = await updateCandidate(db(), id, parsed.data, staff.id);
+		if (!result.ok) {
+			if (result.problem === 'not_found') error(404, m.error_candidate_not_found());
+			const problem = describeProblem(result);
+			return fail(409, { action: 'save' as const, values, errors: { [problem.field]: problem.message } });
+		}
+		redirect(303, `/admin/candidates?done=candidate_saved&id=${id}#candidate-${id}`);
+	},
+	delete: async ({ locals, url, params, request }) => {
+		const staff = requireRole(locals, url, 'staff');
+		const id = candidateId(params.id);
+		if (!confirmForm.safeParse(Object.fromEntries(await request.formData())).success) {
+			return fail(400, { action: 'delete' as const, message: m.error_confirm_required() });
+		}
+		const result = await deleteCandidate(db(), id, staff.id);
+		if (!result.ok) {
+			if (result.problem === 'not_found') error(404, m.error_candidate_not_found());
+			return fail(409, { action: 'delete' as const, message: describeProblem(result).message });
+		}
+		redirect(303, '/admin/candidates?done=candidate_deleted');
+	}
+};

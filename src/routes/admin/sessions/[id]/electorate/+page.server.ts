@@ -1,0 +1,76 @@
+import { error, fail } from '@sveltejs/kit';
+import { idSchema, fieldErrors } from '$lib/domain/schemas';
+import { m } from '$lib/paraglide/messages';
+import { requireRole } from '$lib/server/auth/guard';
+import { db } from '$lib/server/db';
+import { enrolFromRoster, listDelegations, listElectorate, removeFromElectorate, type ElectorateChangeResult } from '$lib/server/electorate/electorate';
+import { setPresence, type PresenceResult } from '$lib/server/electorate/presence';
+import { delegateFormSchema, enrolFormSchema, listQuery, presenceFormSchema } from '$lib/server/electorate/schemas';
+import { getVotingSession } from '$lib/server/voting/sessions';
+import type { Actions, PageServerLoad } from './$types';
+
+function sessionId(params: { id: string }): number {
+	const id = idSchema.safeParse(params.id);
+	if (!id.success) error(404, m.error_session_not_found());
+	return id.data;
+}
+
+export const load: PageServerLoad = async ({ locals, url, params }) => {
+	const user = requireRole(locals, url, 'staff', 'scrutineer');
+	const votingSession = await getVotingSession(db(), sessionId(params));
+	if (!votingSession) error(404, m.error_session_not_found());
+	const query = listQuery(url);
+	const canManage = user.roles.includes('staff');
+	return {
+		votingSession: { id: votingSession.id, title: votingSession.title, status: votingSession.status },
+		query,
+		electorate: await listElectorate(db(), votingSession.id, { query: query.q, page: query.page }),
+		delegations: canManage && votingSession.status === 'draft' ? await listDelegations(db()) : [],
+		canManage
+	};
+};
+
+const changeErrors: Record<Exclude<ElectorateChangeResult, { ok: true }>['error'], string> = {
+	not_found: 'error_session_not_found',
+	frozen: 'electorate_frozen',
+	not_enrolled: 'electorate_not_enrolled',
+	no_delegates: 'electorate_enrol_none'
+};
+
+const presenceErrors: Record<Exclude<PresenceResult, { ok: true }>['error'], string> = {
+	not_found: 'error_session_not_found',
+	not_enrolled: 'electorate_not_enrolled',
+	wrong_status: 'electorate_presence_closed'
+};
+
+export const actions: Actions = {
+	enrol: async ({ locals, url, params, request }) => {
+		const staff = requireRole(locals, url, 'staff');
+		const formData = await request.formData();
+		const parsed = enrolFormSchema.safeParse({ scope: formData.get('scope'), delegations: formData.getAll('delegation') });
+		if (!parsed.success) return fail(400, { enrol: { error: fieldErrors(parsed.error).delegations ?? 'electorate_enrol_choose_delegation' } });
+		const result = await enrolFromRoster(db(), {
+			votingSessionId: sessionId(params),
+			delegations: parsed.data.scope === 'all' ? null : parsed.data.delegations,
+			actorUserId: staff.id
+		});
+		if (!result.ok) return fail(result.error === 'not_found' ? 404 : 409, { enrol: { error: changeErrors[result.error] } });
+		return { enrol: { added: result.count } };
+	},
+	remove: async ({ locals, url, params, request }) => {
+		const staff = requireRole(locals, url, 'staff');
+		const parsed = delegateFormSchema.safeParse(Object.fromEntries(await request.formData()));
+		if (!parsed.success) return fail(400, { member: { error: 'electorate_not_enrolled' } });
+		const result = await removeFromElectorate(db(), { votingSessionId: sessionId(params), delegateId: parsed.data.delegateId, actorUserId: staff.id });
+		if (!result.ok) return fail(result.error === 'not_found' ? 404 : 409, { member: { error: changeErrors[result.error] } });
+		return { member: { removed: true } };
+	},
+	presence: async ({ locals, url, params, request }) => {
+		const staff = requireRole(locals, url, 'staff');
+		const parsed = presenceFormSchema.safeParse(Object.fromEntries(await request.formData()));
+		if (!parsed.success) return fail(400, { member: { error: 'electorate_not_enrolled' } });
+		const result = await setPresence(db(), { votingSessionId: sessionId(params), ...parsed.data, actorUserId: staff.id });
+		if (!result.ok) return fail(result.error === 'not_found' ? 404 : 409, { member: { error: presenceErrors[result.error] } });
+		return { member: { presenceMarked: true } };
+	}
+};
