@@ -1,0 +1,1 @@
+-- Reserved: filled in by the work on issue 4 (two-factor sign-in). Intentionally empty until then.
