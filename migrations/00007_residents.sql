@@ -1,0 +1,1 @@
+-- Reserved: filled in by the work on issue 5 (residents: proposals and public selection). Intentionally empty until then.
