@@ -4,6 +4,7 @@ import { auditVerifyCommand } from './cli-audit';
 import { backupCommand, restoreCommand } from './cli-backup';
 import { catalogImportCommand } from './cli-catalog';
 import { codesIssueCommand, rosterImportCommand } from './cli-electorate';
+import { twoFactorResetCommand } from './cli-security';
 
 export const extraCommands: Record<string, CliCommand> = {
 	'audit:verify': auditVerifyCommand,
@@ -11,5 +12,6 @@ export const extraCommands: Record<string, CliCommand> = {
 	'codes:issue': codesIssueCommand,
 	'catalog:import': catalogImportCommand,
 	backup: backupCommand,
-	restore: restoreCommand
+	restore: restoreCommand,
+	'two-factor:reset': twoFactorResetCommand
 };

@@ -5,6 +5,7 @@ import { closeDatabase, db, initDatabase } from '$lib/server/db';
 import { SESSION_COOKIE, validateSessionToken } from '$lib/server/auth/session';
 import { sessionCookieOptions } from '$lib/server/auth/cookies';
 import { startScheduler } from '$lib/server/voting/scheduler';
+import { databaseOutage, handleServerError } from '$lib/server/db/outage';
 
 export const init: ServerInit = async () => {
 	await initDatabase();
@@ -52,4 +53,8 @@ const i18n: Handle = ({ event, resolve }) =>
 		});
 	});
 
-export const handle = sequence(securityHeaders, authenticate, i18n);
+// A database outage answers 503 (with Retry-After, in the reader's language), never a 500;
+// databaseOutage sits before every hook that queries the database.
+export const handleError = handleServerError;
+
+export const handle = sequence(securityHeaders, databaseOutage, authenticate, i18n);

@@ -8,6 +8,8 @@ export interface RunningApp {
 	/** Everything the server printed (stdout and stderr). */
 	log: () => string;
 	stop(): Promise<void>;
+	/** Sends a signal (e.g. SIGKILL to crash the server) and resolves when the process has gone. */
+	kill(signal: NodeJS.Signals): Promise<void>;
 }
 
 function freePort(): Promise<number> {
@@ -51,6 +53,12 @@ export async function startApp(databaseUrl: string, env: Record<string, string> 
 				if (child.exitCode !== null) return resolve();
 				child.once('exit', () => resolve());
 				child.kill('SIGTERM');
+			}),
+		kill: (signal) =>
+			new Promise((resolve) => {
+				if (child.exitCode !== null || child.signalCode !== null) return resolve();
+				child.once('exit', () => resolve());
+				child.kill(signal);
 			})
 	};
 }

@@ -1,7 +1,7 @@
 // Checking a submitted ballot against the session's rules (docs/domain.md, "Ballot methods").
 import { describe, expect, it } from 'vitest';
 import { checkBallot, countFor, isVoidUnderRules, type Selection } from '../../src/lib/domain/ballot';
-import { parseCastForm, safeLocalPath } from '../../src/lib/domain/schemas';
+import { idSchema, parseCastForm, safeLocalPath } from '../../src/lib/domain/schemas';
 import type { BallotContent, Choice, VotingRules } from '../../src/lib/domain/types';
 
 const approvalRules: VotingRules = { ballotMethod: 'approval', seats: 3, thresholdBase: 'enrolled' };
@@ -304,6 +304,16 @@ describe('safeLocalPath', () => {
 		expect(safeLocalPath('/vote/3?x=1')).toBe('/vote/3?x=1');
 		for (const unsafe of ['//evil.example', '/\\evil.example', 'https://evil.example', 'vote', '', null, undefined, '/a b']) {
 			expect(safeLocalPath(unsafe), String(unsafe)).toBe('/');
+		}
+	});
+});
+
+describe('idSchema', () => {
+	it('accepts plain positive whole numbers only', () => {
+		expect(idSchema.parse('12')).toBe(12);
+		expect(idSchema.parse(7)).toBe(7);
+		for (const bad of ['0', '-1', '1.0', '1e0', '0x1', ' 1', '1 ', '01', 'abc', '', '9'.repeat(17), 1.5, -3, 0]) {
+			expect(idSchema.safeParse(bad).success, String(bad)).toBe(false);
 		}
 	});
 });

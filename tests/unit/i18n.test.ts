@@ -10,14 +10,23 @@ const settings = JSON.parse(readFileSync('project.inlang/settings.json', 'utf8')
 };
 const patterns = [settings['plugin.inlang.messageFormat'].pathPattern].flat();
 
+/** A message is a text, or (for plurals) variants whose texts sit in `match`. */
+function textsOf(message: unknown): string[] {
+	if (typeof message === 'string') return [message];
+	if (Array.isArray(message)) return message.flatMap(textsOf);
+	if (message && typeof message === 'object' && 'match' in message) return Object.values((message as { match: Record<string, string> }).match);
+	return [''];
+}
+
 function messagesOf(locale: string): Map<string, { file: string; text: string }> {
 	const messages = new Map<string, { file: string; text: string }>();
 	for (const pattern of patterns) {
 		const file = pattern.replace('{locale}', locale);
-		for (const [key, text] of Object.entries(JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>)) {
+		for (const [key, message] of Object.entries(JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>)) {
 			if (key === '$schema') continue;
 			expect(messages.has(key), `${key} is defined twice (${file})`).toBe(false);
-			messages.set(key, { file, text });
+			const texts = textsOf(message);
+			messages.set(key, { file, text: texts.some((text) => text.trim() === '') ? '' : texts.join(' | ') });
 		}
 	}
 	return messages;

@@ -30,9 +30,11 @@ export function safeLocalPath(target: string | null | undefined): string {
 	return parsed.success ? parsed.data : '/';
 }
 
-export const idSchema = z.coerce.number({ error: 'error_not_found' }).int({ error: 'error_not_found' }).positive({
-	error: 'error_not_found'
-}).max(Number.MAX_SAFE_INTEGER, { error: 'error_not_found' });
+/** A database id: a positive whole number, written plainly (no "1.0", "0x1", " 1", "1e0"). */
+export const idSchema = z
+	.union([z.number({ error: 'error_not_found' }), z.string().regex(/^[1-9]\d{0,15}$/, { error: 'error_not_found' })], { error: 'error_not_found' })
+	.transform(Number)
+	.pipe(z.number().int({ error: 'error_not_found' }).positive({ error: 'error_not_found' }).max(Number.MAX_SAFE_INTEGER, { error: 'error_not_found' }));
 
 export const roleSchema = z.enum(ROLES, { error: 'error_role_unknown' });
 

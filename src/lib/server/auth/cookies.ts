@@ -21,3 +21,19 @@ export function setSessionCookie(cookies: Cookies, url: URL, token: string): voi
 export function clearSessionCookie(cookies: Cookies, url: URL): void {
 	cookies.delete(SESSION_COOKIE, sessionCookieOptions(url));
 }
+
+/** The pending second step of a sign-in: a short-lived cookie read only by /login/two-factor. */
+export const PENDING_SIGN_IN_COOKIE = 'piaojue_two_factor';
+const PENDING_SIGN_IN_PATH = '/login/two-factor';
+
+function pendingSignInCookieOptions(url: URL, maxAge: number) {
+	return { ...sessionCookieOptions(url), path: PENDING_SIGN_IN_PATH, sameSite: 'strict' as const, maxAge };
+}
+
+export function setPendingSignInCookie(cookies: Cookies, url: URL, token: string, maxAgeSeconds: number): void {
+	cookies.set(PENDING_SIGN_IN_COOKIE, token, pendingSignInCookieOptions(url, maxAgeSeconds));
+}
+
+export function clearPendingSignInCookie(cookies: Cookies, url: URL): void {
+	cookies.delete(PENDING_SIGN_IN_COOKIE, pendingSignInCookieOptions(url, 0));
+}

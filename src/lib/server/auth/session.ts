@@ -15,6 +15,8 @@ export interface SessionUser {
 	username: string;
 	displayName: string;
 	roles: Role[];
+	/** Whether the user has a two-factor authenticator (TOTP) enrolled. */
+	twoFactorEnrolled: boolean;
 }
 
 export interface AuthSession {
@@ -49,12 +51,14 @@ export async function validateSessionToken(sql: Sql, token: string): Promise<Aut
 			roles: Role[];
 			idleSeconds: number;
 			disabled: boolean;
+			twoFactorEnrolled: boolean;
 		}[]
 	>`
 		select s.secret_hash as "secretHash", u.id as "userId", u.username, u.display_name as "displayName",
 		       coalesce((select array_agg(r.role order by r.role) from user_role r where r.user_id = u.id), '{}') as roles,
 		       extract(epoch from now() - s.last_verified_at)::float8 as "idleSeconds",
-		       u.disabled_at is not null as disabled
+		       u.disabled_at is not null as disabled,
+		       exists (select 1 from two_factor_credential c where c.user_id = u.id) as "twoFactorEnrolled"
 		from auth_session s join app_user u on u.id = s.user_id
 		where s.id = ${sessionId}`;
 	if (!row) return null;
@@ -68,7 +72,7 @@ export async function validateSessionToken(sql: Sql, token: string): Promise<Aut
 	}
 	return {
 		id: sessionId,
-		user: { id: row.userId, username: row.username, displayName: row.displayName, roles: row.roles }
+		user: { id: row.userId, username: row.username, displayName: row.displayName, roles: row.roles, twoFactorEnrolled: row.twoFactorEnrolled }
 	};
 }
 
@@ -78,6 +82,12 @@ export async function invalidateSession(sql: Sql, sessionId: string): Promise<vo
 
 export async function invalidateUserSessions(sql: Sql | TransactionSql, userId: number): Promise<void> {
 	await sql`delete from auth_session where user_id = ${userId}`;
+}
+
+/** Ends every session of the user but `keepSessionId` (the one making the change). */
+export async function invalidateOtherUserSessions(sql: Sql | TransactionSql, userId: number, keepSessionId: string | null): Promise<number> {
+	const result = await sql`delete from auth_session where user_id = ${userId} and id is distinct from ${keepSessionId}`;
+	return result.count;
 }
 
 /** Removes sessions idle past the timeout. */

@@ -39,6 +39,12 @@ export async function listCategoriesWithCandidates(sql: Sql): Promise<CategoryWi
 	}));
 }
 
+/** The ids of every candidate in the catalog. */
+export async function listCandidateIds(sql: Sql): Promise<Set<number>> {
+	const rows = await sql<{ id: number }[]>`select id from candidate`;
+	return new Set(rows.map((row) => row.id));
+}
+
 export async function getCandidate(sql: Sql, id: number): Promise<Candidate | null> {
 	const [candidate] = await sql<Candidate[]>`
 		select ${candidateColumns(sql)} from candidate c join category g on g.id = c.category_id where c.id = ${id}`;

@@ -3,7 +3,8 @@
 // (row, column, what is wrong) and nothing is written. Categories are reused by name; a
 // candidate whose title exists is updated; one audit entry records the counts.
 import { createHash } from 'node:crypto';
-import { CSV_ERROR_MESSAGE_KEYS, decodeUtf8, parseCsvTable, unescapeFormula, type CsvError } from '$lib/domain/csv';
+import { CSV_ERROR_MESSAGE_KEYS, parseCsvTable, unescapeFormula, type CsvError } from '$lib/domain/csv';
+import { decodeCsvUpload } from '../csv-upload';
 import type { Sql, TransactionSql } from '../db/client';
 import { appendAudit } from '../audit/audit';
 import {
@@ -92,7 +93,7 @@ export function readCatalogCsv(bytes: Uint8Array): { ok: true; rows: ImportedRow
 	if (bytes.byteLength > IMPORT_MAX_BYTES) {
 		return { ok: false, problems: [{ row: null, column: null, message: 'catalog_import_too_large', inputs: { maxKb: IMPORT_MAX_BYTES / 1024 } }] };
 	}
-	const decoded = decodeUtf8(bytes);
+	const decoded = decodeCsvUpload(bytes);
 	if (!decoded.ok) return { ok: false, problems: [csvProblem(decoded.error, [])] };
 	const table = parseCsvTable(decoded.text);
 	const problems: ImportProblem[] = table.errors.map((error) => csvProblem(error, table.header));

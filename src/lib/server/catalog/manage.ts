@@ -62,7 +62,8 @@ export type CatalogProblem =
 	| 'frozen'
 	| 'category_frozen'
 	| 'category_not_empty'
-	| 'in_session';
+	| 'in_session'
+	| 'has_provenance';
 
 export type CatalogFailure = { ok: false; problem: CatalogProblem; sessions?: SessionUse[] };
 
@@ -75,7 +76,8 @@ export const CATALOG_PROBLEM_MESSAGE_KEYS: Record<CatalogProblem, string> = {
 	frozen: 'catalog_problem_frozen',
 	category_frozen: 'catalog_problem_category_frozen',
 	category_not_empty: 'catalog_problem_category_not_empty',
-	in_session: 'catalog_problem_in_session'
+	in_session: 'catalog_problem_in_session',
+	has_provenance: 'catalog_problem_has_provenance'
 };
 
 /** The form field a problem belongs to, where it belongs to one. */
@@ -280,6 +282,8 @@ function databaseProblem(error: unknown): CatalogFailure | null {
 	if (code === '23505' && constraint === 'candidate_title_key') return { ok: false, problem: 'title_taken' };
 	if (code === '23505' && constraint === 'category_name_key') return { ok: false, problem: 'name_taken' };
 	if (code === '23503' && /voting_session_candidate/.test(message ?? '')) return { ok: false, problem: 'in_session' };
+	// Anything else still pointing at the candidate (merged proposals, selection rounds) keeps it.
+	if (code === '23503') return { ok: false, problem: 'has_provenance' };
 	return null;
 }
 

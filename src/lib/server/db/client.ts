@@ -9,6 +9,10 @@ export function createSql(url: string, options: { max?: number } = {}): Sql {
 	return postgres(url, {
 		max: options.max ?? Number(process.env.DATABASE_POOL_SIZE ?? 10),
 		onnotice: () => {},
+		// A database that does not answer makes a request fail within seconds (a 503, see outage.ts),
+		// not hang for postgres.js's default 30 s. Connections are reopened on the next query by
+		// themselves once the database is back: nothing else is needed to reconnect.
+		connect_timeout: 10,
 		// bigint ids fit in a JS number for this application's tables.
 		types: {
 			bigint: {

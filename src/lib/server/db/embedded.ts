@@ -46,7 +46,8 @@ async function runningPostmasterPort(databaseDir: string): Promise<number | null
 	return port;
 }
 
-function freePort(): Promise<number> {
+/** A TCP port on 127.0.0.1 that nothing listens on right now. */
+export function freePort(): Promise<number> {
 	return new Promise((resolve, reject) => {
 		const server = createServer();
 		server.unref();
@@ -91,11 +92,13 @@ function urlFor(credentials: Credentials, port: number, database = 'postgres'): 
 
 /**
  * Starts (or finds) the embedded server whose data lives in `dataRoot/postgres`.
- * `log` receives the server's own log lines (quiet by default).
+ * `log` receives the server's own log lines (quiet by default). `options.port` makes it listen on
+ * that port instead of a free one (a test restarting the server keeps its address that way).
  */
 export async function startEmbeddedPostgres(
 	dataRoot = defaultDataRoot(),
-	log: (line: string) => void = () => {}
+	log: (line: string) => void = () => {},
+	options: { port?: number } = {}
 ): Promise<EmbeddedDatabase> {
 	const databaseDir = path.join(dataRoot, 'postgres');
 	const credentialsFile = path.join(dataRoot, 'postgres-credentials.json');
@@ -121,7 +124,7 @@ export async function startEmbeddedPostgres(
 		const credentials: Credentials = initialised
 			? existingCredentials
 			: { user: 'piaojue', password: randomBytes(24).toString('base64url') };
-		const port = await freePort();
+		const port = options.port ?? (await freePort());
 		const server = new EmbeddedPostgres({
 			databaseDir,
 			user: credentials.user,

@@ -1,28 +1,91 @@
 // The app's database handle: opened once per process by the server's init hook.
-import { openDatabase, type Database, type Sql } from './client';
+//
+// `db()` is one stable handle that forwards every use to the current connection pool, so code that
+// keeps it (the scheduler, the live listener) follows when the pool is replaced. The pool is
+// replaced after a database outage (`replaceDatabasePool`): postgres.js 3.4.9 can leave a pooled
+// connection unusable when its socket closed in the middle of a write — it then never sends
+// another byte and every query given to it waits for the connect timeout (porsager/postgres#1154,
+// #1208) — so connections that lived through an outage are not trusted again. LISTEN runs on a
+// pool of its own that is never replaced (it runs no transactions; postgres.js listens again
+// by itself after a reconnect).
+import { createSql, openDatabase, type Database, type Sql } from './client';
+import { guardAgainstDriverWriteAfterClose } from './driver-guard';
 import { migrate } from './migrate';
 
-let database: Database | null = null;
+/** Two replacements are at least this far apart, however many requests meet the outage. */
+const REPLACE_INTERVAL_MS = 1000;
+
+interface OpenDatabase {
+	database: Database;
+	current: Sql;
+	listening: Sql | null;
+	replacedAt: number;
+	/** Old pools still finishing their queries. */
+	retired: Set<Promise<unknown>>;
+}
+
+let state: OpenDatabase | null = null;
 let opening: Promise<Database> | null = null;
+
+function open(): OpenDatabase {
+	if (!state) throw new Error('the database is not open yet');
+	return state;
+}
+
+/** Forwards calls and properties to the current pool; `listen` to the pool that only listens. */
+const handle = new Proxy((() => {}) as unknown as Sql, {
+	apply: (_target, _this, args: unknown[]) => (open().current as unknown as (...values: unknown[]) => unknown)(...args),
+	get: (_target, property) => {
+		const opened = open();
+		if (property === 'listen') {
+			opened.listening ??= createSql(opened.database.url, { max: 1 });
+			return opened.listening.listen;
+		}
+		return Reflect.get(opened.current, property);
+	}
+});
 
 export function initDatabase(): Promise<Database> {
 	opening ??= (async () => {
 		const opened = await openDatabase();
 		await migrate(opened.sql);
-		database = opened;
+		state = { database: opened, current: opened.sql, listening: null, replacedAt: -Infinity, retired: new Set() };
+		guardAgainstDriverWriteAfterClose(() => replaceDatabasePool('a connection closed in the middle of a write'));
 		return opened;
 	})();
 	return opening;
 }
 
 export function db(): Sql {
-	if (!database) throw new Error('the database is not open yet');
-	return database.sql;
+	open();
+	return handle;
+}
+
+/**
+ * Starts a fresh pool for what comes next and lets the old one finish (its queries in flight
+ * have 5 s, then it is closed). Called when a request met a database outage; returns whether
+ * the pool was replaced (not more than once a second).
+ */
+export function replaceDatabasePool(reason: string, log: (line: string) => void = console.error): boolean {
+	if (!state || Date.now() - state.replacedAt < REPLACE_INTERVAL_MS) return false;
+	const old = state.current;
+	state.current = createSql(state.database.url);
+	state.replacedAt = Date.now();
+	const retired = state.retired;
+	const ending: Promise<unknown> = old
+		.end({ timeout: 5 })
+		.catch(() => {})
+		.finally(() => retired.delete(ending));
+	retired.add(ending);
+	log(`database: new connection pool (${reason})`);
+	return true;
 }
 
 export async function closeDatabase(): Promise<void> {
-	const closing = database;
-	database = null;
+	const closing = state;
+	state = null;
 	opening = null;
-	await closing?.close();
+	if (!closing) return;
+	await Promise.all([closing.current.end({ timeout: 5 }), closing.listening?.end({ timeout: 5 }), ...closing.retired]);
+	await closing.database.close();
 }

@@ -2,7 +2,8 @@
 // phone), matched by delegate number so that a re-import updates instead of duplicating; the
 // list with search and paging; disabling and re-enabling a delegate.
 import { z } from 'zod';
-import { CSV_ERROR_MESSAGE_KEYS, decodeUtf8, parseCsvTable, type CsvError, type CsvTable } from '$lib/domain/csv';
+import { CSV_ERROR_MESSAGE_KEYS, parseCsvTable, type CsvError, type CsvTable } from '$lib/domain/csv';
+import { decodeCsvUpload } from '../csv-upload';
 import type { Sql } from '../db/client';
 import { appendAudit } from '../audit/audit';
 import { invalidateUserSessions } from '../auth/session';
@@ -71,7 +72,7 @@ export type CheckedRosterRow = RosterRow & { row: number };
 
 /** Reads a roster file (UTF-8, with or without a BOM) and checks every row. Pure. */
 export function readRosterFile(bytes: Uint8Array): { rows: CheckedRosterRow[]; problems: RosterProblem[] } {
-	const decoded = decodeUtf8(bytes);
+	const decoded = decodeCsvUpload(bytes);
 	if (!decoded.ok) return { rows: [], problems: [csvProblem(decoded.error)] };
 	return checkRoster(parseCsvTable(decoded.text));
 }

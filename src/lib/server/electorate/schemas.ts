@@ -2,9 +2,14 @@
 import { z } from 'zod';
 import { idSchema, passwordSchema } from '$lib/domain/schemas';
 
-/** ?q=…&page=… of the roster and electorate lists. */
+/** ?q=…&page=… of the roster and electorate lists (a query PostgreSQL cannot hold, with a NUL, reads as none). */
 export const listQuerySchema = z.object({
-	q: z.string().trim().max(100).catch(''),
+	q: z
+		.string()
+		.trim()
+		.max(100)
+		.refine((query) => !query.includes('\0'))
+		.catch(''),
 	page: z.coerce.number().int().min(1).max(100_000).catch(1)
 });
 

@@ -34,8 +34,22 @@ export function openTurnoutStreamCount(): number {
 	return openStreams.size;
 }
 
+const encoder = new TextEncoder();
+
+/** A snapshot's JSON, made once however many streams send it (the listener hands them all the same object). */
+const snapshotJson = new WeakMap<TurnoutSnapshot, string>();
+
+function jsonOf(snapshot: TurnoutSnapshot): string {
+	let json = snapshotJson.get(snapshot);
+	if (json === undefined) {
+		json = JSON.stringify(snapshot);
+		snapshotJson.set(snapshot, json);
+	}
+	return json;
+}
+
 function eventText(snapshot: TurnoutSnapshot, sequence: number): string {
-	const turnout = `event: ${TURNOUT_EVENT}\nid: ${sequence}\ndata: ${JSON.stringify(snapshot)}\n\n`;
+	const turnout = `event: ${TURNOUT_EVENT}\nid: ${sequence}\ndata: ${jsonOf(snapshot)}\n\n`;
 	return snapshot.status === 'published'
 		? `${turnout}event: ${PUBLISHED_EVENT}\ndata: ${JSON.stringify({ status: snapshot.status })}\n\n`
 		: turnout;
@@ -50,7 +64,6 @@ export async function openTurnoutStream(
 	votingSessionId: number,
 	options: TurnoutStreamOptions
 ): Promise<ReadableStream<Uint8Array> | null> {
-	const encoder = new TextEncoder();
 	let controller: ReadableStreamDefaultController<Uint8Array> | null = null;
 	let sequence = 0;
 	let closed = false;

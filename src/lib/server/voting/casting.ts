@@ -44,25 +44,29 @@ type CastInput = { votingSessionId: number; delegateId: number; selection: Selec
 
 /** Every check a cast must pass, read in the caller's transaction; throws CastRefused. */
 async function checkCastable(tx: TransactionSql, input: CastInput, lockSession: boolean): Promise<BallotContent> {
-	const [session] = await tx<{ status: SessionStatus; ballotMethod: BallotMethod; seats: number; thresholdBase: ThresholdBase; timing: 'early' | 'late' | 'ok' }[]>`
-		select status, ballot_method as "ballotMethod", seats, threshold_base as "thresholdBase",
-		       case when opens_at is not null and now() < opens_at then 'early'
-		            when closes_at is not null and now() >= closes_at then 'late' else 'ok' end as timing
-		from voting_session where id = ${input.votingSessionId} ${lockSession ? tx`for share` : tx``}`;
+	// The three reads leave in one round trip (postgres.js pipelines them on the transaction's
+	// connection) and run in this order: the session row is locked before the enrolment is read.
+	const [[session], [member], candidateRows] = await Promise.all([
+		tx<{ status: SessionStatus; ballotMethod: BallotMethod; seats: number; thresholdBase: ThresholdBase; timing: 'early' | 'late' | 'ok' }[]>`
+			select status, ballot_method as "ballotMethod", seats, threshold_base as "thresholdBase",
+			       case when opens_at is not null and now() < opens_at then 'early'
+			            when closes_at is not null and now() >= closes_at then 'late' else 'ok' end as timing
+			from voting_session where id = ${input.votingSessionId} ${lockSession ? tx`for share` : tx``}`,
+		tx<{ hasVoted: boolean }[]>`
+			select exists (select 1 from ballot_mark m where m.voting_session_id = e.voting_session_id and m.delegate_id = e.delegate_id) as "hasVoted"
+			from electorate_member e
+			where e.voting_session_id = ${input.votingSessionId} and e.delegate_id = ${input.delegateId}`,
+		tx<{ candidateId: number }[]>`
+			select candidate_id as "candidateId" from voting_session_candidate
+			where voting_session_id = ${input.votingSessionId} order by position`
+	]);
 	if (!session) throw new CastRefused({ code: 'session_not_found' });
 	if (session.status !== 'open' || session.timing !== 'ok') {
 		const reason = session.status === 'draft' || session.timing === 'early' ? 'not_yet_open' : 'closed';
 		throw new CastRefused({ code: 'not_open', status: session.status, reason });
 	}
-	const [member] = await tx<{ hasVoted: boolean }[]>`
-		select exists (select 1 from ballot_mark m where m.voting_session_id = e.voting_session_id and m.delegate_id = e.delegate_id) as "hasVoted"
-		from electorate_member e
-		where e.voting_session_id = ${input.votingSessionId} and e.delegate_id = ${input.delegateId}`;
 	if (!member) throw new CastRefused({ code: 'not_enrolled' });
 	if (member.hasVoted) throw new CastRefused({ code: 'already_voted' });
-	const candidateRows = await tx<{ candidateId: number }[]>`
-		select candidate_id as "candidateId" from voting_session_candidate
-		where voting_session_id = ${input.votingSessionId} order by position`;
 	const check = checkBallot(
 		{ ballotMethod: session.ballotMethod, seats: session.seats, thresholdBase: session.thresholdBase },
 		candidateRows.map((row) => row.candidateId),
@@ -93,33 +97,47 @@ export async function reviewBallot(sql: Sql, input: CastInput): Promise<{ ok: tr
 
 export async function castBallot(sql: Sql, input: CastInput): Promise<CastResult> {
 	const receiptCode = newReceiptCode();
+	// The audit entry takes the audit chain's lock (a trigger) and holds it until the commit, so
+	// every cast waits for the one before it there. The last statements therefore leave together
+	// with the COMMIT, in one round trip: the lock is held only while PostgreSQL works, never while
+	// this process is busy with other requests. A statement that fails among them makes PostgreSQL
+	// roll the whole transaction back at that COMMIT, so their outcome is awaited after it and a
+	// failure there is the failure of the cast, as before.
+	let closing: Promise<unknown> = Promise.resolve();
 	try {
 		const outcome = await sql.begin(async (tx) => {
 			const ballot = await checkCastable(tx, input, true);
-			const marked = await tx`
-				insert into ballot_mark (voting_session_id, delegate_id) values (${input.votingSessionId}, ${input.delegateId})
-				on conflict do nothing`;
+			// One round trip; a mark that already exists refuses the cast, and the rollback takes the rest back.
+			const [marked, , [inserted]] = await Promise.all([
+				tx`insert into ballot_mark (voting_session_id, delegate_id) values (${input.votingSessionId}, ${input.delegateId})
+					on conflict do nothing`,
+				tx`update electorate_member set present = true
+					where voting_session_id = ${input.votingSessionId} and delegate_id = ${input.delegateId} and not present`,
+				tx<{ id: string; castAt: Date }[]>`
+					insert into ballot (voting_session_id, receipt_hash) values (${input.votingSessionId}, ${receiptHash(receiptCode)})
+					returning id, now() as "castAt"`
+			]);
 			if (marked.count !== 1) throw new CastRefused({ code: 'already_voted' });
-			await tx`update electorate_member set present = true
-				where voting_session_id = ${input.votingSessionId} and delegate_id = ${input.delegateId} and not present`;
-			const [inserted] = await tx<{ id: string; castAt: Date }[]>`
-				insert into ballot (voting_session_id, receipt_hash) values (${input.votingSessionId}, ${receiptHash(receiptCode)})
-				returning id, now() as "castAt"`;
 			const { id: ballotId, castAt } = inserted as { id: string; castAt: Date };
-			if (ballot.choices.length > 0) {
-				await tx`insert into ballot_choice ${tx(
-					ballot.choices.map((entry) => ({
-						ballot_id: ballotId,
-						voting_session_id: input.votingSessionId,
-						candidate_id: entry.candidateId,
-						choice: entry.choice
-					}))
-				)}`;
-			}
-			await appendAudit(tx, { actorUserId: null, action: 'ballot.cast', votingSessionId: input.votingSessionId });
-			await notifyTurnout(tx, input.votingSessionId);
+			// Sent in this order (each starts executing as it is created) and not awaited here.
+			closing = Promise.all([
+				ballot.choices.length > 0
+					? tx`insert into ballot_choice ${tx(
+							ballot.choices.map((entry) => ({
+								ballot_id: ballotId,
+								voting_session_id: input.votingSessionId,
+								candidate_id: entry.candidateId,
+								choice: entry.choice
+							}))
+						)}`.execute()
+					: null,
+				notifyTurnout(tx, input.votingSessionId),
+				appendAudit(tx, { actorUserId: null, action: 'ballot.cast', votingSessionId: input.votingSessionId })
+			]);
+			closing.catch(() => {}); // observed below, once the COMMIT has answered
 			return { ballot, castAt };
 		});
+		await closing;
 		return { ok: true, receiptCode, castAt: outcome.castAt, ballot: outcome.ballot };
 	} catch (error) {
 		return { ok: false, error: refusal(error) };

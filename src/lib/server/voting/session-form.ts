@@ -28,10 +28,16 @@ export function formValues(form: FormData): SessionFormValues {
 	};
 }
 
-export function readSessionForm(values: SessionFormValues): { ok: true; session: NewVotingSession } | { ok: false; errors: Record<string, string> } {
+/** Reads the form; `catalogCandidateIds` are the candidates that exist (a made-up or repeated id is refused, not left to the database). */
+export function readSessionForm(
+	values: SessionFormValues,
+	catalogCandidateIds: ReadonlySet<number>
+): { ok: true; session: NewVotingSession } | { ok: false; errors: Record<string, string> } {
 	const parsed = votingSessionFormSchema.safeParse({ ...values, candidateIds: values.candidateIds });
 	if (!parsed.success) return { ok: false, errors: fieldErrors(parsed.error) };
 	const form: VotingSessionForm = parsed.data;
+	if (new Set(form.candidateIds).size !== form.candidateIds.length) return { ok: false, errors: { candidateIds: 'error_candidate_duplicate' } };
+	if (form.candidateIds.some((id) => !catalogCandidateIds.has(id))) return { ok: false, errors: { candidateIds: 'error_candidate_not_found' } };
 	return {
 		ok: true,
 		session: {

@@ -50,12 +50,16 @@ export async function getVotingSession(sql: Sql | TransactionSql, id: number): P
 		       s.opened_at as "openedAt", s.closed_at as "closedAt", s.published_at as "publishedAt",
 		       s.confirmed_at as "confirmedAt",
 		       (select u.display_name from app_user u where u.id = s.confirmed_by) as "confirmedByName",
-		       s.is_demo as "isDemo",
-		       (select count(*) from electorate_member e where e.voting_session_id = s.id)::int as enrolled,
-		       (select count(*) from electorate_member e where e.voting_session_id = s.id and e.present)::int as present,
+		       s.is_demo as "isDemo", electorate.enrolled, electorate.present,
 		       (select count(*) from ballot_mark m where m.voting_session_id = s.id)::int as cast,
 		       (select count(*) from voting_session_candidate c where c.voting_session_id = s.id)::int as "candidateCount"
-		from voting_session s where s.id = ${id}`;
+		from voting_session s
+		-- Enrolled and present in one pass over the electorate (every cast and every screen reads these).
+		cross join lateral (
+			select count(*)::int as enrolled, (count(*) filter (where e.present))::int as present
+			from electorate_member e where e.voting_session_id = s.id
+		) electorate
+		where s.id = ${id}`;
 	return row ? toVotingSession(row) : null;
 }
 

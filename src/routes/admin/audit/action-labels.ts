@@ -25,7 +25,20 @@ const labels: Record<string, () => string> = {
 	'presence.marked': m.screen_audit_action_presence_marked,
 	'roster.imported': m.screen_audit_action_roster_imported,
 	'session.updated': m.screen_audit_action_session_updated,
-	'paper_batch.entered': m.screen_audit_action_paper_batch_entered
+	'paper_batch.entered': m.screen_audit_action_paper_batch_entered,
+	'two_factor.enrolled': m.screen_audit_action_two_factor_enrolled,
+	'two_factor.disabled': m.screen_audit_action_two_factor_disabled,
+	'two_factor.recovery_code_used': m.screen_audit_action_two_factor_recovery_code_used,
+	'two_factor.reset': m.screen_audit_action_two_factor_reset,
+	'account.password_changed': m.screen_audit_action_account_password_changed,
+	'campaign.created': m.screen_audit_action_campaign_created,
+	'campaign.updated': m.screen_audit_action_campaign_updated,
+	'proposal.hidden': m.screen_audit_action_proposal_hidden,
+	'proposal.unhidden': m.screen_audit_action_proposal_unhidden,
+	'proposal.merged': m.screen_audit_action_proposal_merged,
+	'selection.round_created': m.screen_audit_action_selection_round_created,
+	'selection.round_closed': m.screen_audit_action_selection_round_closed,
+	'selection.carried_over': m.screen_audit_action_selection_carried_over
 };
 
 export function auditActionLabel(action: string): string {

@@ -6,6 +6,7 @@ import { db } from '$lib/server/db';
 import { describeProblem } from '$lib/server/catalog/forms';
 import { listCatalogForStaff, moveCandidate, moveCategory } from '$lib/server/catalog/manage';
 import { moveFormSchema } from '$lib/server/catalog/schemas';
+import { readFormBody } from '$lib/server/form-body';
 import { m } from '$lib/paraglide/messages';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
@@ -28,7 +29,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 function moveAction(move: typeof moveCandidate) {
 	return async ({ locals, url, request }: RequestEvent) => {
 		const staff = requireRole(locals, url, 'staff');
-		const parsed = moveFormSchema.safeParse(Object.fromEntries(await request.formData()));
+		const parsed = moveFormSchema.safeParse(Object.fromEntries(await readFormBody(request)));
 		if (!parsed.success) return fail(400, { message: m.error_not_found() });
 		const result = await move(db(), parsed.data.id, parsed.data.direction, staff.id);
 		if (!result.ok) return fail(result.problem === 'not_found' ? 404 : 409, { message: describeProblem(result).message });

@@ -3,6 +3,7 @@ import { requireRole } from '$lib/server/auth/guard';
 import { db } from '$lib/server/db';
 import { importRosterFile, listRoster, MAX_ROSTER_BYTES, setDelegateDisabled, type RosterProblem } from '$lib/server/electorate/roster';
 import { delegateFormSchema, listQuery } from '$lib/server/electorate/schemas';
+import { readFormBody } from '$lib/server/form-body';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
@@ -14,7 +15,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 function disableAction(disabled: boolean) {
 	return async ({ locals, url, request }: RequestEvent) => {
 		const staff = requireRole(locals, url, 'staff');
-		const parsed = delegateFormSchema.safeParse(Object.fromEntries(await request.formData()));
+		const parsed = delegateFormSchema.safeParse(Object.fromEntries(await readFormBody(request)));
 		if (!parsed.success) return fail(400, { toggle: { error: 'error_not_found' } });
 		const result = await setDelegateDisabled(db(), { delegateId: parsed.data.delegateId, disabled, actorUserId: staff.id });
 		if (!result.ok) return fail(404, { toggle: { error: 'error_not_found' } });
@@ -25,7 +26,7 @@ function disableAction(disabled: boolean) {
 export const actions: Actions = {
 	import: async ({ locals, url, request }) => {
 		const staff = requireRole(locals, url, 'staff');
-		const file = (await request.formData()).get('roster');
+		const file = (await readFormBody(request)).get('roster');
 		if (!(file instanceof File) || file.size === 0) {
 			const problem: RosterProblem = { row: 0, field: null, message: 'electorate_roster_file_required' };
 			return fail(400, { import: { fileName: '', problems: [problem] } });

@@ -9,6 +9,7 @@ import { db } from '$lib/server/db';
 import { castErrorMessage, castErrorStatus } from '$lib/server/voting/cast-messages';
 import { castBallot, reviewBallot } from '$lib/server/voting/casting';
 import { getVotingSession, isEnrolled } from '$lib/server/voting/sessions';
+import { readFormBody } from '$lib/server/form-body';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
 async function loadSession(params: { sessionId: string }) {
@@ -41,7 +42,7 @@ function echo(selection: Selection) {
 async function readSelection(event: RequestEvent) {
 	const delegate = requireRole(event.locals, event.url, 'delegate');
 	const votingSession = await loadSession(event.params);
-	const parsed = parseCastForm(votingSession.rules.ballotMethod, await event.request.formData());
+	const parsed = parseCastForm(votingSession.rules.ballotMethod, await readFormBody(event.request));
 	if (!parsed.ok) return { delegate, votingSession, failure: fail(400, { stage: 'edit' as const, message: messageByKey(parsed.error), selected: [], choices: {} }) };
 	return { delegate, votingSession, selection: parsed.selection };
 }

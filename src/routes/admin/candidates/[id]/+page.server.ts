@@ -7,6 +7,7 @@ import { db } from '$lib/server/db';
 import { describeProblem, formText, translatedFieldErrors } from '$lib/server/catalog/forms';
 import { deleteCandidate, getStaffCandidate, listCategoryOptions, updateCandidate } from '$lib/server/catalog/manage';
 import { CANDIDATE_FORM_FIELDS, candidateFormSchema } from '$lib/server/catalog/schemas';
+import { readFormBody } from '$lib/server/form-body';
 import type { Actions, PageServerLoad } from './$types';
 
 function candidateId(param: string): number {
@@ -28,7 +29,7 @@ export const actions: Actions = {
 	save: async ({ locals, url, params, request }) => {
 		const staff = requireRole(locals, url, 'staff');
 		const id = candidateId(params.id);
-		const values = formText(await request.formData(), CANDIDATE_FORM_FIELDS);
+		const values = formText(await readFormBody(request), CANDIDATE_FORM_FIELDS);
 		const parsed = candidateFormSchema.safeParse(values);
 		if (!parsed.success) return fail(400, { action: 'save' as const, values, errors: translatedFieldErrors(parsed.error) });
 		const result = await updateCandidate(db(), id, parsed.data, staff.id);
@@ -42,7 +43,7 @@ export const actions: Actions = {
 	delete: async ({ locals, url, params, request }) => {
 		const staff = requireRole(locals, url, 'staff');
 		const id = candidateId(params.id);
-		if (!confirmForm.safeParse(Object.fromEntries(await request.formData())).success) {
+		if (!confirmForm.safeParse(Object.fromEntries(await readFormBody(request))).success) {
 			return fail(400, { action: 'delete' as const, message: m.error_confirm_required() });
 		}
 		const result = await deleteCandidate(db(), id, staff.id);

@@ -2,6 +2,7 @@ import { fail } from '@sveltejs/kit';
 import { messageByKey } from '$lib/i18n';
 import { requireRole } from '$lib/server/auth/guard';
 import { db } from '$lib/server/db';
+import { holdsNul } from '$lib/server/form-body';
 import { IMPORT_COLUMNS, IMPORT_MAX_BYTES, importCatalog, type ImportProblem } from '$lib/server/catalog/csv-import';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -31,6 +32,7 @@ export const actions: Actions = {
 			if (status === 413 || Number(request.headers.get('content-length')) > IMPORT_MAX_BYTES) return tooLarge('');
 			return fail(400, { fileName: '', problems: reported([{ row: null, column: null, message: 'catalog_import_unreadable' }]) });
 		}
+		if (holdsNul(form)) return fail(400, { fileName: '', problems: reported([{ row: null, column: null, message: 'catalog_import_unreadable' }]) });
 		const file = form.get('file');
 		if (!(file instanceof File) || file.size === 0) {
 			return fail(400, { fileName: '', problems: reported([{ row: null, column: null, message: 'catalog_import_no_file' }]) });

@@ -5,6 +5,7 @@ import { db } from '$lib/server/db';
 import { describeProblem, formText, translatedFieldErrors } from '$lib/server/catalog/forms';
 import { createCandidate, listCategoryOptions } from '$lib/server/catalog/manage';
 import { CANDIDATE_FORM_FIELDS, candidateFormSchema } from '$lib/server/catalog/schemas';
+import { readFormBody } from '$lib/server/form-body';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
@@ -18,7 +19,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 export const actions: Actions = {
 	default: async ({ locals, url, request }) => {
 		const staff = requireRole(locals, url, 'staff');
-		const form = await request.formData();
+		const form = await readFormBody(request);
 		const values = formText(form, CANDIDATE_FORM_FIELDS);
 		const parsed = candidateFormSchema.safeParse(values);
 		if (!parsed.success) return fail(400, { values, errors: translatedFieldErrors(parsed.error) });

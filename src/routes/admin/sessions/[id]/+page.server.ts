@@ -7,6 +7,7 @@ import { requireRole } from '$lib/server/auth/guard';
 import { db } from '$lib/server/db';
 import { sessionForStaff } from '$lib/server/voting/admin';
 import { applyLifecycle, confirmTally, type ConfirmResult, type LifecycleError } from '$lib/server/voting/sessions';
+import { readFormBody } from '$lib/server/form-body';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url, params }) => {
@@ -48,7 +49,7 @@ function lifecycleAction(action: LifecycleAction) {
 		const staff = requireRole(locals, url, 'staff');
 		const id = idSchema.safeParse(params.id);
 		if (!id.success) error(404, m.error_session_not_found());
-		if (!confirmForm.safeParse(Object.fromEntries(await request.formData())).success) {
+		if (!confirmForm.safeParse(Object.fromEntries(await readFormBody(request))).success) {
 			return fail(400, { action, message: m.error_confirm_required() });
 		}
 		const result = await applyLifecycle(db(), id.data, action, staff.id);
@@ -62,7 +63,7 @@ export const actions: Actions = {
 		const scrutineer = requireRole(locals, url, 'scrutineer');
 		const id = idSchema.safeParse(params.id);
 		if (!id.success) error(404, m.error_session_not_found());
-		if (!confirmForm.safeParse(Object.fromEntries(await request.formData())).success) {
+		if (!confirmForm.safeParse(Object.fromEntries(await readFormBody(request))).success) {
 			return fail(400, { action: 'confirm' as const, message: m.error_confirm_required() });
 		}
 		const result = await confirmTally(db(), id.data, scrutineer.id);

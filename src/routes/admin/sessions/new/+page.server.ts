@@ -1,9 +1,10 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { requireRole } from '$lib/server/auth/guard';
-import { listCategoriesWithCandidates } from '$lib/server/catalog/catalog';
+import { listCandidateIds, listCategoriesWithCandidates } from '$lib/server/catalog/catalog';
 import { db } from '$lib/server/db';
 import { formValues, readSessionForm } from '$lib/server/voting/session-form';
 import { createVotingSession } from '$lib/server/voting/sessions';
+import { readFormBody } from '$lib/server/form-body';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
@@ -27,8 +28,8 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 export const actions: Actions = {
 	default: async ({ locals, url, request }) => {
 		const staff = requireRole(locals, url, 'staff');
-		const values = formValues(await request.formData());
-		const read = readSessionForm(values);
+		const values = formValues(await readFormBody(request));
+		const read = readSessionForm(values, await listCandidateIds(db()));
 		if (!read.ok) return fail(400, { values, errors: read.errors });
 		const id = await createVotingSession(db(), read.session, staff.id);
 		redirect(303, `/admin/sessions/${id}`);

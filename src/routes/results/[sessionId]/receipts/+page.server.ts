@@ -5,6 +5,7 @@ import { m } from '$lib/paraglide/messages';
 import { db } from '$lib/server/db';
 import { isReceiptIncluded, listReceipts } from '$lib/server/voting/receipts';
 import { getVotingSession } from '$lib/server/voting/sessions';
+import { readFormBody } from '$lib/server/form-body';
 import type { Actions, PageServerLoad } from './$types';
 
 async function sessionOf(params: { sessionId: string }) {
@@ -24,7 +25,7 @@ const checkForm = z.object({ code: z.string().trim().regex(/^[A-Za-z2-9-\s]{20,6
 export const actions: Actions = {
 	default: async ({ params, request }) => {
 		const votingSession = await sessionOf(params);
-		const code = String((await request.formData()).get('code') ?? '');
+		const code = String((await readFormBody(request)).get('code') ?? '');
 		const parsed = checkForm.safeParse({ code });
 		if (!parsed.success) return fail(400, { code, error: m.receipt_error_format() });
 		if (votingSession.status !== 'closed' && votingSession.status !== 'published') return fail(409, { code, error: m.receipt_error_not_closed() });

@@ -4,6 +4,7 @@ import { db } from '$lib/server/db';
 import { describeProblem, formText, translatedFieldErrors } from '$lib/server/catalog/forms';
 import { createCategory } from '$lib/server/catalog/manage';
 import { CATEGORY_FORM_FIELDS, categoryFormSchema } from '$lib/server/catalog/schemas';
+import { readFormBody } from '$lib/server/form-body';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = ({ locals, url }) => {
@@ -14,7 +15,7 @@ export const load: PageServerLoad = ({ locals, url }) => {
 export const actions: Actions = {
 	default: async ({ locals, url, request }) => {
 		const staff = requireRole(locals, url, 'staff');
-		const values = formText(await request.formData(), CATEGORY_FORM_FIELDS);
+		const values = formText(await readFormBody(request), CATEGORY_FORM_FIELDS);
 		const parsed = categoryFormSchema.safeParse(values);
 		if (!parsed.success) return fail(400, { values, errors: translatedFieldErrors(parsed.error) });
 		const result = await createCategory(db(), parsed.data, staff.id);

@@ -8,6 +8,7 @@ import { credentialSheets } from '$lib/server/electorate/credential-sheet';
 import { listElectorate } from '$lib/server/electorate/electorate';
 import { issueFormSchema, listQuery } from '$lib/server/electorate/schemas';
 import { getVotingSession } from '$lib/server/voting/sessions';
+import { readFormBody } from '$lib/server/form-body';
 import type { Actions, PageServerLoad } from './$types';
 
 function sessionId(params: { id: string }): number {
@@ -52,7 +53,7 @@ const issueErrors: Record<Exclude<IssueResult, { ok: true }>['error'], string> =
 export const actions: Actions = {
 	issue: async ({ locals, url, params, request, setHeaders }) => {
 		const staff = requireRole(locals, url, 'staff');
-		const parsed = issueFormSchema.safeParse(Object.fromEntries(await request.formData()));
+		const parsed = issueFormSchema.safeParse(Object.fromEntries(await readFormBody(request)));
 		if (!parsed.success) return fail(400, { issue: { error: Object.values(fieldErrors(parsed.error))[0] ?? 'error_unexpected' } });
 		const result = await issueAccessCodes(db(), {
 			votingSessionId: sessionId(params),

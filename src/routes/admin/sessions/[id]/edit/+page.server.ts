@@ -2,10 +2,11 @@ import { error, fail, redirect } from '@sveltejs/kit';
 import { idSchema } from '$lib/domain/schemas';
 import { m } from '$lib/paraglide/messages';
 import { requireRole } from '$lib/server/auth/guard';
-import { listCategoriesWithCandidates } from '$lib/server/catalog/catalog';
+import { listCandidateIds, listCategoriesWithCandidates } from '$lib/server/catalog/catalog';
 import { db } from '$lib/server/db';
 import { formValues, readSessionForm, toBeijingLocal } from '$lib/server/voting/session-form';
 import { getVotingSession, sessionCandidateIds, updateVotingSession } from '$lib/server/voting/sessions';
+import { readFormBody } from '$lib/server/form-body';
 import type { Actions, PageServerLoad } from './$types';
 
 async function draftSession(params: { id: string }) {
@@ -38,8 +39,8 @@ export const actions: Actions = {
 	default: async ({ locals, url, params, request }) => {
 		const staff = requireRole(locals, url, 'staff');
 		const votingSession = await draftSession(params);
-		const values = formValues(await request.formData());
-		const read = readSessionForm(values);
+		const values = formValues(await readFormBody(request));
+		const read = readSessionForm(values, await listCandidateIds(db()));
 		if (!read.ok) return fail(400, { values, errors: read.errors });
 		const result = await updateVotingSession(db(), votingSession.id, read.session, staff.id);
 		if (!result.ok) return fail(409, { values, errors: { form: 'error_session_frozen' } });

@@ -7,6 +7,7 @@ import { enrolFromRoster, listDelegations, listElectorate, removeFromElectorate,
 import { setPresence, type PresenceResult } from '$lib/server/electorate/presence';
 import { delegateFormSchema, enrolFormSchema, listQuery, presenceFormSchema } from '$lib/server/electorate/schemas';
 import { getVotingSession } from '$lib/server/voting/sessions';
+import { readFormBody } from '$lib/server/form-body';
 import type { Actions, PageServerLoad } from './$types';
 
 function sessionId(params: { id: string }): number {
@@ -46,7 +47,7 @@ const presenceErrors: Record<Exclude<PresenceResult, { ok: true }>['error'], str
 export const actions: Actions = {
 	enrol: async ({ locals, url, params, request }) => {
 		const staff = requireRole(locals, url, 'staff');
-		const formData = await request.formData();
+		const formData = await readFormBody(request);
 		const parsed = enrolFormSchema.safeParse({ scope: formData.get('scope'), delegations: formData.getAll('delegation') });
 		if (!parsed.success) return fail(400, { enrol: { error: fieldErrors(parsed.error).delegations ?? 'electorate_enrol_choose_delegation' } });
 		const result = await enrolFromRoster(db(), {
@@ -59,7 +60,7 @@ export const actions: Actions = {
 	},
 	remove: async ({ locals, url, params, request }) => {
 		const staff = requireRole(locals, url, 'staff');
-		const parsed = delegateFormSchema.safeParse(Object.fromEntries(await request.formData()));
+		const parsed = delegateFormSchema.safeParse(Object.fromEntries(await readFormBody(request)));
 		if (!parsed.success) return fail(400, { member: { error: 'electorate_not_enrolled' } });
 		const result = await removeFromElectorate(db(), { votingSessionId: sessionId(params), delegateId: parsed.data.delegateId, actorUserId: staff.id });
 		if (!result.ok) return fail(result.error === 'not_found' ? 404 : 409, { member: { error: changeErrors[result.error] } });
@@ -67,7 +68,7 @@ export const actions: Actions = {
 	},
 	presence: async ({ locals, url, params, request }) => {
 		const staff = requireRole(locals, url, 'staff');
-		const parsed = presenceFormSchema.safeParse(Object.fromEntries(await request.formData()));
+		const parsed = presenceFormSchema.safeParse(Object.fromEntries(await readFormBody(request)));
 		if (!parsed.success) return fail(400, { member: { error: 'electorate_not_enrolled' } });
 		const result = await setPresence(db(), { votingSessionId: sessionId(params), ...parsed.data, actorUserId: staff.id });
 		if (!result.ok) return fail(result.error === 'not_found' ? 404 : 409, { member: { error: presenceErrors[result.error] } });

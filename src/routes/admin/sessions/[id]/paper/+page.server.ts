@@ -9,6 +9,7 @@ import { db } from '$lib/server/db';
 import { paperBatchErrorMessage, paperLineProblemMessage } from '$lib/server/voting/paper-messages';
 import { enterPaperBatch, listPaperBatches, listScrutineers } from '$lib/server/voting/paper';
 import { getVotingSession } from '$lib/server/voting/sessions';
+import { readFormBody } from '$lib/server/form-body';
 import type { Actions, PageServerLoad } from './$types';
 
 async function loadSession(params: { id: string }) {
@@ -41,7 +42,7 @@ export const actions: Actions = {
 	default: async ({ locals, url, params, request }) => {
 		const staff = requireRole(locals, url, 'staff');
 		const votingSession = await loadSession(params);
-		const form = await request.formData();
+		const form = await readFormBody(request);
 		const parsed = batchForm.safeParse({
 			delegates: form.get('delegates') ?? undefined,
 			ballots: form.get('ballots') ?? undefined,

@@ -1,0 +1,115 @@
+// The servers a run measures: built app instances (node build/index.js, in production mode), the
+// bare baseline, and nginx in front of two instances.
+import { readFileSync, mkdtempSync, writeFileSync, chmodSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { freePort, startChild, waitUntilReady, type Child } from './processes';
+
+export interface Server {
+	name: string;
+	baseUrl: string;
+	child: Child;
+}
+
+function answers(baseUrl: string, path: string): Promise<boolean> {
+	return new Promise((resolve) => {
+		const url = new URL(path, baseUrl);
+		http
+			.get({ host: url.hostname, port: url.port, path: url.pathname, agent: false }, (response) => {
+				response.resume();
+				resolve(response.statusCode === 200);
+			})
+			.on('error', () => resolve(false));
+	});
+}
+
+export interface AppOptions {
+	/** The snapshot of build/ (see snapshot-build.ts). */
+	buildDir: string;
+	migrationsDir: string;
+	databaseUrl: string;
+	/** The URL people open (nginx's, behind it); the instance's own address otherwise. */
+	origin?: string;
+	port?: number;
+	/** Write a V8 CPU profile of the server here when it stops. */
+	profileDir?: string;
+	poolSize?: number;
+}
+
+export async function startApp(name: string, options: AppOptions): Promise<Server> {
+	const port = options.port ?? (await freePort());
+	const baseUrl = `http://127.0.0.1:${port}`;
+	const nodeArgs = options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir, '--cpu-prof-name', `${name.replace(/\W+/g, '-')}.cpuprofile`] : [];
+	const child = startChild(name, process.execPath, [...nodeArgs, path.join(options.buildDir, 'index.js')], {
+		env: {
+			...process.env,
+			NODE_ENV: 'production',
+			HOST: '127.0.0.1',
+			PORT: String(port),
+			ORIGIN: options.origin ?? baseUrl,
+			DATABASE_URL: options.databaseUrl,
+			BODY_SIZE_LIMIT: '2M',
+			PIAOJUE_MIGRATIONS_DIR: options.migrationsDir,
+			...(options.poolSize ? { DATABASE_POOL_SIZE: String(options.poolSize) } : {})
+		}
+	});
+	await waitUntilReady(child, () => answers(baseUrl, '/healthz'));
+	return { name, baseUrl, child };
+}
+
+export async function startBaseline(databaseUrl: string, poolSize?: number): Promise<Server> {
+	const port = await freePort();
+	const baseUrl = `http://127.0.0.1:${port}`;
+	const child = startChild('bare baseline', process.execPath, ['--import', 'tsx', 'bench/baseline.ts'], {
+		env: { ...process.env, NODE_ENV: 'production', PORT: String(port), DATABASE_URL: databaseUrl, ...(poolSize ? { DATABASE_POOL_SIZE: String(poolSize) } : {}) }
+	});
+	await waitUntilReady(child, () => answers(baseUrl, '/healthz'));
+	return { name: 'bare baseline', baseUrl, child };
+}
+
+export interface Nginx extends Server {
+	/** Requests per upstream address, from nginx's access log: { 'POST 127.0.0.1:1234': 222, … }. */
+	requestsByUpstream(): Record<string, number>;
+	/** Removes the temporary folder (after stopping). */
+	cleanUp(): void;
+}
+
+/** nginx (the Debian package) as a child, in front of `upstreams`, with everything in a temporary folder. */
+export async function startNginx(upstreams: string[], port: number): Promise<Nginx> {
+	const directory = mkdtempSync(path.join(tmpdir(), 'piaojue-bench-nginx-'));
+	// Worker processes run as an unprivileged user when nginx is started as root.
+	chmodSync(directory, 0o777);
+	const template = readFileSync('bench/nginx.conf', 'utf8');
+	const config = template
+		.replaceAll('{{dir}}', directory)
+		.replaceAll('{{port}}', String(port))
+		.replace('{{upstreams}}', upstreams.map((upstream) => `\t\tserver ${new URL(upstream).host};`).join('\n'));
+	const configFile = path.join(directory, 'nginx.conf');
+	writeFileSync(configFile, config);
+	const baseUrl = `http://127.0.0.1:${port}`;
+	const child = startChild('nginx', 'nginx', ['-p', directory, '-c', configFile, '-e', path.join(directory, 'error.log')]);
+	await waitUntilReady(child, () => answers(baseUrl, '/healthz'), 20_000);
+	return {
+		name: 'nginx',
+		baseUrl,
+		child,
+		requestsByUpstream: () => {
+			const counts: Record<string, number> = {};
+			let log = '';
+			try {
+				log = readFileSync(path.join(directory, 'access.log'), 'utf8');
+			} catch {
+				return counts;
+			}
+			for (const line of log.split('\n')) {
+				const [method, upstream] = line.split(' ');
+				if (!method || !upstream) continue;
+				const key = `${method} ${upstream}`;
+				counts[key] = (counts[key] ?? 0) + 1;
+			}
+			return counts;
+		},
+		cleanUp: () => rmSync(directory, { recursive: true, force: true })
+	};
+}

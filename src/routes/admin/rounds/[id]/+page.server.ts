@@ -1,0 +1,62 @@
+import { error, fail, redirect } from '@sveltejs/kit';
+import { CARRY_OVER_FIELDS, carryOverFormSchema } from '$lib/domain/residents-schemas';
+import { fieldErrors, idSchema } from '$lib/domain/schemas';
+import { m } from '$lib/paraglide/messages';
+import { requireRole } from '$lib/server/auth/guard';
+import { db } from '$lib/server/db';
+import { readFormBody } from '$lib/server/form-body';
+import { formText } from '$lib/server/catalog/forms';
+import { carryOverToVotingSession, closeRoundNow, getRound, listCarryOvers, listRoundCandidates, visibleRoundResults } from '$lib/server/residents/selection';
+import type { Actions, PageServerLoad } from './$types';
+
+const ROUND_PROBLEM_KEYS = {
+	not_found: 'residents_round_not_found',
+	candidate_not_found: 'error_candidate_not_found',
+	not_open: 'residents_round_problem_not_open',
+	not_closed: 'residents_round_problem_not_closed',
+	too_few_candidates: 'error_seats_not_below_candidates'
+} as const;
+
+function roundId(params: { id: string }): number {
+	const id = idSchema.safeParse(params.id);
+	if (!id.success) error(404, m.residents_round_not_found());
+	return id.data;
+}
+
+export const load: PageServerLoad = async ({ locals, url, params }) => {
+	requireRole(locals, url, 'staff');
+	const id = roundId(params);
+	const round = await getRound(db(), id);
+	if (!round) error(404, m.residents_round_not_found());
+	const [candidates, results, carryOvers] = await Promise.all([listRoundCandidates(db(), id), visibleRoundResults(db(), id), listCarryOvers(db(), id)]);
+	return {
+		round,
+		candidates,
+		results,
+		carryOvers,
+		created: url.searchParams.has('created'),
+		closed: url.searchParams.has('closed'),
+		carried: url.searchParams.get('carried'),
+		tied: url.searchParams.has('tied')
+	};
+};
+
+export const actions: Actions = {
+	close: async ({ locals, url, params }) => {
+		const staff = requireRole(locals, url, 'staff');
+		const id = roundId(params);
+		const result = await closeRoundNow(db(), id, staff.id);
+		if (!result.ok) return fail(409, { errors: { form: ROUND_PROBLEM_KEYS[result.problem] } });
+		redirect(303, `/admin/rounds/${id}?closed=1`);
+	},
+	carry: async ({ locals, url, params, request }) => {
+		const staff = requireRole(locals, url, 'staff');
+		const id = roundId(params);
+		const values = formText(await readFormBody(request), CARRY_OVER_FIELDS);
+		const parsed = carryOverFormSchema.safeParse(values);
+		if (!parsed.success) return fail(400, { values, errors: fieldErrors(parsed.error) });
+		const result = await carryOverToVotingSession(db(), id, staff.id, parsed.data);
+		if (!result.ok) return fail(409, { values, errors: { form: ROUND_PROBLEM_KEYS[result.problem] } });
+		redirect(303, `/admin/rounds/${id}?carried=${result.votingSessionId}${result.tiedAtCutoff ? '&tied=1' : ''}`);
+	}
+};

@@ -1,0 +1,12 @@
+import { PUBLIC_PROPOSAL_STATUSES } from '$lib/domain/proposals';
+import { parseProposalQuery } from '$lib/domain/residents-schemas';
+import { db } from '$lib/server/db';
+import { listOpenCampaigns } from '$lib/server/residents/campaigns';
+import { listProposals } from '$lib/server/residents/proposals';
+import type { PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async ({ url }) => {
+	const query = parseProposalQuery(url.searchParams, PUBLIC_PROPOSAL_STATUSES);
+	const [result, openCampaigns] = await Promise.all([listProposals(db(), query, 'public'), listOpenCampaigns(db())]);
+	return { query, result, openCampaigns };
+};

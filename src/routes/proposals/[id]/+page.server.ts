@@ -1,0 +1,25 @@
+import { error, fail, redirect } from '@sveltejs/kit';
+import { idSchema } from '$lib/domain/schemas';
+import { m } from '$lib/paraglide/messages';
+import { requireUser } from '$lib/server/auth/guard';
+import { db } from '$lib/server/db';
+import { deleteDraft, getProposalForViewer, PROPOSAL_PROBLEM_MESSAGE_KEYS } from '$lib/server/residents/proposals';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async ({ params, locals, url }) => {
+	const id = idSchema.safeParse(params.id);
+	const found = id.success ? await getProposalForViewer(db(), id.data, locals.user) : null;
+	if (!found) error(404, m.residents_problem_not_found());
+	return { ...found, submitted: url.searchParams.has('submitted') };
+};
+
+export const actions: Actions = {
+	delete: async ({ params, locals, url }) => {
+		const user = requireUser(locals, url);
+		const id = idSchema.safeParse(params.id);
+		if (!id.success) error(404, m.residents_problem_not_found());
+		const result = await deleteDraft(db(), user.id, id.data);
+		if (!result.ok) return fail(409, { error: PROPOSAL_PROBLEM_MESSAGE_KEYS[result.problem] });
+		redirect(303, '/me?deleted=1');
+	}
+};
