@@ -5,6 +5,7 @@ import { closeDatabase, db, initDatabase } from '$lib/server/db';
 import { SESSION_COOKIE, validateSessionToken } from '$lib/server/auth/session';
 import { sessionCookieOptions } from '$lib/server/auth/cookies';
 import { startScheduler } from '$lib/server/voting/scheduler';
+import { twoFactorEnrolmentGate } from '$lib/server/auth/two-factor-policy';
 import { databaseOutage, handleServerError } from '$lib/server/db/outage';
 
 export const init: ServerInit = async () => {
@@ -57,4 +58,6 @@ const i18n: Handle = ({ event, resolve }) =>
 // databaseOutage sits before every hook that queries the database.
 export const handleError = handleServerError;
 
-export const handle = sequence(securityHeaders, databaseOutage, authenticate, i18n);
+// With PIAOJUE_REQUIRE_2FA=1, staff and scrutineers without an authenticator reach only the
+// security page (and signing out) until they enrol.
+export const handle = sequence(securityHeaders, databaseOutage, authenticate, twoFactorEnrolmentGate, i18n);

@@ -422,7 +422,7 @@ describe('PIAOJUE_REQUIRE_2FA=1', () => {
 	it('signs an un-enrolled staff member in only to the security page until they enrol', async () => {
 		const staff = await createUser(database.sql, ['staff'], 'staff');
 		const visitor = await signedIn(staff.username, requiredApp);
-		for (const page of ['/admin', '/admin/audit', '/admin/candidates', '/account/security?x=1']) {
+		for (const page of ['/admin', '/admin/audit', '/admin/candidates', '/', '/projects', '/account/security?x=1']) {
 			const response = await visitor.get(page);
 			if (page.startsWith('/account/security')) {
 				expect(response.status, page).toBe(200);
