@@ -109,3 +109,29 @@ describe('backup and restore', () => {
 		}
 	}, 120_000);
 });
+
+describe('backup row order', () => {
+	it('writes ballots and has-voted marks in key order, not in the order they were cast', async () => {
+		const database = await createTestDatabase();
+		try {
+			const session = await createVotingSession(database.sql, { candidates: 4, seats: 2, delegates: 30 });
+			// Cast in reverse order of delegate id, so insertion order differs from key order.
+			for (const delegate of [...session.delegates].reverse()) {
+				await castBallot(database.sql, { votingSessionId: session.id, delegateId: delegate.id, selection: { method: 'approval', candidateIds: [session.candidateIds[delegate.id % 4]!] } });
+			}
+			const file = path.join(folder, 'order.backup');
+			expect(cli(database.url, ['backup', file]).code).toBe(0);
+			const text = await readFile(file, 'utf8');
+			const section = (table: string) => {
+				const start = text.indexOf(`@@table ${table} `);
+				return text.slice(text.indexOf('\n', start) + 1, text.indexOf('\n\\.\n', start)).split('\n');
+			};
+			const markDelegates = section('ballot_mark').map((line) => Number(line.split('\t')[1]));
+			expect(markDelegates).toEqual([...markDelegates].sort((a, b) => a - b));
+			const ballotIds = section('ballot').map((line) => line.split('\t')[0]!);
+			expect(ballotIds).toEqual([...ballotIds].sort());
+		} finally {
+			await database.drop();
+		}
+	}, 60_000);
+});

@@ -34,6 +34,16 @@ async function applicationTables(sql: Sql | TransactionSql): Promise<string[]> {
 	return rows.map((row) => row.name);
 }
 
+/** The primary-key columns of a table, in key order. */
+async function primaryKey(sql: Sql | TransactionSql, table: string): Promise<string[]> {
+	const rows = await sql<{ column: string }[]>`
+		select a.attname as column
+		from pg_index i join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)
+		where i.indrelid = ${table}::regclass and i.indisprimary
+		order by array_position(i.indkey, a.attnum)`;
+	return rows.map((row) => row.column);
+}
+
 async function migrationsOf(sql: Sql | TransactionSql) {
 	return sql<{ version: number; name: string; checksum: string }[]>`select version, name, checksum from schema_migration order by version`;
 }
@@ -54,7 +64,13 @@ export async function backupDatabase(sql: Sql, file: string, onProgress: (table:
 		await write(`${JSON.stringify(head)}\n`);
 		for (const { name, rows } of counts) {
 			await write(`@@table ${name} ${rows}\n`);
-			const stream = await tx`copy ${tx(name)} to stdout`.readable();
+			// Rows go out ordered by primary key, never in the physical (insertion) order: otherwise the
+			// n-th has-voted mark and the n-th ballot of a backup would belong together.
+			const key = await primaryKey(tx, name);
+			const stream = await (key.length
+				? tx`copy (select * from ${tx(name)} order by ${tx.unsafe(key.map((column) => `"${column}"`).join(', '))}) to stdout`
+				: tx`copy ${tx(name)} to stdout`
+			).readable();
 			stream.setEncoding('utf8'); // characters split across chunks are joined, not garbled
 			for await (const chunk of stream) await write(chunk as string);
 			await write('\\.\n');

@@ -11,6 +11,7 @@
 import { createSql, openDatabase, type Database, type Sql } from './client';
 import { guardAgainstDriverWriteAfterClose } from './driver-guard';
 import { migrate } from './migrate';
+import { createOutageLog } from './unavailable';
 
 /** Two replacements are at least this far apart, however many requests meet the outage. */
 const REPLACE_INTERVAL_MS = 1000;
@@ -50,7 +51,7 @@ export function initDatabase(): Promise<Database> {
 		const opened = await openDatabase();
 		await migrate(opened.sql);
 		state = { database: opened, current: opened.sql, listening: null, replacedAt: -Infinity, retired: new Set() };
-		guardAgainstDriverWriteAfterClose(() => replaceDatabasePool('a connection closed in the middle of a write'));
+		guardAgainstDriverWriteAfterClose(() => replaceDatabasePool('a connection closed in the middle of a write'), createOutageLog(console.error));
 		return opened;
 	})();
 	return opening;
