@@ -25,7 +25,7 @@ import { startApp, startBaseline, startNginx, type Server } from './harness/serv
 import { castToClientDelays, openTurnoutClients, waitForCast } from './scenarios/live';
 import { pageJavaScript, readUnderLoad, timeSequentially } from './scenarios/reading';
 import { runSupports, seedBulkSupports, seedSelection, selectionFeaturePresent, type SelectionTarget, type SupportRun } from './scenarios/selection';
-import { runVoteStorm, type StormOutcome, type StormTarget } from './scenarios/vote-storm';
+import { openBallotPages, runVoteStorm, type StormOutcome, type StormTarget } from './scenarios/vote-storm';
 
 const { values: flags } = parseArgs({ options: { quick: { type: 'boolean', default: false }, profile: { type: 'boolean', default: false } } });
 const quick = flags.quick === true;
@@ -39,6 +39,8 @@ const BENCH_ROOT = path.resolve('.data/bench');
 const SNAPSHOT = path.join(BENCH_ROOT, 'app');
 const RESULTS_FILE = path.resolve('bench/results/latest.json');
 const TIME_LIMIT_MS = 9.5 * 60_000;
+/** Ballots of the trial vote (试投票) that warms each server up before its first storm. */
+const TRIAL_VOTES = 200;
 
 const startedAt = performance.now();
 const log = (line: string) => console.log(`[${((performance.now() - startedAt) / 1000).toFixed(1).padStart(5)} s] ${line}`);
@@ -175,7 +177,7 @@ async function main(): Promise<number> {
 	sql = createSql(databaseUrl, { max: 10 });
 	await migrate(sql, { directory: migrationsDir });
 	const [{ version: postgresVersion } = { version: '' }] = await sql<{ version: string }[]>`select current_setting('server_version') as version`;
-	const data = await seedBenchData(sql, { bigStorm: SIZES.bigStorm, scaleOut: SIZES.scaleOut, live: SIZES.liveCasts }, log);
+	const data = await seedBenchData(sql, { bigStorm: SIZES.bigStorm, trial: TRIAL_VOTES, scaleOut: SIZES.scaleOut, live: SIZES.liveCasts }, log);
 	const selectionPresent = selectionFeaturePresent().present;
 	const selection = selectionPresent ? await seedSelection(sql, data.staffId, data.candidateIds, SIZES.residents, log) : null;
 	const bulk = selectionPresent ? await seedBulkSupports(sql, data.staffId, data.candidateIds, SIZES.bulkSupports, log) : null;
@@ -195,6 +197,11 @@ async function main(): Promise<number> {
 	const appTarget: StormTarget = { kind: 'app', baseUrl: app.baseUrl, origin: app.baseUrl };
 
 	// ------------------------------------------------------------ 1. vote storm
+	const opened = await openBallotPages(app.baseUrl, data.sessions.storm, data.demoDelegates, 32);
+	log(`${data.demoDelegates.length} delegates opened the ballot page in ${round(opened.wallMs, 0)} ms (${opened.failed} failed)`);
+	if (opened.failed > 0) throw new Error('delegates could not open the ballot page');
+	const trial = await storm([app], appTarget, data.sessions.trial, data.delegates.slice(0, TRIAL_VOTES), data, 32);
+	log(`trial vote: ${trial.summary.requests - trial.summary.errors} of ${TRIAL_VOTES} ballots acknowledged`);
 	app.child.rss.reset();
 	const storm444 = await storm([app], appTarget, data.sessions.storm, data.demoDelegates, data, data.demoDelegates.length);
 	const stormResult444 = stormResult(`1 vote storm: ${data.demoDelegates.length} delegates`, storm444, app.child.rss.peak());
@@ -232,6 +239,8 @@ async function main(): Promise<number> {
 	log('starting the bare baseline (node:http + postgres.js)');
 	const baseline = await startBaseline(databaseUrl);
 	const baselineTarget: StormTarget = { kind: 'baseline', baseUrl: baseline.baseUrl };
+	const baselineTrial = await storm([baseline], baselineTarget, data.sessions.baselineTrial, data.delegates.slice(0, TRIAL_VOTES), data, 32);
+	log(`baseline trial vote: ${baselineTrial.summary.requests - baselineTrial.summary.errors} of ${TRIAL_VOTES} ballots acknowledged`);
 	baseline.child.rss.reset();
 	const baselineStorm = await storm([baseline], baselineTarget, data.sessions.baselineStorm, data.delegates.slice(0, data.demoDelegates.length), data, data.demoDelegates.length);
 	const baselineResult = stormResult(`7 bare baseline: ${data.demoDelegates.length} casts`, baselineStorm, baseline.child.rss.peak());
@@ -262,10 +271,11 @@ async function main(): Promise<number> {
 		['published result', `/results/${data.sessions.bigStorm}`]
 	] as const) {
 		app.child.rss.reset();
-		const reading = await readUnderLoad(app.baseUrl, pagePath, SIZES.readMs, SIZES.readConcurrency);
+		const { value: reading, cpuSeconds } = await withCpu([app], () => readUnderLoad(app.baseUrl, pagePath, SIZES.readMs, SIZES.readConcurrency));
 		record({
 			name: `3 reading: ${label} (${pagePath.replace(/\d+$/, 'ID')})`,
 			...reading.summary,
+			cpuSeconds,
 			peakRssMb: mb(app.child.rss.peak()),
 			concurrency: SIZES.readConcurrency,
 			htmlBytes: reading.htmlBytes,
@@ -326,14 +336,22 @@ async function main(): Promise<number> {
 	}
 
 	// ------------------------------------------------------------ 5. live
+	// On a freshly started instance: the storms and the loads above grew the first one's heap, which
+	// V8 keeps; the RSS it holds when idle is reported too.
+	const rssAfterScenarios = app.child.rss.current();
+	await app.child.stop();
 	{
-		const rssIdle = app.child.rss.current();
-		app.child.rss.reset();
+		const live = await startApp('app (fresh)', appOptions);
+		const liveTarget: StormTarget = { kind: 'app', baseUrl: live.baseUrl, origin: live.baseUrl };
+		const liveOpened = await openBallotPages(live.baseUrl, data.sessions.live, data.delegates.slice(0, SIZES.liveCasts), 32);
+		if (liveOpened.failed > 0) throw new Error('delegates could not open the ballot page');
+		const rssIdle = live.child.rss.current();
+		live.child.rss.reset();
 		log(`opening ${SIZES.liveClients} projector streams`);
-		const { clients, failed, connectMs } = await openTurnoutClients(app.baseUrl, data.sessions.live, SIZES.liveClients);
-		const rssWithClients = app.child.rss.current();
+		const { clients, failed, connectMs } = await openTurnoutClients(live.baseUrl, data.sessions.live, SIZES.liveClients);
+		const rssWithClients = live.child.rss.current();
 		log(`${clients.length - failed} streams open after ${round(connectMs, 0)} ms (server RSS ${round(rssWithClients, 0)} MB); casting ${SIZES.liveCasts} ballots`);
-		const casting = await storm([app], appTarget, data.sessions.live, data.delegates.slice(0, SIZES.liveCasts), data, SIZES.liveCastConcurrency);
+		const casting = await storm([live], liveTarget, data.sessions.live, data.delegates.slice(0, SIZES.liveCasts), data, SIZES.liveCastConcurrency);
 		const acknowledged = casting.summary.requests - casting.summary.errors;
 		const behind = await waitForCast(clients, acknowledged, 30_000);
 		const delays = castToClientDelays(casting.outcomes, clients);
@@ -347,7 +365,7 @@ async function main(): Promise<number> {
 			p99Ms: delays.p99Ms,
 			maxMs: delays.maxMs,
 			errors: casting.summary.errors + failed + behind,
-			peakRssMb: mb(app.child.rss.peak()),
+			peakRssMb: mb(live.child.rss.peak()),
 			clients: SIZES.liveClients,
 			clientsFailedToConnect: failed,
 			clientsMissingTheLastCast: behind,
@@ -355,13 +373,15 @@ async function main(): Promise<number> {
 			deliveries: delays.pairs,
 			missedDeliveries: delays.missed,
 			rssIdleMb: mb(rssIdle),
+			rssOfTheFirstInstanceAfterScenarios1to4Mb: mb(rssAfterScenarios),
 			rssWithClientsMb: mb(rssWithClients),
 			cast: { p50Ms: casting.summary.p50Ms, p95Ms: casting.summary.p95Ms, p99Ms: casting.summary.p99Ms, concurrency: SIZES.liveCastConcurrency },
-			storedCorrect: casting.stored.correct,
-			notes: `percentiles: cast acknowledged → snapshot with it at each client (upper bound), ${delays.pairs} deliveries; casts p95 ${casting.summary.p95Ms} ms; RSS ${round(rssIdle, 0)} MB idle, ${round(rssWithClients, 0)} MB with the clients`
+			stored: casting.stored,
+			correct: casting.stored.correct,
+			notes: `percentiles: cast acknowledged → snapshot with it at each client (upper bound), ${delays.pairs} deliveries; casts p95 ${casting.summary.p95Ms} ms; fresh instance: RSS ${round(rssIdle, 0)} MB idle, ${round(rssWithClients, 0)} MB with the clients (the first instance held ${round(rssAfterScenarios, 0)} MB idle after scenarios 1–4)`
 		});
+		await live.child.stop();
 	}
-	await app.child.stop();
 
 	// ------------------------------------------------------------ 6. scale-out
 	{
@@ -371,7 +391,13 @@ async function main(): Promise<number> {
 		const [instanceA, instanceB] = await Promise.all([startApp('app A', { ...appOptions, origin }), startApp('app B', { ...appOptions, origin })]);
 		const nginx = await startNginx([instanceA.baseUrl, instanceB.baseUrl], nginxPort);
 		try {
+			// Warmed like the single instance: the delegates open the ballot page, and a trial vote.
+			const scaleOutOpened = await openBallotPages(nginx.baseUrl, data.sessions.scaleOut, data.delegates.slice(0, SIZES.scaleOut), 32);
+			if (scaleOutOpened.failed > 0) throw new Error('delegates could not open the ballot page through nginx');
+			const scaleOutTrial = await storm([instanceA, instanceB], { kind: 'app', baseUrl: nginx.baseUrl, origin }, data.sessions.scaleOutTrial, data.delegates.slice(0, TRIAL_VOTES), data, 32);
+			log(`trial vote through nginx: ${scaleOutTrial.summary.requests - scaleOutTrial.summary.errors} of ${TRIAL_VOTES} ballots acknowledged`);
 			const { clients, failed } = await openTurnoutClients(instanceA.baseUrl, data.sessions.scaleOut, SIZES.scaleOutClients);
+			const beforeStorm = nginx.requestsByUpstream();
 			instanceA.child.rss.reset();
 			instanceB.child.rss.reset();
 			const casting = await storm([instanceA, instanceB, nginx], { kind: 'app', baseUrl: nginx.baseUrl, origin }, data.sessions.scaleOut, data.delegates.slice(0, SIZES.scaleOut), data, SIZES.scaleOut);
@@ -380,8 +406,12 @@ async function main(): Promise<number> {
 			const delays = castToClientDelays(casting.outcomes, clients);
 			for (const client of clients) client.close();
 			const byUpstream = nginx.requestsByUpstream();
-			const castsOnA = byUpstream[`POST ${new URL(instanceA.baseUrl).host}`] ?? 0;
-			const castsOnB = byUpstream[`POST ${new URL(instanceB.baseUrl).host}`] ?? 0;
+			const stormPosts = (server: Server) => {
+				const key = `POST ${new URL(server.baseUrl).host}`;
+				return (byUpstream[key] ?? 0) - (beforeStorm[key] ?? 0);
+			};
+			const castsOnA = stormPosts(instanceA);
+			const castsOnB = stormPosts(instanceB);
 			const sawB = castsOnB > 0 && behind === 0 && failed === 0;
 			const result = stormResult(`6 scale-out: nginx + 2 instances, ${SIZES.scaleOut} delegates`, casting, Math.max(instanceA.child.rss.peak(), instanceB.child.rss.peak()), {
 				castsOnA,

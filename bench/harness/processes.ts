@@ -182,19 +182,30 @@ export function postgresPids(databaseDir: string): number[] {
 	return pids;
 }
 
+/** CPU seconds the whole machine has been busy (all cores; from the first line of /proc/stat). */
+export function machineBusySeconds(): number {
+	const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+	// user nice system idle iowait irq softirq steal: everything but idle and iowait.
+	const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
+	return (user + nice + system + irq + softirq + steal) / 100;
+}
+
 /**
- * CPU used by groups of processes between `start()` and `stop()`, in seconds. Processes that exit in
+ * CPU used by groups of processes between `start()` and `stop()`, in seconds, and by everything
+ * else on the machine ("others": other people's work on a shared machine makes a run noisy). Processes that exit in
  * between lose what they used (the pool's backends live as long as the run).
  */
 export class CpuMeter {
 	#before = new Map<string, Map<number, number>>();
 	#clientBefore = process.cpuUsage();
+	#machineBefore = 0;
 
 	constructor(readonly groups: () => Record<string, number[]>) {}
 
 	start(): void {
 		this.#before = new Map(Object.entries(this.groups()).map(([name, pids]) => [name, new Map(pids.map((pid) => [pid, cpuSeconds(pid)]))]));
 		this.#clientBefore = process.cpuUsage();
+		this.#machineBefore = machineBusySeconds();
 	}
 
 	stop(): Record<string, number> {
@@ -205,6 +216,8 @@ export class CpuMeter {
 		}
 		const client = process.cpuUsage(this.#clientBefore);
 		used['load generator'] = Math.round((client.user + client.system) / 10_000) / 100;
+		const ours = Object.values(used).reduce((sum, seconds) => sum + seconds, 0);
+		used.others = Math.max(0, Math.round((machineBusySeconds() - this.#machineBefore - ours) * 100) / 100);
 		return used;
 	}
 }

@@ -23,6 +23,10 @@ export interface BenchSessions {
 	scaleOut: number;
 	/** The vote cast while the projector streams are open (scenario 5). */
 	live: number;
+	/** A trial vote (试投票) before the real one, on the app and on the baseline: their code is warm when the storm comes. */
+	trial: number;
+	baselineTrial: number;
+	scaleOutTrial: number;
 	/** The same two storms against the bare baseline (scenario 7). */
 	baselineStorm: number;
 	baselineBigStorm: number;
@@ -42,6 +46,7 @@ export interface BenchData {
 
 export interface SeedSizes {
 	bigStorm: number;
+	trial: number;
 	scaleOut: number;
 	live: number;
 }
@@ -101,6 +106,9 @@ export async function seedBenchData(sql: Sql, sizes: SeedSizes, log: (line: stri
 		bigStorm: await openVote(sql, `压测：${sizes.bigStorm} 名代表同时投票`, candidateIds, seats, delegateIds, staff.id),
 		scaleOut: await openVote(sql, '压测：两个实例同时投票', candidateIds, seats, delegateIds.slice(0, sizes.scaleOut), staff.id),
 		live: await openVote(sql, '压测：大屏直播时投票', candidateIds, seats, delegateIds.slice(0, sizes.live), staff.id),
+		trial: await openVote(sql, '压测：试投票', candidateIds, seats, delegateIds.slice(0, sizes.trial), staff.id),
+		baselineTrial: await openVote(sql, '压测：基线试投票', candidateIds, seats, delegateIds.slice(0, sizes.trial), staff.id),
+		scaleOutTrial: await openVote(sql, '压测：两个实例试投票', candidateIds, seats, delegateIds.slice(0, sizes.trial), staff.id),
 		baselineStorm: await openVote(sql, '压测：基线 444', candidateIds, seats, delegateIds.slice(0, demoDelegateIds.length), staff.id),
 		baselineBigStorm: await openVote(sql, `压测：基线 ${sizes.bigStorm}`, candidateIds, seats, delegateIds, staff.id)
 	};

@@ -96,3 +96,19 @@ export async function runVoteStorm(input: StormInput): Promise<StormOutcome> {
 		acknowledgedAt: outcomes.filter((outcome) => outcome.ok).map((outcome) => outcome.endedAt)
 	};
 }
+
+/**
+ * Before a vote, every delegate has the ballot page open (that is how they vote): the server has
+ * rendered it once per delegate. Returns how many page loads failed.
+ */
+export async function openBallotPages(baseUrl: string, votingSessionId: number, delegates: SignedInUser[], concurrency: number): Promise<{ failed: number; wallMs: number }> {
+	const agent = keepAliveAgent(concurrency);
+	const { outcomes, wallMs } = await runPool(delegates.length, concurrency, (index) =>
+		timed(
+			() => request(agent, baseUrl, `/vote/${votingSessionId}`, { headers: { accept: 'text/html', cookie: (delegates[index] as SignedInUser).cookie }, timeoutMs: 30_000 }),
+			(response) => (response.status === 200 ? null : `HTTP ${response.status}`)
+		)
+	);
+	agent.destroy();
+	return { failed: outcomes.filter((outcome) => !outcome.ok).length, wallMs };
+}
