@@ -4,7 +4,7 @@
 // which must point to an empty database), seeds through the app's own modules, starts the built
 // server in production mode and drives real HTTP at it on 127.0.0.1 (issue 6's scenarios), then
 // stops everything it started, prints a table and writes bench/results/latest.json.
-//   --quick    smaller counts and shorter runs: a smoke test of the harness (about a minute)
+//   --quick    smaller counts and shorter runs: a smoke test of the harness (a minute or two)
 //   --profile  app instances write V8 CPU profiles to .data/bench/profiles (open in Chrome DevTools)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,7 +24,7 @@ import { seedBenchData, type BenchData } from './harness/seed';
 import { startApp, startBaseline, startNginx, type Server } from './harness/servers';
 import { castToClientDelays, openTurnoutClients, waitForCast } from './scenarios/live';
 import { pageJavaScript, readUnderLoad, timeSequentially } from './scenarios/reading';
-import { runSupports, seedBulkSupports, seedSelection, selectionFeaturePresent, type SelectionTarget, type SupportRun } from './scenarios/selection';
+import { runSupports, seedBulkSupports, seedSelection, selectionFeaturePresent, type SelectionSetup, type SelectionTarget, type SupportRun } from './scenarios/selection';
 import { openBallotPages, runVoteStorm, type StormOutcome, type StormTarget } from './scenarios/vote-storm';
 
 const { values: flags } = parseArgs({ options: { quick: { type: 'boolean', default: false }, profile: { type: 'boolean', default: false } } });
@@ -132,7 +132,7 @@ function selectionResult(name: string, run: SupportRun & { cpuSeconds: Record<st
 	};
 }
 
-async function supports(servers: Server[], target: SelectionTarget, roundId: number, setup: NonNullable<Awaited<ReturnType<typeof seedSelection>>>, durationMs: number) {
+async function supports(servers: Server[], target: SelectionTarget, roundId: number, setup: SelectionSetup, durationMs: number) {
 	const { value, cpuSeconds } = await withCpu(servers, () => runSupports(sql as Sql, target, roundId, setup, durationMs, SIZES.selectionConcurrency));
 	return { ...value, cpuSeconds };
 }

@@ -78,6 +78,9 @@ export interface Nginx extends Server {
 /** nginx (the Debian package) as a child, in front of `upstreams`, with everything in a temporary folder. */
 export async function startNginx(upstreams: string[], port: number): Promise<Nginx> {
 	const directory = mkdtempSync(path.join(tmpdir(), 'piaojue-bench-nginx-'));
+	const removeDirectory = () => rmSync(directory, { recursive: true, force: true });
+	// Also when the run is interrupted before it stops nginx itself.
+	process.once('exit', removeDirectory);
 	// Worker processes run as an unprivileged user when nginx is started as root.
 	chmodSync(directory, 0o777);
 	const template = readFileSync('bench/nginx.conf', 'utf8');
@@ -110,6 +113,9 @@ export async function startNginx(upstreams: string[], port: number): Promise<Ngi
 			}
 			return counts;
 		},
-		cleanUp: () => rmSync(directory, { recursive: true, force: true })
+		cleanUp: () => {
+			process.removeListener('exit', removeDirectory);
+			removeDirectory();
+		}
 	};
 }
