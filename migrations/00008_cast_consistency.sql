@@ -1,0 +1,1 @@
+-- reserved: 00008_cast_consistency (filled in this session)

@@ -1,0 +1,1 @@
+-- reserved: 00009_delivery (filled in this session)

@@ -1,0 +1,1 @@
+-- reserved: 00010_evaluation (filled in this session)
