@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --profile]
+// npm run bench [-- --quick] [-- --profile] [-- --only storm444,selection]
 //
 // Builds the app if needed, starts PostgreSQL (embedded, in a fresh .data/bench; or DATABASE_URL,
 // which must point to an empty database), seeds through the app's own modules, starts the built
@@ -6,8 +6,13 @@
 // stops everything it started, prints a table and writes bench/results/latest.json.
 //   --quick    smaller counts and shorter runs: a smoke test of the harness (a minute or two)
 //   --profile  app instances write V8 CPU profiles to .data/bench/profiles (open in Chrome DevTools)
+//   --only     run only the named scenarios (comma-separated): storm444, storm5000, selection,
+//              reading, tally, live, scaleout, baseline; reading and tally also cast the large
+//              storm (they read its published result). For before/after comparisons of one change.
+//   --snapshot DIR  measure the app in DIR (build/ and migrations/, as a run leaves them in
+//              .data/bench/app; copy that folder away to keep it) instead of building the tree
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -27,8 +32,21 @@ import { pageJavaScript, readUnderLoad, timeSequentially } from './scenarios/rea
 import { runSupports, seedBulkSupports, seedSelection, selectionFeaturePresent, type SelectionSetup, type SelectionTarget, type SupportRun } from './scenarios/selection';
 import { openBallotPages, runVoteStorm, type StormOutcome, type StormTarget } from './scenarios/vote-storm';
 
-const { values: flags } = parseArgs({ options: { quick: { type: 'boolean', default: false }, profile: { type: 'boolean', default: false } } });
+const { values: flags } = parseArgs({
+	options: { quick: { type: 'boolean', default: false }, profile: { type: 'boolean', default: false }, only: { type: 'string' }, snapshot: { type: 'string' } }
+});
 const quick = flags.quick === true;
+const SCENARIO_KEYS = ['storm444', 'storm5000', 'selection', 'reading', 'tally', 'live', 'scaleout', 'baseline'] as const;
+type ScenarioKey = (typeof SCENARIO_KEYS)[number];
+const only = flags.only === undefined ? null : new Set(flags.only.split(',').map((key) => key.trim()).filter(Boolean));
+for (const key of only ?? []) {
+	if (!(SCENARIO_KEYS as readonly string[]).includes(key)) {
+		console.error(`--only: unknown scenario ${key} (known: ${SCENARIO_KEYS.join(', ')})`);
+		process.exit(2);
+	}
+}
+/** Whether a scenario runs in this run (all of them unless --only names some). */
+const runs = (key: ScenarioKey) => only === null || only.has(key);
 
 const SIZES = quick
 	? { bigStorm: 1_000, stormConcurrency: 500, residents: 2_000, selectionMs: 8_000, baselineSelectionMs: 5_000, selectionConcurrency: 64, bulkSupports: 100_000, readMs: 3_000, readConcurrency: 32, tallyRequests: 30, liveClients: 300, liveCasts: 200, liveCastConcurrency: 32, scaleOut: 444, scaleOutClients: 100 }
@@ -37,7 +55,8 @@ const SIZES = quick
 const BUILD_LOCK = '/tmp/piaojue-build.lock';
 const BENCH_ROOT = path.resolve('.data/bench');
 const SNAPSHOT = path.join(BENCH_ROOT, 'app');
-const RESULTS_FILE = path.resolve('bench/results/latest.json');
+// A run of some scenarios (--only) does not replace the full run's record.
+const RESULTS_FILE = path.resolve(only ? 'bench/results/only.json' : 'bench/results/latest.json');
 const TIME_LIMIT_MS = 9.5 * 60_000;
 /** Ballots of the trial vote (试投票) that warms each server up before its first storm. */
 const TRIAL_VOTES = 200;
@@ -82,6 +101,14 @@ function prepareFolder(): void {
 	rmSync(BENCH_ROOT, { recursive: true, force: true });
 	mkdirSync(path.join(BENCH_ROOT, 'logs'), { recursive: true });
 	keepChildLogs(path.join(BENCH_ROOT, 'logs'));
+	if (flags.snapshot) {
+		// An earlier snapshot (a folder holding build/ and migrations/), e.g. kept to compare a change with.
+		const from = path.resolve(flags.snapshot);
+		if (!existsSync(path.join(from, 'build', 'index.js')) || !existsSync(path.join(from, 'migrations'))) throw new Error(`--snapshot ${from} holds no build/ and migrations/`);
+		log(`using the app in ${from}`);
+		cpSync(from, SNAPSHOT, { recursive: true });
+		return;
+	}
 	log('building if needed (under the shared build lock) and copying build/ and migrations/');
 	const built = spawnSync('flock', [BUILD_LOCK, process.execPath, '--import', 'tsx', 'bench/harness/snapshot-build.ts', SNAPSHOT], { stdio: 'inherit' });
 	if (built.status !== 0) throw new Error('building or copying the app failed');
@@ -161,7 +188,7 @@ async function main(): Promise<number> {
 		void cleanUp().finally(() => process.exit(1));
 	}, TIME_LIMIT_MS);
 	const machineAtStart = machine();
-	log(`machine: ${machineAtStart.nproc} CPUs (${machineAtStart.cpuModel}), ${machineAtStart.memoryGb} GB, load ${machineAtStart.loadAverage.join(' ')}${quick ? ' — quick run' : ''}`);
+	log(`machine: ${machineAtStart.nproc} CPUs (${machineAtStart.cpuModel}), ${machineAtStart.memoryGb} GB, load ${machineAtStart.loadAverage.join(' ')}${quick ? ' — quick run' : ''}${only ? ` — only ${[...only].join(', ')}` : ''}`);
 	prepareFolder();
 	const buildDir = path.join(SNAPSHOT, 'build');
 	const migrationsDir = path.join(SNAPSHOT, 'migrations');
@@ -179,8 +206,8 @@ async function main(): Promise<number> {
 	const [{ version: postgresVersion } = { version: '' }] = await sql<{ version: string }[]>`select current_setting('server_version') as version`;
 	const data = await seedBenchData(sql, { bigStorm: SIZES.bigStorm, trial: TRIAL_VOTES, scaleOut: SIZES.scaleOut, live: SIZES.liveCasts }, log);
 	const selectionPresent = selectionFeaturePresent().present;
-	const selection = selectionPresent ? await seedSelection(sql, data.staffId, data.candidateIds, SIZES.residents, log) : null;
-	const bulk = selectionPresent ? await seedBulkSupports(sql, data.staffId, data.candidateIds, SIZES.bulkSupports, log) : null;
+	const selection = selectionPresent && (runs('selection') || runs('baseline')) ? await seedSelection(sql, data.staffId, data.candidateIds, SIZES.residents, log) : null;
+	const bulk = selectionPresent && runs('tally') ? await seedBulkSupports(sql, data.staffId, data.candidateIds, SIZES.bulkSupports, log) : null;
 	if (bulk) log(`${bulk.supports.toLocaleString('en')} supports written in ${bulk.seedMs} ms`);
 	const profileDir = flags.profile ? path.join(BENCH_ROOT, 'profiles') : undefined;
 	const appOptions = { buildDir, migrationsDir, databaseUrl, profileDir };
@@ -197,36 +224,48 @@ async function main(): Promise<number> {
 	const appTarget: StormTarget = { kind: 'app', baseUrl: app.baseUrl, origin: app.baseUrl };
 
 	// ------------------------------------------------------------ 1. vote storm
-	const opened = await openBallotPages(app.baseUrl, data.sessions.storm, data.demoDelegates, 32);
-	log(`${data.demoDelegates.length} delegates opened the ballot page in ${round(opened.wallMs, 0)} ms (${opened.failed} failed)`);
-	if (opened.failed > 0) throw new Error('delegates could not open the ballot page');
-	const trial = await storm([app], appTarget, data.sessions.trial, data.delegates.slice(0, TRIAL_VOTES), data, 32);
-	log(`trial vote: ${trial.summary.requests - trial.summary.errors} of ${TRIAL_VOTES} ballots acknowledged`);
-	app.child.rss.reset();
-	const storm444 = await storm([app], appTarget, data.sessions.storm, data.demoDelegates, data, data.demoDelegates.length);
-	const stormResult444 = stormResult(`1 vote storm: ${data.demoDelegates.length} delegates`, storm444, app.child.rss.peak());
-	record(stormResult444);
-	app.child.rss.reset();
-	const stormBig = await storm([app], appTarget, data.sessions.bigStorm, data.delegates, data, SIZES.stormConcurrency);
-	const stormResultBig = stormResult(`1 vote storm: ${data.delegates.length} delegates`, stormBig, app.child.rss.peak(), { concurrency: SIZES.stormConcurrency });
-	record(stormResultBig);
+	const castsBigStorm = runs('storm5000') || runs('reading') || runs('tally');
+	if (runs('storm444') || castsBigStorm) {
+		const opened = await openBallotPages(app.baseUrl, data.sessions.storm, data.demoDelegates, 32);
+		log(`${data.demoDelegates.length} delegates opened the ballot page in ${round(opened.wallMs, 0)} ms (${opened.failed} failed)`);
+		if (opened.failed > 0) throw new Error('delegates could not open the ballot page');
+		const trial = await storm([app], appTarget, data.sessions.trial, data.delegates.slice(0, TRIAL_VOTES), data, 32);
+		log(`trial vote: ${trial.summary.requests - trial.summary.errors} of ${TRIAL_VOTES} ballots acknowledged`);
+	}
+	let stormResult444: ScenarioResult | null = null;
+	if (runs('storm444')) {
+		app.child.rss.reset();
+		const storm444 = await storm([app], appTarget, data.sessions.storm, data.demoDelegates, data, data.demoDelegates.length);
+		stormResult444 = stormResult(`1 vote storm: ${data.demoDelegates.length} delegates`, storm444, app.child.rss.peak());
+		record(stormResult444);
+	}
+	let stormResultBig: ScenarioResult | null = null;
+	let closeMs = Number.NaN;
+	if (castsBigStorm) {
+		app.child.rss.reset();
+		const stormBig = await storm([app], appTarget, data.sessions.bigStorm, data.delegates, data, SIZES.stormConcurrency);
+		stormResultBig = stormResult(`1 vote storm: ${data.delegates.length} delegates`, stormBig, app.child.rss.peak(), { concurrency: SIZES.stormConcurrency });
+		if (runs('storm5000')) record(stormResultBig);
 
-	// The large vote is closed (counting its ballots), confirmed and published for scenarios 3 and 4.
-	const closing = performance.now();
-	const closed = await applyLifecycle(sql, data.sessions.bigStorm, 'close', data.staffId);
-	const closeMs = round(performance.now() - closing);
-	const confirmed = await confirmTally(sql, data.sessions.bigStorm, data.scrutineerId);
-	const published = await applyLifecycle(sql, data.sessions.bigStorm, 'publish', data.staffId);
-	if (!closed.ok || !confirmed.ok || !published.ok) throw new Error('closing, confirming or publishing the large vote failed');
-	const verification = await verifyTally(sql, data.sessions.bigStorm);
-	stormResultBig.closeAndCountMs = closeMs;
-	stormResultBig.tallyVerified = verification?.differences.length === 0;
-	if (!stormResultBig.tallyVerified) stormResultBig.correct = false;
-	log(`closed and counted ${data.delegates.length} ballots in ${closeMs} ms; recount ${stormResultBig.tallyVerified ? 'agrees' : `DIFFERS: ${verification?.differences.join('; ')}`}`);
+		// The large vote is closed (counting its ballots), confirmed and published for scenarios 3 and 4.
+		const closing = performance.now();
+		const closed = await applyLifecycle(sql, data.sessions.bigStorm, 'close', data.staffId);
+		closeMs = round(performance.now() - closing);
+		const confirmed = await confirmTally(sql, data.sessions.bigStorm, data.scrutineerId);
+		const published = await applyLifecycle(sql, data.sessions.bigStorm, 'publish', data.staffId);
+		if (!closed.ok || !confirmed.ok || !published.ok) throw new Error('closing, confirming or publishing the large vote failed');
+		const verification = await verifyTally(sql, data.sessions.bigStorm);
+		stormResultBig.closeAndCountMs = closeMs;
+		stormResultBig.tallyVerified = verification?.differences.length === 0;
+		if (!stormResultBig.tallyVerified) stormResultBig.correct = false;
+		log(`closed and counted ${data.delegates.length} ballots in ${closeMs} ms; recount ${stormResultBig.tallyVerified ? 'agrees' : `DIFFERS: ${verification?.differences.join('; ')}`}`);
+	}
 
 	// ------------------------------------------------------------ 2. public selection
 	let selectionAppResult: ScenarioResult | null = null;
-	if (selection) {
+	if (!runs('selection')) {
+		// not asked for (--only)
+	} else if (selection) {
 		app.child.rss.reset();
 		const run = await supports([app], appTarget, selection.roundId, selection, SIZES.selectionMs);
 		selectionAppResult = selectionResult(`2 public selection: ${selection.residents.length} residents`, run, app.child.rss.peak(), SIZES.selectionMs);
@@ -236,103 +275,112 @@ async function main(): Promise<number> {
 	}
 
 	// ------------------------------------------------------------ 7. bare baseline (right after, on the same data)
-	log('starting the bare baseline (node:http + postgres.js)');
-	const baseline = await startBaseline(databaseUrl);
-	const baselineTarget: StormTarget = { kind: 'baseline', baseUrl: baseline.baseUrl };
-	const baselineTrial = await storm([baseline], baselineTarget, data.sessions.baselineTrial, data.delegates.slice(0, TRIAL_VOTES), data, 32);
-	log(`baseline trial vote: ${baselineTrial.summary.requests - baselineTrial.summary.errors} of ${TRIAL_VOTES} ballots acknowledged`);
-	baseline.child.rss.reset();
-	const baselineStorm = await storm([baseline], baselineTarget, data.sessions.baselineStorm, data.delegates.slice(0, data.demoDelegates.length), data, data.demoDelegates.length);
-	const baselineResult = stormResult(`7 bare baseline: ${data.demoDelegates.length} casts`, baselineStorm, baseline.child.rss.peak());
-	baseline.child.rss.reset();
-	const baselineBigStorm = await storm([baseline], baselineTarget, data.sessions.baselineBigStorm, data.delegates, data, SIZES.stormConcurrency);
-	const baselineBigResult = stormResult(`7 bare baseline: ${data.delegates.length} casts`, baselineBigStorm, baseline.child.rss.peak());
-	const comparisons: [ScenarioResult, ScenarioResult][] = [
-		[stormResult444, baselineResult],
-		[stormResultBig, baselineBigResult]
-	];
-	let baselineSelectionResult: ScenarioResult | null = null;
-	if (selection && selectionAppResult) {
+	const baselineResults: ScenarioResult[] = [];
+	if (runs('baseline')) {
+		log('starting the bare baseline (node:http + postgres.js)');
+		const baseline = await startBaseline(databaseUrl);
+		const baselineTarget: StormTarget = { kind: 'baseline', baseUrl: baseline.baseUrl };
+		const baselineTrial = await storm([baseline], baselineTarget, data.sessions.baselineTrial, data.delegates.slice(0, TRIAL_VOTES), data, 32);
+		log(`baseline trial vote: ${baselineTrial.summary.requests - baselineTrial.summary.errors} of ${TRIAL_VOTES} ballots acknowledged`);
 		baseline.child.rss.reset();
-		const run = await supports([baseline], { kind: 'baseline', baseUrl: baseline.baseUrl }, selection.baselineRoundId, selection, SIZES.baselineSelectionMs);
-		baselineSelectionResult = selectionResult(`7 bare baseline: selection, ${selection.residents.length} residents`, run, baseline.child.rss.peak(), SIZES.baselineSelectionMs);
-		comparisons.push([selectionAppResult, baselineSelectionResult]);
-	}
-	await baseline.child.stop();
-	for (const [appResult, baseResult] of comparisons) {
-		const ratio = round((appResult.throughputPerSecond ?? 0) / (baseResult.throughputPerSecond || Number.NaN), 2);
-		appResult.baselineRatio = ratio;
-		appResult.notes += `; ${Math.round(ratio * 100)}% of the bare baseline's throughput`;
+		const baselineStorm = await storm([baseline], baselineTarget, data.sessions.baselineStorm, data.delegates.slice(0, data.demoDelegates.length), data, data.demoDelegates.length);
+		const baselineResult = stormResult(`7 bare baseline: ${data.demoDelegates.length} casts`, baselineStorm, baseline.child.rss.peak());
+		baseline.child.rss.reset();
+		const baselineBigStorm = await storm([baseline], baselineTarget, data.sessions.baselineBigStorm, data.delegates, data, SIZES.stormConcurrency);
+		const baselineBigResult = stormResult(`7 bare baseline: ${data.delegates.length} casts`, baselineBigStorm, baseline.child.rss.peak());
+		baselineResults.push(baselineResult, baselineBigResult);
+		const comparisons: [ScenarioResult | null, ScenarioResult][] = [
+			[stormResult444, baselineResult],
+			[runs('storm5000') ? stormResultBig : null, baselineBigResult]
+		];
+		if (selection) {
+			baseline.child.rss.reset();
+			const run = await supports([baseline], { kind: 'baseline', baseUrl: baseline.baseUrl }, selection.baselineRoundId, selection, SIZES.baselineSelectionMs);
+			const baselineSelectionResult = selectionResult(`7 bare baseline: selection, ${selection.residents.length} residents`, run, baseline.child.rss.peak(), SIZES.baselineSelectionMs);
+			baselineResults.push(baselineSelectionResult);
+			comparisons.push([selectionAppResult, baselineSelectionResult]);
+		}
+		await baseline.child.stop();
+		for (const [appResult, baseResult] of comparisons) {
+			if (!appResult) continue;
+			const ratio = round((appResult.throughputPerSecond ?? 0) / (baseResult.throughputPerSecond || Number.NaN), 2);
+			appResult.baselineRatio = ratio;
+			appResult.notes += `; ${Math.round(ratio * 100)}% of the bare baseline's throughput`;
+		}
 	}
 
 	// ------------------------------------------------------------ 3. reading
-	for (const [label, pagePath] of [
-		['candidates', '/projects'],
-		['published result', `/results/${data.sessions.bigStorm}`]
-	] as const) {
-		app.child.rss.reset();
-		const { value: reading, cpuSeconds } = await withCpu([app], () => readUnderLoad(app.baseUrl, pagePath, SIZES.readMs, SIZES.readConcurrency));
+	if (runs('reading')) {
+		for (const [label, pagePath] of [
+			['candidates', '/projects'],
+			['published result', `/results/${data.sessions.bigStorm}`]
+		] as const) {
+			app.child.rss.reset();
+			const { value: reading, cpuSeconds } = await withCpu([app], () => readUnderLoad(app.baseUrl, pagePath, SIZES.readMs, SIZES.readConcurrency));
+			record({
+				name: `3 reading: ${label} (${pagePath.replace(/\d+$/, 'ID')})`,
+				...reading.summary,
+				cpuSeconds,
+				peakRssMb: mb(app.child.rss.peak()),
+				concurrency: SIZES.readConcurrency,
+				htmlBytes: reading.htmlBytes,
+				notes: `${SIZES.readConcurrency} connections for ${SIZES.readMs / 1000} s; ${round(reading.htmlBytes / 1024)} KB of HTML`
+			});
+		}
+		const javaScript = await pageJavaScript(app.baseUrl, `/vote/${data.sessions.live}`, (data.delegates[0] as { cookie: string }).cookie);
 		record({
-			name: `3 reading: ${label} (${pagePath.replace(/\d+$/, 'ID')})`,
-			...reading.summary,
-			cpuSeconds,
-			peakRssMb: mb(app.child.rss.peak()),
-			concurrency: SIZES.readConcurrency,
-			htmlBytes: reading.htmlBytes,
-			notes: `${SIZES.readConcurrency} connections for ${SIZES.readMs / 1000} s; ${round(reading.htmlBytes / 1024)} KB of HTML`
+			name: '3 ballot page JavaScript (/vote/ID)',
+			requests: javaScript.files,
+			throughputPerSecond: null,
+			p50Ms: null,
+			p95Ms: null,
+			p99Ms: null,
+			errors: 0,
+			peakRssMb: null,
+			...javaScript,
+			gzipKb: round(javaScript.gzipBytes / 1024),
+			notes: `${round(javaScript.gzipBytes / 1024)} KB gzipped (${round(javaScript.bytes / 1024)} KB raw) in ${javaScript.files} files`
 		});
 	}
-	const javaScript = await pageJavaScript(app.baseUrl, `/vote/${data.sessions.live}`, (data.delegates[0] as { cookie: string }).cookie);
-	record({
-		name: '3 ballot page JavaScript (/vote/ID)',
-		requests: javaScript.files,
-		throughputPerSecond: null,
-		p50Ms: null,
-		p95Ms: null,
-		p99Ms: null,
-		errors: 0,
-		peakRssMb: null,
-		...javaScript,
-		gzipKb: round(javaScript.gzipBytes / 1024),
-		notes: `${round(javaScript.gzipBytes / 1024)} KB gzipped (${round(javaScript.bytes / 1024)} KB raw) in ${javaScript.files} files`
-	});
 
 	// ------------------------------------------------------------ 4. tally
-	for (const [label, tallyPath, kind] of [
-		['result page', `/results/${data.sessions.bigStorm}`, 'html'],
-		['results API', `/api/sessions/${data.sessions.bigStorm}/results`, 'json']
-	] as const) {
-		app.child.rss.reset();
-		const timing = await timeSequentially(app.baseUrl, tallyPath, SIZES.tallyRequests, kind);
-		record({
-			name: `4 tally, ${data.delegates.length} ballots: ${label}`,
-			...timing.summary,
-			peakRssMb: mb(app.child.rss.peak()),
-			bodyBytes: timing.bodyBytes,
-			notes: `one request at a time; ${round(timing.bodyBytes / 1024)} KB${kind === 'html' ? `; closing counted the ballots in ${closeMs} ms` : ''}`
-		});
-	}
-	if (bulk) {
+	if (runs('tally')) {
 		for (const [label, tallyPath, kind] of [
-			['result page', `/selection/${bulk.roundId}`, 'html'],
-			['results API', `/api/selection/${bulk.roundId}/results`, 'json']
+			['result page', `/results/${data.sessions.bigStorm}`, 'html'],
+			['results API', `/api/sessions/${data.sessions.bigStorm}/results`, 'json']
 		] as const) {
 			app.child.rss.reset();
 			const timing = await timeSequentially(app.baseUrl, tallyPath, SIZES.tallyRequests, kind);
-			const total = kind === 'json' ? (JSON.parse(timing.body) as { totalSupports?: number }).totalSupports : undefined;
-			const correct = kind === 'json' ? total === bulk.supports : undefined;
 			record({
-				name: `4 tally, selection with ${bulk.supports.toLocaleString('en')} supports: ${label}`,
+				name: `4 tally, ${data.delegates.length} ballots: ${label}`,
 				...timing.summary,
 				peakRssMb: mb(app.child.rss.peak()),
 				bodyBytes: timing.bodyBytes,
-				seedMs: bulk.seedMs,
-				...(correct === undefined ? {} : { correct, totalSupports: total }),
-				notes: `one request at a time; ${round(timing.bodyBytes / 1024)} KB${correct === undefined ? `; the supports were written in bulk in ${round(bulk.seedMs / 1000)} s` : `; totalSupports ${correct ? 'matches' : `is ${total}, NOT`} the ${bulk.supports.toLocaleString('en')} stored`}`
+				notes: `one request at a time; ${round(timing.bodyBytes / 1024)} KB${kind === 'html' ? `; closing counted the ballots in ${closeMs} ms` : ''}`
 			});
 		}
-	} else {
-		record(skippedScenario('4 tally: selection, 1,000,000 supports', 'feature not built yet'));
+		if (bulk) {
+			for (const [label, tallyPath, kind] of [
+				['result page', `/selection/${bulk.roundId}`, 'html'],
+				['results API', `/api/selection/${bulk.roundId}/results`, 'json']
+			] as const) {
+				app.child.rss.reset();
+				const timing = await timeSequentially(app.baseUrl, tallyPath, SIZES.tallyRequests, kind);
+				const total = kind === 'json' ? (JSON.parse(timing.body) as { totalSupports?: number }).totalSupports : undefined;
+				const correct = kind === 'json' ? total === bulk.supports : undefined;
+				record({
+					name: `4 tally, selection with ${bulk.supports.toLocaleString('en')} supports: ${label}`,
+					...timing.summary,
+					peakRssMb: mb(app.child.rss.peak()),
+					bodyBytes: timing.bodyBytes,
+					seedMs: bulk.seedMs,
+					...(correct === undefined ? {} : { correct, totalSupports: total }),
+					notes: `one request at a time; ${round(timing.bodyBytes / 1024)} KB${correct === undefined ? `; the supports were written in bulk in ${round(bulk.seedMs / 1000)} s` : `; totalSupports ${correct ? 'matches' : `is ${total}, NOT`} the ${bulk.supports.toLocaleString('en')} stored`}`
+				});
+			}
+		} else {
+			record(skippedScenario('4 tally: selection, 1,000,000 supports', 'feature not built yet'));
+		}
 	}
 
 	// ------------------------------------------------------------ 5. live
@@ -340,7 +388,7 @@ async function main(): Promise<number> {
 	// V8 keeps; the RSS it holds when idle is reported too.
 	const rssAfterScenarios = app.child.rss.current();
 	await app.child.stop();
-	{
+	if (runs('live')) {
 		const live = await startApp('app (fresh)', appOptions);
 		const liveTarget: StormTarget = { kind: 'app', baseUrl: live.baseUrl, origin: live.baseUrl };
 		const liveOpened = await openBallotPages(live.baseUrl, data.sessions.live, data.delegates.slice(0, SIZES.liveCasts), 32);
@@ -384,7 +432,7 @@ async function main(): Promise<number> {
 	}
 
 	// ------------------------------------------------------------ 6. scale-out
-	{
+	if (runs('scaleout')) {
 		log('scale-out: two app instances behind nginx');
 		const nginxPort = await freePort();
 		const origin = `http://127.0.0.1:${nginxPort}`;
@@ -431,9 +479,7 @@ async function main(): Promise<number> {
 		}
 	}
 
-	record(baselineResult);
-	record(baselineBigResult);
-	if (baselineSelectionResult) record(baselineSelectionResult);
+	for (const result of baselineResults) record(result);
 
 	// ------------------------------------------------------------ report
 	const order = (name: string) => Number(/^(\d+)/.exec(name)?.[1] ?? 99);
@@ -442,6 +488,7 @@ async function main(): Promise<number> {
 	const report = {
 		date: new Date().toISOString(),
 		quick,
+		only: only ? [...only] : null,
 		machine: { ...machineAtStart, loadAverageAtStart: machineAtStart.loadAverage, loadAverageAtEnd: machineAtEnd.loadAverage },
 		postgres: { version: postgresVersion, embedded: embedded !== null },
 		appPoolSize: Number(process.env.DATABASE_POOL_SIZE ?? 10),

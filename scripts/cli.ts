@@ -10,11 +10,14 @@ import { openDatabase, type Database } from '../src/lib/server/db/client';
 import { migrate } from '../src/lib/server/db/migrate';
 import { generatePassword, hashPassword } from '../src/lib/server/auth/password';
 import { invalidateUserSessions } from '../src/lib/server/auth/session';
+import { departmentAccountSchema } from '../src/lib/domain/delivery';
+import { createDepartmentAccount } from '../src/lib/server/delivery/departments';
 import { formatDemoCredentials, isDatabaseEmpty, seedDemo } from '../src/lib/server/seed/demo';
 import { createUser, findUserByUsername, userIdsByUsername, UsernameTakenError } from '../src/lib/server/users/users';
 import { applyLifecycle, confirmTally, createVotingSession, enrollDelegates, getVotingSession } from '../src/lib/server/voting/sessions';
 import { extraCommands } from './cli-extra';
 import { verifyTally } from '../src/lib/server/voting/results';
+import { isEvaluationTally } from '../src/lib/domain/tally';
 import { buildSessionExport, resultCsv } from '../src/lib/server/voting/export';
 
 import { actingUser, UsageError } from './cli-support';
@@ -25,6 +28,8 @@ const USAGE = `Usage: npm run cli -- <command>
   seed --demo                               load the demo data into an empty database
   user:create --username U --role R [--role R2] [--display-name NAME] [--password-stdin]
                                             create a user (prints a generated password unless --password-stdin)
+  department:create --username U --department NAME [--display-name NAME]
+                                            create a department account (role department) for the projects NAME leads; prints its password
   user:password USERNAME [--password-stdin] set a new password (generated unless --password-stdin); signs the user out
   session:create --title T --year Y --seats N [--method approval|for_against_abstain]
                  [--threshold-base enrolled|present|cast] [--candidates all|ID,ID,...]
@@ -40,7 +45,7 @@ const USAGE = `Usage: npm run cli -- <command>
 
 ${Object.values(extraCommands).map((extra) => extra.usage).join('\n')}
 
-Roles: resident, delegate, staff, scrutineer. Exit codes: 0 done, 1 failed, 2 bad arguments.`;
+Roles: resident, delegate, staff, scrutineer, department. Exit codes: 0 done, 1 failed, 2 bad arguments.`;
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
 	const parsed = schema.safeParse(value);
@@ -114,6 +119,18 @@ async function run(command: string, args: string[], database: Database): Promise
 			}
 			console.log(`created ${username} (${roles.join(', ')})`);
 			if (!values['password-stdin']) console.log(`password (shown once): ${password}`);
+			return 0;
+		}
+		case 'department:create': {
+			const { values } = parseArgs({ args, options: { username: { type: 'string' }, department: { type: 'string' }, 'display-name': { type: 'string' } } });
+			const input = parse(departmentAccountSchema, { username: values.username, departmentName: values.department, displayName: values['display-name'] ?? '' }, 'the department account');
+			const created = await createDepartmentAccount(sql, input, null);
+			if (!created.ok) {
+				console.error(`the username ${input.username} is taken`);
+				return 1;
+			}
+			console.log(`created ${input.username} (department: ${input.departmentName})`);
+			console.log(`password (shown once): ${created.password}`);
 			return 0;
 		}
 		case 'user:password': {
@@ -236,12 +253,19 @@ async function run(command: string, args: string[], database: Database): Promise
 			}
 			const tally = verification.recomputed;
 			console.log(`ballots ${tally.ballotsCast} (valid ${tally.validBallots}, void ${tally.voidBallots}); has-voted marks ${verification.marks}`);
-			console.log(`threshold: ${tally.votesNeeded} votes (more than half of ${tally.thresholdBase} ${tally.thresholdBaseCount})`);
-			for (const row of tally.candidates) {
-				console.log(`${String(row.rank).padStart(3)}  ${String(row.for).padStart(6)}  ${row.passed ? 'passed' : '      '}  ${row.outcome.padEnd(10)}  candidate ${row.candidateId}`);
+			if (isEvaluationTally(tally)) {
+				console.log(`evaluation: graded over all ${tally.enrolled} entitled members; overall satisfaction rate ${tally.overallRate === null ? '-' : (tally.overallRate * 100).toFixed(1) + '%'}`);
+				for (const row of tally.projects) {
+					console.log(`satisfied ${row.satisfied}  basically ${row.basicallySatisfied}  unsatisfied ${row.unsatisfied}  abstain ${row.abstain}  ${row.grade.padEnd(19)}  project ${row.candidateId}`);
+				}
+			} else {
+				console.log(`threshold: ${tally.votesNeeded} votes (more than half of ${tally.thresholdBase} ${tally.thresholdBaseCount})`);
+				for (const row of tally.candidates) {
+					console.log(`${String(row.rank).padStart(3)}  ${String(row.for).padStart(6)}  ${row.passed ? 'passed' : '      '}  ${row.outcome.padEnd(10)}  candidate ${row.candidateId}`);
+				}
+				if (tally.tie) console.log(`TIE at the cut-off: candidates ${tally.tie.candidateIds.join(', ')} with ${tally.tie.votes} votes for ${tally.tie.seatsAtStake} seat(s): a further vote is needed`);
+				if (tally.shortfall) console.log(`SHORTFALL: ${tally.shortfall.seatsLeft} seat(s) left: a further vote is needed`);
 			}
-			if (tally.tie) console.log(`TIE at the cut-off: candidates ${tally.tie.candidateIds.join(', ')} with ${tally.tie.votes} votes for ${tally.tie.seatsAtStake} seat(s): a further vote is needed`);
-			if (tally.shortfall) console.log(`SHORTFALL: ${tally.shortfall.seatsLeft} seat(s) left: a further vote is needed`);
 			console.log(`ballots digest ${tally.ballotsDigest}`);
 			if (!values.verify) return 0;
 			if (!verification.stored) {

@@ -1,6 +1,7 @@
 import type { Handle, ServerInit } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
 import { paraglideMiddleware } from '$lib/paraglide/server';
+import { TEXT_SIZE_COOKIE, textSizeOf } from '$lib/text-size';
 import { closeDatabase, db, initDatabase } from '$lib/server/db';
 import { SESSION_COOKIE, validateSessionToken } from '$lib/server/auth/session';
 import { sessionCookieOptions } from '$lib/server/auth/cookies';
@@ -46,11 +47,13 @@ const authenticate: Handle = async ({ event, resolve }) => {
 	return resolve(event);
 };
 
+// The reader's language (cookie, else Accept-Language, else Chinese) and text size on <html>.
 const i18n: Handle = ({ event, resolve }) =>
 	paraglideMiddleware(event.request, ({ request, locale }) => {
 		event.request = request;
 		return resolve(event, {
-			transformPageChunk: ({ html }) => html.replace('%paraglide.lang%', locale)
+			transformPageChunk: ({ html }) =>
+				html.replace('%paraglide.lang%', locale).replace('%piaojue.textsize%', textSizeOf(event.cookies.get(TEXT_SIZE_COOKIE)))
 		});
 	});
 

@@ -31,12 +31,18 @@ export async function launchChromium(): Promise<Browser> {
 	});
 }
 
-/** A fresh browser profile (own cookies) speaking Chinese, as the delegates' devices do. */
-export async function newContext(browser: Browser, options: { viewport: { width: number; height: number }; javaScriptEnabled?: boolean }): Promise<BrowserContext> {
+export const PHONE = { width: 360, height: 740 };
+export const PROJECTOR = { width: 1920, height: 1080 };
+
+/** A fresh browser profile (own cookies) speaking Chinese, as the delegates' devices do (or `locale`). */
+export async function newContext(
+	browser: Browser,
+	options: { viewport: { width: number; height: number }; javaScriptEnabled?: boolean; locale?: string }
+): Promise<BrowserContext> {
 	const context = await browser.newContext({
 		viewport: options.viewport,
 		javaScriptEnabled: options.javaScriptEnabled ?? true,
-		locale: 'zh-CN',
+		locale: options.locale ?? 'zh-CN',
 		timezoneId: 'Asia/Shanghai'
 	});
 	context.setDefaultTimeout(15_000);
@@ -99,4 +105,23 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 	const file = path.join(SCREENSHOT_DIR, `${name}.png`);
 	await page.screenshot({ path: file, fullPage: true });
 	return file;
+}
+
+/** Browser windows, each a fresh profile, opened during a test file and closed together at its end. */
+export class Windows {
+	private readonly contexts: BrowserContext[] = [];
+
+	constructor(private readonly browser: Browser) {}
+
+	/** A new window (page) and the errors it logs. */
+	async open(viewport: { width: number; height: number }, options: { javaScriptEnabled?: boolean; locale?: string } = {}): Promise<{ page: Page; errors: string[] }> {
+		const context = await newContext(this.browser, { viewport, ...options });
+		this.contexts.push(context);
+		const page = await context.newPage();
+		return { page, errors: watchErrors(page) };
+	}
+
+	async closeAll(): Promise<void> {
+		for (const context of this.contexts.splice(0)) await context.close().catch(() => {});
+	}
 }

@@ -1,4 +1,5 @@
 // Paper ballots beside electronic ones: exclusion both ways, one transaction, counted and reported apart.
+import { voteTally } from '../../src/lib/domain/tally';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPaperBallots } from '../../src/lib/domain/paper';
 import { castBallot } from '../../src/lib/server/voting/casting';
@@ -56,7 +57,7 @@ describe('paper ballot batches', () => {
 		const verification = await verifyTally(sql, session.id);
 		expect(verification?.differences).toEqual([]);
 		expect(verification?.recomputed).toMatchObject({ ballotsCast: 4, electronicBallots: 1, paperBallots: 3, validBallots: 3, voidBallots: 1, blankBallots: 1 });
-		const firstCandidate = verification?.recomputed.candidates.find((row) => row.candidateId === session.candidateIds[0]);
+		const firstCandidate = voteTally(verification!.recomputed).candidates.find((row) => row.candidateId === session.candidateIds[0]);
 		expect(firstCandidate?.for).toBe(2);
 
 		const [audit] = await sql<{ actor: number; details: Record<string, unknown> }[]>`

@@ -181,12 +181,37 @@ const MATRIX: MatrixRow[] = [
 	row('POST /admin/proposals/[id] ?/review',                         () => `/admin/proposals/${MISSING}?/review`,                  [LOGIN, 403,     403,     404,   403,    LOGIN], { body: empty }),
 	row('POST /admin/proposals/[id] ?/hide',                           () => `/admin/proposals/${MISSING}?/hide`,                    [LOGIN, 403,     403,     404,   403,    LOGIN], { body: empty }),
 	row('POST /admin/proposals/[id] ?/unhide',                         () => `/admin/proposals/${MISSING}?/unhide`,                  [LOGIN, 403,     403,     404,   403,    LOGIN], { body: empty }),
+	row('GET /admin/evaluations',                                      () => '/admin/evaluations',                                   [LOGIN, 403,     403,     200,   200,    LOGIN]),
+	row('GET /admin/evaluations/new',                                  () => '/admin/evaluations/new',                               [LOGIN, 403,     403,     200,   403,    LOGIN]),
+	row('POST /admin/evaluations/new',                                 () => '/admin/evaluations/new',                               [LOGIN, 403,     403,     400,   403,    LOGIN], { body: empty }),
+	// A vote's id is not an evaluation's: staff get 404; the role guard answers first for everyone else.
+	row('GET /admin/evaluations/[id]/edit',                            (w) => `/admin/evaluations/${w.draft.id}/edit`,               [LOGIN, 403,     403,     404,   403,    LOGIN]),
+	row('POST /admin/evaluations/[id]/edit',                           (w) => `/admin/evaluations/${w.draft.id}/edit`,               [LOGIN, 403,     403,     404,   403,    LOGIN], { body: empty }),
 	row('GET /admin/rounds',                                           () => '/admin/rounds',                                        [LOGIN, 403,     403,     200,   403,    LOGIN]),
 	row('GET /admin/rounds/new',                                       () => '/admin/rounds/new',                                    [LOGIN, 403,     403,     200,   403,    LOGIN]),
 	row('POST /admin/rounds/new',                                      () => '/admin/rounds/new',                                    [LOGIN, 403,     403,     400,   403,    LOGIN], { body: empty }),
 	row('GET /admin/rounds/[id]',                                      () => `/admin/rounds/${MISSING}`,                             [LOGIN, 403,     403,     404,   403,    LOGIN]),
 	row('POST /admin/rounds/[id] ?/close',                             () => `/admin/rounds/${MISSING}?/close`,                      [LOGIN, 403,     403,     404,   403,    LOGIN], { body: empty }),
-	row('POST /admin/rounds/[id] ?/carry',                             () => `/admin/rounds/${MISSING}?/carry`,                      [LOGIN, 403,     403,     404,   403,    LOGIN], { body: empty })
+	row('POST /admin/rounds/[id] ?/carry',                             () => `/admin/rounds/${MISSING}?/carry`,                      [LOGIN, 403,     403,     404,   403,    LOGIN], { body: empty }),
+	// Delivery tracking: public progress pages; staff manage projects; department accounts (a role of
+	// their own, tested in delivery-http.test.ts) report on their projects; delegates write inspection notes.
+	row('GET /delivery',                                               () => '/delivery',                                            [200,   200,     200,     200,   200,    200]),
+	row('GET /delivery/[projectId]',                                   () => `/delivery/${MISSING}`,                                 [404,   404,     404,     404,   404,    404]),
+	row('GET /delivery/report/[year]',                                 () => '/delivery/report/2099',                                [404,   404,     404,     404,   404,    404]),
+	row('GET /delivery/export.[format=exportformat]',                  () => '/delivery/export.csv?year=2099',                       [404,   404,     404,     404,   404,    404]),
+	row('GET /delivery/photos/[photoId]',                              () => `/delivery/photos/${MISSING}`,                          [404,   404,     404,     404,   404,    404]),
+	row('GET /admin/projects',                                         () => '/admin/projects',                                      [LOGIN, 403,     403,     200,   403,    LOGIN]),
+	row('POST /admin/projects ?/createDepartment',                     () => '/admin/projects?/createDepartment',                    [LOGIN, 403,     403,     400,   403,    LOGIN], { body: empty }),
+	row('GET /admin/projects/[id]',                                    () => `/admin/projects/${MISSING}`,                           [LOGIN, 403,     403,     404,   403,    LOGIN]),
+	row('POST /admin/projects/[id] ?/postUpdate',                      () => `/admin/projects/${MISSING}?/postUpdate`,               [LOGIN, 403,     403,     404,   403,    LOGIN], { body: empty }),
+	row('POST /admin/projects/[id] ?/addMember',                       () => `/admin/projects/${MISSING}?/addMember`,                [LOGIN, 403,     403,     404,   403,    LOGIN], { body: empty }),
+	row('POST /admin/projects/[id] ?/removeMember',                    () => `/admin/projects/${MISSING}?/removeMember`,             [LOGIN, 403,     403,     404,   403,    LOGIN], { body: empty }),
+	row('POST /admin/projects/[id] ?/reviewNote',                      () => `/admin/projects/${MISSING}?/reviewNote`,               [LOGIN, 403,     403,     404,   403,    LOGIN], { body: empty }),
+	row('GET /department',                                             () => '/department',                                          [LOGIN, 403,     403,     403,   403,    LOGIN]),
+	row('GET /department/projects/[id]',                               () => `/department/projects/${MISSING}`,                      [LOGIN, 403,     403,     403,   403,    LOGIN]),
+	row('POST /department/projects/[id] ?/postUpdate',                 () => `/department/projects/${MISSING}?/postUpdate`,          [LOGIN, 403,     403,     403,   403,    LOGIN], { body: empty }),
+	row('GET /me/monitoring',                                          () => '/me/monitoring',                                       [LOGIN, 403,     200,     403,   403,    LOGIN]),
+	row('POST /me/monitoring ?/note',                                  () => '/me/monitoring?/note',                                 [LOGIN, 403,     400,     403,   403,    LOGIN], { body: empty })
 ];
 
 /** The same key scheme for what exists under src/routes: GET for every page, POST per action, each method of an endpoint. */
@@ -495,6 +520,8 @@ describe('staff and scrutineer actions from the wrong session', () => {
 		[`/admin/sessions/${w.open.id}/electorate?/presence`, [['delegateId', String(w.open.delegates[0]!.id)], ['present', 'no']]],
 		[`/admin/sessions/${w.draft.id}/edit`, [['title', 'taken over'], ['year', '2022'], ['ballotMethod', 'approval'], ['seats', '1'], ['thresholdBase', 'enrolled'], ...w.draft.candidateIds.map((id) => ['candidate', String(id)] as [string, string])]],
 		['/admin/sessions/new', [['title', 'taken over'], ['year', '2022'], ['ballotMethod', 'approval'], ['seats', '1'], ['thresholdBase', 'enrolled'], ...w.draft.candidateIds.map((id) => ['candidate', String(id)] as [string, string])]],
+		['/admin/evaluations/new', [['title', 'taken over'], ['year', '2022'], ['allowAbstain', 'yes']]],
+		[`/admin/evaluations/${w.draft.id}/edit`, [['title', 'taken over'], ['year', '2022']]],
 		['/admin/candidates/new', [['categoryId', String(w.categoryId)], ['title', 'taken over']]],
 		[`/admin/candidates/${w.candidateId}?/save`, [['categoryId', String(w.categoryId)], ['title', 'taken over']]],
 		[`/admin/candidates/${w.draft.candidateIds[0]}?/delete`, [['confirm', 'yes']]],

@@ -1,6 +1,7 @@
 // Test database server: DATABASE_URL when set (CI's system PostgreSQL), else the embedded
 // server with its own data directory (.data/test). A migrated template database is made once;
 // each test file copies it (tests/helpers/database.ts).
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { createSql } from '../../src/lib/server/db/client';
@@ -17,9 +18,20 @@ declare module 'vitest' {
 
 let embedded: EmbeddedDatabase | null = null;
 
+// Every run using the embedded server registers here before it starts or joins it, so the run that
+// started it stops it only when no other live run is registered (one may be starting right now).
+const RUNS_DIR = path.resolve('.data/test/runs');
+const runFile = path.join(RUNS_DIR, String(process.pid));
+
+function otherLiveRuns(): boolean {
+	return readdirSync(RUNS_DIR).some((name) => Number(name) !== process.pid && isAlive(Number(name)));
+}
+
 export async function setup(project: TestProject) {
 	let serverUrl = process.env.DATABASE_URL;
 	if (!serverUrl) {
+		mkdirSync(RUNS_DIR, { recursive: true });
+		writeFileSync(runFile, '');
 		embedded = await startEmbeddedPostgres(path.resolve('.data/test'));
 		serverUrl = embedded.url;
 		console.log('tests run on the embedded PostgreSQL (.data/test)');
@@ -56,7 +68,8 @@ export async function setup(project: TestProject) {
 			// Another run still using the embedded server keeps it running; the next run reuses it.
 			const others = await cleanup<{ datname: string }[]>`select datname from pg_database where datname like 'piaojue_t%'`;
 			const othersAlive = others.some(({ datname }) => isAlive(Number(/^piaojue_t(\d+)_/.exec(datname)?.[1])));
-			if (othersAlive) embedded?.detach();
+			if (embedded) rmSync(runFile, { force: true });
+			if (othersAlive || (embedded && otherLiveRuns())) embedded?.detach();
 			else await embedded?.stop();
 		} finally {
 			await cleanup.end();

@@ -128,7 +128,7 @@ function countByHand(r: VotingRules, candidateIds: readonly number[], ballots: r
 		for (const entry of ballot.choices) {
 			const count = counts[entry.candidateId];
 			if (!count) throw new Error('test data names an unknown candidate');
-			count[entry.choice] += 1;
+			count[entry.choice as Choice] += 1;
 		}
 	}
 	let base = 0;

@@ -3,7 +3,11 @@
 import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeHexLowerCase } from '@oslojs/encoding';
 import { isVoidUnderRules } from './ballot';
-import type { BallotContent, VotingRules } from './types';
+import { CHOICES, type BallotChoice, type BallotContent, type Choice, type VotingRules } from './types';
+
+function isVoteChoice(choice: BallotChoice): choice is Choice {
+	return (CHOICES as readonly string[]).includes(choice);
+}
 
 export interface Turnout {
 	/** 应到: delegates enrolled in the session. */
@@ -109,6 +113,7 @@ export function tallyBallots(
 		for (const entry of ballot.choices) {
 			const count = counts.get(entry.candidateId);
 			if (!count) throw new Error(`a ballot names candidate ${entry.candidateId}, which is not in this session`);
+			if (!isVoteChoice(entry.choice)) throw new Error(`a vote's ballot holds the choice ${entry.choice}`);
 			count[entry.choice] += 1;
 		}
 	}
@@ -178,7 +183,7 @@ export function tallyBallots(
 }
 
 /** Field-by-field differences between a stored and a recomputed tally (empty when equal). */
-export function compareTallies(stored: Tally, recomputed: Tally): string[] {
+export function compareTallies<T extends object>(stored: T, recomputed: T): string[] {
 	const differences: string[] = [];
 	const walk = (left: unknown, right: unknown, path: string) => {
 		if (typeof left === 'object' && left !== null && typeof right === 'object' && right !== null) {

@@ -1,6 +1,7 @@
 // Input schemas. Each error message is a Paraglide message key, translated where it is shown.
 import { z } from 'zod';
-import { BALLOT_METHODS, CHOICES, ROLES, THRESHOLD_BASES } from './types';
+import type { Selection } from './ballot';
+import { BALLOT_METHODS, CHOICES, EVALUATION_CHOICES, ROLES, THRESHOLD_BASES, type Choice, type EvaluationChoice, type SessionMethod } from './types';
 
 export const usernameSchema = z
 	.string({ error: 'error_username_required' })
@@ -45,33 +46,32 @@ export const votingRulesSchema = z.object({
 });
 
 const choiceSchema = z.enum(CHOICES, { error: 'error_choice_invalid' });
+const evaluationChoiceSchema = z.enum(EVALUATION_CHOICES, { error: 'error_choice_invalid' });
 
 /**
- * A cast form: repeated `candidate` fields (approval) or `choice-<candidateId>` fields
- * (for/against/abstain). Reads the raw entries of a FormData.
+ * A cast form: repeated `candidate` fields (approval) or `choice-<candidateId>` fields (a choice
+ * per candidate: for/against/abstain, or an evaluation's). Reads the raw entries of a FormData.
  */
-export function parseCastForm(
-	method: (typeof BALLOT_METHODS)[number],
-	form: FormData
-):
-	| { ok: true; selection: { method: 'approval'; candidateIds: number[] } | { method: 'for_against_abstain'; choices: Record<number, (typeof CHOICES)[number]> } }
-	| { ok: false; error: string } {
+export function parseCastForm(method: SessionMethod, form: FormData): { ok: true; selection: Selection } | { ok: false; error: string } {
 	if (method === 'approval') {
 		const parsed = z.array(idSchema).safeParse(form.getAll('candidate'));
 		if (!parsed.success) return { ok: false, error: 'error_candidate_unknown' };
 		return { ok: true, selection: { method, candidateIds: parsed.data } };
 	}
-	const choices: Record<number, (typeof CHOICES)[number]> = {};
+	const schema = method === 'evaluation' ? evaluationChoiceSchema : choiceSchema;
+	const choices: Record<number, string> = {};
 	for (const [key, value] of form.entries()) {
 		const match = /^choice-(\d+)$/.exec(key);
 		if (!match) continue;
-		const parsedChoice = choiceSchema.safeParse(value);
+		const parsedChoice = schema.safeParse(value);
 		if (!parsedChoice.success) return { ok: false, error: 'error_choice_invalid' };
 		const candidateId = Number(match[1]);
 		if (choices[candidateId] !== undefined) return { ok: false, error: 'error_choice_invalid' };
 		choices[candidateId] = parsedChoice.data;
 	}
-	return { ok: true, selection: { method, choices } };
+	return method === 'evaluation'
+		? { ok: true, selection: { method, choices: choices as Record<number, EvaluationChoice> } }
+		: { ok: true, selection: { method, choices: choices as Record<number, Choice> } };
 }
 
 /** The first message key per field of a failed parse. */
@@ -121,3 +121,18 @@ export const votingSessionFormSchema = z
 	});
 
 export type VotingSessionForm = z.infer<typeof votingSessionFormSchema>;
+
+/** The staff's evaluation-session form (满意度测评): which year's projects, 弃权 or not, times. */
+export const evaluationSessionFormSchema = z
+	.object({
+		title: z.string({ error: 'error_title_required' }).trim().min(1, { error: 'error_title_required' }).max(200, { error: 'error_title_too_long' }),
+		year: z.coerce.number({ error: 'error_year_invalid' }).int({ error: 'error_year_invalid' }).min(2000, { error: 'error_year_invalid' }).max(2100, { error: 'error_year_invalid' }),
+		allowAbstain: z.enum(['', 'yes'], { error: 'error_choice_invalid' }).transform((value) => value === 'yes'),
+		opensAt: beijingDateTime,
+		closesAt: beijingDateTime
+	})
+	.superRefine((form, context) => {
+		if (form.opensAt && form.closesAt && form.closesAt <= form.opensAt) {
+			context.addIssue({ code: 'custom', path: ['closesAt'], message: 'error_closes_before_opens' });
+		}
+	});

@@ -5,9 +5,34 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded';
 export type Sql = postgres.Sql<{ bigint: number }>;
 export type TransactionSql = postgres.TransactionSql<{ bigint: number }>;
 
+/**
+ * A postgres.js pool for plain queries, whose `begin` runs each transaction on a connection of a
+ * second pool that runs nothing else, at most as many at once as it has connections.
+ *
+ * Why: postgres.js 3.4.9 pipelines a query onto a busy connection, and `sql.begin` sends its BEGIN
+ * like any query. Under load a BEGIN can go out on a connection that is still busy with other
+ * queries, or that another transaction has just taken; the connection is then not reserved
+ * (UNSAFE_TRANSACTION: the 2 errors of the 5,000-delegate storm) or two transactions, or a
+ * transaction and someone else's queries, share one backend (porsager/postgres#823, #1189,
+ * #1207). On a pool that runs only transactions, with never more transactions than connections,
+ * every BEGIN finds a connection that is idle (or not yet opened): it is never pipelined.
+ */
 export function createSql(url: string, options: { max?: number } = {}): Sql {
+	const max = options.max ?? Number(process.env.DATABASE_POOL_SIZE ?? 10);
+	const plain = openPool(url, max);
+	const transactions = openPool(url, max);
+	const slots = new Slots(max);
+	const begin = ((...args: Parameters<Sql['begin']>) => slots.run(() => (transactions.begin as (...values: unknown[]) => Promise<unknown>)(...args))) as Sql['begin'];
+	const endPlain = plain.end;
+	const end: Sql['end'] = async (endOptions) => {
+		await Promise.all([endPlain(endOptions), transactions.end(endOptions)]);
+	};
+	return Object.assign(plain, { begin, end });
+}
+
+function openPool(url: string, max: number): Sql {
 	return postgres(url, {
-		max: options.max ?? Number(process.env.DATABASE_POOL_SIZE ?? 10),
+		max,
 		onnotice: () => {},
 		// A database that does not answer makes a request fail within seconds (a 503, see outage.ts),
 		// not hang for postgres.js's default 30 s. Connections are reopened on the next query by
@@ -24,6 +49,26 @@ export function createSql(url: string, options: { max?: number } = {}): Sql {
 		},
 		connection: { application_name: 'piaojue' }
 	}) as unknown as Sql;
+}
+
+/** At most `size` tasks at once; the others wait their turn in order. */
+class Slots {
+	private running = 0;
+	private readonly waiting: (() => void)[] = [];
+
+	constructor(private readonly size: number) {}
+
+	async run<T>(task: () => Promise<T>): Promise<T> {
+		if (this.running >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
+		else this.running += 1;
+		try {
+			return await task();
+		} finally {
+			const next = this.waiting.shift();
+			if (next) next();
+			else this.running -= 1;
+		}
+	}
 }
 
 export interface Database {

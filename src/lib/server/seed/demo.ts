@@ -8,6 +8,7 @@ import { appendAudit } from '../audit/audit';
 import { insertUser } from '../users/users';
 import { applyLifecycleInTransaction, enrollDelegates, insertVotingSession } from '../voting/sessions';
 import { demoCategories } from './demo-data';
+import { seedDeliveryDemo, type DeliveryDemoCredentials } from '../delivery/demo';
 
 export const DEMO_DELEGATE_COUNT = 444;
 export const DEMO_SESSION_TITLE = '2022年台州市民生实事项目票决';
@@ -18,6 +19,8 @@ export interface DemoCredentials {
 	scrutineer: { username: string; password: string };
 	delegates: { username: string; password: string }[];
 	votingSessionId: number;
+	/** Delivery tracking: the past year's projects and a department account. */
+	delivery: DeliveryDemoCredentials;
 }
 
 export function demoDelegateUsername(index: number): string {
@@ -92,7 +95,15 @@ export async function seedDemo(
 		return id;
 	});
 
+	progress('delivery tracking');
+	const delivery = await seedDeliveryDemo(sql, {
+		staff: 'admin',
+		scrutineer: 'scrutineer',
+		delegates: Array.from({ length: 25 }, (_, index) => demoDelegateUsername(index + 1))
+	});
+
 	return {
+		delivery,
 		staff: { username: 'admin', password: staffPassword, generated: !options.adminPassword },
 		scrutineer: { username: 'scrutineer', password: scrutineerPassword },
 		delegates: delegatePasswords.map((password, index) => ({ username: demoDelegateUsername(index + 1), password })),
@@ -108,7 +119,9 @@ export function formatDemoCredentials(credentials: DemoCredentials, baseUrl: str
 		`  staff (秘书处)      ${credentials.staff.username} / ${credentials.staff.generated ? credentials.staff.password : '(ADMIN_PASSWORD)'}`,
 		`  scrutineer (监票人) ${credentials.scrutineer.username} / ${credentials.scrutineer.password}`,
 		...credentials.delegates.map((delegate) => `  delegate (代表)     ${delegate.username} / ${delegate.password}`),
+		`  department (部门)   ${credentials.delivery.department.username} / ${credentials.delivery.department.password}  (${credentials.delivery.department.departmentName})`,
 		`  Vote at ${baseUrl}/vote/${credentials.votingSessionId}`,
+		`  Delivery of the ${credentials.delivery.year} demo projects: ${baseUrl}/delivery?year=${credentials.delivery.year}`,
 		'  Lost them? npm run cli -- user:password USERNAME',
 		''
 	];

@@ -1,5 +1,5 @@
 // What staff and scrutineers see of a session: turnout always, the tally once closed.
-import type { Tally } from '$lib/domain/counting';
+import type { SessionTally } from '$lib/domain/tally';
 import type { Sql } from '../db/client';
 import { listSessionCandidates } from '../catalog/catalog';
 import { getStoredTally } from './results';
@@ -15,7 +15,7 @@ export async function sessionForStaff(sql: Sql, votingSessionId: number) {
 	const votingSession = await getVotingSession(sql, votingSessionId);
 	if (!votingSession) return null;
 	const showTally = votingSession.status === 'closed' || votingSession.status === 'published';
-	const tally: Tally | null = showTally ? await getStoredTally(sql, votingSessionId) : null;
+	const tally: SessionTally | null = showTally ? await getStoredTally(sql, votingSessionId) : null;
 	const candidates = await listSessionCandidates(sql, votingSessionId);
 	return { votingSession, tally, candidateTitles: Object.fromEntries(candidates.map((candidate) => [candidate.id, candidate.title])) };
 }

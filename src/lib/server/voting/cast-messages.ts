@@ -18,7 +18,9 @@ export function castErrorMessage(error: CastError): string {
 				case 'over_limit':
 					return m.error_over_limit({ marked: problem.marked, seats: problem.seats });
 				case 'missing_choice':
-					return m.error_missing_choice({ count: problem.candidateIds.length });
+					return problem.evaluation
+						? m.evaluation_error_missing_choice({ count: problem.candidateIds.length })
+						: m.error_missing_choice({ count: problem.candidateIds.length });
 				case 'unknown_candidate':
 					return m.error_candidate_unknown();
 				case 'duplicate_candidate':

@@ -3,10 +3,11 @@
 // ballot (no delegate column), appends an audit entry naming neither, and notifies.
 import { createHash, randomBytes } from 'node:crypto';
 import { checkBallot, type BallotProblem, type Selection } from '$lib/domain/ballot';
-import type { BallotContent, BallotMethod, SessionStatus, ThresholdBase } from '$lib/domain/types';
+import type { BallotContent, SessionMethod, SessionStatus, ThresholdBase } from '$lib/domain/types';
 import type { Sql, TransactionSql } from '../db/client';
 import { appendAudit } from '../audit/audit';
 import { notifyTurnout } from '../live/notify';
+import type { VotingSession } from './sessions';
 
 export type CastError =
 	| { code: 'session_not_found' }
@@ -47,8 +48,9 @@ async function checkCastable(tx: TransactionSql, input: CastInput, lockSession: 
 	// The three reads leave in one round trip (postgres.js pipelines them on the transaction's
 	// connection) and run in this order: the session row is locked before the enrolment is read.
 	const [[session], [member], candidateRows] = await Promise.all([
-		tx<{ status: SessionStatus; ballotMethod: BallotMethod; seats: number; thresholdBase: ThresholdBase; timing: 'early' | 'late' | 'ok' }[]>`
-			select status, ballot_method as "ballotMethod", seats, threshold_base as "thresholdBase",
+		tx<{ status: SessionStatus; ballotMethod: SessionMethod; seats: number; thresholdBase: ThresholdBase; allowAbstain: boolean; timing: 'early' | 'late' | 'ok' }[]>`
+			select status, ballot_method as "ballotMethod", coalesce(seats, 0) as seats, threshold_base as "thresholdBase",
+			       allow_abstain as "allowAbstain",
 			       case when opens_at is not null and now() < opens_at then 'early'
 			            when closes_at is not null and now() >= closes_at then 'late' else 'ok' end as timing
 			from voting_session where id = ${input.votingSessionId} ${lockSession ? tx`for share` : tx``}`,
@@ -68,7 +70,7 @@ async function checkCastable(tx: TransactionSql, input: CastInput, lockSession: 
 	if (!member) throw new CastRefused({ code: 'not_enrolled' });
 	if (member.hasVoted) throw new CastRefused({ code: 'already_voted' });
 	const check = checkBallot(
-		{ ballotMethod: session.ballotMethod, seats: session.seats, thresholdBase: session.thresholdBase },
+		{ ballotMethod: session.ballotMethod, seats: session.seats, thresholdBase: session.thresholdBase, allowAbstain: session.allowAbstain },
 		candidateRows.map((row) => row.candidateId),
 		input.selection
 	);
@@ -142,4 +144,26 @@ export async function castBallot(sql: Sql, input: CastInput): Promise<CastResult
 	} catch (error) {
 		return { ok: false, error: refusal(error) };
 	}
+}
+
+/** What the ballot page shows of its session: no counts (they cost a scan of the session's rows). */
+export type BallotSession = Pick<VotingSession, 'id' | 'title' | 'status' | 'rules' | 'opensAt' | 'closesAt'>;
+
+/**
+ * The session of a ballot page and the delegate's place in it, in one light read (primary keys
+ * only): what the page and its form actions need at every request of a vote. Null when the
+ * session does not exist.
+ */
+export async function readBallotSession(sql: Sql, votingSessionId: number, delegateId: number): Promise<{ votingSession: BallotSession; enrolled: boolean; hasVoted: boolean } | null> {
+	const [row] = await sql<
+		{ id: number; title: string; status: SessionStatus; ballotMethod: SessionMethod; seats: number; thresholdBase: ThresholdBase; allowAbstain: boolean; opensAt: Date | null; closesAt: Date | null; enrolled: boolean; hasVoted: boolean }[]
+	>`
+		select s.id, s.title, s.status, s.ballot_method as "ballotMethod", coalesce(s.seats, 0) as seats, s.threshold_base as "thresholdBase",
+		       s.allow_abstain as "allowAbstain", s.opens_at as "opensAt", s.closes_at as "closesAt",
+		       exists (select 1 from electorate_member e where e.voting_session_id = s.id and e.delegate_id = ${delegateId}) as enrolled,
+		       exists (select 1 from ballot_mark m where m.voting_session_id = s.id and m.delegate_id = ${delegateId}) as "hasVoted"
+		from voting_session s where s.id = ${votingSessionId}`;
+	if (!row) return null;
+	const { ballotMethod, seats, thresholdBase, allowAbstain, enrolled, hasVoted, ...votingSession } = row;
+	return { votingSession: { ...votingSession, rules: { ballotMethod, seats, thresholdBase, allowAbstain } }, enrolled, hasVoted };
 }

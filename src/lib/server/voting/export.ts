@@ -1,9 +1,11 @@
 // Exports of a session's result: JSON (with the anonymous ballots, so anyone can recount and
 // recompute the digest) and CSV (UTF-8 with BOM, so spreadsheet programs show Chinese correctly).
-import type { Tally } from '$lib/domain/counting';
+import type { EvaluationTally } from '$lib/domain/satisfaction';
+import { isEvaluationTally, type SessionTally } from '$lib/domain/tally';
 import type { BallotContent } from '$lib/domain/types';
 import { formatCsv } from '$lib/domain/csv';
 import { m } from '$lib/paraglide/messages';
+import { formatRate, gradeLabel } from '$lib/evaluation-labels';
 import type { Sql } from '../db/client';
 import { listSessionCandidates } from '../catalog/catalog';
 import { getStoredTally, readBallots } from './results';
@@ -12,7 +14,7 @@ import { getVotingSession, type VotingSession } from './sessions';
 export interface SessionExport {
 	votingSession: Pick<VotingSession, 'id' | 'title' | 'year' | 'status' | 'rules' | 'openedAt' | 'closedAt' | 'publishedAt'>;
 	candidates: { id: number; title: string; category: string; position: number }[];
-	tally: Tally;
+	tally: SessionTally;
 	/** Every ballot, canonical and sorted: no order of casting, no voter. */
 	ballots: BallotContent[];
 }
@@ -37,6 +39,7 @@ export async function buildSessionExport(sql: Sql, votingSessionId: number): Pro
 /** One row per candidate in rank order, headers in the reader's language. */
 export function resultCsv(data: SessionExport): string {
 	const byId = new Map(data.candidates.map((candidate) => [candidate.id, candidate]));
+	if (isEvaluationTally(data.tally)) return evaluationCsv(data.tally, byId);
 	const outcome = { chosen: m.outcome_chosen(), tied: m.outcome_tied(), not_chosen: m.outcome_not_chosen() };
 	const rows = [
 		[m.tally_rank(), m.tally_candidate(), m.candidate_category(), m.tally_for(), m.tally_against(), m.tally_abstain(), m.tally_passed(), m.tally_outcome()],
@@ -49,6 +52,24 @@ export function resultCsv(data: SessionExport): string {
 			row.abstain,
 			row.passed ? m.tally_passed_yes() : m.tally_passed_no(),
 			outcome[row.outcome]
+		])
+	];
+	return formatCsv(rows, { bom: true, escapeFormulas: true });
+}
+
+/** An evaluation: one row per project in ballot order with its counts, grade and rate. */
+function evaluationCsv(tally: EvaluationTally, byId: Map<number, SessionExport['candidates'][number]>): string {
+	const rows = [
+		[m.tally_candidate(), m.candidate_category(), m.evaluation_satisfied(), m.evaluation_basically_satisfied(), m.evaluation_unsatisfied(), m.evaluation_abstain(), m.evaluation_grade(), m.evaluation_rate()],
+		...tally.projects.map((row) => [
+			byId.get(row.candidateId)?.title ?? row.candidateId,
+			byId.get(row.candidateId)?.category ?? '',
+			row.satisfied,
+			row.basicallySatisfied,
+			row.unsatisfied,
+			row.abstain,
+			gradeLabel(row.grade),
+			formatRate(row.rate)
 		])
 	];
 	return formatCsv(rows, { bom: true, escapeFormulas: true });

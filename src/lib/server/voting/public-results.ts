@@ -1,5 +1,5 @@
 // The public view of a session's result: the tally only once published, nothing before.
-import type { Tally } from '$lib/domain/counting';
+import type { SessionTally } from '$lib/domain/tally';
 import type { Sql } from '../db/client';
 import { listSessionCandidates } from '../catalog/catalog';
 import { getPublishedTally } from './results';
@@ -13,7 +13,7 @@ export interface PublicResult {
 		confirmedAt: Date | null;
 		confirmedByName: string | null;
 	};
-	tally: Tally | null;
+	tally: SessionTally | null;
 	candidateTitles: Record<string, string>;
 }
 

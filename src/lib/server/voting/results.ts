@@ -1,6 +1,7 @@
 // Results: the raw ballots read from PostgreSQL and counted by the domain rules.
-import { canonicalBallot, compareTallies, tallyBallots, type Tally } from '$lib/domain/counting';
-import type { BallotContent, BallotMethod, Channel, Choice, SessionStatus, ThresholdBase, VotingRules } from '$lib/domain/types';
+import { canonicalBallot, compareTallies } from '$lib/domain/counting';
+import { countSession, type SessionTally } from '$lib/domain/tally';
+import type { BallotChoice, BallotContent, Channel, SessionMethod, SessionStatus, ThresholdBase, VotingRules } from '$lib/domain/types';
 import type { Sql, TransactionSql } from '../db/client';
 
 interface CountingInput {
@@ -15,16 +16,17 @@ interface CountingInput {
 /** Everything the count needs, read in one snapshot. Ballots in random-id order, which says nothing of casting order. */
 async function readCountingInput(sql: Sql | TransactionSql, votingSessionId: number): Promise<CountingInput | null> {
 	const [session] = await sql<
-		{ status: SessionStatus; ballotMethod: BallotMethod; seats: number; thresholdBase: ThresholdBase; enrolled: number; present: number; candidateIds: number[] }[]
+		{ status: SessionStatus; ballotMethod: SessionMethod; seats: number; thresholdBase: ThresholdBase; allowAbstain: boolean; enrolled: number; present: number; candidateIds: number[] }[]
 	>`
-		select s.status, s.ballot_method as "ballotMethod", s.seats, s.threshold_base as "thresholdBase",
+		select s.status, s.ballot_method as "ballotMethod", coalesce(s.seats, 0) as seats, s.threshold_base as "thresholdBase",
+		       s.allow_abstain as "allowAbstain",
 		       (select count(*) from electorate_member e where e.voting_session_id = s.id)::int as enrolled,
 		       (select count(*) from electorate_member e where e.voting_session_id = s.id and e.present)::int as present,
 		       coalesce((select array_agg(c.candidate_id order by c.position, c.candidate_id)
 		                 from voting_session_candidate c where c.voting_session_id = s.id), '{}') as "candidateIds"
 		from voting_session s where s.id = ${votingSessionId}`;
 	if (!session) return null;
-	const rows = await sql<{ isVoid: boolean; channel: Channel; choices: [number, Choice][] }[]>`
+	const rows = await sql<{ isVoid: boolean; channel: Channel; choices: [number, BallotChoice][] }[]>`
 		select b.is_void as "isVoid", b.channel,
 		       coalesce(json_agg(json_build_array(c.candidate_id, c.choice)) filter (where c.candidate_id is not null), '[]') as choices
 		from ballot b left join ballot_choice c on c.ballot_id = b.id
@@ -32,7 +34,7 @@ async function readCountingInput(sql: Sql | TransactionSql, votingSessionId: num
 		group by b.id order by b.id`;
 	return {
 		status: session.status,
-		rules: { ballotMethod: session.ballotMethod, seats: session.seats, thresholdBase: session.thresholdBase },
+		rules: { ballotMethod: session.ballotMethod, seats: session.seats, thresholdBase: session.thresholdBase, allowAbstain: session.allowAbstain },
 		candidateIds: session.candidateIds,
 		enrolled: session.enrolled,
 		present: session.present,
@@ -54,12 +56,12 @@ export async function readBallots(sql: Sql | TransactionSql, votingSessionId: nu
 		.map((entry) => entry.ballot);
 }
 
-function count(input: CountingInput): Tally {
-	return tallyBallots(input.rules, input.candidateIds, input.ballots, { enrolled: input.enrolled, present: input.present });
+function count(input: CountingInput): SessionTally {
+	return countSession(input.rules, input.candidateIds, input.ballots, { enrolled: input.enrolled, present: input.present });
 }
 
 /** Counts the raw ballots of a session that is being closed and stores the tally (in the closing transaction). */
-export async function storeTally(tx: TransactionSql, votingSessionId: number): Promise<Tally> {
+export async function storeTally(tx: TransactionSql, votingSessionId: number): Promise<SessionTally> {
 	const input = await readCountingInput(tx, votingSessionId);
 	if (!input) throw new Error(`voting session ${votingSessionId} does not exist`);
 	const tally = count(input);
@@ -70,22 +72,22 @@ export async function storeTally(tx: TransactionSql, votingSessionId: number): P
 }
 
 /** The stored tally, for any status (callers decide who may see it). */
-export async function getStoredTally(sql: Sql, votingSessionId: number): Promise<Tally | null> {
-	const [row] = await sql<{ tally: Tally }[]>`select tally from voting_result where voting_session_id = ${votingSessionId}`;
+export async function getStoredTally(sql: Sql, votingSessionId: number): Promise<SessionTally | null> {
+	const [row] = await sql<{ tally: SessionTally }[]>`select tally from voting_result where voting_session_id = ${votingSessionId}`;
 	return row?.tally ?? null;
 }
 
 /** The tally only once published: before that, nothing (no count leaks). */
-export async function getPublishedTally(sql: Sql, votingSessionId: number): Promise<Tally | null> {
-	const [row] = await sql<{ tally: Tally }[]>`
+export async function getPublishedTally(sql: Sql, votingSessionId: number): Promise<SessionTally | null> {
+	const [row] = await sql<{ tally: SessionTally }[]>`
 		select r.tally from voting_result r join voting_session s on s.id = r.voting_session_id
 		where r.voting_session_id = ${votingSessionId} and s.status = 'published'`;
 	return row?.tally ?? null;
 }
 
 export interface TallyVerification {
-	recomputed: Tally;
-	stored: Tally | null;
+	recomputed: SessionTally;
+	stored: SessionTally | null;
 	differences: string[];
 	marks: number;
 	ballots: number;
@@ -100,7 +102,7 @@ export async function verifyTally(sql: Sql, votingSessionId: number): Promise<Ta
 		const input = await readCountingInput(tx, votingSessionId);
 		if (!input) return null;
 		const recomputed = count(input);
-		const [stored] = await tx<{ tally: Tally; ballotsDigest: string }[]>`
+		const [stored] = await tx<{ tally: SessionTally; ballotsDigest: string }[]>`
 			select tally, ballots_digest as "ballotsDigest" from voting_result where voting_session_id = ${votingSessionId}`;
 		const [marks] = await tx<{ count: number }[]>`select count(*)::int as count from ballot_mark where voting_session_id = ${votingSessionId}`;
 		const differences = stored ? compareTallies(stored.tally, recomputed) : [];

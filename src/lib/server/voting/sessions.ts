@@ -1,7 +1,7 @@
 // Voting sessions: reading them, creating drafts, the electorate and the lifecycle.
 import type { LifecycleAction } from '$lib/domain/lifecycle';
 import { canApply, requiredStatus, targetStatus } from '$lib/domain/lifecycle';
-import type { BallotMethod, SessionStatus, ThresholdBase, VotingRules } from '$lib/domain/types';
+import type { SessionMethod, SessionStatus, ThresholdBase, VotingRules } from '$lib/domain/types';
 import type { Sql, TransactionSql } from '../db/client';
 import { appendAudit } from '../audit/audit';
 import { storeTally } from './results';
@@ -36,17 +36,17 @@ export async function listVotingSessions(sql: Sql): Promise<VotingSessionSummary
 		select id, title, year, status from voting_session order by year desc, id desc`;
 }
 
-type SessionRow = Omit<VotingSession, 'rules'> & { ballotMethod: BallotMethod; seats: number; thresholdBase: ThresholdBase };
+type SessionRow = Omit<VotingSession, 'rules'> & { ballotMethod: SessionMethod; seats: number; thresholdBase: ThresholdBase; allowAbstain: boolean };
 
 function toVotingSession(row: SessionRow): VotingSession {
-	const { ballotMethod, seats, thresholdBase, ...rest } = row;
-	return { ...rest, rules: { ballotMethod, seats, thresholdBase } };
+	const { ballotMethod, seats, thresholdBase, allowAbstain, ...rest } = row;
+	return { ...rest, rules: { ballotMethod, seats, thresholdBase, allowAbstain } };
 }
 
 export async function getVotingSession(sql: Sql | TransactionSql, id: number): Promise<VotingSession | null> {
 	const [row] = await sql<SessionRow[]>`
-		select s.id, s.title, s.year, s.status, s.ballot_method as "ballotMethod", s.seats,
-		       s.threshold_base as "thresholdBase", s.opens_at as "opensAt", s.closes_at as "closesAt",
+		select s.id, s.title, s.year, s.status, s.ballot_method as "ballotMethod", coalesce(s.seats, 0) as seats,
+		       s.threshold_base as "thresholdBase", s.allow_abstain as "allowAbstain", s.opens_at as "opensAt", s.closes_at as "closesAt",
 		       s.opened_at as "openedAt", s.closed_at as "closedAt", s.published_at as "publishedAt",
 		       s.confirmed_at as "confirmedAt",
 		       (select u.display_name from app_user u where u.id = s.confirmed_by) as "confirmedByName",
@@ -93,12 +93,25 @@ export interface NewVotingSession {
 	isDemo?: boolean;
 }
 
+/** The rules as stored: an evaluation has no seats (NULL) and may allow 弃权; a vote never does. */
+function storedRules(rules: VotingRules): { seats: number | null; allowAbstain: boolean; auditDetails: Record<string, string | number | boolean> } {
+	const isEvaluation = rules.ballotMethod === 'evaluation';
+	return {
+		seats: isEvaluation ? null : rules.seats,
+		allowAbstain: isEvaluation && (rules.allowAbstain ?? false),
+		auditDetails: isEvaluation
+			? { ballotMethod: rules.ballotMethod, allowAbstain: rules.allowAbstain ?? false }
+			: { ballotMethod: rules.ballotMethod, seats: rules.seats, thresholdBase: rules.thresholdBase }
+	};
+}
+
 /** Creates a draft session with its candidate list (in the given order), in the caller's transaction. */
 export async function insertVotingSession(tx: TransactionSql, input: NewVotingSession, actorUserId: number | null): Promise<number> {
+	const stored = storedRules(input.rules);
 	const [session] = await tx<{ id: number }[]>`
-		insert into voting_session (title, year, ballot_method, seats, threshold_base, opens_at, closes_at, is_demo)
-		values (${input.title}, ${input.year}, ${input.rules.ballotMethod}, ${input.rules.seats}, ${input.rules.thresholdBase},
-		        ${input.opensAt ?? null}, ${input.closesAt ?? null}, ${input.isDemo ?? false})
+		insert into voting_session (title, year, ballot_method, seats, threshold_base, allow_abstain, opens_at, closes_at, is_demo)
+		values (${input.title}, ${input.year}, ${input.rules.ballotMethod}, ${stored.seats}, ${input.rules.thresholdBase},
+		        ${stored.allowAbstain}, ${input.opensAt ?? null}, ${input.closesAt ?? null}, ${input.isDemo ?? false})
 		returning id`;
 	const id = (session as { id: number }).id;
 	if (input.candidateIds.length > 0) {
@@ -110,7 +123,7 @@ export async function insertVotingSession(tx: TransactionSql, input: NewVotingSe
 		actorUserId,
 		action: 'session.created',
 		votingSessionId: id,
-		details: { title: input.title, ballotMethod: input.rules.ballotMethod, seats: input.rules.seats, thresholdBase: input.rules.thresholdBase, candidates: input.candidateIds.length }
+		details: { title: input.title, ...stored.auditDetails, candidates: input.candidateIds.length }
 	});
 	return id;
 }
@@ -156,7 +169,7 @@ export async function applyLifecycleInTransaction(
 		const session = (await getVotingSession(tx, votingSessionId)) as VotingSession;
 		if (session.candidateCount === 0) return { ok: false, error: 'no_candidates' };
 		if (session.enrolled === 0) return { ok: false, error: 'no_electorate' };
-		if (session.rules.seats >= session.candidateCount) return { ok: false, error: 'seats_not_below_candidates' };
+		if (session.rules.ballotMethod !== 'evaluation' && session.rules.seats >= session.candidateCount) return { ok: false, error: 'seats_not_below_candidates' };
 	}
 	if (action === 'publish') {
 		// Two people, two roles: a scrutineer confirmed the tally, a different staff member publishes.
@@ -224,9 +237,10 @@ export async function updateVotingSession(sql: Sql, votingSessionId: number, inp
 		const [locked] = await tx<{ status: SessionStatus }[]>`select status from voting_session where id = ${votingSessionId} for update`;
 		if (!locked) return { ok: false, error: 'not_found' };
 		if (locked.status !== 'draft') return { ok: false, error: 'not_draft' };
+		const stored = storedRules(input.rules);
 		await tx`
 			update voting_session set title = ${input.title}, year = ${input.year}, ballot_method = ${input.rules.ballotMethod},
-			       seats = ${input.rules.seats}, threshold_base = ${input.rules.thresholdBase},
+			       seats = ${stored.seats}, threshold_base = ${input.rules.thresholdBase}, allow_abstain = ${stored.allowAbstain},
 			       opens_at = ${input.opensAt ?? null}, closes_at = ${input.closesAt ?? null}
 			where id = ${votingSessionId}`;
 		await tx`delete from voting_session_candidate where voting_session_id = ${votingSessionId}`;
@@ -237,7 +251,7 @@ export async function updateVotingSession(sql: Sql, votingSessionId: number, inp
 			actorUserId,
 			action: 'session.updated',
 			votingSessionId,
-			details: { title: input.title, ballotMethod: input.rules.ballotMethod, seats: input.rules.seats, thresholdBase: input.rules.thresholdBase, candidates: input.candidateIds.length }
+			details: { title: input.title, ...stored.auditDetails, candidates: input.candidateIds.length }
 		});
 		return { ok: true };
 	}) as Promise<UpdateResult>;

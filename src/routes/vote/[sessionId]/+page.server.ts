@@ -7,28 +7,42 @@ import { requireRole } from '$lib/server/auth/guard';
 import { listSessionCandidates } from '$lib/server/catalog/catalog';
 import { db } from '$lib/server/db';
 import { castErrorMessage, castErrorStatus } from '$lib/server/voting/cast-messages';
-import { castBallot, reviewBallot } from '$lib/server/voting/casting';
-import { getVotingSession, isEnrolled } from '$lib/server/voting/sessions';
+import { castBallot, readBallotSession, reviewBallot } from '$lib/server/voting/casting';
 import { readFormBody } from '$lib/server/form-body';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
-async function loadSession(params: { sessionId: string }) {
+type BallotRead = NonNullable<Awaited<ReturnType<typeof readBallotSession>>>;
+
+/**
+ * A form action's read of the session, kept for the page load that SvelteKit runs after it in the
+ * same request (keyed by that request's locals): the page after a cast does not read again what
+ * the action has just read and written.
+ */
+const readInThisRequest = new WeakMap<App.Locals, BallotRead>();
+
+function sessionIdOf(params: { sessionId: string }): number {
 	const id = idSchema.safeParse(params.sessionId);
-	const votingSession = id.success ? await getVotingSession(db(), id.data) : null;
-	if (!votingSession) error(404, m.error_session_not_found());
-	return votingSession;
+	if (!id.success) error(404, m.error_session_not_found());
+	return id.data;
+}
+
+async function readSession(locals: App.Locals, votingSessionId: number, delegateId: number): Promise<BallotRead> {
+	const read = readInThisRequest.get(locals) ?? (await readBallotSession(db(), votingSessionId, delegateId));
+	if (!read) error(404, m.error_session_not_found());
+	return read;
 }
 
 export const load: PageServerLoad = async ({ locals, url, params }) => {
 	const delegate = requireRole(locals, url, 'delegate');
-	const votingSession = await loadSession(params);
-	const enrolment = await isEnrolled(db(), votingSession.id, delegate.id);
-	if (!enrolment.enrolled) error(403, m.error_not_enrolled());
+	const votingSessionId = sessionIdOf(params);
+	// Both reads leave at once (postgres.js pipelines them).
+	const [read, candidates] = await Promise.all([readSession(locals, votingSessionId, delegate.id), listSessionCandidates(db(), votingSessionId)]);
+	if (!read.enrolled) error(403, m.error_not_enrolled());
 	return {
-		votingSession,
-		hasVoted: enrolment.hasVoted,
+		votingSession: read.votingSession,
+		hasVoted: read.hasVoted,
 		serverNow: new Date(),
-		candidates: await listSessionCandidates(db(), votingSession.id)
+		candidates
 	};
 };
 
@@ -41,7 +55,9 @@ function echo(selection: Selection) {
 
 async function readSelection(event: RequestEvent) {
 	const delegate = requireRole(event.locals, event.url, 'delegate');
-	const votingSession = await loadSession(event.params);
+	const read = await readSession(event.locals, sessionIdOf(event.params), delegate.id);
+	readInThisRequest.set(event.locals, read);
+	const votingSession = read.votingSession;
 	const parsed = parseCastForm(votingSession.rules.ballotMethod, await readFormBody(event.request));
 	if (!parsed.ok) return { delegate, votingSession, failure: fail(400, { stage: 'edit' as const, message: messageByKey(parsed.error), selected: [], choices: {} }) };
 	return { delegate, votingSession, selection: parsed.selection };
@@ -66,7 +82,12 @@ export const actions: Actions = {
 		if (!read.selection) return read.failure;
 		const input = { votingSessionId: read.votingSession.id, delegateId: read.delegate.id, selection: read.selection };
 		const result = await castBallot(db(), input);
-		if (!result.ok) return fail(castErrorStatus(result.error), { stage: 'edit' as const, message: castErrorMessage(result.error), ...echo(read.selection) });
+		if (!result.ok) {
+			readInThisRequest.delete(event.locals); // the page reads afresh why the cast was refused
+			return fail(castErrorStatus(result.error), { stage: 'edit' as const, message: castErrorMessage(result.error), ...echo(read.selection) });
+		}
+		// The receipt page: the delegate has voted now; the rest was read just before the cast.
+		readInThisRequest.set(event.locals, { ...(readInThisRequest.get(event.locals) as BallotRead), hasVoted: true });
 		return {
 			stage: 'receipt' as const,
 			receiptCode: result.receiptCode,

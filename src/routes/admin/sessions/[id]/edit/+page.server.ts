@@ -13,6 +13,8 @@ async function draftSession(params: { id: string }) {
 	const id = idSchema.safeParse(params.id);
 	const votingSession = id.success ? await getVotingSession(db(), id.data) : null;
 	if (!votingSession) error(404, m.error_session_not_found());
+	// An evaluation has its own form (no seats, no candidate choice): send staff there.
+	if (votingSession.rules.ballotMethod === 'evaluation') redirect(303, `/admin/evaluations/${votingSession.id}/edit`);
 	return votingSession;
 }
 

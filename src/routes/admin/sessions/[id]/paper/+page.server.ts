@@ -16,7 +16,9 @@ async function loadSession(params: { id: string }) {
 	const id = idSchema.safeParse(params.id);
 	const votingSession = id.success ? await getVotingSession(db(), id.data) : null;
 	if (!votingSession) error(404, m.error_session_not_found());
-	return votingSession;
+	// Paper ballots are entered for votes only; an evaluation is cast electronically.
+	if (votingSession.rules.ballotMethod === 'evaluation') error(409, m.evaluation_paper_unsupported());
+	return { ...votingSession, rules: { ...votingSession.rules, ballotMethod: votingSession.rules.ballotMethod } };
 }
 
 export const load: PageServerLoad = async ({ locals, url, params }) => {

@@ -1,0 +1,14 @@
+import { error } from '@sveltejs/kit';
+import { parseYear } from '$lib/domain/delivery';
+import { m } from '$lib/paraglide/messages';
+import { db } from '$lib/server/db';
+import { listProjects } from '$lib/server/delivery/projects';
+import type { PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async ({ params }) => {
+	const year = parseYear(params.year);
+	if (year === null) error(404, m.error_not_found());
+	const projects = await listProjects(db(), { year });
+	if (projects.length === 0) error(404, m.error_not_found());
+	return { year, projects, generatedAt: new Date() };
+};
