@@ -17,8 +17,9 @@ async function main() {
 	if (process.env.PIAOJUE_SKIP_BUILD !== '1') buildIfNeeded();
 	process.env.HOST ??= '127.0.0.1';
 	process.env.PORT ??= '3000';
-	// File uploads (candidate and roster CSV files) need more than adapter-node's 512 KB default.
-	process.env.BODY_SIZE_LIMIT ??= '2M';
+	// File uploads need more than adapter-node's 512 KB default: candidate and roster CSV files,
+	// and progress photos (up to 4 of at most 5 MB each in one update).
+	process.env.BODY_SIZE_LIMIT ??= '21M';
 	// adapter-node assumes https when ORIGIN is unset, and SvelteKit then refuses every form post
 	// from http://localhost as cross-site. Behind TLS or on another host, set ORIGIN yourself.
 	const origin = process.env.ORIGIN ?? `http://${displayHost()}:${process.env.PORT}`;

@@ -301,5 +301,9 @@ export async function submitInvalid(page: Page, probe: FormProbe): Promise<void>
 	}
 	await form.locator('button[type="submit"], button:not([type])').first().click();
 	await page.waitForLoadState('networkidle');
-	await page.locator('main').locator('.error, .field-error, [role="alert"]').first().waitFor();
+	try {
+		await page.locator('main').locator('.error, .field-error, [role="alert"]').first().waitFor();
+	} catch (cause) {
+		throw new Error(`${page.url()}: submitting ${probe.form} in its error state showed no error`, { cause });
+	}
 }

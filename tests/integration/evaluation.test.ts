@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isEvaluationTally } from '../../src/lib/domain/tally';
 import type { EvaluationTally } from '../../src/lib/domain/satisfaction';
+import type { EvaluationChoice } from '../../src/lib/domain/types';
 import type { Sql } from '../../src/lib/server/db/client';
 import { projectCandidateIds, readEvaluationForm } from '../../src/lib/server/evaluation/evaluations';
 import { closeConfirmPublish as closeAndPublish, createEvaluation as makeEvaluation, evaluate, yearWithProjects as makeYear } from '../helpers/evaluation';

@@ -317,3 +317,44 @@ describe('idSchema', () => {
 		}
 	});
 });
+
+describe('checkBallot: an evaluation, a choice per project', () => {
+	const evaluation = (allowAbstain: boolean): VotingRules => ({ ballotMethod: 'evaluation', seats: 0, thresholdBase: 'enrolled', allowAbstain });
+	const projects = [11, 12, 13];
+
+	it('takes one answer per project, in project order', () => {
+		const check = checkBallot(evaluation(false), projects, { method: 'evaluation', choices: { 13: 'unsatisfied', 11: 'satisfied', 12: 'basically_satisfied' } });
+		expect(check).toEqual({
+			ok: true,
+			ballot: { isVoid: false, choices: [{ candidateId: 11, choice: 'satisfied' }, { candidateId: 12, choice: 'basically_satisfied' }, { candidateId: 13, choice: 'unsatisfied' }] }
+		});
+	});
+
+	it('names the projects left without an answer', () => {
+		expect(checkBallot(evaluation(false), projects, { method: 'evaluation', choices: { 12: 'satisfied' } })).toEqual({
+			ok: false,
+			problem: { code: 'missing_choice', candidateIds: [11, 13], evaluation: true }
+		});
+	});
+
+	it('allows 弃权 only where the session offers it, and never a vote choice or a vote selection', () => {
+		const withAbstain = { method: 'evaluation' as const, choices: { 11: 'abstain' as const, 12: 'satisfied' as const, 13: 'satisfied' as const } };
+		expect(checkBallot(evaluation(true), projects, withAbstain).ok).toBe(true);
+		expect(checkBallot(evaluation(false), projects, withAbstain)).toEqual({ ok: false, problem: { code: 'choice_not_allowed', candidateId: 11 } });
+		const forged = { method: 'evaluation', choices: { 11: 'for', 12: 'satisfied', 13: 'satisfied' } } as unknown as Selection;
+		expect(checkBallot(evaluation(true), projects, forged)).toEqual({ ok: false, problem: { code: 'choice_not_allowed', candidateId: 11 } });
+		expect(checkBallot(evaluation(true), projects, { method: 'approval', candidateIds: [11] }).ok).toBe(false);
+		expect(checkBallot(evaluation(true), projects, { method: 'evaluation', choices: { 99: 'satisfied', 11: 'satisfied', 12: 'satisfied', 13: 'satisfied' } })).toEqual({
+			ok: false,
+			problem: { code: 'unknown_candidate', candidateId: 99 }
+		});
+	});
+
+	it('reads the evaluation form fields and refuses a vote word in them', () => {
+		const form = new FormData();
+		form.append('choice-11', 'basically_satisfied');
+		expect(parseCastForm('evaluation', form)).toEqual({ ok: true, selection: { method: 'evaluation', choices: { 11: 'basically_satisfied' } } });
+		form.append('choice-12', 'for');
+		expect(parseCastForm('evaluation', form)).toEqual({ ok: false, error: 'error_choice_invalid' });
+	});
+});

@@ -11,7 +11,7 @@ export type NoteStatus = (typeof NOTE_STATUSES)[number];
 /** Photo limits (the database holds the same ones). */
 export const PHOTO_MAX_BYTES = 5 * 1024 * 1024;
 export const PHOTO_MAX_SIDE = 8000;
-export const PHOTOS_PER_UPDATE = 10;
+export const PHOTOS_PER_UPDATE = 4;
 
 export const TEXT_MAX = 5000;
 

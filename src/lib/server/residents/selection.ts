@@ -155,32 +155,49 @@ function supportRefusal(error: unknown, maxSupports: number, chosen: number): Su
  * the tally rows are locked in candidate order, so two residents never deadlock.
  */
 export async function replaceSupports(sql: Sql, roundId: number, residentId: number, candidateIds: readonly number[]): Promise<SupportResult> {
-	const round = await getRound(sql, roundId);
+	// The reads and writes below go out in as few round trips as their order allows (postgres.js
+	// pipelines queries issued together; on one connection they run in the order sent).
+	const [round, roundCandidateRows] = await Promise.all([
+		getRound(sql, roundId),
+		sql<{ candidateId: number }[]>`select candidate_id as "candidateId" from selection_round_candidate where round_id = ${roundId}`
+	]);
 	if (!round) return { ok: false, problem: { code: 'not_found' } };
 	if (round.phase !== 'open') return { ok: false, problem: { code: 'not_open' } };
-	const roundCandidateIds = (await listRoundCandidates(sql, roundId)).map((candidate) => candidate.id);
-	const problem = checkSupportChoice(candidateIds, roundCandidateIds, round.maxSupports);
+	const problem = checkSupportChoice(
+		candidateIds,
+		roundCandidateRows.map((row) => row.candidateId),
+		round.maxSupports
+	);
 	if (problem) return { ok: false, problem };
 	const wanted = [...candidateIds].sort((a, b) => a - b);
 	try {
 		return (await sql.begin(async (tx): Promise<SupportResult> => {
-			await tx`insert into selection_participant (round_id, resident_id, max_supports) values (${roundId}, ${residentId}, 0) on conflict do nothing`;
-			await tx`select 1 from selection_participant where round_id = ${roundId} and resident_id = ${residentId} for update`;
-			const current = await getSupports(tx, roundId, residentId);
+			// Sent in this order: the resident's row is locked before their supports are read. (Only
+			// queries written here keep their order: Promise.all sends them as it meets them, while an
+			// async helper's query would leave first, when the helper is called.)
+			const [, , currentRows] = await Promise.all([
+				tx`insert into selection_participant (round_id, resident_id, max_supports) values (${roundId}, ${residentId}, 0) on conflict do nothing`,
+				tx`select 1 from selection_participant where round_id = ${roundId} and resident_id = ${residentId} for update`,
+				tx<{ candidateId: number }[]>`select candidate_id as "candidateId" from selection_support where round_id = ${roundId} and resident_id = ${residentId}`
+			]);
+			const current = currentRows.map((row) => row.candidateId);
 			const toRemove = current.filter((id) => !wanted.includes(id));
 			const toAdd = wanted.filter((id) => !current.includes(id));
 			const touched = [...toRemove, ...toAdd].sort((a, b) => a - b);
 			if (touched.length === 0) return { ok: true, added: 0, removed: 0 };
-			await tx`
-				select 1 from selection_tally
-				where round_id = ${roundId} and shard = ${residentId % TALLY_SHARDS} and candidate_id = any(${touched}::bigint[])
-				order by candidate_id for update`;
-			if (toRemove.length > 0) {
-				await tx`delete from selection_support where round_id = ${roundId} and resident_id = ${residentId} and candidate_id = any(${toRemove}::bigint[])`;
-			}
-			if (toAdd.length > 0) {
-				await tx`insert into selection_support ${tx(toAdd.map((candidateId) => ({ round_id: roundId, resident_id: residentId, candidate_id: candidateId })))}`;
-			}
+			// The tally rows are locked first (in candidate order), then the supports change.
+			await Promise.all([
+				tx`
+					select 1 from selection_tally
+					where round_id = ${roundId} and shard = ${residentId % TALLY_SHARDS} and candidate_id = any(${touched}::bigint[])
+					order by candidate_id for update`,
+				toRemove.length > 0
+					? tx`delete from selection_support where round_id = ${roundId} and resident_id = ${residentId} and candidate_id = any(${toRemove}::bigint[])`
+					: null,
+				toAdd.length > 0
+					? tx`insert into selection_support ${tx(toAdd.map((candidateId) => ({ round_id: roundId, resident_id: residentId, candidate_id: candidateId })))}`
+					: null
+			]);
 			return { ok: true, added: toAdd.length, removed: toRemove.length };
 		})) as SupportResult;
 	} catch (error) {

@@ -9,6 +9,7 @@ import { insertUser } from '../users/users';
 import { applyLifecycleInTransaction, enrollDelegates, insertVotingSession } from '../voting/sessions';
 import { demoCategories } from './demo-data';
 import { seedDeliveryDemo, type DeliveryDemoCredentials } from '../delivery/demo';
+import { seedEvaluationDemo } from '../evaluation/demo';
 
 export const DEMO_DELEGATE_COUNT = 444;
 export const DEMO_SESSION_TITLE = '2022年台州市民生实事项目票决';
@@ -21,6 +22,8 @@ export interface DemoCredentials {
 	votingSessionId: number;
 	/** Delivery tracking: the past year's projects and a department account. */
 	delivery: DeliveryDemoCredentials;
+	/** The open satisfaction evaluation of the past year's projects. */
+	evaluationSessionId: number;
 }
 
 export function demoDelegateUsername(index: number): string {
@@ -102,8 +105,16 @@ export async function seedDemo(
 		delegates: Array.from({ length: 25 }, (_, index) => demoDelegateUsername(index + 1))
 	});
 
+	progress('satisfaction evaluation');
+	const evaluationSessionId = await seedEvaluationDemo(sql, {
+		year: delivery.year,
+		title: `${delivery.year}年度民生实事项目满意度测评（示例）`,
+		staffUsername: 'admin'
+	});
+
 	return {
 		delivery,
+		evaluationSessionId,
 		staff: { username: 'admin', password: staffPassword, generated: !options.adminPassword },
 		scrutineer: { username: 'scrutineer', password: scrutineerPassword },
 		delegates: delegatePasswords.map((password, index) => ({ username: demoDelegateUsername(index + 1), password })),
@@ -121,6 +132,7 @@ export function formatDemoCredentials(credentials: DemoCredentials, baseUrl: str
 		...credentials.delegates.map((delegate) => `  delegate (代表)     ${delegate.username} / ${delegate.password}`),
 		`  department (部门)   ${credentials.delivery.department.username} / ${credentials.delivery.department.password}  (${credentials.delivery.department.departmentName})`,
 		`  Vote at ${baseUrl}/vote/${credentials.votingSessionId}`,
+		`  Evaluate the ${credentials.delivery.year} projects at ${baseUrl}/vote/${credentials.evaluationSessionId}`,
 		`  Delivery of the ${credentials.delivery.year} demo projects: ${baseUrl}/delivery?year=${credentials.delivery.year}`,
 		'  Lost them? npm run cli -- user:password USERNAME',
 		''

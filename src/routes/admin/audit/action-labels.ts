@@ -38,6 +38,13 @@ const labels: Record<string, () => string> = {
 	'proposal.merged': m.screen_audit_action_proposal_merged,
 	'selection.round_created': m.screen_audit_action_selection_round_created,
 	'selection.round_closed': m.screen_audit_action_selection_round_closed,
+	'delivery.demo_seeded': m.delivery_audit_demo_seeded,
+	'delivery.department_created': m.delivery_audit_department_created,
+	'delivery.member_added': m.delivery_audit_member_added,
+	'delivery.member_removed': m.delivery_audit_member_removed,
+	'delivery.note_posted': m.delivery_audit_note_posted,
+	'delivery.note_reviewed': m.delivery_audit_note_reviewed,
+	'delivery.update_posted': m.delivery_audit_update_posted,
 	'selection.carried_over': m.screen_audit_action_selection_carried_over
 };
 
