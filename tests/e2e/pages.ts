@@ -49,6 +49,8 @@ export interface FormProbe {
 	form: string;
 	/** Puts the form into an invalid state before submitting (default: empty every field). */
 	prepare?: (form: Locator) => Promise<void>;
+	/** The submit button to press (default: the form's first). */
+	submit?: string;
 }
 
 export interface PageEntry {
@@ -113,7 +115,7 @@ export const PAGES: PageEntry[] = [
 	{ route: '/admin/campaigns',                    role: 'staff',      path: () => '/admin/campaigns', forms: [{ form: 'form[method="POST"]' }] },
 	{ route: '/admin/campaigns/[id]',               role: 'staff',      path: (w) => `/admin/campaigns/${w.campaignId}`, forms: [{ form: 'form[method="POST"]' }] },
 	{ route: '/admin/proposals',                    role: 'staff',      path: () => '/admin/proposals' },
-	{ route: '/admin/proposals/[id]',               role: 'staff',      path: (w) => `/admin/proposals/${w.proposalId}`, forms: [{ form: 'form[action="?/review"]' }] },
+	{ route: '/admin/proposals/[id]',               role: 'staff',      path: (w) => `/admin/proposals/${w.proposalId}`, forms: [{ form: 'form[action="?/review"]', submit: 'button[value="decline"]' }] },
 	{ route: '/admin/rounds',                       role: 'staff',      path: () => '/admin/rounds' },
 	{ route: '/admin/rounds/new',                   role: 'staff',      path: () => '/admin/rounds/new', forms: [{ form: 'form[method="POST"]' }] },
 	{ route: '/admin/rounds/[id]',                  role: 'staff',      path: (w) => `/admin/rounds/${w.roundId}` },
@@ -299,7 +301,7 @@ export async function submitInvalid(page: Page, probe: FormProbe): Promise<void>
 	} else {
 		await emptyFields(form);
 	}
-	await form.locator('button[type="submit"], button:not([type])').first().click();
+	await form.locator(probe.submit ?? 'button[type="submit"], button:not([type])').first().click();
 	await page.waitForLoadState('networkidle');
 	try {
 		await page.locator('main').locator('.error, .field-error, [role="alert"]').first().waitFor();

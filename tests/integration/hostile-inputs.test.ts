@@ -97,6 +97,18 @@ function corpus(w: World): HostileCase[] {
 		{ name: '10,000 candidates in a session form', as: 'staff', path: '/admin/sessions/new', request: { body: sessionForm({}, Array.from({ length: 10_000 }, (_, index) => 1_000_000 + index)) }, expect: [400] }
 	);
 
+	// ---------------------------------------------------------------- the evaluation form (满意度测评)
+	const evaluationForm = (fields: Record<string, string>): [string, string][] => Object.entries({ title: 'A valid evaluation', year: '2022', allowAbstain: '', opensAt: '', closesAt: '', ...fields });
+	add(
+		{ name: '1 MB evaluation title', as: 'staff', path: '/admin/evaluations/new', request: { body: evaluationForm({ title: MEGABYTE }) }, expect: [400], says: '名称不能超过 200 个字' },
+		{ name: 'NUL in an evaluation title', as: 'staff', path: '/admin/evaluations/new', request: { body: evaluationForm({ title: 'a\u0000b' }) }, expect: [400] },
+		{ name: 'SQL as the evaluated year', as: 'staff', path: '/admin/evaluations/new', request: { body: evaluationForm({ year: "2022' OR '1'='1" }) }, expect: [400], says: '请填写 2000 到 2100 之间的年度' },
+		{ name: 'script in an evaluation title (a year without projects)', as: 'staff', path: '/admin/evaluations/new', request: { body: evaluationForm({ title: SCRIPT, year: '2099' }) }, expect: [400], says: '该年度还没有民生实事项目' },
+		{ name: 'an abstain option that is neither on nor off', as: 'staff', path: '/admin/evaluations/new', request: { body: evaluationForm({ allowAbstain: 'maybe' }) }, expect: [400] },
+		{ name: 'an evaluation closing before it opens', as: 'staff', path: '/admin/evaluations/new', request: { body: evaluationForm({ opensAt: '2022-04-11T10:00', closesAt: '2022-04-11T09:00' }) }, expect: [400], says: '结束时间须晚于开始时间' },
+		{ name: 'an evaluation opening on the 31st of February', as: 'staff', path: '/admin/evaluations/new', request: { body: evaluationForm({ opensAt: '2022-02-31T10:00' }) }, expect: [400], says: '时间格式不正确' }
+	);
+
 	// ---------------------------------------------------------------- invalid UTF-8
 	add(
 		{ name: 'raw invalid UTF-8 bytes in a form field', as: 'staff', path: '/admin/candidates/new', request: { body: bytes('categoryId=&title=', [0xff, 0xfe, 0xc3, 0x28]), contentType: urlencoded }, expect: [400], says: '请选择所属方面' },

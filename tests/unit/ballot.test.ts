@@ -1,7 +1,7 @@
 // Checking a submitted ballot against the session's rules (docs/domain.md, "Ballot methods").
 import { describe, expect, it } from 'vitest';
 import { checkBallot, countFor, isVoidUnderRules, type Selection } from '../../src/lib/domain/ballot';
-import { idSchema, parseCastForm, safeLocalPath } from '../../src/lib/domain/schemas';
+import { evaluationSessionFormSchema, idSchema, parseCastForm, safeLocalPath } from '../../src/lib/domain/schemas';
 import type { BallotContent, Choice, VotingRules } from '../../src/lib/domain/types';
 
 const approvalRules: VotingRules = { ballotMethod: 'approval', seats: 3, thresholdBase: 'enrolled' };
@@ -356,5 +356,15 @@ describe('checkBallot: an evaluation, a choice per project', () => {
 		expect(parseCastForm('evaluation', form)).toEqual({ ok: true, selection: { method: 'evaluation', choices: { 11: 'basically_satisfied' } } });
 		form.append('choice-12', 'for');
 		expect(parseCastForm('evaluation', form)).toEqual({ ok: false, error: 'error_choice_invalid' });
+	});
+});
+
+describe('Beijing times in the session forms', () => {
+	it('refuses a day the month does not have instead of rolling it over', () => {
+		const base = { title: 'x', year: '2022', allowAbstain: '', closesAt: '' };
+		expect(evaluationSessionFormSchema.safeParse({ ...base, opensAt: '2022-02-31T10:00' }).success).toBe(false);
+		expect(evaluationSessionFormSchema.safeParse({ ...base, opensAt: '2022-02-28T24:30' }).success).toBe(false);
+		const parsed = evaluationSessionFormSchema.safeParse({ ...base, opensAt: '2024-02-29T09:00' });
+		expect(parsed.success && parsed.data.opensAt?.toISOString()).toBe('2024-02-29T01:00:00.000Z');
 	});
 });

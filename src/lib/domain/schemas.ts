@@ -92,7 +92,9 @@ const beijingDateTime = z
 		if (value === '') return null;
 		const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(:\d{2})?$/.exec(value);
 		const date = match ? new Date(`${match[1]}T${match[2]}${match[3] ?? ':00'}+08:00`) : null;
-		if (!date || Number.isNaN(date.getTime())) {
+		// JavaScript rolls 2022-02-31 over to 3 March: a date that does not read back the same is refused.
+		const readBack = date && !Number.isNaN(date.getTime()) ? new Date(date.getTime() + 8 * 3600_000).toISOString().slice(0, 16) : null;
+		if (!date || readBack !== `${match?.[1]}T${match?.[2]}`) {
 			context.addIssue({ code: 'custom', message: 'error_datetime_invalid' });
 			return z.NEVER;
 		}
