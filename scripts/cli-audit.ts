@@ -1,4 +1,5 @@
 // `audit:verify`: walks the whole audit chain and exits 1 at the first break.
+import { m } from '../src/lib/paraglide/messages';
 import { parseArgs } from 'node:util';
 import { verifyAuditChain, type AuditBreak } from '../src/lib/server/audit/verify';
 import { UsageError, type CliCommand } from './cli-support';
@@ -15,7 +16,7 @@ export const auditVerifyCommand: CliCommand = {
 	async run(args, database) {
 		const { values } = parseArgs({ args, options: { 'batch-size': { type: 'string' } } });
 		const batchSize = values['batch-size'] === undefined ? 1000 : Number(values['batch-size']);
-		if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000) throw new UsageError('--batch-size must be a whole number from 1 to 100000');
+		if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000) throw new UsageError(m.a11y_cli_batch_size());
 		let lastReport = 0;
 		const verification = await verifyAuditChain(database.sql, {
 			batchSize,
@@ -23,20 +24,20 @@ export const auditVerifyCommand: CliCommand = {
 				// Long chains: a line every 10,000 entries (on standard error, so standard output stays the verdict).
 				if (checked - lastReport >= 10_000) {
 					lastReport = checked;
-					console.error(`… ${checked} of ${lastSeq} entries checked`);
+					console.error(m.a11y_cli_audit_progress({ checked, last: lastSeq }));
 				}
 			}
 		});
 		if (!verification.ok) {
-			console.error(`audit chain BROKEN at seq ${verification.seq}: ${problems[verification.problem]}`);
+			console.error(m.a11y_cli_audit_broken({ seq: verification.seq, problem: problems[verification.problem] }));
 			if (verification.expected !== undefined) console.error(`  expected ${verification.expected ?? '(none)'}\n  found    ${verification.found ?? '(none)'}`);
-			console.error(`${verification.entriesChecked} entries before it are intact`);
+			console.error(m.a11y_cli_audit_intact({ count: verification.entriesChecked }));
 			return 1;
 		}
 		console.log(
 			verification.head
-				? `audit chain OK: ${verification.entries} entries, head seq ${verification.head.seq} hash ${verification.head.hash}`
-				: 'audit chain OK: 0 entries (the chain is empty)'
+				? m.a11y_cli_audit_ok({ count: verification.entries, seq: verification.head.seq, hash: verification.head.hash })
+				: m.a11y_cli_audit_empty()
 		);
 		return 0;
 	}

@@ -1,4 +1,5 @@
 // `backup FILE` and `restore FILE` for the configured database (the embedded one included).
+import { m } from '../src/lib/paraglide/messages';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { backupDatabase, restoreDatabase } from '../src/lib/server/db/backup';
@@ -6,7 +7,7 @@ import { UsageError, type CliCommand } from './cli-support';
 
 function fileArgument(args: string[]): string {
 	const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
-	if (positionals.length !== 1 || !positionals[0]) throw new UsageError('name one FILE');
+	if (positionals.length !== 1 || !positionals[0]) throw new UsageError(m.a11y_cli_name_one_file());
 	return positionals[0];
 }
 
@@ -15,12 +16,12 @@ export const backupCommand: CliCommand = {
 	async run(args, database) {
 		const file = fileArgument(args);
 		if (existsSync(file)) {
-			console.error(`${file} exists already; choose a new file name`);
+			console.error(m.a11y_cli_file_exists({ file }));
 			return 1;
 		}
-		const header = await backupDatabase(database.sql, file, (table, rows) => console.log(`  ${table}: ${rows} rows`));
+		const header = await backupDatabase(database.sql, file, (table, rows) => console.log(m.a11y_cli_table_rows({ table, rows })));
 		const rows = header.tables.reduce((sum, table) => sum + table.rows, 0);
-		console.log(`backup written to ${file}: ${header.tables.length} tables, ${rows} rows, schema ${header.migrations.at(-1)?.name ?? 'empty'}`);
+		console.log(m.a11y_cli_backup_written({ file, tables: header.tables.length, rows, schema: header.migrations.at(-1)?.name ?? m.a11y_cli_empty() }));
 		return 0;
 	}
 };
@@ -30,24 +31,24 @@ export const restoreCommand: CliCommand = {
 	async run(args, database) {
 		const file = fileArgument(args);
 		if (!existsSync(file)) {
-			console.error(`${file} does not exist`);
+			console.error(m.a11y_cli_file_missing({ file }));
 			return 1;
 		}
-		const result = await restoreDatabase(database.sql, file, (table, rows) => console.log(`  ${table}: ${rows} rows`));
+		const result = await restoreDatabase(database.sql, file, (table, rows) => console.log(m.a11y_cli_table_rows({ table, rows })));
 		if (result.ok) {
-			console.log(`restored ${result.tables} tables, ${result.rows} rows; check them with: tally SESSION_ID --verify and audit:verify`);
+			console.log(m.a11y_cli_restored({ tables: result.tables, rows: result.rows }));
 			return 0;
 		}
 		const error = result.error;
 		const reason =
 			error.code === 'not_a_backup'
-				? 'the file is not a Piaojue backup'
+				? m.a11y_cli_restore_not_backup()
 				: error.code === 'schema_mismatch'
-					? `the backup's schema (${error.backup.at(-1) ?? 'none'}) differs from this database's (${error.database.at(-1) ?? 'none'}); migrate to the same version first`
+					? m.a11y_cli_restore_schema({ backup: error.backup.at(-1) ?? m.a11y_cli_none(), database: error.database.at(-1) ?? m.a11y_cli_none() })
 					: error.code === 'not_empty'
-						? `the database is not empty (${error.tables.slice(0, 5).join(', ')}…); restore only into an empty, migrated database`
-						: `the backup is damaged: ${error.detail}`;
-		console.error(`restore refused, nothing was written: ${reason}`);
+						? m.a11y_cli_restore_not_empty({ tables: error.tables.slice(0, 5).join(', ') })
+						: m.a11y_cli_restore_damaged({ detail: error.detail });
+		console.error(m.a11y_cli_restore_refused({ reason }));
 		return 1;
 	}
 };

@@ -8,12 +8,12 @@ import { importCatalog } from '../src/lib/server/catalog/csv-import';
 import { findUserByUsername } from '../src/lib/server/users/users';
 import { UsageError, type CliCommand } from './cli-support';
 
-type MessageFunction = (inputs: Record<string, unknown>, options: { locale: 'en' }) => string;
+type MessageFunction = (inputs: Record<string, unknown>) => string;
 
-/** A catalog message in English, like the rest of the CLI's output. */
-function english(key: string, inputs: Record<string, unknown> = {}): string {
+/** A catalog message in the CLI's language (scripts/cli-i18n.ts), like the rest of its output. */
+function localized(key: string, inputs: Record<string, unknown> = {}): string {
 	const message = (m as unknown as Record<string, MessageFunction | undefined>)[key];
-	return message ? message(inputs, { locale: 'en' }) : key;
+	return message ? message(inputs) : key;
 }
 
 export const catalogImportCommand: CliCommand = {
@@ -28,8 +28,8 @@ export const catalogImportCommand: CliCommand = {
 		if (values.as) {
 			const username = usernameSchema.safeParse(values.as);
 			const user = username.success ? await findUserByUsername(database.sql, username.data) : null;
-			if (!user || user.disabled) throw new UsageError(`--as ${values.as}: no such active user`);
-			if (!user.roles.includes('staff')) throw new UsageError(`--as ${values.as}: the user is not staff`);
+			if (!user || user.disabled) throw new UsageError(m.a11y_cli_as_unknown({ username: values.as }));
+			if (!user.roles.includes('staff')) throw new UsageError(m.a11y_cli_as_wrong_role({ username: values.as, role: 'staff' }));
 			actorUserId = user.id;
 		}
 		let bytes: Buffer;
@@ -44,7 +44,7 @@ export const catalogImportCommand: CliCommand = {
 			console.error(`${file} was not imported (nothing was written): ${result.problems.length} problem(s)`);
 			for (const problem of result.problems) {
 				const where = problem.row === null ? 'file' : `row ${problem.row}`;
-				console.error(`  ${where}${problem.column ? ` (${problem.column})` : ''}: ${english(problem.message, problem.inputs)}`);
+				console.error(`  ${where}${problem.column ? ` (${problem.column})` : ''}: ${localized(problem.message, problem.inputs)}`);
 			}
 			return 1;
 		}

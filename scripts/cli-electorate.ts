@@ -1,4 +1,5 @@
 // `roster:import FILE` and `codes:issue SESSION_ID --as STAFF [--delegate USERNAME] [--out FILE]`.
+import { m } from '../src/lib/paraglide/messages';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatCsv } from '../src/lib/domain/csv';
@@ -14,19 +15,19 @@ export const rosterImportCommand: CliCommand = {
 	async run(args, database) {
 		const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { as: { type: 'string' } } });
 		const file = positionals[0];
-		if (!file) throw new UsageError('roster:import needs a FILE');
+		if (!file) throw new UsageError(m.a11y_cli_needs_file({ command: 'roster:import' }));
 		const staff = values.as ? await actingUser(database.sql, values.as, 'staff') : null;
 		const result = await importRosterFile(database.sql, readFileSync(file), staff?.id ?? null);
 		if (!result.ok) {
-			console.error(`${file} was not imported (nothing was written): ${result.problems.length} problem(s)`);
+			console.error(m.a11y_cli_not_imported({ file, count: result.problems.length }));
 			for (const problem of result.problems) {
-				const where = problem.row > 0 ? `row ${problem.row}` : 'file';
+				const where = problem.row > 0 ? m.a11y_cli_row({ row: problem.row }) : m.a11y_cli_file();
 				const details = Object.entries(problem.values ?? {}).filter(([, value]) => value !== '').map(([key, value]) => `${key}=${value}`);
 				console.error(`  ${where}${problem.field ? ` (${problem.field})` : ''}: ${problem.message.replace(/^(electorate_roster_|catalog_csv_)/, '').replace(/_/g, ' ')}${details.length ? ` [${details.join(', ')}]` : ''}`);
 			}
 			return 1;
 		}
-		console.log(`roster imported: ${result.created} created, ${result.updated} updated, ${result.unchanged} unchanged`);
+		console.log(m.a11y_cli_roster_imported({ created: result.created, updated: result.updated, unchanged: result.unchanged }));
 		return 0;
 	}
 };
@@ -43,43 +44,40 @@ export const codesIssueCommand: CliCommand = {
 			options: { as: { type: 'string' }, delegate: { type: 'string' }, out: { type: 'string' } }
 		});
 		const sessionId = idSchema.safeParse(positionals[0]);
-		if (!sessionId.success) throw new UsageError('codes:issue needs a SESSION_ID');
+		if (!sessionId.success) throw new UsageError(m.a11y_cli_needs_session_id({ command: 'codes:issue' }));
 		const staff = await actingUser(database.sql, values.as, 'staff');
-		if (values.out && existsSync(values.out)) throw new UsageError(`--out ${values.out} exists: name a new file (it will hold secrets)`);
+		if (values.out && existsSync(values.out)) throw new UsageError(m.a11y_cli_out_exists({ file: values.out }));
 		let delegateId: number | null = null;
 		if (values.delegate) {
 			const delegate = await findUserByUsername(database.sql, values.delegate);
-			if (!delegate) throw new UsageError(`--delegate ${values.delegate}: no such user`);
+			if (!delegate) throw new UsageError(m.a11y_cli_delegate_unknown({ username: values.delegate }));
 			delegateId = delegate.id;
 		}
 		const result = await issueAccessCodes(database.sql, { votingSessionId: sessionId.data, delegateId, actorUserId: staff.id });
 		if (!result.ok) {
 			const reasons = {
-				not_found: 'no such voting session',
-				wrong_status: 'voting has ended: codes are issued only while the session is a draft or open',
-				not_enrolled: 'the delegate is not enrolled in this session (or is disabled)',
-				none_to_issue: 'no enabled delegate is enrolled in this session'
+				not_found: m.a11y_cli_no_session,
+				wrong_status: m.a11y_cli_codes_wrong_status,
+				not_enrolled: m.a11y_cli_codes_not_enrolled,
+				none_to_issue: m.a11y_cli_codes_none
 			};
-			console.error(`no codes issued: ${reasons[result.error]}`);
+			console.error(m.a11y_cli_no_codes({ reason: reasons[result.error]() }));
 			return 1;
 		}
 		const csv = formatCsv(
 			[['username', 'name', 'code'], ...result.credentials.map((credential) => [credential.username, credential.displayName, credential.code])],
 			{ bom: true, escapeFormulas: true }
 		);
-		console.error(
-			`WARNING: the output holds ${result.credentials.length} secret one-time access code(s) for "${result.votingSessionTitle}". ` +
-				'They are not stored and cannot be shown again: print or hand them out, then delete the file. Earlier codes of these delegates no longer work.'
-		);
+		console.error(m.a11y_cli_codes_warning({ count: result.credentials.length, title: result.votingSessionTitle }));
 		if (values.out) {
 			try {
 				writeFileSync(values.out, csv, { flag: 'wx', mode: 0o600 });
 			} catch (error) {
 				// The codes are already issued; the old ones are void. Issue again once the path is fixed.
-				console.error(`could not write ${values.out} (${(error as Error).message}); the issued codes are lost: run codes:issue again`);
+				console.error(m.a11y_cli_codes_not_written({ file: values.out, reason: (error as Error).message }));
 				return 1;
 			}
-			console.log(`wrote ${result.credentials.length} access code(s) to ${values.out}`);
+			console.log(m.a11y_cli_codes_written({ count: result.credentials.length, file: values.out }));
 		} else {
 			process.stdout.write(csv);
 		}

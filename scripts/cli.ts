@@ -21,8 +21,11 @@ import { isEvaluationTally } from '../src/lib/domain/tally';
 import { buildSessionExport, resultCsv } from '../src/lib/server/voting/export';
 
 import { actingUser, UsageError } from './cli-support';
+import { cliLanguage, inDocumentLanguage, useCliLanguage } from './cli-i18n';
+import { messageByKey } from '../src/lib/i18n';
+import { m } from '../src/lib/paraglide/messages';
 
-const USAGE = `Usage: npm run cli -- <command>
+const usage = () => `${m.a11y_cli_usage_title()}
 
   migrate                                   apply pending migrations
   seed --demo                               load the demo data into an empty database
@@ -45,11 +48,11 @@ const USAGE = `Usage: npm run cli -- <command>
 
 ${Object.values(extraCommands).map((extra) => extra.usage).join('\n')}
 
-Roles: resident, delegate, staff, scrutineer, department. Exit codes: 0 done, 1 failed, 2 bad arguments.`;
+${m.a11y_cli_usage_roles()}`;
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
 	const parsed = schema.safeParse(value);
-	if (!parsed.success) throw new UsageError(`${what} is not valid: ${parsed.error.issues.map((issue) => issue.message.replace(/^error_/, '').replace(/_/g, ' ')).join('; ')}`);
+	if (!parsed.success) throw new UsageError(m.a11y_cli_invalid({ what, problems: parsed.error.issues.map((issue) => messageByKey(issue.message)).join('; ') }));
 	return parsed.data;
 }
 
@@ -58,42 +61,42 @@ function readStdin(): string {
 }
 
 function sessionIdFrom(positionals: string[]): number {
-	if (!positionals[0]) throw new UsageError('a SESSION_ID is needed');
+	if (!positionals[0]) throw new UsageError(m.a11y_cli_session_id_needed());
 	return parse(idSchema, positionals[0], 'SESSION_ID');
 }
 
-const confirmMessages: Record<string, string> = {
-	not_found: 'no such voting session',
-	wrong_status: 'only a closed session can be confirmed',
-	already_confirmed: 'the tally is already confirmed',
-	not_scrutineer: 'the user is not a scrutineer'
+const confirmMessages: Record<string, () => string> = {
+	not_found: m.a11y_cli_no_session,
+	wrong_status: m.a11y_cli_confirm_wrong_status,
+	already_confirmed: m.a11y_cli_confirm_already,
+	not_scrutineer: m.a11y_cli_not_scrutineer
 };
 
-const lifecycleMessages: Record<string, string> = {
-	not_found: 'no such voting session',
-	wrong_status: 'the session is not in the status this step needs',
-	no_candidates: 'the session has no candidates',
-	no_electorate: 'no delegates are enrolled',
-	seats_not_below_candidates: 'a competitive vote needs more candidates than seats',
-	not_confirmed: 'a scrutineer must confirm the tally first (session:confirm SESSION_ID --as SCRUTINEER)',
-	publisher_confirmed: 'the publisher confirmed the tally: another person must publish',
-	publisher_not_staff: 'the publisher is not staff'
+const lifecycleMessages: Record<string, () => string> = {
+	not_found: m.a11y_cli_no_session,
+	wrong_status: m.a11y_cli_lifecycle_wrong_status,
+	no_candidates: m.a11y_cli_lifecycle_no_candidates,
+	no_electorate: m.a11y_cli_lifecycle_no_electorate,
+	seats_not_below_candidates: m.a11y_cli_lifecycle_seats_not_below,
+	not_confirmed: m.a11y_cli_lifecycle_not_confirmed,
+	publisher_confirmed: m.a11y_cli_lifecycle_publisher_confirmed,
+	publisher_not_staff: m.a11y_cli_lifecycle_publisher_not_staff
 };
 
 async function run(command: string, args: string[], database: Database): Promise<number> {
 	const sql = database.sql;
 	switch (command) {
 		case 'migrate': {
-			const applied = await migrate(sql, { onApply: (name) => console.log(`applied ${name}`) });
-			console.log(applied.length ? `${applied.length} migration(s) applied` : 'the database is up to date');
+			const applied = await migrate(sql, { onApply: (name) => console.log(m.a11y_cli_migration_applied({ name })) });
+			console.log(applied.length ? m.a11y_cli_migrations_applied({ count: applied.length }) : m.a11y_cli_up_to_date());
 			return 0;
 		}
 		case 'seed': {
 			const { values } = parseArgs({ args, options: { demo: { type: 'boolean' } } });
-			if (!values.demo) throw new UsageError('seed needs --demo');
+			if (!values.demo) throw new UsageError(m.a11y_cli_seed_needs_demo());
 			await migrate(sql);
 			if (!(await isDatabaseEmpty(sql))) {
-				console.error('the database is not empty: the demo data is loaded only into an empty database');
+				console.error(m.a11y_cli_seed_not_empty());
 				return 1;
 			}
 			const credentials = await seedDemo(sql, { adminPassword: process.env.ADMIN_PASSWORD, onProgress: (step) => console.log(`… ${step}`) });
@@ -112,13 +115,13 @@ async function run(command: string, args: string[], database: Database): Promise
 				await createUser(sql, { username, displayName: values['display-name'], password, roles });
 			} catch (error) {
 				if (error instanceof UsernameTakenError) {
-					console.error(`the username ${username} is taken`);
+					console.error(m.a11y_cli_username_taken({ username }));
 					return 1;
 				}
 				throw error;
 			}
-			console.log(`created ${username} (${roles.join(', ')})`);
-			if (!values['password-stdin']) console.log(`password (shown once): ${password}`);
+			console.log(m.a11y_cli_user_created({ username, roles: roles.join(', ') }));
+			if (!values['password-stdin']) console.log(m.a11y_cli_password_once({ password }));
 			return 0;
 		}
 		case 'department:create': {
@@ -126,11 +129,11 @@ async function run(command: string, args: string[], database: Database): Promise
 			const input = parse(departmentAccountSchema, { username: values.username, departmentName: values.department, displayName: values['display-name'] ?? '' }, 'the department account');
 			const created = await createDepartmentAccount(sql, input, null);
 			if (!created.ok) {
-				console.error(`the username ${input.username} is taken`);
+				console.error(m.a11y_cli_username_taken({ username: input.username }));
 				return 1;
 			}
 			console.log(`created ${input.username} (department: ${input.departmentName})`);
-			console.log(`password (shown once): ${created.password}`);
+			console.log(m.a11y_cli_password_once({ password: created.password }));
 			return 0;
 		}
 		case 'user:password': {
@@ -138,14 +141,14 @@ async function run(command: string, args: string[], database: Database): Promise
 			const username = parse(usernameSchema, positionals[0], 'USERNAME');
 			const user = await findUserByUsername(sql, username);
 			if (!user) {
-				console.error(`no user ${username}`);
+				console.error(m.a11y_cli_no_user({ username }));
 				return 1;
 			}
 			const password = values['password-stdin'] ? parse(passwordSchema, readStdin(), 'the password') : generatePassword();
 			await sql`update app_user set password_hash = ${await hashPassword(password)} where id = ${user.id}`;
 			await invalidateUserSessions(sql, user.id);
-			console.log(`new password set for ${user.username}; their sessions were ended`);
-			if (!values['password-stdin']) console.log(`password (shown once): ${password}`);
+			console.log(m.a11y_cli_password_set({ username: user.username }));
+			if (!values['password-stdin']) console.log(m.a11y_cli_password_once({ password }));
 			return 0;
 		}
 		case 'session:create': {
@@ -170,7 +173,7 @@ async function run(command: string, args: string[], database: Database): Promise
 					? (await sql<{ id: number }[]>`select c.id from candidate c join category g on g.id = c.category_id order by g.position, c.position, c.id`).map((row) => row.id)
 					: parse(z.array(idSchema).min(1), (values.candidates ?? '').split(','), '--candidates');
 			const id = await createVotingSession(sql, { title, year, rules: { ballotMethod, seats, thresholdBase }, candidateIds }, null);
-			console.log(`created draft voting session ${id} with ${candidateIds.length} candidates`);
+			console.log(m.a11y_cli_session_created({ id, count: candidateIds.length }));
 			return 0;
 		}
 		case 'electorate:add': {
@@ -210,10 +213,10 @@ async function run(command: string, args: string[], database: Database): Promise
 			const scrutineer = await actingUser(sql, values.as, 'scrutineer');
 			const result = await confirmTally(sql, votingSessionId, scrutineer.id);
 			if (!result.ok) {
-				console.error(`could not confirm session ${votingSessionId}: ${confirmMessages[result.error]}`);
+				console.error(m.a11y_cli_confirm_failed({ id: votingSessionId, reason: confirmMessages[result.error]?.() ?? result.error }));
 				return 1;
 			}
-			console.log(`session ${votingSessionId}: tally confirmed by ${scrutineer.username}`);
+			console.log(m.a11y_cli_confirmed({ id: votingSessionId, username: scrutineer.username }));
 			return 0;
 		}
 		case 'session:open':
@@ -226,11 +229,11 @@ async function run(command: string, args: string[], database: Database): Promise
 			const actor = action === 'publish' || values.as ? await actingUser(sql, values.as, 'staff') : null;
 			const result = await applyLifecycle(sql, votingSessionId, action, actor?.id ?? null);
 			if (!result.ok) {
-				const hint = result.status ? ` (it is ${result.status}; next step: ${nextAction(result.status) ?? 'none'})` : '';
-				console.error(`could not ${action} session ${votingSessionId}: ${lifecycleMessages[result.error]}${hint}`);
+				const hint = result.status ? m.a11y_cli_lifecycle_hint({ status: result.status, next: nextAction(result.status) ?? m.a11y_cli_none() }) : '';
+				console.error(m.a11y_cli_lifecycle_failed({ action, id: votingSessionId, reason: lifecycleMessages[result.error]?.() ?? result.error, hint }));
 				return 1;
 			}
-			console.log(`session ${votingSessionId} is now ${result.status}`);
+			console.log(m.a11y_cli_session_now({ id: votingSessionId, status: result.status }));
 			return 0;
 		}
 		case 'tally': {
@@ -290,22 +293,24 @@ async function run(command: string, args: string[], database: Database): Promise
 				return 1;
 			}
 			process.stdout.write(
-				format === 'json' ? `${JSON.stringify(data, null, 2)}\n` : resultCsv(data)
+				format === 'json' ? `${JSON.stringify(data, null, 2)}\n` : inDocumentLanguage(() => resultCsv(data))
 			);
 			return 0;
 		}
 		default: {
 			const extra = extraCommands[command];
-			if (!extra) throw new UsageError(`unknown command ${command}`);
+			if (!extra) throw new UsageError(m.a11y_cli_unknown_command({ command }));
 			return extra.run(args, database);
 		}
 	}
 }
 
 async function main(): Promise<number> {
-	const [command, ...args] = process.argv.slice(2);
+	const language = cliLanguage(process.argv.slice(2));
+	useCliLanguage(language);
+	const [command, ...args] = language.args;
 	if (!command || command === 'help' || command === '--help') {
-		console.log(USAGE);
+		console.log(usage());
 		return command ? 0 : 2;
 	}
 	let database: Database | null = null;
@@ -315,10 +320,10 @@ async function main(): Promise<number> {
 		return await run(command, args, database);
 	} catch (error) {
 		if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-			console.error(`${(error as Error).message}\n\n${USAGE}`);
+			console.error(`${(error as Error).message}\n\n${usage()}`);
 			return 2;
 		}
-		console.error(`failed: ${(error as Error).message}`);
+		console.error(m.a11y_cli_failed({ reason: (error as Error).message }));
 		return 1;
 	} finally {
 		await database?.close();

@@ -1,5 +1,5 @@
-// The large-text mode for delegates (and anyone who wants it): a cookie that the page's <html>
-// carries as data-text-size, so the stylesheet scales every rem without JavaScript.
+// The large-text mode for delegates (and anyone who wants it): a cookie that the page's <body>
+// carries as data-text-size; the stylesheet then scales the root size (every rem) without JavaScript.
 export const TEXT_SIZE_COOKIE = 'piaojue_text_size';
 export const TEXT_SIZES = ['normal', 'large'] as const;
 export type TextSize = (typeof TEXT_SIZES)[number];

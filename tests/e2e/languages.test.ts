@@ -5,12 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, Visitor, type RunningApp } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
-/** The <html> element's attributes and the text of the first navigation link. */
+/** The page's language and text size, the text of the first navigation link, the toggle's state. */
 async function pageFacts(response: Response): Promise<{ lang: string | undefined; textSize: string | undefined; home: string | undefined; pressed: string | undefined }> {
 	const html = await response.text();
 	return {
 		lang: /<html[^>]*\slang="([^"]*)"/.exec(html)?.[1],
-		textSize: /<html[^>]*\sdata-text-size="([^"]*)"/.exec(html)?.[1],
+		textSize: /<body[^>]*\sdata-text-size="([^"]*)"/.exec(html)?.[1],
 		home: /<nav[^>]*>\s*<ul>\s*<li><a href="\/"[^>]*>([^<]*)</.exec(html)?.[1],
 		pressed: /<form method="POST" action="\/text-size"[\s\S]*?aria-pressed="([^"]*)"/.exec(html)?.[1]
 	};

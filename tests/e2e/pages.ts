@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { createCampaign } from '../../src/lib/server/residents/campaigns';
-import { saveProposal } from '../../src/lib/server/residents/proposals';
+import { reviewProposals, saveProposal } from '../../src/lib/server/residents/proposals';
 import { createRound } from '../../src/lib/server/residents/selection';
 import { castBallot } from '../../src/lib/server/voting/casting';
 import { addGroupMember } from '../../src/lib/server/delivery/monitoring';
@@ -31,7 +31,7 @@ export interface World {
 	categoryId: number;
 	candidateId: number;
 	campaignId: number;
-	/** Submitted by the resident: under review. */
+	/** Submitted by the resident, under review. */
 	proposalId: number;
 	/** The resident's draft. */
 	draftProposalId: number;
@@ -233,6 +233,8 @@ export async function buildWorld(database: TestDatabase): Promise<World> {
 	const submitted = await saveProposal(sql, resident.id, null, proposal, 'submit');
 	const drafted = await saveProposal(sql, resident.id, null, { ...proposal, title: '修缮社区公园步道' }, 'draft');
 	if (!submitted.ok || !drafted.ok) throw new Error('could not save the proposals');
+	// Under review: staff may accept or decline it (a decline needs a reason).
+	await expectOk(reviewProposals(sql, staff.id, [submitted.id], 'start_review', ''), 'start the review');
 	const round = await createRound(
 		sql,
 		{ title: '2026年民生实事项目网上评选', opensAt: new Date(Date.now() - HOUR), closesAt: new Date(Date.now() + 24 * HOUR), maxSupports: 2, liveRanking: true, candidateIds: draft.candidateIds },
@@ -269,9 +271,10 @@ export async function contextFor(
 	world: World,
 	role: Role,
 	language: Language,
-	viewport: { width: number; height: number } = { width: 1366, height: 768 }
+	viewport: { width: number; height: number } = { width: 1366, height: 768 },
+	preferences: { colorScheme?: 'light' | 'dark'; reducedMotion?: 'reduce' | 'no-preference' } = {}
 ): Promise<BrowserContext> {
-	const context = await browser.newContext({ viewport, locale: language, timezoneId: 'Asia/Shanghai' });
+	const context = await browser.newContext({ viewport, locale: language, timezoneId: 'Asia/Shanghai', ...preferences });
 	context.setDefaultTimeout(15_000);
 	context.setDefaultNavigationTimeout(20_000);
 	await context.addCookies([{ name: 'PARAGLIDE_LOCALE', value: language, url: baseUrl }]);
@@ -290,6 +293,24 @@ export async function contextFor(
 export async function visit(page: Page, baseUrl: string, path: string): Promise<void> {
 	const response = await page.goto(`${baseUrl}${path}`, { waitUntil: 'networkidle' });
 	if (!response || response.status() >= 400) throw new Error(`${path} answered ${response?.status()}`);
+}
+
+/**
+ * Where the keyboard focus is, when it is not on a field marked invalid or in an error message
+ * (null when it is). The page moves the focus once it has drawn the errors: this waits up to 5 s.
+ */
+export async function focusAwayFromError(page: Page): Promise<string | null> {
+	try {
+		await page.waitForFunction(() => !!document.activeElement?.closest('[aria-invalid="true"], [role="alert"], .error, .field-error'), undefined, { timeout: 5_000 });
+		return null;
+	} catch {
+		// Say where the focus is instead.
+	}
+	return page.evaluate(() => {
+		const active = document.activeElement;
+		if (active?.closest('[aria-invalid="true"], [role="alert"], .error, .field-error')) return null;
+		return active ? `${active.tagName.toLowerCase()}${active.id ? `#${active.id}` : ''} "${(active.textContent ?? '').trim().slice(0, 30)}"` : 'nothing';
+	});
 }
 
 /** Submits a form in its error state and waits for the answer; the page then shows an error. */

@@ -87,6 +87,8 @@ const MATRIX: MatrixRow[] = [
 	row('GET /screen/[sessionId]/events',                              (w) => `/screen/${w.open.id}/events`,                         [200,   200,     200,     200,   200,    200]),
 	row('GET /language',                                               () => '/language',                                            [HOME,  HOME,    HOME,    HOME,  HOME,   HOME]),
 	row('POST /language',                                              () => '/language',                                            [HOME,  HOME,    HOME,    HOME,  HOME,   HOME], { body: empty }),
+	row('GET /text-size',                                              () => '/text-size',                                           [HOME,  HOME,    HOME,    HOME,  HOME,   HOME]),
+	row('POST /text-size',                                             () => '/text-size',                                           [HOME,  HOME,    HOME,    HOME,  HOME,   HOME], { body: empty }),
 	row('GET /login',                                                  () => '/login',                                               [200,   HOME,    HOME,    HOME,  HOME,   200]),
 	// The sign-in page sends a signed-in visitor home, also after a refused post.
 	row('POST /login',                                                 () => '/login',                                               [400,   HOME,    HOME,    HOME,  HOME,   400], { body: empty }),

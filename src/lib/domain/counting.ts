@@ -83,6 +83,12 @@ export function canonicalBallot(ballot: BallotContent): string {
 	return JSON.stringify({ void: ballot.isVoid, choices });
 }
 
+/** Ballots returned electronically and on paper (a ballot without a channel is electronic). */
+export function ballotsByChannel(ballots: readonly BallotContent[]): { electronicBallots: number; paperBallots: number } {
+	const paperBallots = ballots.filter((ballot) => ballot.channel === 'paper').length;
+	return { electronicBallots: ballots.length - paperBallots, paperBallots };
+}
+
 /** A digest anyone can recompute from an export: SHA-256 of the sorted canonical ballots as a JSON array. */
 export function ballotsDigest(ballots: readonly BallotContent[]): string {
 	const canonical = ballots.map(canonicalBallot).sort();
@@ -167,8 +173,7 @@ export function tallyBallots(
 		enrolled: turnout.enrolled,
 		present: turnout.present,
 		ballotsCast: ballots.length,
-		electronicBallots: ballots.filter((ballot) => (ballot.channel ?? 'electronic') === 'electronic').length,
-		paperBallots: ballots.filter((ballot) => ballot.channel === 'paper').length,
+		...ballotsByChannel(ballots),
 		validBallots: ballots.length - voidBallots,
 		voidBallots,
 		blankBallots,

@@ -1,7 +1,7 @@
 // The satisfaction evaluation (满意度测评) rule, after 镇海区 (2022): per project, over ALL members
 // entitled to evaluate — 满意 if 满意 votes > half; else 基本满意 if 满意 + 基本满意 > half;
 // else 不满意.
-import { ballotsDigest, type Turnout } from './counting';
+import { ballotsByChannel, ballotsDigest, type Turnout } from './counting';
 import { EVALUATION_CHOICES, type BallotContent, type EvaluationChoice, type VotingRules } from './types';
 
 export { EVALUATION_CHOICES, type EvaluationChoice };
@@ -122,8 +122,7 @@ export function tallyEvaluation(
 		enrolled: turnout.enrolled,
 		present: turnout.present,
 		ballotsCast: ballots.length,
-		electronicBallots: ballots.filter((ballot) => (ballot.channel ?? 'electronic') === 'electronic').length,
-		paperBallots: ballots.filter((ballot) => ballot.channel === 'paper').length,
+		...ballotsByChannel(ballots),
 		validBallots: ballots.length - voidBallots,
 		voidBallots,
 		projects,
