@@ -360,9 +360,15 @@ describe('demo data', () => {
 			const [account] = await demo.sql<{ department: string }[]>`
 				select d.department_name as department from department_account d join app_user u on u.id = d.user_id where u.username = 'minzheng'`;
 			expect(account?.department).toBe(credentials.delivery.department.departmentName);
-			// The demo's own vote of the current year stays open; the past year's vote is published.
-			const sessions = await demo.sql<{ year: number; status: string }[]>`select year, status from voting_session order by year`;
-			expect(sessions).toEqual([{ year: 2021, status: 'published' }, { year: 2022, status: 'open' }]);
+			// The demo's own vote of the current year stays open; the past year's vote is published and its
+			// projects are being evaluated at the current session.
+			const sessions = await demo.sql<{ year: number; status: string; method: string }[]>`
+				select year, status, ballot_method as method from voting_session order by year, id`;
+			expect(sessions).toEqual([
+				{ year: 2021, status: 'published', method: 'approval' },
+				{ year: 2021, status: 'open', method: 'evaluation' },
+				{ year: 2022, status: 'open', method: 'approval' }
+			]);
 		} finally {
 			await demo.drop();
 		}
