@@ -52,6 +52,17 @@ export async function getCandidate(sql: Sql, id: number): Promise<Candidate | nu
 }
 
 /** The candidates of a voting session in ballot order, with their category. */
+/** What a ballot shows of each candidate, in ballot order: the rest is on the candidate's page. */
+export type BallotCandidate = Pick<Candidate, 'id' | 'title' | 'categoryId' | 'categoryName'>;
+
+export async function listBallotCandidates(sql: Sql, votingSessionId: number): Promise<BallotCandidate[]> {
+	return sql<BallotCandidate[]>`
+		select c.id, c.title, c.category_id as "categoryId", g.name as "categoryName"
+		from voting_session_candidate v join candidate c on c.id = v.candidate_id join category g on g.id = c.category_id
+		where v.voting_session_id = ${votingSessionId}
+		order by v.position`;
+}
+
 export async function listSessionCandidates(sql: Sql, votingSessionId: number): Promise<(Candidate & { categoryPosition: number })[]> {
 	return sql<(Candidate & { categoryPosition: number })[]>`
 		select ${candidateColumns(sql)}, g.position as "categoryPosition"

@@ -4,7 +4,7 @@ import { idSchema, parseCastForm } from '$lib/domain/schemas';
 import { messageByKey } from '$lib/i18n';
 import { m } from '$lib/paraglide/messages';
 import { requireRole } from '$lib/server/auth/guard';
-import { listSessionCandidates } from '$lib/server/catalog/catalog';
+import { listBallotCandidates } from '$lib/server/catalog/catalog';
 import { db } from '$lib/server/db';
 import { castErrorMessage, castErrorStatus } from '$lib/server/voting/cast-messages';
 import { castBallot, readBallotSession, reviewBallot } from '$lib/server/voting/casting';
@@ -36,7 +36,7 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 	const delegate = requireRole(locals, url, 'delegate');
 	const votingSessionId = sessionIdOf(params);
 	// Both reads leave at once (postgres.js pipelines them).
-	const [read, candidates] = await Promise.all([readSession(locals, votingSessionId, delegate.id), listSessionCandidates(db(), votingSessionId)]);
+	const [read, candidates] = await Promise.all([readSession(locals, votingSessionId, delegate.id), listBallotCandidates(db(), votingSessionId)]);
 	if (!read.enrolled) error(403, m.error_not_enrolled());
 	return {
 		votingSession: read.votingSession,
