@@ -5,15 +5,13 @@ import { deflateSync, crc32 } from 'node:zlib';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { createDepartmentAccount } from '../../src/lib/server/delivery/departments';
 import { castBallot } from '../../src/lib/server/voting/casting';
 import { applyLifecycle, confirmTally } from '../../src/lib/server/voting/sessions';
-import { startApp, type RunningApp } from '../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { createUser, createVotingSession } from '../helpers/factory';
-import { DESKTOP, launchChromium, newContext, PHONE, screenshot, signInThroughForm, skipWithoutChromium, waitForScripts, watchErrors } from '../helpers/browser';
+import { DESKTOP, PHONE, screenshot, signInThroughForm, skipWithoutChromium, waitForScripts } from '../helpers/browser';
+import { browserSuite } from '../helpers/browser-suite';
 
 const WAIT = { timeout: 15_000, interval: 100 };
 
@@ -43,15 +41,10 @@ function sitePhoto(): Buffer {
 }
 
 describe.skipIf(skipWithoutChromium('e2e/delivery'))('delivery tracking in a real browser', () => {
-	let database: TestDatabase;
-	let app: RunningApp;
-	let browser: Browser;
 	let project: { id: number; title: string };
 	let department: { username: string; password: string };
-	const contexts: BrowserContext[] = [];
 
-	beforeAll(async () => {
-		database = await createTestDatabase();
+	const suite = browserSuite(async (database) => {
 		const sql = database.sql;
 		const staff = await createUser(sql, ['staff'], 'staff');
 		const publisher = await createUser(sql, ['staff'], 'publisher');
@@ -70,23 +63,11 @@ describe.skipIf(skipWithoutChromium('e2e/delivery'))('delivery tracking in a rea
 		const account = await createDepartmentAccount(sql, { username: 'dept_e2e', displayName: '市民政局', departmentName: '市民政局' }, staff.id);
 		if (!account.ok) throw new Error('no department account');
 		department = { username: 'dept_e2e', password: account.password };
-		app = await startApp(database.url);
-		browser = await launchChromium();
-	});
-
-	afterAll(async () => {
-		for (const context of contexts) await context.close().catch(() => {});
-		await browser?.close();
-		await app?.stop();
-		await database?.drop();
 	});
 
 	it('a department posts an update with a photo on a phone, and the public page shows it', async () => {
-		const context = await newContext(browser, { viewport: PHONE });
-		contexts.push(context);
-		const page = await context.newPage();
-		const errors = watchErrors(page);
-		await signInThroughForm(page, app.baseUrl, department.username, department.password, '/department');
+		const { page, errors } = await suite.windows.open(PHONE);
+		await signInThroughForm(page, suite.app.baseUrl, department.username, department.password, '/department');
 		await page.getByRole('link', { name: project.title }).first().click();
 		await page.getByRole('heading', { name: '报告进展' }).waitFor();
 		await waitForScripts(page);
@@ -106,11 +87,8 @@ describe.skipIf(skipWithoutChromium('e2e/delivery'))('delivery tracking in a rea
 		expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
 		await screenshot(page, 'delivery-department-posted');
 
-		const visitor = await newContext(browser, { viewport: DESKTOP });
-		contexts.push(visitor);
-		const publicPage = await visitor.newPage();
-		const publicErrors = watchErrors(publicPage);
-		await publicPage.goto(`${app.baseUrl}/delivery`);
+		const { page: publicPage, errors: publicErrors } = await suite.windows.open(DESKTOP);
+		await publicPage.goto(`${suite.app.baseUrl}/delivery`);
 		const card = publicPage.locator('li.card').filter({ hasText: project.title });
 		await expect.poll(() => card.locator('.delivery-status').first().textContent(), WAIT).toBe('存在风险');
 		expect(await card.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('50');

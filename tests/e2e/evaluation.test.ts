@@ -1,29 +1,22 @@
 // A delegate evaluates every project in a real browser on a tablet, with the keyboard; after
 // scrutiny and publication the projector and the public results show the grades in words.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { applyLifecycle, confirmTally } from '../../src/lib/server/voting/sessions';
-import { startApp, type RunningApp } from '../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { createEvaluation, yearWithProjects } from '../helpers/evaluation';
 import { createUser, TEST_PASSWORD } from '../helpers/factory';
-import { DESKTOP, launchChromium, newContext, screenshot, signInThroughForm, skipWithoutChromium, TABLET, watchErrors } from '../helpers/browser';
+import { DESKTOP, screenshot, signInThroughForm, skipWithoutChromium, TABLET } from '../helpers/browser';
+import { browserSuite } from '../helpers/browser-suite';
 
 const WAIT = { timeout: 15_000, interval: 100 };
 
 describe.skipIf(skipWithoutChromium('e2e/evaluation'))('the satisfaction evaluation in a real browser', () => {
-	let database: TestDatabase;
-	let app: RunningApp;
-	let browser: Browser;
 	let staff: { id: number; username: string };
 	let scrutineer: { id: number; username: string };
 	let evaluation: { id: number; delegates: { id: number; username: string }[] };
 	let titles: Map<number, string>;
 	let projectIds: number[];
-	const contexts: BrowserContext[] = [];
 
-	beforeAll(async () => {
-		database = await createTestDatabase();
+	const suite = browserSuite(async (database) => {
 		staff = await createUser(database.sql, ['staff'], 'staff');
 		scrutineer = await createUser(database.sql, ['scrutineer'], 'scrutineer');
 		const year = await yearWithProjects(database.sql, 3, staff, scrutineer);
@@ -31,28 +24,12 @@ describe.skipIf(skipWithoutChromium('e2e/evaluation'))('the satisfaction evaluat
 		evaluation = await createEvaluation(database.sql, year.year, staff, { delegates: 2 });
 		const rows = await database.sql<{ id: number; title: string }[]>`select id, title from candidate where id in ${database.sql(projectIds)}`;
 		titles = new Map(rows.map((row) => [row.id, row.title]));
-		app = await startApp(database.url);
-		browser = await launchChromium();
 	});
-
-	afterAll(async () => {
-		for (const context of contexts) await context.close().catch(() => {});
-		await browser?.close();
-		await app?.stop();
-		await database?.drop();
-	});
-
-	async function open(viewport: { width: number; height: number }): Promise<{ page: Page; errors: string[] }> {
-		const context = await newContext(browser, { viewport });
-		contexts.push(context);
-		const page = await context.newPage();
-		return { page, errors: watchErrors(page) };
-	}
 
 	it('lets a delegate answer for every project with the keyboard, review, cast and keep the receipt', async () => {
-		const { page, errors } = await open(TABLET);
+		const { page, errors } = await suite.windows.open(TABLET);
 		const ballotPath = `/vote/${evaluation.id}`;
-		await signInThroughForm(page, app.baseUrl, evaluation.delegates[0]!.username, TEST_PASSWORD, ballotPath);
+		await signInThroughForm(page, suite.app.baseUrl, evaluation.delegates[0]!.username, TEST_PASSWORD, ballotPath);
 
 		const groups = page.locator('fieldset.ballot-option');
 		await groups.first().waitFor();
@@ -96,13 +73,13 @@ describe.skipIf(skipWithoutChromium('e2e/evaluation'))('the satisfaction evaluat
 	});
 
 	it('shows the published grades in words on the results page and the projector', async () => {
-		const { sql } = database;
+		const { sql } = suite.database;
 		expect(await applyLifecycle(sql, evaluation.id, 'close', staff.id)).toMatchObject({ ok: true });
 		expect(await confirmTally(sql, evaluation.id, scrutineer.id)).toEqual({ ok: true });
 		expect(await applyLifecycle(sql, evaluation.id, 'publish', staff.id)).toMatchObject({ ok: true });
 
-		const { page, errors } = await open(DESKTOP);
-		await page.goto(`${app.baseUrl}/results/${evaluation.id}`);
+		const { page, errors } = await suite.windows.open(DESKTOP);
+		await page.goto(`${suite.app.baseUrl}/results/${evaluation.id}`);
 		const table = page.locator('table.evaluation');
 		await table.waitFor();
 		const rowOf = (id: number) => table.locator('tbody tr').filter({ has: page.locator('th', { hasText: titles.get(id)! }) });
@@ -112,7 +89,7 @@ describe.skipIf(skipWithoutChromium('e2e/evaluation'))('the satisfaction evaluat
 		await screenshot(page, 'evaluation-results');
 
 		await page.setViewportSize({ width: 1920, height: 1080 });
-		await page.goto(`${app.baseUrl}/screen/${evaluation.id}`);
+		await page.goto(`${suite.app.baseUrl}/screen/${evaluation.id}`);
 		await page.locator('.screen-evaluation table.evaluation').waitFor();
 		expect(await page.locator('.screen-evaluation').textContent()).toContain('总体满意率');
 		await screenshot(page, 'evaluation-projector');

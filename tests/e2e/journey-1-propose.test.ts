@@ -1,30 +1,23 @@
 // Journey 1: a resident registers on a phone, proposes a project (correcting a mistake the form
 // points out first) and sees it under review on their page.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { createCampaign } from '../../src/lib/server/residents/campaigns';
 
-import { startApp, type RunningApp } from '../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { createCandidates, createUser, TEST_PASSWORD } from '../helpers/factory';
-import { DESKTOP, launchChromium, PHONE, screenshot, signInThroughForm, skipWithoutChromium, waitForScripts, Windows } from '../helpers/browser';
+import { DESKTOP, PHONE, screenshot, signInThroughForm, skipWithoutChromium, waitForScripts } from '../helpers/browser';
+import { browserSuite } from '../helpers/browser-suite';
 
 const HOUR = 3_600_000;
 const TITLE = '为椒江区老旧小区加装电梯';
 const RESIDENT = { username: 'chen.xiaomei', password: 'my street needs a lift' };
 
 describe.skipIf(skipWithoutChromium('e2e/journey-1'))('journey 1: a resident proposes a project', () => {
-	let database: TestDatabase;
-	let app: RunningApp;
-	let browser: Browser;
-	let windows: Windows;
 	let staff: { id: number; username: string };
 	let categoryName: string;
 	let candidateIds: number[];
 	let campaignId: number;
 
-	beforeAll(async () => {
-		database = await createTestDatabase();
+	const suite = browserSuite(async (database) => {
 		staff = await createUser(database.sql, ['staff'], 'staff');
 		candidateIds = await createCandidates(database.sql, 5);
 		const [category] = await database.sql<{ id: number; name: string }[]>`select g.id, g.name from category g join candidate c on c.category_id = g.id where c.id = ${candidateIds[0]!}`;
@@ -34,21 +27,11 @@ describe.skipIf(skipWithoutChromium('e2e/journey-1'))('journey 1: a resident pro
 			{ title: '2026年民生实事项目公开征集', year: 2026, opensAt: new Date(Date.now() - HOUR), closesAt: new Date(Date.now() + 72 * HOUR), criteria: '普惠性、可行性、当年完成、有量化目标、一事一建议' },
 			staff.id
 		);
-		app = await startApp(database.url);
-		browser = await launchChromium();
-		windows = new Windows(browser);
-	});
-
-	afterAll(async () => {
-		await windows?.closeAll();
-		await browser?.close();
-		await app?.stop();
-		await database?.drop();
 	});
 
 	it('lets a resident register on a phone and propose a project, with an error to correct first', async () => {
-		const { page, errors: residentErrors } = await windows.open(PHONE);
-		await page.goto(`${app.baseUrl}/proposals/new`);
+		const { page, errors: residentErrors } = await suite.windows.open(PHONE);
+		await page.goto(`${suite.app.baseUrl}/proposals/new`);
 		await page.getByRole('link', { name: '注册' }).first().waitFor();
 		await page.locator('main').getByRole('link', { name: '注册' }).click();
 		await page.waitForURL((url) => url.pathname === '/register');
@@ -82,7 +65,7 @@ describe.skipIf(skipWithoutChromium('e2e/journey-1'))('journey 1: a resident pro
 		await screenshot(page, 'journey-1-proposal-submitted');
 
 		// Their own page lists it, awaiting review.
-		await page.goto(`${app.baseUrl}/me`);
+		await page.goto(`${suite.app.baseUrl}/me`);
 		const mine = page.locator('.my-proposals li').filter({ hasText: TITLE });
 		await mine.getByText('已提交', { exact: true }).waitFor();
 		await screenshot(page, 'journey-1-me');

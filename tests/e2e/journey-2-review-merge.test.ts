@@ -1,30 +1,23 @@
 // Journey 2: staff review a resident's proposal and merge it into a new candidate; the resident
 // sees where it went, and the candidate shows the proposal it came from.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { createCampaign } from '../../src/lib/server/residents/campaigns';
 import { saveProposal } from '../../src/lib/server/residents/proposals';
-import { startApp, type RunningApp } from '../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { createCandidates, createUser, TEST_PASSWORD } from '../helpers/factory';
-import { DESKTOP, launchChromium, PHONE, screenshot, signInThroughForm, skipWithoutChromium, waitForScripts, Windows } from '../helpers/browser';
+import { DESKTOP, PHONE, screenshot, signInThroughForm, skipWithoutChromium, waitForScripts } from '../helpers/browser';
+import { browserSuite } from '../helpers/browser-suite';
 
 const HOUR = 3_600_000;
 const TITLE = '为椒江区老旧小区加装电梯';
 
 describe.skipIf(skipWithoutChromium('e2e/journey-2'))('journey 2: staff merge a proposal into a candidate; the resident sees the provenance', () => {
-	let database: TestDatabase;
-	let app: RunningApp;
-	let browser: Browser;
-	let windows: Windows;
 	let staff: { id: number; username: string };
 	let categoryName: string;
 	let candidateIds: number[];
 	let campaignId: number;
 	let resident: { id: number; username: string };
 
-	beforeAll(async () => {
-		database = await createTestDatabase();
+	const suite = browserSuite(async (database) => {
 		staff = await createUser(database.sql, ['staff'], 'staff');
 		candidateIds = await createCandidates(database.sql, 5);
 		const [category] = await database.sql<{ id: number; name: string }[]>`select g.id, g.name from category g join candidate c on c.category_id = g.id where c.id = ${candidateIds[0]!}`;
@@ -43,21 +36,11 @@ describe.skipIf(skipWithoutChromium('e2e/journey-2'))('journey 2: staff merge a 
 			'submit'
 		);
 		if (!saved.ok) throw new Error(saved.problem);
-		app = await startApp(database.url);
-		browser = await launchChromium();
-		windows = new Windows(browser);
-	});
-
-	afterAll(async () => {
-		await windows?.closeAll();
-		await browser?.close();
-		await app?.stop();
-		await database?.drop();
 	});
 
 	it('lets staff review the proposal and merge it into a new candidate', async () => {
-		const { page, errors } = await windows.open(DESKTOP);
-		await signInThroughForm(page, app.baseUrl, staff.username, TEST_PASSWORD, '/admin/proposals');
+		const { page, errors } = await suite.windows.open(DESKTOP);
+		await signInThroughForm(page, suite.app.baseUrl, staff.username, TEST_PASSWORD, '/admin/proposals');
 		const row = page.locator('table.queue tbody tr').filter({ hasText: TITLE });
 		await row.locator('input[name="proposal"]').check();
 		await page.getByRole('button', { name: '开始审核' }).click();
@@ -77,8 +60,8 @@ describe.skipIf(skipWithoutChromium('e2e/journey-2'))('journey 2: staff merge a 
 	});
 
 	it('shows the resident that their proposal was merged, and the candidate where it came from', async () => {
-		const { page, errors: residentErrors } = await windows.open(PHONE);
-		await signInThroughForm(page, app.baseUrl, resident.username, TEST_PASSWORD, '/me');
+		const { page, errors: residentErrors } = await suite.windows.open(PHONE);
+		await signInThroughForm(page, suite.app.baseUrl, resident.username, TEST_PASSWORD, '/me');
 		const mine = page.locator('.my-proposals li').filter({ hasText: TITLE });
 		await mine.getByText('已合并', { exact: true }).waitFor();
 		expect(await mine.innerText()).toContain('与同类建议合并为候选项目');

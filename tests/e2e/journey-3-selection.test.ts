@@ -1,29 +1,22 @@
 // Journey 3: a resident supports candidates in the public selection, changes their mind and
 // meets the limit; with JavaScript switched off on a phone.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { createCampaign } from '../../src/lib/server/residents/campaigns';
 import { createRound } from '../../src/lib/server/residents/selection';
-import { startApp, type RunningApp } from '../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { createCandidates, createUser, TEST_PASSWORD } from '../helpers/factory';
-import { DESKTOP, launchChromium, PHONE, screenshot, signInThroughForm, skipWithoutChromium, waitForScripts, Windows } from '../helpers/browser';
+import { DESKTOP, PHONE, screenshot, signInThroughForm, skipWithoutChromium, waitForScripts } from '../helpers/browser';
+import { browserSuite } from '../helpers/browser-suite';
 
 const HOUR = 3_600_000;
 const TITLE = '为椒江区老旧小区加装电梯';
 describe.skipIf(skipWithoutChromium('e2e/journey-3'))('journey 3: a resident supports candidates in the public selection', () => {
-	let database: TestDatabase;
-	let app: RunningApp;
-	let browser: Browser;
-	let windows: Windows;
 	let staff: { id: number; username: string };
 	let categoryName: string;
 	let candidateIds: number[];
 	let campaignId: number;
 	let resident: { id: number; username: string };
 
-	beforeAll(async () => {
-		database = await createTestDatabase();
+	const suite = browserSuite(async (database) => {
 		staff = await createUser(database.sql, ['staff'], 'staff');
 		candidateIds = await createCandidates(database.sql, 5);
 		const [category] = await database.sql<{ id: number; name: string }[]>`select g.id, g.name from category g join candidate c on c.category_id = g.id where c.id = ${candidateIds[0]!}`;
@@ -34,27 +27,17 @@ describe.skipIf(skipWithoutChromium('e2e/journey-3'))('journey 3: a resident sup
 			staff.id
 		);
 		resident = await createUser(database.sql, ['resident'], 'resident');
-		app = await startApp(database.url);
-		browser = await launchChromium();
-		windows = new Windows(browser);
-	});
-
-	afterAll(async () => {
-		await windows?.closeAll();
-		await browser?.close();
-		await app?.stop();
-		await database?.drop();
 	});
 
 	it('takes a resident’s supports in a public selection without JavaScript', async () => {
 		const round = await createRound(
-			database.sql,
+			suite.database.sql,
 			{ title: '2026年民生实事项目网上评选', opensAt: new Date(Date.now() - 60_000), closesAt: new Date(Date.now() + 24 * HOUR), maxSupports: 2, liveRanking: true, candidateIds },
 			staff.id
 		);
 		const roundId = (round as { id: number }).id;
-		const { page, errors } = await windows.open(PHONE, { javaScriptEnabled: false });
-		await page.goto(`${app.baseUrl}/login?redirectTo=${encodeURIComponent(`/selection/${roundId}`)}`);
+		const { page, errors } = await suite.windows.open(PHONE, { javaScriptEnabled: false });
+		await page.goto(`${suite.app.baseUrl}/login?redirectTo=${encodeURIComponent(`/selection/${roundId}`)}`);
 		await page.getByLabel('用户名').fill(resident.username);
 		await page.getByLabel('密码').fill(TEST_PASSWORD);
 		await page.getByRole('button', { name: '登录', exact: true }).click();
@@ -76,10 +59,10 @@ describe.skipIf(skipWithoutChromium('e2e/journey-3'))('journey 3: a resident sup
 		await options.nth(3).check();
 		await page.getByRole('button', { name: '保存我的选择' }).click();
 		await page.getByText('您的选择已保存').waitFor();
-		await page.goto(`${app.baseUrl}/selection/${roundId}`);
+		await page.goto(`${suite.app.baseUrl}/selection/${roundId}`);
 		expect(await Promise.all([0, 1, 2, 3, 4].map((index) => options.nth(index).isChecked()))).toEqual([false, true, false, true, false]);
 		await screenshot(page, 'journey-3-selection-changed');
-		// The refused choice came back as a 400 page, which the browser logs; nothing else went wrong.
+		// The refused choice came back as a 400 page, which the suite.browser logs; nothing else went wrong.
 		expect(errors.filter((error) => !/status of 400/.test(error))).toEqual([]);
 	});
 });

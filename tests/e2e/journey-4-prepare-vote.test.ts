@@ -1,31 +1,24 @@
 // Journey 4: staff prepare a voting session from the public selection (the top of the closed
 // round's ranking is carried into a draft), import the delegate roster, enrol it, print the
 // credential sheets and open the vote. Labels come from the messages (Chinese, the default).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { m } from '../../src/lib/paraglide/messages';
 import { closeRoundNow, createRound, replaceSupports } from '../../src/lib/server/residents/selection';
-import { startApp, type RunningApp } from '../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { createCandidates, createUser, createUsers, TEST_PASSWORD } from '../helpers/factory';
-import { DESKTOP, launchChromium, screenshot, signInThroughForm, skipWithoutChromium, Windows } from '../helpers/browser';
+import { DESKTOP, screenshot, signInThroughForm, skipWithoutChromium } from '../helpers/browser';
+import { browserSuite } from '../helpers/browser-suite';
 
 const HOUR = 3_600_000;
 const WAIT = { timeout: 15_000, interval: 100 };
 const ROSTER = '\uFEFF序号,姓名,代表团,代表证号,联系电话\r\n1,陈海燕,椒江区代表团,TZ0101,13800000001\r\n2,林志强,黄岩区代表团,TZ0102,\r\n3,王丽华,路桥区代表团,TZ0103,\r\n';
 
 describe.skipIf(skipWithoutChromium('e2e/journey-4'))('journey 4: staff prepare a voting session from the selection and open it', () => {
-	let database: TestDatabase;
-	let app: RunningApp;
-	let browser: Browser;
-	let windows: Windows;
 	let staff: { id: number; username: string };
 	let roundId: number;
 	/** The round's candidates, most supported first. */
 	let ranked: number[];
 
-	beforeAll(async () => {
-		database = await createTestDatabase();
+	const suite = browserSuite(async (database) => {
 		staff = await createUser(database.sql, ['staff'], 'staff');
 		const candidateIds = await createCandidates(database.sql, 5);
 		const round = await createRound(
@@ -45,21 +38,11 @@ describe.skipIf(skipWithoutChromium('e2e/journey-4'))('journey 4: staff prepare 
 		}
 		const closed = await closeRoundNow(database.sql, roundId, staff.id);
 		if (!closed.ok) throw new Error(closed.problem);
-		app = await startApp(database.url);
-		browser = await launchChromium();
-		windows = new Windows(browser);
-	});
-
-	afterAll(async () => {
-		await windows?.closeAll();
-		await browser?.close();
-		await app?.stop();
-		await database?.drop();
 	});
 
 	it('carries the ranking into a session, imports and enrols the roster, prints the credentials and opens the vote', async () => {
-		const { page, errors } = await windows.open(DESKTOP);
-		await signInThroughForm(page, app.baseUrl, staff.username, TEST_PASSWORD, `/admin/rounds/${roundId}`);
+		const { page, errors } = await suite.windows.open(DESKTOP);
+		await signInThroughForm(page, suite.app.baseUrl, staff.username, TEST_PASSWORD, `/admin/rounds/${roundId}`);
 
 		// 1. The top four of the selection become the candidates of a draft session for two seats.
 		await page.getByLabel(m.residents_carry_count()).fill('4');
@@ -71,25 +54,25 @@ describe.skipIf(skipWithoutChromium('e2e/journey-4'))('journey 4: staff prepare 
 		await page.getByRole('link', { name: m.residents_carried_open_session() }).click();
 		await page.waitForURL((url) => /^\/admin\/sessions\/\d+$/.test(url.pathname));
 		const sessionId = Number(new URL(page.url()).pathname.split('/').pop());
-		const candidates = await database.sql<{ candidateId: number }[]>`
+		const candidates = await suite.database.sql<{ candidateId: number }[]>`
 			select candidate_id as "candidateId" from voting_session_candidate where voting_session_id = ${sessionId} order by candidate_id`;
 		expect(candidates.map((row) => row.candidateId)).toEqual(ranked.slice(0, 4).sort((a, b) => a - b));
 
 		// 2. The roster of delegates, from a CSV file with Chinese headings.
-		await page.goto(`${app.baseUrl}/admin/delegates`);
+		await page.goto(`${suite.app.baseUrl}/admin/delegates`);
 		await page.locator('input[name="roster"]').setInputFiles({ name: '代表名册.csv', mimeType: 'text/csv', buffer: Buffer.from(ROSTER, 'utf8') });
 		await page.getByRole('button', { name: m.electorate_roster_import_submit() }).click();
 		await page.locator('#import-result').waitFor();
 		await expect.poll(() => page.locator('table.roster tbody tr').count(), WAIT).toBe(3);
 
 		// 3. Every delegate of the roster is enrolled in the session.
-		await page.goto(`${app.baseUrl}/admin/sessions/${sessionId}/electorate`);
+		await page.goto(`${suite.app.baseUrl}/admin/sessions/${sessionId}/electorate`);
 		await page.getByLabel(m.electorate_enrol_all()).check();
 		await page.getByRole('button', { name: m.electorate_enrol_submit() }).click();
 		await page.getByText(m.electorate_enrol_done({ count: 3 })).waitFor();
 
 		// 4. The credential sheets: one per delegate, with the code and the QR code, ready to print.
-		await page.goto(`${app.baseUrl}/admin/sessions/${sessionId}/credentials`);
+		await page.goto(`${suite.app.baseUrl}/admin/sessions/${sessionId}/credentials`);
 		await page.getByLabel(m.electorate_issue_all_confirm()).check();
 		await page.getByRole('button', { name: m.electorate_issue_all_submit() }).click();
 		const sheets = page.locator('article.credential-sheet');
@@ -101,12 +84,12 @@ describe.skipIf(skipWithoutChromium('e2e/journey-4'))('journey 4: staff prepare 
 		await page.emulateMedia({ media: 'screen' });
 
 		// 5. Open the vote.
-		await page.goto(`${app.baseUrl}/admin/sessions/${sessionId}`);
+		await page.goto(`${suite.app.baseUrl}/admin/sessions/${sessionId}`);
 		await page.getByLabel(m.admin_confirm_open()).check();
 		await page.getByRole('button', { name: m.admin_action_open() }).click();
 		await page.getByText(m.admin_action_done({ action: m.admin_action_open() })).waitFor();
 		await screenshot(page, 'journey-4-opened');
-		const [session] = await database.sql<{ status: string; enrolled: number }[]>`
+		const [session] = await suite.database.sql<{ status: string; enrolled: number }[]>`
 			select s.status, (select count(*)::int from electorate_member e where e.voting_session_id = s.id) as enrolled
 			from voting_session s where s.id = ${sessionId}`;
 		expect(session).toEqual({ status: 'open', enrolled: 3 });

@@ -1,12 +1,11 @@
 // Journey 6: the projector in the hall shows the turnout rising live while two delegates vote on
 // their tablets: no reload, the figures and the progress bar follow each cast.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { m } from '../../src/lib/paraglide/messages';
-import { startApp, type RunningApp } from '../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { createVotingSession, TEST_PASSWORD, type TestSession } from '../helpers/factory';
-import { launchChromium, PROJECTOR, screenshot, signInThroughForm, skipWithoutChromium, TABLET, Windows } from '../helpers/browser';
+import { PROJECTOR, screenshot, signInThroughForm, skipWithoutChromium, TABLET } from '../helpers/browser';
+import { browserSuite } from '../helpers/browser-suite';
 import { textOf } from './delegate-vote';
 
 const WAIT = { timeout: 15_000, interval: 100 };
@@ -17,32 +16,17 @@ function screenFigure(page: Page, label: string): Locator {
 }
 
 describe.skipIf(skipWithoutChromium('e2e/journey-6'))('journey 6: the projector shows the turnout rising live while delegates vote', () => {
-	let database: TestDatabase;
-	let app: RunningApp;
-	let browser: Browser;
-	let windows: Windows;
 	let session: TestSession;
 
-	beforeAll(async () => {
-		database = await createTestDatabase();
+	const suite = browserSuite(async (database) => {
 		session = await createVotingSession(database.sql, { candidates: 4, seats: 2, delegates: 4 });
-		app = await startApp(database.url);
-		browser = await launchChromium();
-		windows = new Windows(browser);
-	});
-
-	afterAll(async () => {
-		await windows?.closeAll();
-		await browser?.close();
-		await app?.stop();
-		await database?.drop();
 	});
 
 	/** A delegate ticks the first candidate on a tablet, reviews and casts. */
 	async function vote(delegateIndex: number): Promise<void> {
-		const { page, errors } = await windows.open(TABLET);
+		const { page, errors } = await suite.windows.open(TABLET);
 		const ballotPath = `/vote/${session.id}`;
-		await signInThroughForm(page, app.baseUrl, session.delegates[delegateIndex]!.username, TEST_PASSWORD, ballotPath);
+		await signInThroughForm(page, suite.app.baseUrl, session.delegates[delegateIndex]!.username, TEST_PASSWORD, ballotPath);
 		await page.locator('label.ballot-option input[name="candidate"]').first().check();
 		await page.getByRole('button', { name: m.ballot_next() }).click();
 		await page.getByRole('button', { name: m.review_cast() }).click();
@@ -51,8 +35,8 @@ describe.skipIf(skipWithoutChromium('e2e/journey-6'))('journey 6: the projector 
 	}
 
 	it('moves from 0 to 1 to 2 votes on the projector without a reload', async () => {
-		const { page: screen, errors } = await windows.open(PROJECTOR);
-		await screen.goto(`${app.baseUrl}/screen/${session.id}?theme=dark`);
+		const { page: screen, errors } = await suite.windows.open(PROJECTOR);
+		await screen.goto(`${suite.app.baseUrl}/screen/${session.id}?theme=dark`);
 		await screen.locator('.screen-live-live').waitFor();
 		expect(await textOf(screenFigure(screen, '应到'))).toBe('4');
 		expect(await textOf(screenFigure(screen, '已投票'))).toBe('0');

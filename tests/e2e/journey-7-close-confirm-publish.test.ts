@@ -2,13 +2,12 @@
 // results page and the announcement's print view show the counts, and the receipt list holds the
 // delegate's receipt.
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Browser, Locator } from 'playwright-core';
 import { castBallot } from '../../src/lib/server/voting/casting';
-import { startApp, type RunningApp } from '../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { createUser, createVotingSession, TEST_PASSWORD, type TestSession } from '../helpers/factory';
-import { DESKTOP, launchChromium, PHONE, screenshot, signInThroughForm, skipWithoutChromium, Windows } from '../helpers/browser';
+import { DESKTOP, PHONE, screenshot, signInThroughForm, skipWithoutChromium } from '../helpers/browser';
+import { browserSuite } from '../helpers/browser-suite';
 import { textOf } from './delegate-vote';
 
 const WAIT = { timeout: 15_000, interval: 100 };
@@ -24,10 +23,6 @@ function votesFor(scope: Locator, title: string): Locator {
 }
 
 describe.skipIf(skipWithoutChromium('e2e/journey-7'))('journey 7: close, confirm, publish; the public sees the counts and the receipts', () => {
-	let database: TestDatabase;
-	let app: RunningApp;
-	let browser: Browser;
-	let windows: Windows;
 	let session: TestSession;
 	let staff: { id: number; username: string };
 	let scrutineer: { id: number; username: string };
@@ -35,8 +30,7 @@ describe.skipIf(skipWithoutChromium('e2e/journey-7'))('journey 7: close, confirm
 	let chosen: number[];
 	let receiptCode: string;
 
-	beforeAll(async () => {
-		database = await createTestDatabase();
+	const suite = browserSuite(async (database) => {
 		session = await createVotingSession(database.sql, { candidates: 6, seats: 2, delegates: 3 });
 		staff = await createUser(database.sql, ['staff'], 'staff');
 		scrutineer = await createUser(database.sql, ['scrutineer'], 'scrutineer');
@@ -46,28 +40,18 @@ describe.skipIf(skipWithoutChromium('e2e/journey-7'))('journey 7: close, confirm
 		receiptCode = cast.receiptCode;
 		const rows = await database.sql<{ id: number; title: string }[]>`select id, title from candidate where id in ${database.sql(session.candidateIds)}`;
 		titles = new Map(rows.map((row) => [row.id, row.title]));
-		app = await startApp(database.url);
-		browser = await launchChromium();
-		windows = new Windows(browser);
-	});
-
-	afterAll(async () => {
-		await windows?.closeAll();
-		await browser?.close();
-		await app?.stop();
-		await database?.drop();
 	});
 
 	it('lets staff close the vote, a scrutineer confirm the tally and staff publish it', async () => {
 		// Before publication the public page shows no count.
-		const { page: visitor, errors: visitorErrors } = await windows.open(DESKTOP);
-		await visitor.goto(`${app.baseUrl}/results/${session.id}`);
+		const { page: visitor, errors: visitorErrors } = await suite.windows.open(DESKTOP);
+		await visitor.goto(`${suite.app.baseUrl}/results/${session.id}`);
 		await visitor.getByText('票决结果尚未公布').waitFor();
 		expect(await visitor.locator('table.tally').count()).toBe(0);
 
-		const { page, errors } = await windows.open(DESKTOP);
+		const { page, errors } = await suite.windows.open(DESKTOP);
 		const adminPath = `/admin/sessions/${session.id}`;
-		await signInThroughForm(page, app.baseUrl, staff.username, TEST_PASSWORD, adminPath);
+		await signInThroughForm(page, suite.app.baseUrl, staff.username, TEST_PASSWORD, adminPath);
 		await page.getByText('投票结束后才会计票').waitFor();
 		expect(await page.locator('table.tally').count()).toBe(0);
 
@@ -82,8 +66,8 @@ describe.skipIf(skipWithoutChromium('e2e/journey-7'))('journey 7: close, confirm
 		expect(await page.getByRole('button', { name: '公布结果' }).count()).toBe(0);
 		await screenshot(page, 'journey-7-staff-closed');
 
-		const { page: scrutineerPage, errors: scrutineerErrors } = await windows.open(DESKTOP);
-		await signInThroughForm(scrutineerPage, app.baseUrl, scrutineer.username, TEST_PASSWORD, adminPath);
+		const { page: scrutineerPage, errors: scrutineerErrors } = await suite.windows.open(DESKTOP);
+		await signInThroughForm(scrutineerPage, suite.app.baseUrl, scrutineer.username, TEST_PASSWORD, adminPath);
 		await scrutineerPage.locator('input[name="confirm"]').check();
 		await scrutineerPage.getByRole('button', { name: '确认计票结果' }).click();
 		await scrutineerPage.getByText(/已于 .* 确认计票结果/).waitFor();
@@ -102,8 +86,8 @@ describe.skipIf(skipWithoutChromium('e2e/journey-7'))('journey 7: close, confirm
 	});
 
 	it('shows the published counts to an anonymous visitor, on the results page and in the announcement’s print view', async () => {
-		const { page, errors } = await windows.open(DESKTOP);
-		await page.goto(`${app.baseUrl}/results/${session.id}`);
+		const { page, errors } = await suite.windows.open(DESKTOP);
+		await page.goto(`${suite.app.baseUrl}/results/${session.id}`);
 		const table = page.locator('table.tally');
 		await table.waitFor();
 		const main = page.locator('main');
@@ -113,7 +97,7 @@ describe.skipIf(skipWithoutChromium('e2e/journey-7'))('journey 7: close, confirm
 		for (const id of session.candidateIds) expect(await textOf(votesFor(main, titles.get(id)!)), titles.get(id)).toBe(chosen.includes(id) ? '1' : '0');
 		await screenshot(page, 'journey-7-public-results');
 
-		await page.goto(`${app.baseUrl}/results/${session.id}/announcement`);
+		await page.goto(`${suite.app.baseUrl}/results/${session.id}/announcement`);
 		await page.emulateMedia({ media: 'print' });
 		const announcement = page.locator('article.announcement');
 		const intro = await textOf(announcement.locator('p').filter({ hasText: '应到' }).first());
@@ -128,8 +112,8 @@ describe.skipIf(skipWithoutChromium('e2e/journey-7'))('journey 7: close, confirm
 	});
 
 	it('lists the delegate’s receipt among the counted ballots, and finds it from the code on a phone', async () => {
-		const { page, errors } = await windows.open(PHONE);
-		await page.goto(`${app.baseUrl}/results/${session.id}/receipts`);
+		const { page, errors } = await suite.windows.open(PHONE);
+		await page.goto(`${suite.app.baseUrl}/results/${session.id}/receipts`);
 		const hash = createHash('sha256').update(receiptCode.replace(/[^A-Z0-9]/gi, '')).digest('hex');
 		expect(await page.locator('ol.receipt-hashes li code').allTextContents()).toEqual([hash]);
 		await page.getByLabel('回执码').fill(receiptCode);

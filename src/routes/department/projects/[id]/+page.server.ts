@@ -4,9 +4,8 @@ import { m } from '$lib/paraglide/messages';
 import { requireRole } from '$lib/server/auth/guard';
 import { db } from '$lib/server/db';
 import { postUpdateAction } from '$lib/server/delivery/forms';
-import { listGroupMembers, listInspectionNotes } from '$lib/server/delivery/monitoring';
 import { getProject, projectAccess } from '$lib/server/delivery/projects';
-import { listProgressUpdates } from '$lib/server/delivery/updates';
+import { projectWorkspace } from '$lib/server/delivery/workspace';
 import type { Actions, PageServerLoad } from './$types';
 
 function projectIdOf(params: { id: string }): number {
@@ -21,12 +20,7 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 	const project = await getProject(db(), projectIdOf(params));
 	if (!project) error(404, m.error_not_found());
 	if (!(await projectAccess(db(), user, project.id))) error(403, m.error_forbidden());
-	const [updates, notes, members] = await Promise.all([
-		listProgressUpdates(db(), project.id),
-		listInspectionNotes(db(), project.id, 'all'),
-		listGroupMembers(db(), project.id)
-	]);
-	return { project, updates, notes, members };
+	return { project, ...(await projectWorkspace(db(), project.id)) };
 };
 
 export const actions: Actions = {
