@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { Browser, Locator } from 'playwright-core';
 import { castBallot } from '../../src/lib/server/voting/casting';
 import { createUser, createVotingSession, TEST_PASSWORD, type TestSession } from '../helpers/factory';
-import { DESKTOP, PHONE, screenshot, signInThroughForm, skipWithoutChromium } from '../helpers/browser';
+import { DESKTOP, PHONE, screenshot, signInThroughForm, skipWithoutChromium, waitForScripts } from '../helpers/browser';
 import { browserSuite } from '../helpers/browser-suite';
 import { textOf } from './delegate-vote';
 
@@ -116,6 +116,8 @@ describe.skipIf(skipWithoutChromium('e2e/journey-7'))('journey 7: close, confirm
 		await page.goto(`${suite.app.baseUrl}/results/${session.id}/receipts`);
 		const hash = createHash('sha256').update(receiptCode.replace(/[^A-Z0-9]/gi, '')).digest('hex');
 		expect(await page.locator('ol.receipt-hashes li code').allTextContents()).toEqual([hash]);
+		// Typed before the page's scripts take over, the code would be reset by hydration.
+		await waitForScripts(page);
 		await page.getByLabel('回执码').fill(receiptCode);
 		await page.getByRole('button', { name: /核对/ }).click();
 		await page.locator('main [role="status"]').waitFor();
