@@ -229,6 +229,9 @@ describe('through the built server', () => {
 		expect(ballotPage).toContain('基本满意');
 		expect(ballotPage).not.toContain('赞成');
 		expect(ballotPage).not.toContain('value="abstain"');
+		// Each project links to its delivery page, where the delegate can see what was done.
+		const [project] = await sql<{ id: number }[]>`select id from livelihood_project where candidate_id = ${projectIds[0]!}`;
+		expect(ballotPage).toContain(`href="/delivery/${project!.id}"`);
 
 		// Leaving a project out: refused with the reason, the answer kept.
 		const partial = await visitor.post(`/vote/${evaluation.id}?/review`, [[`choice-${projectIds[0]}`, 'unsatisfied']]);

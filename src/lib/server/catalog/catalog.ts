@@ -52,13 +52,19 @@ export async function getCandidate(sql: Sql, id: number): Promise<Candidate | nu
 }
 
 /** The candidates of a voting session in ballot order, with their category. */
-/** What a ballot shows of each candidate, in ballot order: the rest is on the candidate's page. */
-export type BallotCandidate = Pick<Candidate, 'id' | 'title' | 'categoryId' | 'categoryName'>;
+/**
+ * What a ballot shows of each candidate, in ballot order: the rest is on the candidate's page, or,
+ * for a livelihood project being evaluated, on its delivery page (`projectId`, null for a vote).
+ */
+export type BallotCandidate = Pick<Candidate, 'id' | 'title' | 'categoryId' | 'categoryName'> & { projectId: number | null };
 
 export async function listBallotCandidates(sql: Sql, votingSessionId: number): Promise<BallotCandidate[]> {
 	return sql<BallotCandidate[]>`
-		select c.id, c.title, c.category_id as "categoryId", g.name as "categoryName"
-		from voting_session_candidate v join candidate c on c.id = v.candidate_id join category g on g.id = c.category_id
+		select c.id, c.title, c.category_id as "categoryId", g.name as "categoryName",
+		       case when s.ballot_method = 'evaluation' then p.id end as "projectId"
+		from voting_session_candidate v join voting_session s on s.id = v.voting_session_id
+		join candidate c on c.id = v.candidate_id join category g on g.id = c.category_id
+		left join livelihood_project p on p.candidate_id = c.id
 		where v.voting_session_id = ${votingSessionId}
 		order by v.position`;
 }

