@@ -3,7 +3,7 @@ import { m } from '../src/lib/paraglide/messages';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatCsv } from '../src/lib/domain/csv';
-import { idSchema, usernameSchema } from '../src/lib/domain/schemas';
+import { idSchema } from '../src/lib/domain/schemas';
 import { issueAccessCodes } from '../src/lib/server/electorate/access-codes';
 import { importRosterFile } from '../src/lib/server/electorate/roster';
 import { findUserByUsername } from '../src/lib/server/users/users';

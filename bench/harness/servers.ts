@@ -99,7 +99,7 @@ export async function startNginx(upstreams: string[], port: number): Promise<Ngi
 		child,
 		requestsByUpstream: () => {
 			const counts: Record<string, number> = {};
-			let log = '';
+			let log: string;
 			try {
 				log = readFileSync(path.join(directory, 'access.log'), 'utf8');
 			} catch {

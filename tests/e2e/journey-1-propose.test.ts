@@ -3,8 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { createCampaign } from '../../src/lib/server/residents/campaigns';
 
-import { createCandidates, createUser, TEST_PASSWORD } from '../helpers/factory';
-import { DESKTOP, PHONE, screenshot, signInThroughForm, skipWithoutChromium, waitForScripts } from '../helpers/browser';
+import { createCandidates, createUser } from '../helpers/factory';
+import { PHONE, screenshot, skipWithoutChromium, waitForScripts } from '../helpers/browser';
 import { browserSuite } from '../helpers/browser-suite';
 
 const HOUR = 3_600_000;
@@ -15,14 +15,13 @@ describe.skipIf(skipWithoutChromium('e2e/journey-1'))('journey 1: a resident pro
 	let staff: { id: number; username: string };
 	let categoryName: string;
 	let candidateIds: number[];
-	let campaignId: number;
 
 	const suite = browserSuite(async (database) => {
 		staff = await createUser(database.sql, ['staff'], 'staff');
 		candidateIds = await createCandidates(database.sql, 5);
 		const [category] = await database.sql<{ id: number; name: string }[]>`select g.id, g.name from category g join candidate c on c.category_id = g.id where c.id = ${candidateIds[0]!}`;
 		categoryName = (category as { name: string }).name;
-		campaignId = await createCampaign(
+		await createCampaign(
 			database.sql,
 			{ title: '2026年民生实事项目公开征集', year: 2026, opensAt: new Date(Date.now() - HOUR), closesAt: new Date(Date.now() + 72 * HOUR), criteria: '普惠性、可行性、当年完成、有量化目标、一事一建议' },
 			staff.id

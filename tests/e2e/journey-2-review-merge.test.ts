@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createCampaign } from '../../src/lib/server/residents/campaigns';
 import { saveProposal } from '../../src/lib/server/residents/proposals';
 import { createCandidates, createUser, TEST_PASSWORD } from '../helpers/factory';
-import { DESKTOP, PHONE, screenshot, signInThroughForm, skipWithoutChromium, waitForScripts } from '../helpers/browser';
+import { DESKTOP, PHONE, screenshot, signInThroughForm, skipWithoutChromium } from '../helpers/browser';
 import { browserSuite } from '../helpers/browser-suite';
 
 const HOUR = 3_600_000;

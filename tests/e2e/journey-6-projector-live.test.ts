@@ -1,7 +1,7 @@
 // Journey 6: the projector in the hall shows the turnout rising live while two delegates vote on
 // their tablets: no reload, the figures and the progress bar follow each cast.
 import { describe, expect, it } from 'vitest';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { m } from '../../src/lib/paraglide/messages';
 import { createVotingSession, TEST_PASSWORD, type TestSession } from '../helpers/factory';
 import { PROJECTOR, screenshot, signInThroughForm, skipWithoutChromium, TABLET } from '../helpers/browser';

@@ -3,7 +3,7 @@
 // delegate's receipt.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { Browser, Locator } from 'playwright-core';
+import type { Locator } from 'playwright-core';
 import { castBallot } from '../../src/lib/server/voting/casting';
 import { createUser, createVotingSession, TEST_PASSWORD, type TestSession } from '../helpers/factory';
 import { DESKTOP, PHONE, screenshot, signInThroughForm, skipWithoutChromium, waitForScripts } from '../helpers/browser';

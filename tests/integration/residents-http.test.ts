@@ -3,7 +3,6 @@
 // public selection (K under 200 concurrent requests from one resident, hidden vs live ranking)
 // and carrying its result into a voting session.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCampaign } from '../../src/lib/server/residents/campaigns';
 import { toBeijingLocal } from '../../src/lib/server/voting/session-form';
 import { startApp, Visitor, type RunningApp } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';

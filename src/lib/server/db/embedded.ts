@@ -75,7 +75,7 @@ async function withStartLock<T>(lockFile: string, work: () => Promise<T>): Promi
 				await rm(lockFile, { force: true });
 				continue;
 			}
-			if (Date.now() > deadline) throw new Error(`timed out waiting for ${lockFile} (held by pid ${holder})`);
+			if (Date.now() > deadline) throw new Error(`timed out waiting for ${lockFile} (held by pid ${holder})`, { cause: error });
 			await new Promise((resolve) => setTimeout(resolve, 200));
 		}
 	}
