@@ -47,7 +47,12 @@ async function cast(votingSessionId: number, delegateId: number, candidateIds: n
 		closing = Promise.all([
 			candidateIds.length > 0
 				? tx`insert into ballot_choice ${tx(
-						candidateIds.map((candidateId) => ({ ballot_id: ballot!.id, voting_session_id: votingSessionId, candidate_id: candidateId, choice: 'for' }))
+						candidateIds.map((candidateId) => ({
+							ballot_id: ballot!.id,
+							voting_session_id: votingSessionId,
+							candidate_id: candidateId,
+							choice: 'for'
+						}))
 					)}`.execute()
 				: null,
 			tx`select pg_notify('piaojue_turnout', ${String(votingSessionId)})`.execute(),
@@ -78,7 +83,9 @@ async function support(roundId: number, residentId: number, candidateIds: number
 	await sql.begin(async (tx) => {
 		await tx`insert into selection_participant (round_id, resident_id, max_supports) values (${roundId}, ${residentId}, 0) on conflict do nothing`;
 		await tx`select 1 from selection_participant where round_id = ${roundId} and resident_id = ${residentId} for update`;
-		const current = (await tx`select candidate_id from selection_support where round_id = ${roundId} and resident_id = ${residentId} order by candidate_id`).map((row) => Number(row.candidate_id));
+		const current = (
+			await tx`select candidate_id from selection_support where round_id = ${roundId} and resident_id = ${residentId} order by candidate_id`
+		).map((row) => Number(row.candidate_id));
 		const toRemove = current.filter((id) => !wanted.includes(id));
 		const toAdd = wanted.filter((id) => !current.includes(id));
 		const touched = [...toRemove, ...toAdd].sort((a, b) => a - b);
@@ -87,14 +94,22 @@ async function support(roundId: number, residentId: number, candidateIds: number
 			select 1 from selection_tally
 			where round_id = ${roundId} and shard = ${residentId % TALLY_SHARDS} and candidate_id = any(${touched}::bigint[])
 			order by candidate_id for update`;
-		if (toRemove.length > 0) await tx`delete from selection_support where round_id = ${roundId} and resident_id = ${residentId} and candidate_id = any(${toRemove}::bigint[])`;
-		if (toAdd.length > 0) await tx`insert into selection_support ${tx(toAdd.map((candidateId) => ({ round_id: roundId, resident_id: residentId, candidate_id: candidateId })))}`;
+		if (toRemove.length > 0)
+			await tx`delete from selection_support where round_id = ${roundId} and resident_id = ${residentId} and candidate_id = any(${toRemove}::bigint[])`;
+		if (toAdd.length > 0)
+			await tx`insert into selection_support ${tx(toAdd.map((candidateId) => ({ round_id: roundId, resident_id: residentId, candidate_id: candidateId })))}`;
 	});
 }
 
 const endpoints: Record<string, (form: URLSearchParams) => Promise<string | null>> = {
-	'/cast': (form) => cast(Number(form.get('session')), Number(form.get('delegate')), form.getAll('candidate').map(Number)).then((receipt) => (receipt ? `cast ${receipt}` : null)),
-	'/support': (form) => support(Number(form.get('round')), Number(form.get('resident')), form.getAll('candidate').map(Number)).then(() => 'saved')
+	'/cast': (form) =>
+		cast(Number(form.get('session')), Number(form.get('delegate')), form.getAll('candidate').map(Number)).then(
+			(receipt) => (receipt ? `cast ${receipt}` : null)
+		),
+	'/support': (form) =>
+		support(Number(form.get('round')), Number(form.get('resident')), form.getAll('candidate').map(Number)).then(
+			() => 'saved'
+		)
 };
 
 const server = http.createServer((request, response) => {

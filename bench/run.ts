@@ -23,22 +23,59 @@ import { migrate } from '../src/lib/server/db/migrate';
 import { applyLifecycle, confirmTally } from '../src/lib/server/voting/sessions';
 import { verifyTally } from '../src/lib/server/voting/results';
 import { round } from './harness/http';
-import { CpuMeter, freePort, keepChildLogs, killAllChildrenNow, postgresPids, stopAllChildren } from './harness/processes';
+import {
+	CpuMeter,
+	freePort,
+	keepChildLogs,
+	killAllChildrenNow,
+	postgresPids,
+	stopAllChildren
+} from './harness/processes';
 import { formatTable, mb, skippedScenario, type ScenarioResult } from './harness/report';
 import { seedBenchData, type BenchData } from './harness/seed';
 import { startApp, startBaseline, startNginx, type Server } from './harness/servers';
 import { castToClientDelays, openTurnoutClients, waitForCast } from './scenarios/live';
 import { pageJavaScript, readUnderLoad, timeSequentially } from './scenarios/reading';
-import { runSupports, seedBulkSupports, seedSelection, selectionFeaturePresent, type SelectionSetup, type SelectionTarget, type SupportRun } from './scenarios/selection';
+import {
+	runSupports,
+	seedBulkSupports,
+	seedSelection,
+	selectionFeaturePresent,
+	type SelectionSetup,
+	type SelectionTarget,
+	type SupportRun
+} from './scenarios/selection';
 import { openBallotPages, runVoteStorm, type StormOutcome, type StormTarget } from './scenarios/vote-storm';
 
 const { values: flags } = parseArgs({
-	options: { quick: { type: 'boolean', default: false }, profile: { type: 'boolean', default: false }, only: { type: 'string' }, snapshot: { type: 'string' } }
+	options: {
+		quick: { type: 'boolean', default: false },
+		profile: { type: 'boolean', default: false },
+		only: { type: 'string' },
+		snapshot: { type: 'string' }
+	}
 });
 const quick = flags.quick === true;
-const SCENARIO_KEYS = ['storm444', 'storm5000', 'selection', 'reading', 'tally', 'live', 'scaleout', 'baseline'] as const;
+const SCENARIO_KEYS = [
+	'storm444',
+	'storm5000',
+	'selection',
+	'reading',
+	'tally',
+	'live',
+	'scaleout',
+	'baseline'
+] as const;
 type ScenarioKey = (typeof SCENARIO_KEYS)[number];
-const only = flags.only === undefined ? null : new Set(flags.only.split(',').map((key) => key.trim()).filter(Boolean));
+const only =
+	flags.only === undefined
+		? null
+		: new Set(
+				flags.only
+					.split(',')
+					.map((key) => key.trim())
+					.filter(Boolean)
+			);
 for (const key of only ?? []) {
 	if (!(SCENARIO_KEYS as readonly string[]).includes(key)) {
 		console.error(`--only: unknown scenario ${key} (known: ${SCENARIO_KEYS.join(', ')})`);
@@ -49,8 +86,40 @@ for (const key of only ?? []) {
 const runs = (key: ScenarioKey) => only === null || only.has(key);
 
 const SIZES = quick
-	? { bigStorm: 1_000, stormConcurrency: 500, residents: 2_000, selectionMs: 8_000, baselineSelectionMs: 5_000, selectionConcurrency: 64, bulkSupports: 100_000, readMs: 3_000, readConcurrency: 32, tallyRequests: 30, liveClients: 300, liveCasts: 200, liveCastConcurrency: 32, scaleOut: 444, scaleOutClients: 100 }
-	: { bigStorm: 5_000, stormConcurrency: 500, residents: 20_000, selectionMs: 60_000, baselineSelectionMs: 20_000, selectionConcurrency: 64, bulkSupports: 1_000_000, readMs: 10_000, readConcurrency: 32, tallyRequests: 100, liveClients: 2_000, liveCasts: 1_000, liveCastConcurrency: 32, scaleOut: 444, scaleOutClients: 200 };
+	? {
+			bigStorm: 1_000,
+			stormConcurrency: 500,
+			residents: 2_000,
+			selectionMs: 8_000,
+			baselineSelectionMs: 5_000,
+			selectionConcurrency: 64,
+			bulkSupports: 100_000,
+			readMs: 3_000,
+			readConcurrency: 32,
+			tallyRequests: 30,
+			liveClients: 300,
+			liveCasts: 200,
+			liveCastConcurrency: 32,
+			scaleOut: 444,
+			scaleOutClients: 100
+		}
+	: {
+			bigStorm: 5_000,
+			stormConcurrency: 500,
+			residents: 20_000,
+			selectionMs: 60_000,
+			baselineSelectionMs: 20_000,
+			selectionConcurrency: 64,
+			bulkSupports: 1_000_000,
+			readMs: 10_000,
+			readConcurrency: 32,
+			tallyRequests: 100,
+			liveClients: 2_000,
+			liveCasts: 1_000,
+			liveCastConcurrency: 32,
+			scaleOut: 444,
+			scaleOutClients: 200
+		};
 
 const BUILD_LOCK = '/tmp/piaojue-build.lock';
 const BENCH_ROOT = path.resolve('.data/bench');
@@ -62,7 +131,8 @@ const TIME_LIMIT_MS = 9.5 * 60_000;
 const TRIAL_VOTES = 200;
 
 const startedAt = performance.now();
-const log = (line: string) => console.log(`[${((performance.now() - startedAt) / 1000).toFixed(1).padStart(5)} s] ${line}`);
+const log = (line: string) =>
+	console.log(`[${((performance.now() - startedAt) / 1000).toFixed(1).padStart(5)} s] ${line}`);
 
 let embedded: EmbeddedDatabase | null = null;
 let sql: Sql | null = null;
@@ -86,9 +156,16 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 process.once('exit', killAllChildrenNow);
 
 function machine() {
-	const cpuModel = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? os.cpus()[0]?.model ?? 'unknown';
+	const cpuModel =
+		/^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? os.cpus()[0]?.model ?? 'unknown';
 	const memoryKb = Number(/^MemTotal:\s+(\d+)/m.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? 0);
-	return { nproc: os.availableParallelism(), cpuModel, memoryGb: round(memoryKb / 1024 / 1024, 1), node: process.version, loadAverage: os.loadavg().map((value) => round(value, 2)) };
+	return {
+		nproc: os.availableParallelism(),
+		cpuModel,
+		memoryGb: round(memoryKb / 1024 / 1024, 1),
+		node: process.version,
+		loadAverage: os.loadavg().map((value) => round(value, 2))
+	};
 }
 
 /** A fresh .data/bench, and build/ and migrations/ copied into it under the shared build lock. */
@@ -96,7 +173,10 @@ function prepareFolder(): void {
 	const pidFile = path.join(BENCH_ROOT, 'postgres', 'postmaster.pid');
 	if (existsSync(pidFile)) {
 		const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-		if (isAlive(pid)) throw new Error(`a PostgreSQL from an earlier benchmark (pid ${pid}) still runs on ${BENCH_ROOT}: is another benchmark running?`);
+		if (isAlive(pid))
+			throw new Error(
+				`a PostgreSQL from an earlier benchmark (pid ${pid}) still runs on ${BENCH_ROOT}: is another benchmark running?`
+			);
 	}
 	rmSync(BENCH_ROOT, { recursive: true, force: true });
 	mkdirSync(path.join(BENCH_ROOT, 'logs'), { recursive: true });
@@ -104,17 +184,27 @@ function prepareFolder(): void {
 	if (flags.snapshot) {
 		// An earlier snapshot (a folder holding build/ and migrations/), e.g. kept to compare a change with.
 		const from = path.resolve(flags.snapshot);
-		if (!existsSync(path.join(from, 'build', 'index.js')) || !existsSync(path.join(from, 'migrations'))) throw new Error(`--snapshot ${from} holds no build/ and migrations/`);
+		if (!existsSync(path.join(from, 'build', 'index.js')) || !existsSync(path.join(from, 'migrations')))
+			throw new Error(`--snapshot ${from} holds no build/ and migrations/`);
 		log(`using the app in ${from}`);
 		cpSync(from, SNAPSHOT, { recursive: true });
 		return;
 	}
 	log('building if needed (under the shared build lock) and copying build/ and migrations/');
-	const built = spawnSync('flock', [BUILD_LOCK, process.execPath, '--import', 'tsx', 'bench/harness/snapshot-build.ts', SNAPSHOT], { stdio: 'inherit' });
+	const built = spawnSync(
+		'flock',
+		[BUILD_LOCK, process.execPath, '--import', 'tsx', 'bench/harness/snapshot-build.ts', SNAPSHOT],
+		{ stdio: 'inherit' }
+	);
 	if (built.status !== 0) throw new Error('building or copying the app failed');
 }
 
-function stormResult(name: string, storm: StormOutcome & { cpuSeconds: Record<string, number> }, peakRssMb: number | null, extra: Record<string, unknown> = {}): ScenarioResult {
+function stormResult(
+	name: string,
+	storm: StormOutcome & { cpuSeconds: Record<string, number> },
+	peakRssMb: number | null,
+	extra: Record<string, unknown> = {}
+): ScenarioResult {
 	const { summary, stored } = storm;
 	return {
 		name,
@@ -136,7 +226,13 @@ function stormResult(name: string, storm: StormOutcome & { cpuSeconds: Record<st
 	};
 }
 
-function selectionResult(name: string, run: SupportRun & { cpuSeconds: Record<string, number> }, peakRssMb: number | null, durationMs: number, extra: Record<string, unknown> = {}): ScenarioResult {
+function selectionResult(
+	name: string,
+	run: SupportRun & { cpuSeconds: Record<string, number> },
+	peakRssMb: number | null,
+	durationMs: number,
+	extra: Record<string, unknown> = {}
+): ScenarioResult {
 	const { summary, stored } = run;
 	return {
 		name,
@@ -159,15 +255,28 @@ function selectionResult(name: string, run: SupportRun & { cpuSeconds: Record<st
 	};
 }
 
-async function supports(servers: Server[], target: SelectionTarget, roundId: number, setup: SelectionSetup, durationMs: number) {
-	const { value, cpuSeconds } = await withCpu(servers, () => runSupports(sql as Sql, target, roundId, setup, durationMs, SIZES.selectionConcurrency));
+async function supports(
+	servers: Server[],
+	target: SelectionTarget,
+	roundId: number,
+	setup: SelectionSetup,
+	durationMs: number
+) {
+	const { value, cpuSeconds } = await withCpu(servers, () =>
+		runSupports(sql as Sql, target, roundId, setup, durationMs, SIZES.selectionConcurrency)
+	);
 	return { ...value, cpuSeconds };
 }
 
 /** CPU seconds used while `work` runs, by the given servers, PostgreSQL (when embedded) and this process. */
-async function withCpu<T>(servers: Server[], work: () => Promise<T>): Promise<{ value: T; cpuSeconds: Record<string, number> }> {
+async function withCpu<T>(
+	servers: Server[],
+	work: () => Promise<T>
+): Promise<{ value: T; cpuSeconds: Record<string, number> }> {
 	const meter = new CpuMeter(() => ({
-		...Object.fromEntries(servers.map((server) => [server.name, server.child.process.pid ? [server.child.process.pid] : []])),
+		...Object.fromEntries(
+			servers.map((server) => [server.name, server.child.process.pid ? [server.child.process.pid] : []])
+		),
 		...(embedded ? { postgres: postgresPids(path.join(BENCH_ROOT, 'postgres')) } : {})
 	}));
 	meter.start();
@@ -175,9 +284,24 @@ async function withCpu<T>(servers: Server[], work: () => Promise<T>): Promise<{ 
 	return { value, cpuSeconds: meter.stop() };
 }
 
-async function storm(servers: Server[], target: StormTarget, votingSessionId: number, delegates: BenchData['delegates'], data: BenchData, concurrency: number) {
+async function storm(
+	servers: Server[],
+	target: StormTarget,
+	votingSessionId: number,
+	delegates: BenchData['delegates'],
+	data: BenchData,
+	concurrency: number
+) {
 	const { value, cpuSeconds } = await withCpu(servers, () =>
-		runVoteStorm({ sql: sql as Sql, target, votingSessionId, delegates, candidateIds: data.candidateIds, seats: data.seats, concurrency })
+		runVoteStorm({
+			sql: sql as Sql,
+			target,
+			votingSessionId,
+			delegates,
+			candidateIds: data.candidateIds,
+			seats: data.seats,
+			concurrency
+		})
 	);
 	return { ...value, cpuSeconds };
 }
@@ -188,7 +312,9 @@ async function main(): Promise<number> {
 		void cleanUp().finally(() => process.exit(1));
 	}, TIME_LIMIT_MS);
 	const machineAtStart = machine();
-	log(`machine: ${machineAtStart.nproc} CPUs (${machineAtStart.cpuModel}), ${machineAtStart.memoryGb} GB, load ${machineAtStart.loadAverage.join(' ')}${quick ? ' — quick run' : ''}${only ? ` — only ${[...only].join(', ')}` : ''}`);
+	log(
+		`machine: ${machineAtStart.nproc} CPUs (${machineAtStart.cpuModel}), ${machineAtStart.memoryGb} GB, load ${machineAtStart.loadAverage.join(' ')}${quick ? ' — quick run' : ''}${only ? ` — only ${[...only].join(', ')}` : ''}`
+	);
 	prepareFolder();
 	const buildDir = path.join(SNAPSHOT, 'build');
 	const migrationsDir = path.join(SNAPSHOT, 'migrations');
@@ -203,11 +329,23 @@ async function main(): Promise<number> {
 	}
 	sql = createSql(databaseUrl, { max: 10 });
 	await migrate(sql, { directory: migrationsDir });
-	const [{ version: postgresVersion } = { version: '' }] = await sql<{ version: string }[]>`select current_setting('server_version') as version`;
-	const data = await seedBenchData(sql, { bigStorm: SIZES.bigStorm, trial: TRIAL_VOTES, scaleOut: SIZES.scaleOut, live: SIZES.liveCasts }, log);
+	const [{ version: postgresVersion } = { version: '' }] = await sql<
+		{ version: string }[]
+	>`select current_setting('server_version') as version`;
+	const data = await seedBenchData(
+		sql,
+		{ bigStorm: SIZES.bigStorm, trial: TRIAL_VOTES, scaleOut: SIZES.scaleOut, live: SIZES.liveCasts },
+		log
+	);
 	const selectionPresent = selectionFeaturePresent().present;
-	const selection = selectionPresent && (runs('selection') || runs('baseline')) ? await seedSelection(sql, data.staffId, data.candidateIds, SIZES.residents, log) : null;
-	const bulk = selectionPresent && runs('tally') ? await seedBulkSupports(sql, data.staffId, data.candidateIds, SIZES.bulkSupports, log) : null;
+	const selection =
+		selectionPresent && (runs('selection') || runs('baseline'))
+			? await seedSelection(sql, data.staffId, data.candidateIds, SIZES.residents, log)
+			: null;
+	const bulk =
+		selectionPresent && runs('tally')
+			? await seedBulkSupports(sql, data.staffId, data.candidateIds, SIZES.bulkSupports, log)
+			: null;
 	if (bulk) log(`${bulk.supports.toLocaleString('en')} supports written in ${bulk.seedMs} ms`);
 	const profileDir = flags.profile ? path.join(BENCH_ROOT, 'profiles') : undefined;
 	const appOptions = { buildDir, migrationsDir, databaseUrl, profileDir };
@@ -215,8 +353,15 @@ async function main(): Promise<number> {
 	const results: ScenarioResult[] = [];
 	const record = (result: ScenarioResult) => {
 		results.push(result);
-		if (result.cpuSeconds) log(`CPU seconds used: ${Object.entries(result.cpuSeconds as Record<string, number>).map(([name, seconds]) => `${name} ${seconds}`).join(', ')}`);
-		log(`${result.name}: ${result.skipped ? result.notes : `${result.throughputPerSecond}/s, p50 ${result.p50Ms} ms, p95 ${result.p95Ms} ms, p99 ${result.p99Ms} ms, ${result.errors} errors — ${result.notes}`}`);
+		if (result.cpuSeconds)
+			log(
+				`CPU seconds used: ${Object.entries(result.cpuSeconds as Record<string, number>)
+					.map(([name, seconds]) => `${name} ${seconds}`)
+					.join(', ')}`
+			);
+		log(
+			`${result.name}: ${result.skipped ? result.notes : `${result.throughputPerSecond}/s, p50 ${result.p50Ms} ms, p95 ${result.p95Ms} ms, p99 ${result.p99Ms} ms, ${result.errors} errors — ${result.notes}`}`
+		);
 	};
 
 	log('starting the app (node build/index.js)');
@@ -227,7 +372,9 @@ async function main(): Promise<number> {
 	const castsBigStorm = runs('storm5000') || runs('reading') || runs('tally');
 	if (runs('storm444') || castsBigStorm) {
 		const opened = await openBallotPages(app.baseUrl, data.sessions.storm, data.demoDelegates, 32);
-		log(`${data.demoDelegates.length} delegates opened the ballot page in ${round(opened.wallMs, 0)} ms (${opened.failed} failed)`);
+		log(
+			`${data.demoDelegates.length} delegates opened the ballot page in ${round(opened.wallMs, 0)} ms (${opened.failed} failed)`
+		);
 		if (opened.failed > 0) throw new Error('delegates could not open the ballot page');
 		const trial = await storm([app], appTarget, data.sessions.trial, data.delegates.slice(0, TRIAL_VOTES), data, 32);
 		log(`trial vote: ${trial.summary.requests - trial.summary.errors} of ${TRIAL_VOTES} ballots acknowledged`);
@@ -235,16 +382,36 @@ async function main(): Promise<number> {
 	let stormResult444: ScenarioResult | null = null;
 	if (runs('storm444')) {
 		app.child.rss.reset();
-		const storm444 = await storm([app], appTarget, data.sessions.storm, data.demoDelegates, data, data.demoDelegates.length);
-		stormResult444 = stormResult(`1 vote storm: ${data.demoDelegates.length} delegates`, storm444, app.child.rss.peak());
+		const storm444 = await storm(
+			[app],
+			appTarget,
+			data.sessions.storm,
+			data.demoDelegates,
+			data,
+			data.demoDelegates.length
+		);
+		stormResult444 = stormResult(
+			`1 vote storm: ${data.demoDelegates.length} delegates`,
+			storm444,
+			app.child.rss.peak()
+		);
 		record(stormResult444);
 	}
 	let stormResultBig: ScenarioResult | null = null;
 	let closeMs = Number.NaN;
 	if (castsBigStorm) {
 		app.child.rss.reset();
-		const stormBig = await storm([app], appTarget, data.sessions.bigStorm, data.delegates, data, SIZES.stormConcurrency);
-		stormResultBig = stormResult(`1 vote storm: ${data.delegates.length} delegates`, stormBig, app.child.rss.peak(), { concurrency: SIZES.stormConcurrency });
+		const stormBig = await storm(
+			[app],
+			appTarget,
+			data.sessions.bigStorm,
+			data.delegates,
+			data,
+			SIZES.stormConcurrency
+		);
+		stormResultBig = stormResult(`1 vote storm: ${data.delegates.length} delegates`, stormBig, app.child.rss.peak(), {
+			concurrency: SIZES.stormConcurrency
+		});
 		if (runs('storm5000')) record(stormResultBig);
 
 		// The large vote is closed (counting its ballots), confirmed and published for scenarios 3 and 4.
@@ -253,12 +420,15 @@ async function main(): Promise<number> {
 		closeMs = round(performance.now() - closing);
 		const confirmed = await confirmTally(sql, data.sessions.bigStorm, data.scrutineerId);
 		const published = await applyLifecycle(sql, data.sessions.bigStorm, 'publish', data.staffId);
-		if (!closed.ok || !confirmed.ok || !published.ok) throw new Error('closing, confirming or publishing the large vote failed');
+		if (!closed.ok || !confirmed.ok || !published.ok)
+			throw new Error('closing, confirming or publishing the large vote failed');
 		const verification = await verifyTally(sql, data.sessions.bigStorm);
 		stormResultBig.closeAndCountMs = closeMs;
 		stormResultBig.tallyVerified = verification?.differences.length === 0;
 		if (!stormResultBig.tallyVerified) stormResultBig.correct = false;
-		log(`closed and counted ${data.delegates.length} ballots in ${closeMs} ms; recount ${stormResultBig.tallyVerified ? 'agrees' : `DIFFERS: ${verification?.differences.join('; ')}`}`);
+		log(
+			`closed and counted ${data.delegates.length} ballots in ${closeMs} ms; recount ${stormResultBig.tallyVerified ? 'agrees' : `DIFFERS: ${verification?.differences.join('; ')}`}`
+		);
 	}
 
 	// ------------------------------------------------------------ 2. public selection
@@ -268,7 +438,12 @@ async function main(): Promise<number> {
 	} else if (selection) {
 		app.child.rss.reset();
 		const run = await supports([app], appTarget, selection.roundId, selection, SIZES.selectionMs);
-		selectionAppResult = selectionResult(`2 public selection: ${selection.residents.length} residents`, run, app.child.rss.peak(), SIZES.selectionMs);
+		selectionAppResult = selectionResult(
+			`2 public selection: ${selection.residents.length} residents`,
+			run,
+			app.child.rss.peak(),
+			SIZES.selectionMs
+		);
 		record(selectionAppResult);
 	} else {
 		record(skippedScenario('2 public selection', 'feature not built yet'));
@@ -280,14 +455,45 @@ async function main(): Promise<number> {
 		log('starting the bare baseline (node:http + postgres.js)');
 		const baseline = await startBaseline(databaseUrl);
 		const baselineTarget: StormTarget = { kind: 'baseline', baseUrl: baseline.baseUrl };
-		const baselineTrial = await storm([baseline], baselineTarget, data.sessions.baselineTrial, data.delegates.slice(0, TRIAL_VOTES), data, 32);
-		log(`baseline trial vote: ${baselineTrial.summary.requests - baselineTrial.summary.errors} of ${TRIAL_VOTES} ballots acknowledged`);
+		const baselineTrial = await storm(
+			[baseline],
+			baselineTarget,
+			data.sessions.baselineTrial,
+			data.delegates.slice(0, TRIAL_VOTES),
+			data,
+			32
+		);
+		log(
+			`baseline trial vote: ${baselineTrial.summary.requests - baselineTrial.summary.errors} of ${TRIAL_VOTES} ballots acknowledged`
+		);
 		baseline.child.rss.reset();
-		const baselineStorm = await storm([baseline], baselineTarget, data.sessions.baselineStorm, data.delegates.slice(0, data.demoDelegates.length), data, data.demoDelegates.length);
-		const baselineResult = stormResult(`7 bare baseline: ${data.demoDelegates.length} casts`, baselineStorm, baseline.child.rss.peak());
+		const baselineStorm = await storm(
+			[baseline],
+			baselineTarget,
+			data.sessions.baselineStorm,
+			data.delegates.slice(0, data.demoDelegates.length),
+			data,
+			data.demoDelegates.length
+		);
+		const baselineResult = stormResult(
+			`7 bare baseline: ${data.demoDelegates.length} casts`,
+			baselineStorm,
+			baseline.child.rss.peak()
+		);
 		baseline.child.rss.reset();
-		const baselineBigStorm = await storm([baseline], baselineTarget, data.sessions.baselineBigStorm, data.delegates, data, SIZES.stormConcurrency);
-		const baselineBigResult = stormResult(`7 bare baseline: ${data.delegates.length} casts`, baselineBigStorm, baseline.child.rss.peak());
+		const baselineBigStorm = await storm(
+			[baseline],
+			baselineTarget,
+			data.sessions.baselineBigStorm,
+			data.delegates,
+			data,
+			SIZES.stormConcurrency
+		);
+		const baselineBigResult = stormResult(
+			`7 bare baseline: ${data.delegates.length} casts`,
+			baselineBigStorm,
+			baseline.child.rss.peak()
+		);
 		baselineResults.push(baselineResult, baselineBigResult);
 		const comparisons: [ScenarioResult | null, ScenarioResult][] = [
 			[stormResult444, baselineResult],
@@ -295,8 +501,19 @@ async function main(): Promise<number> {
 		];
 		if (selection) {
 			baseline.child.rss.reset();
-			const run = await supports([baseline], { kind: 'baseline', baseUrl: baseline.baseUrl }, selection.baselineRoundId, selection, SIZES.baselineSelectionMs);
-			const baselineSelectionResult = selectionResult(`7 bare baseline: selection, ${selection.residents.length} residents`, run, baseline.child.rss.peak(), SIZES.baselineSelectionMs);
+			const run = await supports(
+				[baseline],
+				{ kind: 'baseline', baseUrl: baseline.baseUrl },
+				selection.baselineRoundId,
+				selection,
+				SIZES.baselineSelectionMs
+			);
+			const baselineSelectionResult = selectionResult(
+				`7 bare baseline: selection, ${selection.residents.length} residents`,
+				run,
+				baseline.child.rss.peak(),
+				SIZES.baselineSelectionMs
+			);
 			baselineResults.push(baselineSelectionResult);
 			comparisons.push([selectionAppResult, baselineSelectionResult]);
 		}
@@ -316,7 +533,9 @@ async function main(): Promise<number> {
 			['published result', `/results/${data.sessions.bigStorm}`]
 		] as const) {
 			app.child.rss.reset();
-			const { value: reading, cpuSeconds } = await withCpu([app], () => readUnderLoad(app.baseUrl, pagePath, SIZES.readMs, SIZES.readConcurrency));
+			const { value: reading, cpuSeconds } = await withCpu([app], () =>
+				readUnderLoad(app.baseUrl, pagePath, SIZES.readMs, SIZES.readConcurrency)
+			);
 			record({
 				name: `3 reading: ${label} (${pagePath.replace(/\d+$/, 'ID')})`,
 				...reading.summary,
@@ -327,7 +546,11 @@ async function main(): Promise<number> {
 				notes: `${SIZES.readConcurrency} connections for ${SIZES.readMs / 1000} s; ${round(reading.htmlBytes / 1024)} KB of HTML`
 			});
 		}
-		const javaScript = await pageJavaScript(app.baseUrl, `/vote/${data.sessions.live}`, (data.delegates[0] as { cookie: string }).cookie);
+		const javaScript = await pageJavaScript(
+			app.baseUrl,
+			`/vote/${data.sessions.live}`,
+			(data.delegates[0] as { cookie: string }).cookie
+		);
 		record({
 			name: '3 ballot page JavaScript (/vote/ID)',
 			requests: javaScript.files,
@@ -366,7 +589,8 @@ async function main(): Promise<number> {
 			] as const) {
 				app.child.rss.reset();
 				const timing = await timeSequentially(app.baseUrl, tallyPath, SIZES.tallyRequests, kind);
-				const total = kind === 'json' ? (JSON.parse(timing.body) as { totalSupports?: number }).totalSupports : undefined;
+				const total =
+					kind === 'json' ? (JSON.parse(timing.body) as { totalSupports?: number }).totalSupports : undefined;
 				const correct = kind === 'json' ? total === bulk.supports : undefined;
 				record({
 					name: `4 tally, selection with ${bulk.supports.toLocaleString('en')} supports: ${label}`,
@@ -391,15 +615,33 @@ async function main(): Promise<number> {
 	if (runs('live')) {
 		const live = await startApp('app (fresh)', appOptions);
 		const liveTarget: StormTarget = { kind: 'app', baseUrl: live.baseUrl, origin: live.baseUrl };
-		const liveOpened = await openBallotPages(live.baseUrl, data.sessions.live, data.delegates.slice(0, SIZES.liveCasts), 32);
+		const liveOpened = await openBallotPages(
+			live.baseUrl,
+			data.sessions.live,
+			data.delegates.slice(0, SIZES.liveCasts),
+			32
+		);
 		if (liveOpened.failed > 0) throw new Error('delegates could not open the ballot page');
 		const rssIdle = live.child.rss.current();
 		live.child.rss.reset();
 		log(`opening ${SIZES.liveClients} projector streams`);
-		const { clients, failed, connectMs } = await openTurnoutClients(live.baseUrl, data.sessions.live, SIZES.liveClients);
+		const { clients, failed, connectMs } = await openTurnoutClients(
+			live.baseUrl,
+			data.sessions.live,
+			SIZES.liveClients
+		);
 		const rssWithClients = live.child.rss.current();
-		log(`${clients.length - failed} streams open after ${round(connectMs, 0)} ms (server RSS ${round(rssWithClients, 0)} MB); casting ${SIZES.liveCasts} ballots`);
-		const casting = await storm([live], liveTarget, data.sessions.live, data.delegates.slice(0, SIZES.liveCasts), data, SIZES.liveCastConcurrency);
+		log(
+			`${clients.length - failed} streams open after ${round(connectMs, 0)} ms (server RSS ${round(rssWithClients, 0)} MB); casting ${SIZES.liveCasts} ballots`
+		);
+		const casting = await storm(
+			[live],
+			liveTarget,
+			data.sessions.live,
+			data.delegates.slice(0, SIZES.liveCasts),
+			data,
+			SIZES.liveCastConcurrency
+		);
 		const acknowledged = casting.summary.requests - casting.summary.errors;
 		const behind = await waitForCast(clients, acknowledged, 30_000);
 		const delays = castToClientDelays(casting.outcomes, clients);
@@ -423,7 +665,12 @@ async function main(): Promise<number> {
 			rssIdleMb: mb(rssIdle),
 			rssOfTheFirstInstanceAfterScenarios1to4Mb: mb(rssAfterScenarios),
 			rssWithClientsMb: mb(rssWithClients),
-			cast: { p50Ms: casting.summary.p50Ms, p95Ms: casting.summary.p95Ms, p99Ms: casting.summary.p99Ms, concurrency: SIZES.liveCastConcurrency },
+			cast: {
+				p50Ms: casting.summary.p50Ms,
+				p95Ms: casting.summary.p95Ms,
+				p99Ms: casting.summary.p99Ms,
+				concurrency: SIZES.liveCastConcurrency
+			},
 			stored: casting.stored,
 			correct: casting.stored.correct,
 			notes: `percentiles: cast acknowledged → snapshot with it at each client (upper bound), ${delays.pairs} deliveries; casts p95 ${casting.summary.p95Ms} ms; fresh instance: RSS ${round(rssIdle, 0)} MB idle, ${round(rssWithClients, 0)} MB with the clients (the first instance held ${round(rssAfterScenarios, 0)} MB idle after scenarios 1–4)`
@@ -436,19 +683,47 @@ async function main(): Promise<number> {
 		log('scale-out: two app instances behind nginx');
 		const nginxPort = await freePort();
 		const origin = `http://127.0.0.1:${nginxPort}`;
-		const [instanceA, instanceB] = await Promise.all([startApp('app A', { ...appOptions, origin }), startApp('app B', { ...appOptions, origin })]);
+		const [instanceA, instanceB] = await Promise.all([
+			startApp('app A', { ...appOptions, origin }),
+			startApp('app B', { ...appOptions, origin })
+		]);
 		const nginx = await startNginx([instanceA.baseUrl, instanceB.baseUrl], nginxPort);
 		try {
 			// Warmed like the single instance: the delegates open the ballot page, and a trial vote.
-			const scaleOutOpened = await openBallotPages(nginx.baseUrl, data.sessions.scaleOut, data.delegates.slice(0, SIZES.scaleOut), 32);
+			const scaleOutOpened = await openBallotPages(
+				nginx.baseUrl,
+				data.sessions.scaleOut,
+				data.delegates.slice(0, SIZES.scaleOut),
+				32
+			);
 			if (scaleOutOpened.failed > 0) throw new Error('delegates could not open the ballot page through nginx');
-			const scaleOutTrial = await storm([instanceA, instanceB], { kind: 'app', baseUrl: nginx.baseUrl, origin }, data.sessions.scaleOutTrial, data.delegates.slice(0, TRIAL_VOTES), data, 32);
-			log(`trial vote through nginx: ${scaleOutTrial.summary.requests - scaleOutTrial.summary.errors} of ${TRIAL_VOTES} ballots acknowledged`);
-			const { clients, failed } = await openTurnoutClients(instanceA.baseUrl, data.sessions.scaleOut, SIZES.scaleOutClients);
+			const scaleOutTrial = await storm(
+				[instanceA, instanceB],
+				{ kind: 'app', baseUrl: nginx.baseUrl, origin },
+				data.sessions.scaleOutTrial,
+				data.delegates.slice(0, TRIAL_VOTES),
+				data,
+				32
+			);
+			log(
+				`trial vote through nginx: ${scaleOutTrial.summary.requests - scaleOutTrial.summary.errors} of ${TRIAL_VOTES} ballots acknowledged`
+			);
+			const { clients, failed } = await openTurnoutClients(
+				instanceA.baseUrl,
+				data.sessions.scaleOut,
+				SIZES.scaleOutClients
+			);
 			const beforeStorm = nginx.requestsByUpstream();
 			instanceA.child.rss.reset();
 			instanceB.child.rss.reset();
-			const casting = await storm([instanceA, instanceB, nginx], { kind: 'app', baseUrl: nginx.baseUrl, origin }, data.sessions.scaleOut, data.delegates.slice(0, SIZES.scaleOut), data, SIZES.scaleOut);
+			const casting = await storm(
+				[instanceA, instanceB, nginx],
+				{ kind: 'app', baseUrl: nginx.baseUrl, origin },
+				data.sessions.scaleOut,
+				data.delegates.slice(0, SIZES.scaleOut),
+				data,
+				SIZES.scaleOut
+			);
 			const acknowledged = casting.summary.requests - casting.summary.errors;
 			const behind = await waitForCast(clients, acknowledged, 30_000);
 			const delays = castToClientDelays(casting.outcomes, clients);
@@ -461,13 +736,18 @@ async function main(): Promise<number> {
 			const castsOnA = stormPosts(instanceA);
 			const castsOnB = stormPosts(instanceB);
 			const sawB = castsOnB > 0 && behind === 0 && failed === 0;
-			const result = stormResult(`6 scale-out: nginx + 2 instances, ${SIZES.scaleOut} delegates`, casting, Math.max(instanceA.child.rss.peak(), instanceB.child.rss.peak()), {
-				castsOnA,
-				castsOnB,
-				sseClientsOnA: SIZES.scaleOutClients,
-				sseClientsSawEveryCast: sawB,
-				sseDelay: delays
-			});
+			const result = stormResult(
+				`6 scale-out: nginx + 2 instances, ${SIZES.scaleOut} delegates`,
+				casting,
+				Math.max(instanceA.child.rss.peak(), instanceB.child.rss.peak()),
+				{
+					castsOnA,
+					castsOnB,
+					sseClientsOnA: SIZES.scaleOutClients,
+					sseClientsSawEveryCast: sawB,
+					sseDelay: delays
+				}
+			);
 			result.errors += failed + behind;
 			result.notes += `; casts on A/B ${castsOnA}/${castsOnB}; ${SIZES.scaleOutClients} SSE clients on A ${sawB ? 'saw every cast, B’s included' : 'did NOT all see every cast'} (p95 ${delays.p95Ms} ms)`;
 			if (!sawB) result.correct = false;
@@ -489,7 +769,11 @@ async function main(): Promise<number> {
 		date: new Date().toISOString(),
 		quick,
 		only: only ? [...only] : null,
-		machine: { ...machineAtStart, loadAverageAtStart: machineAtStart.loadAverage, loadAverageAtEnd: machineAtEnd.loadAverage },
+		machine: {
+			...machineAtStart,
+			loadAverageAtStart: machineAtStart.loadAverage,
+			loadAverageAtEnd: machineAtEnd.loadAverage
+		},
 		postgres: { version: postgresVersion, embedded: embedded !== null },
 		appPoolSize: Number(process.env.DATABASE_POOL_SIZE ?? 10),
 		durationSeconds: round((performance.now() - startedAt) / 1000, 0),
@@ -501,7 +785,9 @@ async function main(): Promise<number> {
 	console.log(
 		`${machineAtStart.nproc} × ${machineAtStart.cpuModel}, ${machineAtStart.memoryGb} GB; PostgreSQL ${postgresVersion}; Node ${process.version}; load average ${machineAtStart.loadAverage.join(' ')} at the start, ${machineAtEnd.loadAverage.join(' ')} at the end; ${report.durationSeconds} s in all.`
 	);
-	console.log(`Written to ${path.relative(process.cwd(), RESULTS_FILE)}${profileDir ? `; CPU profiles in ${path.relative(process.cwd(), profileDir)}` : ''}.`);
+	console.log(
+		`Written to ${path.relative(process.cwd(), RESULTS_FILE)}${profileDir ? `; CPU profiles in ${path.relative(process.cwd(), profileDir)}` : ''}.`
+	);
 	clearTimeout(watchdog);
 	const incorrect = results.filter((result) => result.correct === false);
 	if (incorrect.length > 0) {

@@ -16,7 +16,8 @@ export const auditVerifyCommand: CliCommand = {
 	async run(args, database) {
 		const { values } = parseArgs({ args, options: { 'batch-size': { type: 'string' } } });
 		const batchSize = values['batch-size'] === undefined ? 1000 : Number(values['batch-size']);
-		if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000) throw new UsageError(m.a11y_cli_batch_size());
+		if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000)
+			throw new UsageError(m.a11y_cli_batch_size());
 		let lastReport = 0;
 		const verification = await verifyAuditChain(database.sql, {
 			batchSize,
@@ -30,7 +31,8 @@ export const auditVerifyCommand: CliCommand = {
 		});
 		if (!verification.ok) {
 			console.error(m.a11y_cli_audit_broken({ seq: verification.seq, problem: problems[verification.problem] }));
-			if (verification.expected !== undefined) console.error(`  expected ${verification.expected ?? '(none)'}\n  found    ${verification.found ?? '(none)'}`);
+			if (verification.expected !== undefined)
+				console.error(`  expected ${verification.expected ?? '(none)'}\n  found    ${verification.found ?? '(none)'}`);
 			console.error(m.a11y_cli_audit_intact({ count: verification.entriesChecked }));
 			return 1;
 		}

@@ -29,7 +29,8 @@ export const catalogImportCommand: CliCommand = {
 			const username = usernameSchema.safeParse(values.as);
 			const user = username.success ? await findUserByUsername(database.sql, username.data) : null;
 			if (!user || user.disabled) throw new UsageError(m.a11y_cli_as_unknown({ username: values.as }));
-			if (!user.roles.includes('staff')) throw new UsageError(m.a11y_cli_as_wrong_role({ username: values.as, role: 'staff' }));
+			if (!user.roles.includes('staff'))
+				throw new UsageError(m.a11y_cli_as_wrong_role({ username: values.as, role: 'staff' }));
 			actorUserId = user.id;
 		}
 		let bytes: Buffer;
@@ -44,7 +45,9 @@ export const catalogImportCommand: CliCommand = {
 			console.error(`${file} was not imported (nothing was written): ${result.problems.length} problem(s)`);
 			for (const problem of result.problems) {
 				const where = problem.row === null ? 'file' : `row ${problem.row}`;
-				console.error(`  ${where}${problem.column ? ` (${problem.column})` : ''}: ${localized(problem.message, problem.inputs)}`);
+				console.error(
+					`  ${where}${problem.column ? ` (${problem.column})` : ''}: ${localized(problem.message, problem.inputs)}`
+				);
 			}
 			return 1;
 		}

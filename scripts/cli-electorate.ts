@@ -22,12 +22,18 @@ export const rosterImportCommand: CliCommand = {
 			console.error(m.a11y_cli_not_imported({ file, count: result.problems.length }));
 			for (const problem of result.problems) {
 				const where = problem.row > 0 ? m.a11y_cli_row({ row: problem.row }) : m.a11y_cli_file();
-				const details = Object.entries(problem.values ?? {}).filter(([, value]) => value !== '').map(([key, value]) => `${key}=${value}`);
-				console.error(`  ${where}${problem.field ? ` (${problem.field})` : ''}: ${problem.message.replace(/^(electorate_roster_|catalog_csv_)/, '').replace(/_/g, ' ')}${details.length ? ` [${details.join(', ')}]` : ''}`);
+				const details = Object.entries(problem.values ?? {})
+					.filter(([, value]) => value !== '')
+					.map(([key, value]) => `${key}=${value}`);
+				console.error(
+					`  ${where}${problem.field ? ` (${problem.field})` : ''}: ${problem.message.replace(/^(electorate_roster_|catalog_csv_)/, '').replace(/_/g, ' ')}${details.length ? ` [${details.join(', ')}]` : ''}`
+				);
 			}
 			return 1;
 		}
-		console.log(m.a11y_cli_roster_imported({ created: result.created, updated: result.updated, unchanged: result.unchanged }));
+		console.log(
+			m.a11y_cli_roster_imported({ created: result.created, updated: result.updated, unchanged: result.unchanged })
+		);
 		return 0;
 	}
 };
@@ -53,7 +59,11 @@ export const codesIssueCommand: CliCommand = {
 			if (!delegate) throw new UsageError(m.a11y_cli_delegate_unknown({ username: values.delegate }));
 			delegateId = delegate.id;
 		}
-		const result = await issueAccessCodes(database.sql, { votingSessionId: sessionId.data, delegateId, actorUserId: staff.id });
+		const result = await issueAccessCodes(database.sql, {
+			votingSessionId: sessionId.data,
+			delegateId,
+			actorUserId: staff.id
+		});
 		if (!result.ok) {
 			const reasons = {
 				not_found: m.a11y_cli_no_session,
@@ -65,7 +75,10 @@ export const codesIssueCommand: CliCommand = {
 			return 1;
 		}
 		const csv = formatCsv(
-			[['username', 'name', 'code'], ...result.credentials.map((credential) => [credential.username, credential.displayName, credential.code])],
+			[
+				['username', 'name', 'code'],
+				...result.credentials.map((credential) => [credential.username, credential.displayName, credential.code])
+			],
 			{ bom: true, escapeFormulas: true }
 		);
 		console.error(m.a11y_cli_codes_warning({ count: result.credentials.length, title: result.votingSessionTitle }));

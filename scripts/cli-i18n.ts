@@ -3,7 +3,12 @@
 // (zh_CN.UTF-8). Servers' terminals usually run C or en_US, so scripted output stays stable.
 // The messages live in messages/a11y (a11y_cli_*). Documents the CLI writes (the result export)
 // are in Chinese, like the app's, unless `--lang` names their language.
-import { baseLocale, getLocale as getMessagesLocale, overwriteGetLocale, type Locale } from '../src/lib/paraglide/runtime';
+import {
+	baseLocale,
+	getLocale as getMessagesLocale,
+	overwriteGetLocale,
+	type Locale
+} from '../src/lib/paraglide/runtime';
 
 export interface CliLanguage {
 	/** The language of the messages. */

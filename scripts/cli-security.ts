@@ -13,7 +13,8 @@ export const twoFactorResetCommand: CliCommand = {
 	async run(args, database) {
 		const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { as: { type: 'string' } } });
 		const parsed = usernameSchema.safeParse(positionals[0] ?? '');
-		if (!parsed.success || positionals.length !== 1) throw new UsageError(m.a11y_cli_needs_one_username({ command: 'two-factor:reset' }));
+		if (!parsed.success || positionals.length !== 1)
+			throw new UsageError(m.a11y_cli_needs_one_username({ command: 'two-factor:reset' }));
 		const staff = await actingUser(database.sql, values.as, 'staff');
 		const user = await findUserByUsername(database.sql, parsed.data);
 		if (!user) {

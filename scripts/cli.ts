@@ -14,7 +14,13 @@ import { departmentAccountSchema } from '../src/lib/domain/delivery';
 import { createDepartmentAccount } from '../src/lib/server/delivery/departments';
 import { formatDemoCredentials, isDatabaseEmpty, seedDemo } from '../src/lib/server/seed/demo';
 import { createUser, findUserByUsername, userIdsByUsername, UsernameTakenError } from '../src/lib/server/users/users';
-import { applyLifecycle, confirmTally, createVotingSession, enrollDelegates, getVotingSession } from '../src/lib/server/voting/sessions';
+import {
+	applyLifecycle,
+	confirmTally,
+	createVotingSession,
+	enrollDelegates,
+	getVotingSession
+} from '../src/lib/server/voting/sessions';
 import { extraCommands } from './cli-extra';
 import { verifyTally } from '../src/lib/server/voting/results';
 import { isEvaluationTally } from '../src/lib/domain/tally';
@@ -46,13 +52,18 @@ const usage = () => `${m.a11y_cli_usage_title()}
   tally SESSION_ID [--verify]               recount the raw ballots; --verify compares with the stored tally
   export SESSION_ID --format csv|json       print the result (after closing) to standard output
 
-${Object.values(extraCommands).map((extra) => extra.usage).join('\n')}
+${Object.values(extraCommands)
+	.map((extra) => extra.usage)
+	.join('\n')}
 
 ${m.a11y_cli_usage_roles()}`;
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
 	const parsed = schema.safeParse(value);
-	if (!parsed.success) throw new UsageError(m.a11y_cli_invalid({ what, problems: parsed.error.issues.map((issue) => messageByKey(issue.message)).join('; ') }));
+	if (!parsed.success)
+		throw new UsageError(
+			m.a11y_cli_invalid({ what, problems: parsed.error.issues.map((issue) => messageByKey(issue.message)).join('; ') })
+		);
 	return parsed.data;
 }
 
@@ -99,18 +110,28 @@ async function run(command: string, args: string[], database: Database): Promise
 				console.error(m.a11y_cli_seed_not_empty());
 				return 1;
 			}
-			const credentials = await seedDemo(sql, { adminPassword: process.env.ADMIN_PASSWORD, onProgress: (step) => console.log(`… ${step}`) });
+			const credentials = await seedDemo(sql, {
+				adminPassword: process.env.ADMIN_PASSWORD,
+				onProgress: (step) => console.log(`… ${step}`)
+			});
 			console.log(formatDemoCredentials(credentials, process.env.ORIGIN ?? 'http://localhost:3000'));
 			return 0;
 		}
 		case 'user:create': {
 			const { values } = parseArgs({
 				args,
-				options: { username: { type: 'string' }, role: { type: 'string', multiple: true }, 'display-name': { type: 'string' }, 'password-stdin': { type: 'boolean' } }
+				options: {
+					username: { type: 'string' },
+					role: { type: 'string', multiple: true },
+					'display-name': { type: 'string' },
+					'password-stdin': { type: 'boolean' }
+				}
 			});
 			const username = parse(usernameSchema, values.username, '--username');
 			const roles = parse(z.array(roleSchema).min(1, { error: 'at least one --role' }), values.role ?? [], '--role');
-			const password = values['password-stdin'] ? parse(passwordSchema, readStdin(), 'the password') : generatePassword();
+			const password = values['password-stdin']
+				? parse(passwordSchema, readStdin(), 'the password')
+				: generatePassword();
 			try {
 				await createUser(sql, { username, displayName: values['display-name'], password, roles });
 			} catch (error) {
@@ -125,8 +146,15 @@ async function run(command: string, args: string[], database: Database): Promise
 			return 0;
 		}
 		case 'department:create': {
-			const { values } = parseArgs({ args, options: { username: { type: 'string' }, department: { type: 'string' }, 'display-name': { type: 'string' } } });
-			const input = parse(departmentAccountSchema, { username: values.username, departmentName: values.department, displayName: values['display-name'] ?? '' }, 'the department account');
+			const { values } = parseArgs({
+				args,
+				options: { username: { type: 'string' }, department: { type: 'string' }, 'display-name': { type: 'string' } }
+			});
+			const input = parse(
+				departmentAccountSchema,
+				{ username: values.username, departmentName: values.department, displayName: values['display-name'] ?? '' },
+				'the department account'
+			);
 			const created = await createDepartmentAccount(sql, input, null);
 			if (!created.ok) {
 				console.error(m.a11y_cli_username_taken({ username: input.username }));
@@ -137,14 +165,20 @@ async function run(command: string, args: string[], database: Database): Promise
 			return 0;
 		}
 		case 'user:password': {
-			const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { 'password-stdin': { type: 'boolean' } } });
+			const { values, positionals } = parseArgs({
+				args,
+				allowPositionals: true,
+				options: { 'password-stdin': { type: 'boolean' } }
+			});
 			const username = parse(usernameSchema, positionals[0], 'USERNAME');
 			const user = await findUserByUsername(sql, username);
 			if (!user) {
 				console.error(m.a11y_cli_no_user({ username }));
 				return 1;
 			}
-			const password = values['password-stdin'] ? parse(passwordSchema, readStdin(), 'the password') : generatePassword();
+			const password = values['password-stdin']
+				? parse(passwordSchema, readStdin(), 'the password')
+				: generatePassword();
 			await sql`update app_user set password_hash = ${await hashPassword(password)} where id = ${user.id}`;
 			await invalidateUserSessions(sql, user.id);
 			console.log(m.a11y_cli_password_set({ username: user.username }));
@@ -170,9 +204,17 @@ async function run(command: string, args: string[], database: Database): Promise
 			const thresholdBase = parse(z.enum(THRESHOLD_BASES), values['threshold-base'], '--threshold-base');
 			const candidateIds =
 				values.candidates === 'all'
-					? (await sql<{ id: number }[]>`select c.id from candidate c join category g on g.id = c.category_id order by g.position, c.position, c.id`).map((row) => row.id)
+					? (
+							await sql<
+								{ id: number }[]
+							>`select c.id from candidate c join category g on g.id = c.category_id order by g.position, c.position, c.id`
+						).map((row) => row.id)
 					: parse(z.array(idSchema).min(1), (values.candidates ?? '').split(','), '--candidates');
-			const id = await createVotingSession(sql, { title, year, rules: { ballotMethod, seats, thresholdBase }, candidateIds }, null);
+			const id = await createVotingSession(
+				sql,
+				{ title, year, rules: { ballotMethod, seats, thresholdBase }, candidateIds },
+				null
+			);
 			console.log(m.a11y_cli_session_created({ id, count: candidateIds.length }));
 			return 0;
 		}
@@ -213,7 +255,9 @@ async function run(command: string, args: string[], database: Database): Promise
 			const scrutineer = await actingUser(sql, values.as, 'scrutineer');
 			const result = await confirmTally(sql, votingSessionId, scrutineer.id);
 			if (!result.ok) {
-				console.error(m.a11y_cli_confirm_failed({ id: votingSessionId, reason: confirmMessages[result.error]?.() ?? result.error }));
+				console.error(
+					m.a11y_cli_confirm_failed({ id: votingSessionId, reason: confirmMessages[result.error]?.() ?? result.error })
+				);
 				return 1;
 			}
 			console.log(m.a11y_cli_confirmed({ id: votingSessionId, username: scrutineer.username }));
@@ -229,15 +273,28 @@ async function run(command: string, args: string[], database: Database): Promise
 			const actor = action === 'publish' || values.as ? await actingUser(sql, values.as, 'staff') : null;
 			const result = await applyLifecycle(sql, votingSessionId, action, actor?.id ?? null);
 			if (!result.ok) {
-				const hint = result.status ? m.a11y_cli_lifecycle_hint({ status: result.status, next: nextAction(result.status) ?? m.a11y_cli_none() }) : '';
-				console.error(m.a11y_cli_lifecycle_failed({ action, id: votingSessionId, reason: lifecycleMessages[result.error]?.() ?? result.error, hint }));
+				const hint = result.status
+					? m.a11y_cli_lifecycle_hint({ status: result.status, next: nextAction(result.status) ?? m.a11y_cli_none() })
+					: '';
+				console.error(
+					m.a11y_cli_lifecycle_failed({
+						action,
+						id: votingSessionId,
+						reason: lifecycleMessages[result.error]?.() ?? result.error,
+						hint
+					})
+				);
 				return 1;
 			}
 			console.log(m.a11y_cli_session_now({ id: votingSessionId, status: result.status }));
 			return 0;
 		}
 		case 'tally': {
-			const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { verify: { type: 'boolean' } } });
+			const { values, positionals } = parseArgs({
+				args,
+				allowPositionals: true,
+				options: { verify: { type: 'boolean' } }
+			});
 			const votingSessionId = sessionIdFrom(positionals);
 			const votingSession = await getVotingSession(sql, votingSessionId);
 			if (!votingSession) {
@@ -255,19 +312,33 @@ async function run(command: string, args: string[], database: Database): Promise
 				return 1;
 			}
 			const tally = verification.recomputed;
-			console.log(`ballots ${tally.ballotsCast} (valid ${tally.validBallots}, void ${tally.voidBallots}); has-voted marks ${verification.marks}`);
+			console.log(
+				`ballots ${tally.ballotsCast} (valid ${tally.validBallots}, void ${tally.voidBallots}); has-voted marks ${verification.marks}`
+			);
 			if (isEvaluationTally(tally)) {
-				console.log(`evaluation: graded over all ${tally.enrolled} entitled members; overall satisfaction rate ${tally.overallRate === null ? '-' : (tally.overallRate * 100).toFixed(1) + '%'}`);
+				console.log(
+					`evaluation: graded over all ${tally.enrolled} entitled members; overall satisfaction rate ${tally.overallRate === null ? '-' : (tally.overallRate * 100).toFixed(1) + '%'}`
+				);
 				for (const row of tally.projects) {
-					console.log(`satisfied ${row.satisfied}  basically ${row.basicallySatisfied}  unsatisfied ${row.unsatisfied}  abstain ${row.abstain}  ${row.grade.padEnd(19)}  project ${row.candidateId}`);
+					console.log(
+						`satisfied ${row.satisfied}  basically ${row.basicallySatisfied}  unsatisfied ${row.unsatisfied}  abstain ${row.abstain}  ${row.grade.padEnd(19)}  project ${row.candidateId}`
+					);
 				}
 			} else {
-				console.log(`threshold: ${tally.votesNeeded} votes (more than half of ${tally.thresholdBase} ${tally.thresholdBaseCount})`);
+				console.log(
+					`threshold: ${tally.votesNeeded} votes (more than half of ${tally.thresholdBase} ${tally.thresholdBaseCount})`
+				);
 				for (const row of tally.candidates) {
-					console.log(`${String(row.rank).padStart(3)}  ${String(row.for).padStart(6)}  ${row.passed ? 'passed' : '      '}  ${row.outcome.padEnd(10)}  candidate ${row.candidateId}`);
+					console.log(
+						`${String(row.rank).padStart(3)}  ${String(row.for).padStart(6)}  ${row.passed ? 'passed' : '      '}  ${row.outcome.padEnd(10)}  candidate ${row.candidateId}`
+					);
 				}
-				if (tally.tie) console.log(`TIE at the cut-off: candidates ${tally.tie.candidateIds.join(', ')} with ${tally.tie.votes} votes for ${tally.tie.seatsAtStake} seat(s): a further vote is needed`);
-				if (tally.shortfall) console.log(`SHORTFALL: ${tally.shortfall.seatsLeft} seat(s) left: a further vote is needed`);
+				if (tally.tie)
+					console.log(
+						`TIE at the cut-off: candidates ${tally.tie.candidateIds.join(', ')} with ${tally.tie.votes} votes for ${tally.tie.seatsAtStake} seat(s): a further vote is needed`
+					);
+				if (tally.shortfall)
+					console.log(`SHORTFALL: ${tally.shortfall.seatsLeft} seat(s) left: a further vote is needed`);
 			}
 			console.log(`ballots digest ${tally.ballotsDigest}`);
 			if (!values.verify) return 0;
@@ -284,12 +355,18 @@ async function run(command: string, args: string[], database: Database): Promise
 			return 0;
 		}
 		case 'export': {
-			const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { format: { type: 'string' } } });
+			const { values, positionals } = parseArgs({
+				args,
+				allowPositionals: true,
+				options: { format: { type: 'string' } }
+			});
 			const votingSessionId = sessionIdFrom(positionals);
 			const format = parse(z.enum(['csv', 'json']), values.format, '--format');
 			const data = await buildSessionExport(sql, votingSessionId);
 			if (data === 'not_found' || data === 'not_counted') {
-				console.error(data === 'not_found' ? 'no such voting session' : 'the session has not closed: there is no result to export');
+				console.error(
+					data === 'not_found' ? 'no such voting session' : 'the session has not closed: there is no result to export'
+				);
 				return 1;
 			}
 			process.stdout.write(

@@ -25,7 +25,11 @@ async function main() {
 	const origin = process.env.ORIGIN ?? `http://${displayHost()}:${process.env.PORT}`;
 	process.env.ORIGIN = origin;
 	const usingEmbedded = !process.env.DATABASE_URL;
-	console.log(usingEmbedded ? `Starting the embedded PostgreSQL (data in ${path.join(defaultDataRoot(), 'postgres')})…` : 'Using the database at DATABASE_URL.');
+	console.log(
+		usingEmbedded
+			? `Starting the embedded PostgreSQL (data in ${path.join(defaultDataRoot(), 'postgres')})…`
+			: 'Using the database at DATABASE_URL.'
+	);
 	const database = await openDatabase({ max: 2 });
 	try {
 		await migrate(database.sql, { onApply: (name) => console.log(`  applied migration ${name}`) });

@@ -53,7 +53,9 @@ const i18n: Handle = ({ event, resolve }) =>
 		event.request = request;
 		return resolve(event, {
 			transformPageChunk: ({ html }) =>
-				html.replace('%paraglide.lang%', locale).replace('%piaojue.textsize%', textSizeOf(event.cookies.get(TEXT_SIZE_COOKIE)))
+				html
+					.replace('%paraglide.lang%', locale)
+					.replace('%piaojue.textsize%', textSizeOf(event.cookies.get(TEXT_SIZE_COOKIE)))
 		});
 	});
 

@@ -32,7 +32,12 @@ export function assertLoopback(baseUrl: string): URL {
 	return url;
 }
 
-export function request(agent: http.Agent, baseUrl: string, path: string, options: RequestOptions = {}): Promise<TimedResponse> {
+export function request(
+	agent: http.Agent,
+	baseUrl: string,
+	path: string,
+	options: RequestOptions = {}
+): Promise<TimedResponse> {
 	const base = assertLoopback(baseUrl);
 	const body = options.body === undefined ? undefined : Buffer.from(options.body);
 	return new Promise((resolve, reject) => {
@@ -62,20 +67,34 @@ export function request(agent: http.Agent, baseUrl: string, path: string, option
 			}
 		);
 		outgoing.on('error', reject);
-		if (options.timeoutMs) outgoing.setTimeout(options.timeoutMs, () => outgoing.destroy(new Error(`timed out after ${options.timeoutMs} ms`)));
+		if (options.timeoutMs)
+			outgoing.setTimeout(options.timeoutMs, () =>
+				outgoing.destroy(new Error(`timed out after ${options.timeoutMs} ms`))
+			);
 		outgoing.end(body);
 	});
 }
 
 /** The raw bytes of a response as sent (for static files whose transferred size is measured). */
-export function requestBytes(agent: http.Agent, baseUrl: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; bytes: Buffer; encoding: string | undefined }> {
+export function requestBytes(
+	agent: http.Agent,
+	baseUrl: string,
+	path: string,
+	headers: Record<string, string> = {}
+): Promise<{ status: number; bytes: Buffer; encoding: string | undefined }> {
 	const base = assertLoopback(baseUrl);
 	return new Promise((resolve, reject) => {
 		http
 			.get({ host: base.hostname, port: base.port, path, agent, headers }, (response) => {
 				const chunks: Buffer[] = [];
 				response.on('data', (chunk: Buffer) => chunks.push(chunk));
-				response.on('end', () => resolve({ status: response.statusCode ?? 0, bytes: Buffer.concat(chunks), encoding: response.headers['content-encoding'] }));
+				response.on('end', () =>
+					resolve({
+						status: response.statusCode ?? 0,
+						bytes: Buffer.concat(chunks),
+						encoding: response.headers['content-encoding']
+					})
+				);
 				response.on('error', reject);
 			})
 			.on('error', reject);
@@ -94,7 +113,11 @@ export interface Outcome {
  * Runs `count` jobs with at most `concurrency` in flight; every job is prepared by the caller, so
  * the first `concurrency` requests leave at the same moment.
  */
-export async function runPool(count: number, concurrency: number, job: (index: number) => Promise<Outcome>): Promise<{ outcomes: Outcome[]; wallMs: number }> {
+export async function runPool(
+	count: number,
+	concurrency: number,
+	job: (index: number) => Promise<Outcome>
+): Promise<{ outcomes: Outcome[]; wallMs: number }> {
 	const outcomes: Outcome[] = new Array(count);
 	let next = 0;
 	const startedAt = performance.now();
@@ -111,7 +134,11 @@ export async function runPool(count: number, concurrency: number, job: (index: n
 }
 
 /** Repeats `job` on `concurrency` workers until `durationMs` has passed. */
-export async function runFor(durationMs: number, concurrency: number, job: () => Promise<Outcome>): Promise<{ outcomes: Outcome[]; wallMs: number }> {
+export async function runFor(
+	durationMs: number,
+	concurrency: number,
+	job: () => Promise<Outcome>
+): Promise<{ outcomes: Outcome[]; wallMs: number }> {
 	const outcomes: Outcome[] = [];
 	const startedAt = performance.now();
 	const deadline = startedAt + durationMs;
@@ -123,12 +150,20 @@ export async function runFor(durationMs: number, concurrency: number, job: () =>
 }
 
 /** Times a request and judges it; a thrown error (refused, reset, timed out) is an error outcome. */
-export async function timed(send: () => Promise<TimedResponse>, judge: (response: TimedResponse) => string | null): Promise<Outcome> {
+export async function timed(
+	send: () => Promise<TimedResponse>,
+	judge: (response: TimedResponse) => string | null
+): Promise<Outcome> {
 	const startedAt = performance.now();
 	try {
 		const response = await send();
 		const problem = judge(response);
-		return { ok: problem === null, latencyMs: response.endedAt - response.startedAt, endedAt: response.endedAt, ...(problem ? { detail: problem } : {}) };
+		return {
+			ok: problem === null,
+			latencyMs: response.endedAt - response.startedAt,
+			endedAt: response.endedAt,
+			...(problem ? { detail: problem } : {})
+		};
 	} catch (error) {
 		const endedAt = performance.now();
 		return { ok: false, latencyMs: endedAt - startedAt, endedAt, detail: (error as Error).message };

@@ -14,7 +14,9 @@ export function freePort(): Promise<number> {
 		server.on('error', reject);
 		server.listen(0, '127.0.0.1', () => {
 			const address = server.address();
-			server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
+			server.close(() =>
+				typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))
+			);
 		});
 	});
 }
@@ -96,7 +98,9 @@ export function startChild(name: string, command: string, args: string[], option
 	const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
 	if (!child.pid) throw new Error(`${name} did not start`);
 	let output = '';
-	const logFile: WriteStream | null = logDirectory ? createWriteStream(path.join(logDirectory, `${name.replace(/\W+/g, '-')}.log`), { flags: 'a' }) : null;
+	const logFile: WriteStream | null = logDirectory
+		? createWriteStream(path.join(logDirectory, `${name.replace(/\W+/g, '-')}.log`), { flags: 'a' })
+		: null;
 	const keep = (chunk: Buffer) => {
 		output = (output + chunk.toString('utf8')).slice(-65_536);
 		logFile?.write(chunk);
@@ -141,7 +145,8 @@ export function killAllChildrenNow(): void {
 export async function waitUntilReady(child: Child, probe: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
-		if (child.process.exitCode !== null) throw new Error(`${child.name} exited (code ${child.process.exitCode}):\n${child.output()}`);
+		if (child.process.exitCode !== null)
+			throw new Error(`${child.name} exited (code ${child.process.exitCode}):\n${child.output()}`);
 		if (await probe().catch(() => false)) return;
 		if (Date.now() > deadline) throw new Error(`${child.name} was not ready after ${timeoutMs} ms:\n${child.output()}`);
 		await sleep(100);
@@ -203,7 +208,9 @@ export class CpuMeter {
 	constructor(readonly groups: () => Record<string, number[]>) {}
 
 	start(): void {
-		this.#before = new Map(Object.entries(this.groups()).map(([name, pids]) => [name, new Map(pids.map((pid) => [pid, cpuSeconds(pid)]))]));
+		this.#before = new Map(
+			Object.entries(this.groups()).map(([name, pids]) => [name, new Map(pids.map((pid) => [pid, cpuSeconds(pid)]))])
+		);
 		this.#clientBefore = process.cpuUsage();
 		this.#machineBefore = machineBusySeconds();
 	}

@@ -19,7 +19,18 @@ export interface ScenarioResult {
 }
 
 export function skippedScenario(name: string, reason: string): ScenarioResult {
-	return { name, requests: 0, throughputPerSecond: null, p50Ms: null, p95Ms: null, p99Ms: null, errors: 0, peakRssMb: null, skipped: reason, notes: `skipped: ${reason}` };
+	return {
+		name,
+		requests: 0,
+		throughputPerSecond: null,
+		p50Ms: null,
+		p95Ms: null,
+		p99Ms: null,
+		errors: 0,
+		peakRssMb: null,
+		skipped: reason,
+		notes: `skipped: ${reason}`
+	};
 }
 
 export function mb(value: number | null | undefined): number | null {

@@ -6,7 +6,11 @@ import type { Sql } from '../../src/lib/server/db/client';
 import { createSession, SESSION_COOKIE } from '../../src/lib/server/auth/session';
 import { seedDemo, isDatabaseEmpty } from '../../src/lib/server/seed/demo';
 import { findUserByUsername, insertUser } from '../../src/lib/server/users/users';
-import { applyLifecycleInTransaction, enrollDelegates, insertVotingSession } from '../../src/lib/server/voting/sessions';
+import {
+	applyLifecycleInTransaction,
+	enrollDelegates,
+	insertVotingSession
+} from '../../src/lib/server/voting/sessions';
 
 export interface SignedInUser {
 	id: number;
@@ -57,14 +61,27 @@ export async function signIn(sql: Sql, userIds: number[]): Promise<SignedInUser[
 	for (let start = 0; start < userIds.length; start += 500) {
 		const batch = userIds.slice(start, start + 500);
 		const sessions = await Promise.all(batch.map((id) => createSession(sql, id)));
-		sessions.forEach((session, index) => signedIn.push({ id: batch[index] as number, cookie: `${SESSION_COOKIE}=${session.token}` }));
+		sessions.forEach((session, index) =>
+			signedIn.push({ id: batch[index] as number, cookie: `${SESSION_COOKIE}=${session.token}` })
+		);
 	}
 	return signedIn;
 }
 
-async function openVote(sql: Sql, title: string, candidateIds: number[], seats: number, delegateIds: number[], staffId: number): Promise<number> {
+async function openVote(
+	sql: Sql,
+	title: string,
+	candidateIds: number[],
+	seats: number,
+	delegateIds: number[],
+	staffId: number
+): Promise<number> {
 	return (await sql.begin(async (tx) => {
-		const id = await insertVotingSession(tx, { title, year: 2022, rules: { ballotMethod: 'approval', seats, thresholdBase: 'enrolled' }, candidateIds }, staffId);
+		const id = await insertVotingSession(
+			tx,
+			{ title, year: 2022, rules: { ballotMethod: 'approval', seats, thresholdBase: 'enrolled' }, candidateIds },
+			staffId
+		);
 		await enrollDelegates(tx, id, delegateIds, staffId);
 		const opened = await applyLifecycleInTransaction(tx, id, 'open', staffId);
 		if (!opened.ok) throw new Error(`could not open ${title}: ${opened.error}`);
@@ -73,7 +90,10 @@ async function openVote(sql: Sql, title: string, candidateIds: number[], seats: 
 }
 
 export async function seedBenchData(sql: Sql, sizes: SeedSizes, log: (line: string) => void): Promise<BenchData> {
-	if (!(await isDatabaseEmpty(sql))) throw new Error('the benchmark seeds its own data and needs an empty database (DATABASE_URL points to one that holds users or candidates)');
+	if (!(await isDatabaseEmpty(sql)))
+		throw new Error(
+			'the benchmark seeds its own data and needs an empty database (DATABASE_URL points to one that holds users or candidates)'
+		);
 	log('seeding the demo catalog and its 444-delegate vote (seedDemo)');
 	const demo = await seedDemo(sql);
 	const staff = await findUserByUsername(sql, demo.staff.username);
@@ -95,7 +115,12 @@ export async function seedBenchData(sql: Sql, sizes: SeedSizes, log: (line: stri
 		// Issued together: postgres.js pipelines them on the transaction's connection.
 		Promise.all(
 			Array.from({ length: sizes.bigStorm }, (_, index) =>
-				insertUser(tx, { username: `bench-delegate-${String(index + 1).padStart(5, '0')}`, displayName: `压测代表${index + 1}`, passwordHash: null, roles: ['delegate'] })
+				insertUser(tx, {
+					username: `bench-delegate-${String(index + 1).padStart(5, '0')}`,
+					displayName: `压测代表${index + 1}`,
+					passwordHash: null,
+					roles: ['delegate']
+				})
 			)
 		)
 	)) as number[];
@@ -104,12 +129,40 @@ export async function seedBenchData(sql: Sql, sizes: SeedSizes, log: (line: stri
 	const sessions: BenchSessions = {
 		storm: demo.votingSessionId,
 		bigStorm: await openVote(sql, `压测：${sizes.bigStorm} 名代表同时投票`, candidateIds, seats, delegateIds, staff.id),
-		scaleOut: await openVote(sql, '压测：两个实例同时投票', candidateIds, seats, delegateIds.slice(0, sizes.scaleOut), staff.id),
+		scaleOut: await openVote(
+			sql,
+			'压测：两个实例同时投票',
+			candidateIds,
+			seats,
+			delegateIds.slice(0, sizes.scaleOut),
+			staff.id
+		),
 		live: await openVote(sql, '压测：大屏直播时投票', candidateIds, seats, delegateIds.slice(0, sizes.live), staff.id),
 		trial: await openVote(sql, '压测：试投票', candidateIds, seats, delegateIds.slice(0, sizes.trial), staff.id),
-		baselineTrial: await openVote(sql, '压测：基线试投票', candidateIds, seats, delegateIds.slice(0, sizes.trial), staff.id),
-		scaleOutTrial: await openVote(sql, '压测：两个实例试投票', candidateIds, seats, delegateIds.slice(0, sizes.trial), staff.id),
-		baselineStorm: await openVote(sql, '压测：基线 444', candidateIds, seats, delegateIds.slice(0, demoDelegateIds.length), staff.id),
+		baselineTrial: await openVote(
+			sql,
+			'压测：基线试投票',
+			candidateIds,
+			seats,
+			delegateIds.slice(0, sizes.trial),
+			staff.id
+		),
+		scaleOutTrial: await openVote(
+			sql,
+			'压测：两个实例试投票',
+			candidateIds,
+			seats,
+			delegateIds.slice(0, sizes.trial),
+			staff.id
+		),
+		baselineStorm: await openVote(
+			sql,
+			'压测：基线 444',
+			candidateIds,
+			seats,
+			delegateIds.slice(0, demoDelegateIds.length),
+			staff.id
+		),
 		baselineBigStorm: await openVote(sql, `压测：基线 ${sizes.bigStorm}`, candidateIds, seats, delegateIds, staff.id)
 	};
 

@@ -40,7 +40,9 @@ export interface AppOptions {
 export async function startApp(name: string, options: AppOptions): Promise<Server> {
 	const port = options.port ?? (await freePort());
 	const baseUrl = `http://127.0.0.1:${port}`;
-	const nodeArgs = options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir, '--cpu-prof-name', `${name.replace(/\W+/g, '-')}.cpuprofile`] : [];
+	const nodeArgs = options.profileDir
+		? ['--cpu-prof', '--cpu-prof-dir', options.profileDir, '--cpu-prof-name', `${name.replace(/\W+/g, '-')}.cpuprofile`]
+		: [];
 	const child = startChild(name, process.execPath, [...nodeArgs, path.join(options.buildDir, 'index.js')], {
 		env: {
 			...process.env,
@@ -62,7 +64,13 @@ export async function startBaseline(databaseUrl: string, poolSize?: number): Pro
 	const port = await freePort();
 	const baseUrl = `http://127.0.0.1:${port}`;
 	const child = startChild('bare baseline', process.execPath, ['--import', 'tsx', 'bench/baseline.ts'], {
-		env: { ...process.env, NODE_ENV: 'production', PORT: String(port), DATABASE_URL: databaseUrl, ...(poolSize ? { DATABASE_POOL_SIZE: String(poolSize) } : {}) }
+		env: {
+			...process.env,
+			NODE_ENV: 'production',
+			PORT: String(port),
+			DATABASE_URL: databaseUrl,
+			...(poolSize ? { DATABASE_POOL_SIZE: String(poolSize) } : {})
+		}
 	});
 	await waitUntilReady(child, () => answers(baseUrl, '/healthz'));
 	return { name: 'bare baseline', baseUrl, child };
@@ -91,7 +99,14 @@ export async function startNginx(upstreams: string[], port: number): Promise<Ngi
 	const configFile = path.join(directory, 'nginx.conf');
 	writeFileSync(configFile, config);
 	const baseUrl = `http://127.0.0.1:${port}`;
-	const child = startChild('nginx', 'nginx', ['-p', directory, '-c', configFile, '-e', path.join(directory, 'error.log')]);
+	const child = startChild('nginx', 'nginx', [
+		'-p',
+		directory,
+		'-c',
+		configFile,
+		'-e',
+		path.join(directory, 'error.log')
+	]);
 	await waitUntilReady(child, () => answers(baseUrl, '/healthz'), 20_000);
 	return {
 		name: 'nginx',

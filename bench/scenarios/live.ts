@@ -39,25 +39,28 @@ export class TurnoutClient {
 	/** Connects; resolves with the first snapshot. */
 	open(timeoutMs: number): Promise<void> {
 		const base = assertLoopback(this.baseUrl);
-		const outgoing = http.request({ host: base.hostname, port: base.port, path: this.path, agent: false, headers: { accept: 'text/event-stream' } }, (response) => {
-			if (response.statusCode !== 200) {
-				this.#fail(`HTTP ${response.statusCode}`);
-				response.resume();
-				return;
-			}
-			response.setEncoding('utf8');
-			let pending = '';
-			response.on('data', (chunk: string) => {
-				pending += chunk;
-				let end: number;
-				while ((end = pending.indexOf('\n\n')) >= 0) {
-					this.#onBlock(pending.slice(0, end));
-					pending = pending.slice(end + 2);
+		const outgoing = http.request(
+			{ host: base.hostname, port: base.port, path: this.path, agent: false, headers: { accept: 'text/event-stream' } },
+			(response) => {
+				if (response.statusCode !== 200) {
+					this.#fail(`HTTP ${response.statusCode}`);
+					response.resume();
+					return;
 				}
-			});
-			response.on('end', () => this.#fail('the stream ended'));
-			response.on('error', (error) => this.#fail(error.message));
-		});
+				response.setEncoding('utf8');
+				let pending = '';
+				response.on('data', (chunk: string) => {
+					pending += chunk;
+					let end: number;
+					while ((end = pending.indexOf('\n\n')) >= 0) {
+						this.#onBlock(pending.slice(0, end));
+						pending = pending.slice(end + 2);
+					}
+				});
+				response.on('end', () => this.#fail('the stream ended'));
+				response.on('error', (error) => this.#fail(error.message));
+			}
+		);
 		outgoing.on('error', (error) => this.#fail(error.message));
 		outgoing.end();
 		this.#request = outgoing;
@@ -108,7 +111,12 @@ export class TurnoutClient {
 }
 
 /** Opens `count` clients, `concurrency` connecting at a time; returns them once every one has its first snapshot. */
-export async function openTurnoutClients(baseUrl: string, votingSessionId: number, count: number, concurrency = 100): Promise<{ clients: TurnoutClient[]; failed: number; connectMs: number }> {
+export async function openTurnoutClients(
+	baseUrl: string,
+	votingSessionId: number,
+	count: number,
+	concurrency = 100
+): Promise<{ clients: TurnoutClient[]; failed: number; connectMs: number }> {
 	const clients = Array.from({ length: count }, () => new TurnoutClient(baseUrl, `/screen/${votingSessionId}/events`));
 	const { outcomes, wallMs } = await runPool(count, concurrency, async (index) => {
 		const startedAt = performance.now();
@@ -116,7 +124,12 @@ export async function openTurnoutClients(baseUrl: string, votingSessionId: numbe
 			await (clients[index] as TurnoutClient).open(30_000);
 			return { ok: true, latencyMs: performance.now() - startedAt, endedAt: performance.now() };
 		} catch (error) {
-			return { ok: false, latencyMs: performance.now() - startedAt, endedAt: performance.now(), detail: (error as Error).message };
+			return {
+				ok: false,
+				latencyMs: performance.now() - startedAt,
+				endedAt: performance.now(),
+				detail: (error as Error).message
+			};
 		}
 	});
 	return { clients, failed: outcomes.filter((outcome) => !outcome.ok).length, connectMs: wallMs };

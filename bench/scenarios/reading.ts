@@ -5,13 +5,15 @@ import { keepAliveAgent, request, requestBytes, runFor, runPool, summarize, time
 
 function expectHtml(response: { status: number; headers: Record<string, unknown>; body: string }): string | null {
 	if (response.status !== 200) return `HTTP ${response.status}`;
-	if (!String(response.headers['content-type']).startsWith('text/html')) return `not HTML: ${String(response.headers['content-type'])}`;
+	if (!String(response.headers['content-type']).startsWith('text/html'))
+		return `not HTML: ${String(response.headers['content-type'])}`;
 	return null;
 }
 
 function expectJson(response: { status: number; headers: Record<string, unknown> }): string | null {
 	if (response.status !== 200) return `HTTP ${response.status}`;
-	if (!String(response.headers['content-type']).startsWith('application/json')) return `not JSON: ${String(response.headers['content-type'])}`;
+	if (!String(response.headers['content-type']).startsWith('application/json'))
+		return `not JSON: ${String(response.headers['content-type'])}`;
 	return null;
 }
 
@@ -20,8 +22,12 @@ export async function readUnderLoad(baseUrl: string, path: string, durationMs: n
 	const agent = keepAliveAgent(concurrency);
 	const headers = { accept: 'text/html,application/xhtml+xml', 'accept-language': 'zh-CN,zh;q=0.9' };
 	// Warm up (first renders compile templates and fill caches), then measure.
-	await runPool(concurrency * 2, concurrency, () => timed(() => request(agent, baseUrl, path, { headers }), expectHtml));
-	const { outcomes, wallMs } = await runFor(durationMs, concurrency, () => timed(() => request(agent, baseUrl, path, { headers, timeoutMs: 30_000 }), expectHtml));
+	await runPool(concurrency * 2, concurrency, () =>
+		timed(() => request(agent, baseUrl, path, { headers }), expectHtml)
+	);
+	const { outcomes, wallMs } = await runFor(durationMs, concurrency, () =>
+		timed(() => request(agent, baseUrl, path, { headers, timeoutMs: 30_000 }), expectHtml)
+	);
 	const sample = await request(agent, baseUrl, path, { headers });
 	agent.destroy();
 	return { summary: summarize(outcomes, wallMs), htmlBytes: Buffer.byteLength(sample.body) };
@@ -33,7 +39,9 @@ export async function timeSequentially(baseUrl: string, path: string, count: num
 	const judge = kind === 'html' ? expectHtml : expectJson;
 	const headers = { accept: kind === 'html' ? 'text/html' : 'application/json' };
 	await runPool(5, 1, () => timed(() => request(agent, baseUrl, path, { headers }), judge));
-	const { outcomes, wallMs } = await runPool(count, 1, () => timed(() => request(agent, baseUrl, path, { headers, timeoutMs: 30_000 }), judge));
+	const { outcomes, wallMs } = await runPool(count, 1, () =>
+		timed(() => request(agent, baseUrl, path, { headers, timeoutMs: 30_000 }), judge)
+	);
 	const sample = await request(agent, baseUrl, path, { headers });
 	agent.destroy();
 	return { summary: summarize(outcomes, wallMs), bodyBytes: Buffer.byteLength(sample.body), body: sample.body };
@@ -50,7 +58,9 @@ export async function pageJavaScript(baseUrl: string, path: string, cookie: stri
 	const agent = keepAliveAgent(4);
 	const page = await request(agent, baseUrl, path, { headers: { accept: 'text/html', cookie } });
 	if (page.status !== 200) throw new Error(`${path} answered HTTP ${page.status}`);
-	const referenced = new Set([...page.body.matchAll(/_app\/immutable\/[^"'\s)]+?\.js/g)].map((match) => `/${match[0]}`));
+	const referenced = new Set(
+		[...page.body.matchAll(/_app\/immutable\/[^"'\s)]+?\.js/g)].map((match) => `/${match[0]}`)
+	);
 	const files = new Map<string, { gzipBytes: number; bytes: number; fromHtml: boolean }>();
 	const queue = [...referenced];
 	while (queue.length > 0) {
@@ -60,7 +70,11 @@ export async function pageJavaScript(baseUrl: string, path: string, cookie: stri
 		if (response.status !== 200) throw new Error(`${file} answered HTTP ${response.status}`);
 		const gzipped = response.encoding === 'gzip';
 		const source = gzipped ? gunzipSync(response.bytes) : response.bytes;
-		files.set(file, { gzipBytes: gzipped ? response.bytes.length : gzipSync(source, { level: 9 }).length, bytes: source.length, fromHtml: referenced.has(file) });
+		files.set(file, {
+			gzipBytes: gzipped ? response.bytes.length : gzipSync(source, { level: 9 }).length,
+			bytes: source.length,
+			fromHtml: referenced.has(file)
+		});
 		for (const match of source.toString('utf8').matchAll(STATIC_IMPORT)) {
 			const target = new URL(match[1] as string, `http://host${file}`).pathname;
 			if (target.startsWith('/_app/immutable/')) queue.push(target);

@@ -18,7 +18,9 @@ import { keepAliveAgent, request, round, runPool, summarize, timed, type Outcome
 import { pickCandidates, signIn, type SignedInUser } from '../harness/seed';
 
 export function selectionFeaturePresent(): { present: boolean } {
-	return { present: existsSync('src/lib/server/residents/selection.ts') && existsSync('src/routes/selection/[roundId]') };
+	return {
+		present: existsSync('src/lib/server/residents/selection.ts') && existsSync('src/routes/selection/[roundId]')
+	};
 }
 
 /** K: the most candidates a resident may support in the benchmark's rounds. */
@@ -32,11 +34,24 @@ export interface SelectionSetup {
 	baselineRoundId: number;
 }
 
-async function openRound(sql: Sql, title: string, candidateIds: number[], maxSupports: number, staffId: number): Promise<number> {
+async function openRound(
+	sql: Sql,
+	title: string,
+	candidateIds: number[],
+	maxSupports: number,
+	staffId: number
+): Promise<number> {
 	const created = await createRound(
 		sql,
 		// A round created with its candidates may open at once.
-		{ title, opensAt: new Date(Date.now() - 60_000), closesAt: new Date(Date.now() + 3 * 3_600_000), maxSupports, liveRanking: true, candidateIds },
+		{
+			title,
+			opensAt: new Date(Date.now() - 60_000),
+			closesAt: new Date(Date.now() + 3 * 3_600_000),
+			maxSupports,
+			liveRanking: true,
+			candidateIds
+		},
 		staffId
 	);
 	if (!created.ok) throw new Error(`could not create the selection round ${title}: ${created.problem}`);
@@ -44,13 +59,28 @@ async function openRound(sql: Sql, title: string, candidateIds: number[], maxSup
 }
 
 /** Residents (insertUser, no password), signed in, and two open rounds over every candidate. */
-export async function seedSelection(sql: Sql, staffId: number, candidateIds: number[], residentCount: number, log: (line: string) => void): Promise<SelectionSetup> {
+export async function seedSelection(
+	sql: Sql,
+	staffId: number,
+	candidateIds: number[],
+	residentCount: number,
+	log: (line: string) => void
+): Promise<SelectionSetup> {
 	log(`creating ${residentCount} residents (insertUser, no password)`);
 	const residentIds: number[] = [];
 	for (let start = 0; start < residentCount; start += 5_000) {
 		const batch = Array.from({ length: Math.min(5_000, residentCount - start) }, (_, index) => start + index + 1);
 		const ids = (await sql.begin((tx) =>
-			Promise.all(batch.map((number) => insertUser(tx, { username: `bench-resident-${String(number).padStart(6, '0')}`, displayName: `压测居民${number}`, passwordHash: null, roles: ['resident'] })))
+			Promise.all(
+				batch.map((number) =>
+					insertUser(tx, {
+						username: `bench-resident-${String(number).padStart(6, '0')}`,
+						displayName: `压测居民${number}`,
+						passwordHash: null,
+						roles: ['resident']
+					})
+				)
+			)
 		)) as number[];
 		residentIds.push(...ids);
 	}
@@ -76,7 +106,14 @@ export interface SupportRun {
 }
 
 /** Residents in turn, each submitting a new choice of 1 to K candidates, on `concurrency` connections for `durationMs`. */
-export async function runSupports(sql: Sql, target: SelectionTarget, roundId: number, setup: SelectionSetup, durationMs: number, concurrency: number): Promise<SupportRun> {
+export async function runSupports(
+	sql: Sql,
+	target: SelectionTarget,
+	roundId: number,
+	setup: SelectionSetup,
+	durationMs: number,
+	concurrency: number
+): Promise<SupportRun> {
 	const agent = keepAliveAgent(concurrency);
 	const { residents, candidateIds } = setup;
 	const lastAcknowledged = new Map<number, number[]>();
@@ -102,23 +139,40 @@ export async function runSupports(sql: Sql, target: SelectionTarget, roundId: nu
 								request(agent, target.baseUrl, `/selection/${roundId}`, {
 									method: 'POST',
 									body: fields.toString(),
-									headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html,application/xhtml+xml', origin: target.origin, cookie: resident.cookie },
+									headers: {
+										'content-type': 'application/x-www-form-urlencoded',
+										accept: 'text/html,application/xhtml+xml',
+										origin: target.origin,
+										cookie: resident.cookie
+									},
 									timeoutMs: 30_000
 								}),
-							(response) => (response.status === 303 && response.headers.location === saved ? null : `HTTP ${response.status} ${String(response.headers.location ?? response.body.replace(/\s+/g, ' ').slice(0, 120))}`)
+							(response) =>
+								response.status === 303 && response.headers.location === saved
+									? null
+									: `HTTP ${response.status} ${String(response.headers.location ?? response.body.replace(/\s+/g, ' ').slice(0, 120))}`
 						)
 					: await timed(
 							() => {
 								fields.append('round', String(roundId));
 								fields.append('resident', String(resident.id));
-								return request(agent, target.baseUrl, '/support', { method: 'POST', body: fields.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' }, timeoutMs: 30_000 });
+								return request(agent, target.baseUrl, '/support', {
+									method: 'POST',
+									body: fields.toString(),
+									headers: { 'content-type': 'application/x-www-form-urlencoded' },
+									timeoutMs: 30_000
+								});
 							},
-							(response) => (response.status === 200 && response.body.startsWith('saved') ? null : `baseline HTTP ${response.status}: ${response.body.slice(0, 80)}`)
+							(response) =>
+								response.status === 200 && response.body.startsWith('saved')
+									? null
+									: `baseline HTTP ${response.status}: ${response.body.slice(0, 80)}`
 						);
 			outcomes.push(outcome);
 			if (outcome.ok) {
 				const before = previous.get(residentIndex) ?? [];
-				supportsChanged += choice.filter((id) => !before.includes(id)).length + before.filter((id) => !choice.includes(id)).length;
+				supportsChanged +=
+					choice.filter((id) => !before.includes(id)).length + before.filter((id) => !choice.includes(id)).length;
 				previous.set(residentIndex, choice);
 				lastAcknowledged.set(residentIndex, choice);
 			}
@@ -148,7 +202,13 @@ export async function runSupports(sql: Sql, target: SelectionTarget, roundId: nu
 		wallMs,
 		summary: summarize(outcomes, wallMs),
 		supportsChanged,
-		stored: { residentsChecked: lastAcknowledged.size, wrong, tallyAgrees, supports: tally?.supports ?? 0, correct: wrong === 0 && tallyAgrees }
+		stored: {
+			residentsChecked: lastAcknowledged.size,
+			wrong,
+			tallyAgrees,
+			supports: tally?.supports ?? 0,
+			correct: wrong === 0 && tallyAgrees
+		}
 	};
 }
 
@@ -156,11 +216,19 @@ export async function runSupports(sql: Sql, target: SelectionTarget, roundId: nu
  * A closed round holding `total` supports: generated residents (SQL, in bulk) each supporting
  * `perResident` candidates, written shard by shard through the triggers that keep the tally.
  */
-export async function seedBulkSupports(sql: Sql, staffId: number, candidateIds: number[], total: number, log: (line: string) => void): Promise<{ roundId: number; supports: number; seedMs: number }> {
+export async function seedBulkSupports(
+	sql: Sql,
+	staffId: number,
+	candidateIds: number[],
+	total: number,
+	log: (line: string) => void
+): Promise<{ roundId: number; supports: number; seedMs: number }> {
 	const perResident = Math.min(20, candidateIds.length);
 	const residentCount = Math.ceil(total / perResident);
 	const startedAt = performance.now();
-	log(`seeding a round with ${total.toLocaleString('en')} supports in bulk (${residentCount.toLocaleString('en')} generated residents × ${perResident})`);
+	log(
+		`seeding a round with ${total.toLocaleString('en')} supports in bulk (${residentCount.toLocaleString('en')} generated residents × ${perResident})`
+	);
 	const roundId = await openRound(sql, `压测：${total} 个支持`, candidateIds, perResident, staffId);
 	await sql`
 		with created as (
@@ -190,7 +258,9 @@ export async function seedBulkSupports(sql: Sql, staffId: number, candidateIds: 
 	});
 	const closed = await closeRoundNow(sql, roundId, staffId);
 	if (!closed.ok) throw new Error(`could not close the bulk round: ${closed.problem}`);
-	const [counted] = await sql<{ supports: number }[]>`select count(*)::int as supports from selection_support where round_id = ${roundId}`;
+	const [counted] = await sql<
+		{ supports: number }[]
+	>`select count(*)::int as supports from selection_support where round_id = ${roundId}`;
 	// As autovacuum would have by the time anyone reads the result: the bulk updates left dead tally row versions.
 	await sql`vacuum analyze selection_tally, selection_participant, selection_support`;
 	return { roundId, supports: counted?.supports ?? 0, seedMs: round(performance.now() - startedAt, 0) };

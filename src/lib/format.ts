@@ -14,7 +14,8 @@ function formatter(kind: 'number' | 'yuan' | 'yuanCompact' | 'date' | 'dateTime'
 	if (!cached) {
 		if (kind === 'number') cached = new Intl.NumberFormat(locale);
 		else if (kind === 'yuan') cached = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
-		else if (kind === 'yuanCompact') cached = new Intl.NumberFormat(locale, { notation: 'compact', maximumFractionDigits: 2 });
+		else if (kind === 'yuanCompact')
+			cached = new Intl.NumberFormat(locale, { notation: 'compact', maximumFractionDigits: 2 });
 		else if (kind === 'date') cached = new Intl.DateTimeFormat(locale, { timeZone: TIME_ZONE, dateStyle: 'long' });
 		else cached = new Intl.DateTimeFormat(locale, { timeZone: TIME_ZONE, dateStyle: 'medium', timeStyle: 'medium' });
 		formatters.set(key, cached);

@@ -9,7 +9,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type RunningApp } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { launchChromium, skipWithoutChromium } from '../helpers/browser';
-import { buildWorld, contextFor, focusAwayFromError, LANGUAGES, PAGES, ROLES, submitInvalid, unlistedPages, visit, type World } from './pages';
+import {
+	buildWorld,
+	contextFor,
+	focusAwayFromError,
+	LANGUAGES,
+	PAGES,
+	ROLES,
+	submitInvalid,
+	unlistedPages,
+	visit,
+	type World
+} from './pages';
 
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
@@ -18,7 +29,8 @@ async function violations(page: Page): Promise<string[]> {
 	// @axe-core/playwright is typed for @playwright/test's Page; playwright-core's is the same object.
 	const results = await new AxeBuilder({ page: page as never }).withTags(WCAG_TAGS).analyze();
 	return results.violations.map(
-		(violation) => `${violation.id} (${violation.impact}): ${violation.help} — ${violation.nodes.map((node) => `${node.target.join(' ')} ${node.failureSummary?.replace(/\s+/g, ' ') ?? ''}`).join(' | ')}`
+		(violation) =>
+			`${violation.id} (${violation.impact}): ${violation.help} — ${violation.nodes.map((node) => `${node.target.join(' ')} ${node.failureSummary?.replace(/\s+/g, ' ') ?? ''}`).join(' | ')}`
 	);
 }
 
@@ -29,9 +41,15 @@ async function moving(page: Page): Promise<string[]> {
 		return [...document.querySelectorAll('body *')]
 			.filter((element) => {
 				const style = getComputedStyle(element);
-				return seconds(style.transitionDuration) > 0.01 || (style.animationName !== 'none' && seconds(style.animationDuration) > 0.01);
+				return (
+					seconds(style.transitionDuration) > 0.01 ||
+					(style.animationName !== 'none' && seconds(style.animationDuration) > 0.01)
+				);
 			})
-			.map((element) => `moves despite prefers-reduced-motion: ${element.tagName.toLowerCase()}.${[...element.classList].join('.')}`);
+			.map(
+				(element) =>
+					`moves despite prefers-reduced-motion: ${element.tagName.toLowerCase()}.${[...element.classList].join('.')}`
+			);
 	});
 }
 
@@ -63,7 +81,9 @@ describe.skipIf(skipWithoutChromium('e2e/accessibility'))('accessibility (axe, W
 		try {
 			const page = await context.newPage();
 			await visit(page, app.baseUrl, '/');
-			await page.evaluate(() => document.querySelector('main')?.insertAdjacentHTML('beforeend', '<img src="/favicon.svg"><input type="text">'));
+			await page.evaluate(() =>
+				document.querySelector('main')?.insertAdjacentHTML('beforeend', '<img src="/favicon.svg"><input type="text">')
+			);
 			const found = await violations(page);
 			expect(found.some((line) => line.startsWith('image-alt'))).toBe(true);
 			expect(found.some((line) => line.startsWith('label'))).toBe(true);
@@ -75,32 +95,47 @@ describe.skipIf(skipWithoutChromium('e2e/accessibility'))('accessibility (axe, W
 	for (const language of LANGUAGES) {
 		for (const role of ROLES) {
 			const entries = PAGES.filter((entry) => entry.role === role);
-			it(`has no violations on the ${role} pages in ${language}, forms in their error state included`, { timeout: 240_000 }, async () => {
-				// Chinese in the light theme; English in the dark theme with reduced motion: both themes are checked.
-				const dark = language === 'en';
-				const context = await contextFor(browser, app.baseUrl, world, role, language, undefined, dark ? { colorScheme: 'dark', reducedMotion: 'reduce' } : {});
-				const found: Record<string, string[]> = {};
-				try {
-					const page = await context.newPage();
-					for (const entry of entries) {
-						const path = entry.path(world);
-						await visit(page, app.baseUrl, path);
-						expect(await page.locator('html').getAttribute('lang'), path).toBe(language);
-						const onPage = [...(await violations(page)), ...(dark ? await moving(page) : [])];
-						if (onPage.length) found[path] = onPage;
-						for (const probe of entry.forms ?? []) {
+			it(
+				`has no violations on the ${role} pages in ${language}, forms in their error state included`,
+				{ timeout: 240_000 },
+				async () => {
+					// Chinese in the light theme; English in the dark theme with reduced motion: both themes are checked.
+					const dark = language === 'en';
+					const context = await contextFor(
+						browser,
+						app.baseUrl,
+						world,
+						role,
+						language,
+						undefined,
+						dark ? { colorScheme: 'dark', reducedMotion: 'reduce' } : {}
+					);
+					const found: Record<string, string[]> = {};
+					try {
+						const page = await context.newPage();
+						for (const entry of entries) {
+							const path = entry.path(world);
 							await visit(page, app.baseUrl, path);
-							await submitInvalid(page, probe);
-							const focus = await focusAwayFromError(page);
-							const inError = [...(await violations(page)), ...(focus ? [`focus is on ${focus}, not on the error`] : [])];
-							if (inError.length) found[`${path} ${probe.form} (error state)`] = inError;
+							expect(await page.locator('html').getAttribute('lang'), path).toBe(language);
+							const onPage = [...(await violations(page)), ...(dark ? await moving(page) : [])];
+							if (onPage.length) found[path] = onPage;
+							for (const probe of entry.forms ?? []) {
+								await visit(page, app.baseUrl, path);
+								await submitInvalid(page, probe);
+								const focus = await focusAwayFromError(page);
+								const inError = [
+									...(await violations(page)),
+									...(focus ? [`focus is on ${focus}, not on the error`] : [])
+								];
+								if (inError.length) found[`${path} ${probe.form} (error state)`] = inError;
+							}
 						}
+					} finally {
+						await context.close();
 					}
-				} finally {
-					await context.close();
+					expect(found).toEqual({});
 				}
-				expect(found).toEqual({});
-			});
+			);
 		}
 	}
 });

@@ -9,7 +9,17 @@ import { applyLifecycle } from '../../src/lib/server/voting/sessions';
 import { startApp, type RunningApp } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { createUser, createVotingSession, TEST_PASSWORD, type TestSession } from '../helpers/factory';
-import { DESKTOP, launchChromium, newContext, screenshot, signInThroughForm, skipWithoutChromium, TABLET, waitForScripts, watchErrors } from '../helpers/browser';
+import {
+	DESKTOP,
+	launchChromium,
+	newContext,
+	screenshot,
+	signInThroughForm,
+	skipWithoutChromium,
+	TABLET,
+	waitForScripts,
+	watchErrors
+} from '../helpers/browser';
 
 const WAIT = { timeout: 15_000, interval: 100 };
 const PHONE = { width: 360, height: 740 };
@@ -37,7 +47,8 @@ describe.skipIf(skipWithoutChromium('e2e/credentials'))('credential sheets in a 
 		const imported = await importRosterFile(database.sql, new TextEncoder().encode(csv), staff.id);
 		if (!imported.ok) throw new Error('the roster did not import');
 		session = await createVotingSession(database.sql, { delegates: 0, candidates: 4, seats: 2, open: false });
-		title = (await database.sql<{ title: string }[]>`select title from voting_session where id = ${session.id}`)[0]!.title;
+		title = (await database.sql<{ title: string }[]>`select title from voting_session where id = ${session.id}`)[0]!
+			.title;
 		app = await startApp(database.url);
 		browser = await launchChromium();
 	});
@@ -87,7 +98,8 @@ describe.skipIf(skipWithoutChromium('e2e/credentials'))('credential sheets in a 
 			const sheet = sheets.nth(index);
 			expect(await sheet.locator('.sheet-name').innerText()).toBe(row.name);
 			const text = await sheet.innerText();
-			for (const expected of [row.delegation, row.number, title, `d${row.number.toLowerCase()}`]) expect(text).toContain(expected);
+			for (const expected of [row.delegation, row.number, title, `d${row.number.toLowerCase()}`])
+				expect(text).toContain(expected);
 			const code = await sheet.locator('.access-code').innerText();
 			expect(code).toMatch(/^[A-KMNP-Z2-9]{4}(-[A-KMNP-Z2-9]{4}){3}$/);
 			// The QR code is an SVG drawn on the server, and the link it holds is printed beside it.

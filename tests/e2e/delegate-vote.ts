@@ -23,9 +23,15 @@ export interface DelegateWorld {
 export async function delegateWorld(database: TestDatabase): Promise<DelegateWorld> {
 	const session = await createVotingSession(database.sql, { candidates: 6, seats: 2, delegates: 3 });
 	const staff = await createUser(database.sql, ['staff'], 'staff');
-	const issued = await issueAccessCodes(database.sql, { votingSessionId: session.id, delegateId: session.delegates[0]!.id, actorUserId: staff.id });
+	const issued = await issueAccessCodes(database.sql, {
+		votingSessionId: session.id,
+		delegateId: session.delegates[0]!.id,
+		actorUserId: staff.id
+	});
 	if (!issued.ok) throw new Error(`no access code: ${issued.error}`);
-	const rows = await database.sql<{ id: number; title: string }[]>`select id, title from candidate where id in ${database.sql(session.candidateIds)}`;
+	const rows = await database.sql<
+		{ id: number; title: string }[]
+	>`select id, title from candidate where id in ${database.sql(session.candidateIds)}`;
 	return { session, titles: new Map(rows.map((row) => [row.id, row.title])), code: issued.credentials[0]!.code };
 }
 
@@ -78,11 +84,17 @@ export async function voteAsDelegate(
 	const second = Number(await focusedValue(page));
 	const chosen = [first, second];
 	expect(chosen).toEqual([session.candidateIds[1], session.candidateIds[3]]);
-	if (options.javaScript) await expect.poll(() => textOf(counter), WAIT).toContain(m.ballot_counter({ marked: 2, seats: 2 }, locale));
-	for (const index of [0, 1, 2, 3, 4, 5]) expect(await options_.nth(index).isChecked()).toBe(index === 1 || index === 3);
+	if (options.javaScript)
+		await expect.poll(() => textOf(counter), WAIT).toContain(m.ballot_counter({ marked: 2, seats: 2 }, locale));
+	for (const index of [0, 1, 2, 3, 4, 5])
+		expect(await options_.nth(index).isChecked()).toBe(index === 1 || index === 3);
 	// Chosen or not, in words as well as the tick.
-	expect(await page.locator('label.ballot-option').nth(1).locator('.option-state').innerText()).toBe(m.ballot_chosen({}, locale));
-	expect(await page.locator('label.ballot-option').nth(0).locator('.option-state').innerText()).toBe(m.ballot_not_chosen({}, locale));
+	expect(await page.locator('label.ballot-option').nth(1).locator('.option-state').innerText()).toBe(
+		m.ballot_chosen({}, locale)
+	);
+	expect(await page.locator('label.ballot-option').nth(0).locator('.option-state').innerText()).toBe(
+		m.ballot_not_chosen({}, locale)
+	);
 	await screenshot(page, `${options.name}-ballot`);
 
 	// Review (by keyboard: Tab to the button, Enter), go back to change nothing, review again.
@@ -96,7 +108,9 @@ export async function voteAsDelegate(
 		expect(new URL(page.url()).search, 'the enhanced form stays on the page instead of posting it').toBe('');
 		await page.getByRole('button', { name: m.review_back({}, locale) }).click();
 		await next.waitFor();
-		await expect.poll(() => Promise.all([0, 1, 2, 3, 4, 5].map((index) => options_.nth(index).isChecked())), WAIT).toEqual([false, true, false, true, false, false]);
+		await expect
+			.poll(() => Promise.all([0, 1, 2, 3, 4, 5].map((index) => options_.nth(index).isChecked())), WAIT)
+			.toEqual([false, true, false, true, false, false]);
 		await next.click();
 		await page.getByRole('heading', { name: m.review_title({}, locale) }).waitFor();
 	} else {
@@ -113,7 +127,9 @@ export async function voteAsDelegate(
 	expect(await textOf(page.locator('.receipt [role="status"]'))).toContain(m.receipt_success({}, locale));
 	expect(await page.locator('.receipt ol li').allTextContents()).toEqual(chosen.map((id) => titles.get(id)));
 	// Printing needs JavaScript: without it the button is left out rather than shown dead.
-	expect(await page.getByRole('button', { name: m.receipt_print({}, locale) }).count()).toBe(options.javaScript ? 1 : 0);
+	expect(await page.getByRole('button', { name: m.receipt_print({}, locale) }).count()).toBe(
+		options.javaScript ? 1 : 0
+	);
 	await screenshot(page, `${options.name}-receipt`);
 
 	// Voting again is refused: the ballot says the vote is done, and a cast posted anyway is turned down.

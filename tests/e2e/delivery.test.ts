@@ -30,7 +30,9 @@ function sitePhoto(): Buffer {
 	header.writeUInt32BE(40, 0);
 	header.writeUInt32BE(30, 4);
 	header.set([8, 2, 0, 0, 0], 8);
-	const rows = Buffer.concat(Array.from({ length: 30 }, (_, row) => Buffer.concat([Buffer.from([0]), Buffer.alloc(120, row * 8)])));
+	const rows = Buffer.concat(
+		Array.from({ length: 30 }, (_, row) => Buffer.concat([Buffer.from([0]), Buffer.alloc(120, row * 8)]))
+	);
 	return Buffer.concat([
 		Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
 		pngChunk('IHDR', header),
@@ -53,14 +55,24 @@ describe.skipIf(skipWithoutChromium('e2e/delivery'))('delivery tracking in a rea
 		await sql`update candidate set lead_department = '市民政局', targets = ${['新建居家养老服务中心 20 家', '新增老年助餐点 50 个']} where id = ${session.candidateIds[0]!}`;
 		expect((await applyLifecycle(sql, session.id, 'open', staff.id)).ok).toBe(true);
 		for (const delegate of session.delegates) {
-			await castBallot(sql, { votingSessionId: session.id, delegateId: delegate.id, selection: { method: 'approval', candidateIds: [session.candidateIds[0]!] } });
+			await castBallot(sql, {
+				votingSessionId: session.id,
+				delegateId: delegate.id,
+				selection: { method: 'approval', candidateIds: [session.candidateIds[0]!] }
+			});
 		}
 		expect((await applyLifecycle(sql, session.id, 'close', staff.id)).ok).toBe(true);
 		expect((await confirmTally(sql, session.id, scrutineer.id)).ok).toBe(true);
 		expect((await applyLifecycle(sql, session.id, 'publish', publisher.id)).ok).toBe(true);
-		const [row] = await sql<{ id: number; title: string }[]>`select id, title from livelihood_project where voting_session_id = ${session.id}`;
+		const [row] = await sql<
+			{ id: number; title: string }[]
+		>`select id, title from livelihood_project where voting_session_id = ${session.id}`;
 		project = row!;
-		const account = await createDepartmentAccount(sql, { username: 'dept_e2e', displayName: '市民政局', departmentName: '市民政局' }, staff.id);
+		const account = await createDepartmentAccount(
+			sql,
+			{ username: 'dept_e2e', displayName: '市民政局', departmentName: '市民政局' },
+			staff.id
+		);
 		if (!account.ok) throw new Error('no department account');
 		department = { username: 'dept_e2e', password: account.password };
 	});
@@ -99,7 +111,9 @@ describe.skipIf(skipWithoutChromium('e2e/delivery'))('delivery tracking in a rea
 		expect(await timeline.innerText()).toContain('已开工 9 家，2 家因用地调整推迟。');
 		expect(await timeline.innerText()).toContain('由牵头部门 市民政局 报告');
 		const photo = timeline.locator('img');
-		await expect.poll(() => photo.evaluate((image: HTMLImageElement) => image.complete && image.naturalWidth), WAIT).toBe(40);
+		await expect
+			.poll(() => photo.evaluate((image: HTMLImageElement) => image.complete && image.naturalWidth), WAIT)
+			.toBe(40);
 		await screenshot(publicPage, 'delivery-public-project');
 		expect(errors).toEqual([]);
 		expect(publicErrors).toEqual([]);

@@ -31,14 +31,18 @@ async function layoutProblems(page: Page): Promise<LayoutProblems> {
 			`${element.tagName.toLowerCase()}${element.id ? `#${element.id}` : ''}${element.classList.length ? `.${[...element.classList].join('.')}` : ''} "${(element.textContent ?? '').trim().slice(0, 40)}"`;
 		/** Visually hidden on purpose (for screen readers): clipped to a pixel. */
 		const hiddenOnPurpose = (element: Element, style: CSSStyleDeclaration) =>
-			element.clientWidth <= 1 || element.clientHeight <= 1 || style.clip === 'rect(0px, 0px, 0px, 0px)' || style.clipPath === 'inset(50%)';
+			element.clientWidth <= 1 ||
+			element.clientHeight <= 1 ||
+			style.clip === 'rect(0px, 0px, 0px, 0px)' ||
+			style.clipPath === 'inset(50%)';
 		const clipped: string[] = [];
 		for (const element of document.querySelectorAll('body *')) {
 			const style = getComputedStyle(element);
 			const clips = (value: string) => value === 'hidden' || value === 'clip';
 			if (!clips(style.overflowX) && !clips(style.overflowY) && style.textOverflow !== 'ellipsis') continue;
 			if (hiddenOnPurpose(element, style) || !(element.textContent ?? '').trim()) continue;
-			const wider = (clips(style.overflowX) || style.textOverflow === 'ellipsis') && element.scrollWidth > element.clientWidth + 1;
+			const wider =
+				(clips(style.overflowX) || style.textOverflow === 'ellipsis') && element.scrollWidth > element.clientWidth + 1;
 			const taller = clips(style.overflowY) && element.scrollHeight > element.clientHeight + 1;
 			if (wider || taller) clipped.push(describe(element));
 		}
@@ -48,28 +52,48 @@ async function layoutProblems(page: Page): Promise<LayoutProblems> {
 			if (!/^[+-]?[\d,.]+\s*%?$/.test(text) || !/\d/.test(text)) continue;
 			const style = getComputedStyle(cell);
 			const right = style.textAlign === 'right' || (style.textAlign === 'end' && style.direction === 'ltr');
-			if (!right || !style.fontVariantNumeric.includes('tabular-nums')) misalignedNumbers.push(`${describe(cell)} (${style.textAlign}, ${style.fontVariantNumeric})`);
+			if (!right || !style.fontVariantNumeric.includes('tabular-nums'))
+				misalignedNumbers.push(`${describe(cell)} (${style.textAlign}, ${style.fontVariantNumeric})`);
 		}
 		const smallTargets: string[] = [];
 		const controls = 'button, select, textarea, summary, input:not([type="hidden"]), a[href], [role="button"]';
 		for (const control of document.querySelectorAll<HTMLElement>(controls)) {
 			const style = getComputedStyle(control);
-			if (style.visibility === 'hidden' || style.display === 'none' || hiddenOnPurpose(control, style) || control.closest('.skip-link')) continue;
+			if (
+				style.visibility === 'hidden' ||
+				style.display === 'none' ||
+				hiddenOnPurpose(control, style) ||
+				control.closest('.skip-link')
+			)
+				continue;
 			// A link inside a sentence is exempt (WCAG 2.5.5, "inline"); a box counts with its label.
 			if (control.tagName === 'A' && style.display === 'inline') continue;
-			const target = control instanceof HTMLInputElement && ['checkbox', 'radio'].includes(control.type) ? (control.closest('label') ?? control) : control;
+			const target =
+				control instanceof HTMLInputElement && ['checkbox', 'radio'].includes(control.type)
+					? (control.closest('label') ?? control)
+					: control;
 			const box = target.getBoundingClientRect();
 			if (box.width === 0 && box.height === 0) continue;
-			if (box.height < 43.5 || box.width < 43.5) smallTargets.push(`${describe(target)} (${Math.round(box.width)}×${Math.round(box.height)})`);
+			if (box.height < 43.5 || box.width < 43.5)
+				smallTargets.push(`${describe(target)} (${Math.round(box.width)}×${Math.round(box.height)})`);
 		}
 		const scroller = document.scrollingElement ?? document.documentElement;
-		return { overflow: Math.max(0, scroller.scrollWidth - window.innerWidth), clipped, misalignedNumbers, smallTargets };
+		return {
+			overflow: Math.max(0, scroller.scrollWidth - window.innerWidth),
+			clipped,
+			misalignedNumbers,
+			smallTargets
+		};
 	});
 }
 
 /** A file name for a page: role, path and size. */
 function shotName(role: Role, language: Language, path: string, viewport: { width: number; height: number }): string {
-	const slug = path.replace(/^\//, '').replace(/[^a-zA-Z0-9]+/g, '-').replace(/-$/, '') || 'home';
+	const slug =
+		path
+			.replace(/^\//, '')
+			.replace(/[^a-zA-Z0-9]+/g, '-')
+			.replace(/-$/, '') || 'home';
 	return `devices-${language}-${role}-${slug}-${viewport.width}x${viewport.height}`;
 }
 
@@ -93,7 +117,11 @@ describe.skipIf(skipWithoutChromium('e2e/devices'))('pages on phones, tablets, d
 	});
 
 	/** Looks at each page of `role` at each size; returns what is wrong, by page and size. */
-	async function check(role: Role, language: Language, viewports: { width: number; height: number }[]): Promise<Record<string, LayoutProblems>> {
+	async function check(
+		role: Role,
+		language: Language,
+		viewports: { width: number; height: number }[]
+	): Promise<Record<string, LayoutProblems>> {
 		const context = await contextFor(browser, app.baseUrl, world, role, language, viewports[0]);
 		const found: Record<string, LayoutProblems> = {};
 		try {
@@ -105,10 +133,18 @@ describe.skipIf(skipWithoutChromium('e2e/devices'))('pages on phones, tablets, d
 				for (const viewport of viewports) {
 					// The layout follows the window's size (media queries) without loading the page again.
 					await page.setViewportSize(viewport);
-					await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+					await page.evaluate(
+						() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))
+					);
 					await screenshot(page, shotName(role, language, path, viewport));
 					const problems = await layoutProblems(page);
-					if (problems.overflow || problems.clipped.length || problems.misalignedNumbers.length || problems.smallTargets.length) found[`${path} in ${language} at ${viewport.width}×${viewport.height}`] = problems;
+					if (
+						problems.overflow ||
+						problems.clipped.length ||
+						problems.misalignedNumbers.length ||
+						problems.smallTargets.length
+					)
+						found[`${path} in ${language} at ${viewport.width}×${viewport.height}`] = problems;
 				}
 			}
 		} finally {
@@ -123,10 +159,12 @@ describe.skipIf(skipWithoutChromium('e2e/devices'))('pages on phones, tablets, d
 			const page = await context.newPage();
 			await visit(page, app.baseUrl, '/');
 			await page.evaluate(() =>
-				document.querySelector('main')?.insertAdjacentHTML(
-					'beforeend',
-					'<button style="min-height: 0; padding: 0">x</button><div style="width: 500px">wide</div><p style="width: 3em; overflow: hidden; white-space: nowrap">a sentence that does not fit</p><table><tr><td style="text-align: left">1,234</td></tr></table>'
-				)
+				document
+					.querySelector('main')
+					?.insertAdjacentHTML(
+						'beforeend',
+						'<button style="min-height: 0; padding: 0">x</button><div style="width: 500px">wide</div><p style="width: 3em; overflow: hidden; white-space: nowrap">a sentence that does not fit</p><table><tr><td style="text-align: left">1,234</td></tr></table>'
+					)
 			);
 			const problems = await layoutProblems(page);
 			expect(problems.overflow).toBeGreaterThan(0);
@@ -139,9 +177,13 @@ describe.skipIf(skipWithoutChromium('e2e/devices'))('pages on phones, tablets, d
 	});
 
 	for (const role of ROLES) {
-		it(`fits the ${role} pages at 360, 768, 1366 and 1920 px in Chinese, and at 360 px in English`, { timeout: 300_000 }, async () => {
-			expect({ ...(await check(role, 'zh-CN', VIEWPORTS)), ...(await check(role, 'en', [PHONE])) }).toEqual({});
-		});
+		it(
+			`fits the ${role} pages at 360, 768, 1366 and 1920 px in Chinese, and at 360 px in English`,
+			{ timeout: 300_000 },
+			async () => {
+				expect({ ...(await check(role, 'zh-CN', VIEWPORTS)), ...(await check(role, 'en', [PHONE])) }).toEqual({});
+			}
+		);
 	}
 
 	it('shows the delegate’s ballot in large text, remembered, on the tablet and the phone', async () => {
@@ -150,13 +192,19 @@ describe.skipIf(skipWithoutChromium('e2e/devices'))('pages on phones, tablets, d
 			const page = await context.newPage();
 			const ballot = `/vote/${world.open.id}`;
 			await visit(page, app.baseUrl, ballot);
-			const normalSize = await page.locator('.option-title').first().evaluate((element) => parseFloat(getComputedStyle(element).fontSize));
+			const normalSize = await page
+				.locator('.option-title')
+				.first()
+				.evaluate((element) => parseFloat(getComputedStyle(element).fontSize));
 			const toggle = page.getByRole('button', { name: '大字' });
 			expect(await toggle.getAttribute('aria-pressed')).toBe('false');
 			await toggle.click();
 			await page.waitForURL((url) => url.pathname === ballot);
 			await page.getByRole('button', { name: '大字', pressed: true }).waitFor();
-			const largeSize = await page.locator('.option-title').first().evaluate((element) => parseFloat(getComputedStyle(element).fontSize));
+			const largeSize = await page
+				.locator('.option-title')
+				.first()
+				.evaluate((element) => parseFloat(getComputedStyle(element).fontSize));
 			expect(largeSize).toBeGreaterThanOrEqual(normalSize * 1.2);
 			expect(largeSize).toBeGreaterThanOrEqual(22);
 			for (const viewport of [{ width: 768, height: 1024 }, PHONE]) {
@@ -165,7 +213,12 @@ describe.skipIf(skipWithoutChromium('e2e/devices'))('pages on phones, tablets, d
 				expect(await page.locator('body').getAttribute('data-text-size')).toBe('large');
 				await screenshot(page, `devices-large-text-ballot-${viewport.width}x${viewport.height}`);
 				const problems = await layoutProblems(page);
-				expect(problems, `${viewport.width}×${viewport.height}`).toEqual({ overflow: 0, clipped: [], misalignedNumbers: [], smallTargets: [] });
+				expect(problems, `${viewport.width}×${viewport.height}`).toEqual({
+					overflow: 0,
+					clipped: [],
+					misalignedNumbers: [],
+					smallTargets: []
+				});
 			}
 		} finally {
 			await context.close();

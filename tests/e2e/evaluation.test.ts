@@ -22,7 +22,9 @@ describe.skipIf(skipWithoutChromium('e2e/evaluation'))('the satisfaction evaluat
 		const year = await yearWithProjects(database.sql, 3, staff, scrutineer);
 		projectIds = year.projectIds;
 		evaluation = await createEvaluation(database.sql, year.year, staff, { delegates: 2 });
-		const rows = await database.sql<{ id: number; title: string }[]>`select id, title from candidate where id in ${database.sql(projectIds)}`;
+		const rows = await database.sql<
+			{ id: number; title: string }[]
+		>`select id, title from candidate where id in ${database.sql(projectIds)}`;
 		titles = new Map(rows.map((row) => [row.id, row.title]));
 	});
 
@@ -82,7 +84,8 @@ describe.skipIf(skipWithoutChromium('e2e/evaluation'))('the satisfaction evaluat
 		await page.goto(`${suite.app.baseUrl}/results/${evaluation.id}`);
 		const table = page.locator('table.evaluation');
 		await table.waitFor();
-		const rowOf = (id: number) => table.locator('tbody tr').filter({ has: page.locator('th', { hasText: titles.get(id)! }) });
+		const rowOf = (id: number) =>
+			table.locator('tbody tr').filter({ has: page.locator('th', { hasText: titles.get(id)! }) });
 		// 1 满意 of 2 entitled is exactly half: not enough for 满意, nor (with nothing else) for 基本满意.
 		expect(await rowOf(projectIds[0]!).locator('td strong').textContent()).toBe('不满意');
 		expect(await rowOf(projectIds[0]!).locator('td.num').first().textContent()).toBe('1');

@@ -19,11 +19,19 @@ describe.skipIf(skipWithoutChromium('e2e/journey-1'))('journey 1: a resident pro
 	const suite = browserSuite(async (database) => {
 		staff = await createUser(database.sql, ['staff'], 'staff');
 		candidateIds = await createCandidates(database.sql, 5);
-		const [category] = await database.sql<{ id: number; name: string }[]>`select g.id, g.name from category g join candidate c on c.category_id = g.id where c.id = ${candidateIds[0]!}`;
+		const [category] = await database.sql<
+			{ id: number; name: string }[]
+		>`select g.id, g.name from category g join candidate c on c.category_id = g.id where c.id = ${candidateIds[0]!}`;
 		categoryName = (category as { name: string }).name;
 		await createCampaign(
 			database.sql,
-			{ title: '2026年民生实事项目公开征集', year: 2026, opensAt: new Date(Date.now() - HOUR), closesAt: new Date(Date.now() + 72 * HOUR), criteria: '普惠性、可行性、当年完成、有量化目标、一事一建议' },
+			{
+				title: '2026年民生实事项目公开征集',
+				year: 2026,
+				opensAt: new Date(Date.now() - HOUR),
+				closesAt: new Date(Date.now() + 72 * HOUR),
+				criteria: '普惠性、可行性、当年完成、有量化目标、一事一建议'
+			},
 			staff.id
 		);
 	});
@@ -70,5 +78,4 @@ describe.skipIf(skipWithoutChromium('e2e/journey-1'))('journey 1: a resident pro
 		await screenshot(page, 'journey-1-me');
 		expect(residentErrors).toEqual([]);
 	});
-
 });

@@ -6,7 +6,14 @@ import { startApp, Visitor, type RunningApp } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
 /** The page's language and text size, the text of the first navigation link, the toggle's state. */
-async function pageFacts(response: Response): Promise<{ lang: string | undefined; textSize: string | undefined; home: string | undefined; pressed: string | undefined }> {
+async function pageFacts(
+	response: Response
+): Promise<{
+	lang: string | undefined;
+	textSize: string | undefined;
+	home: string | undefined;
+	pressed: string | undefined;
+}> {
 	const html = await response.text();
 	return {
 		lang: /<html[^>]*\slang="([^"]*)"/.exec(html)?.[1],
@@ -55,7 +62,9 @@ describe('language and text size', () => {
 		await visitor.post('/language', { locale: 'zh-CN', redirectTo: '/' });
 		expect(await pageFacts(await visitor.get('/'))).toMatchObject({ lang: 'zh-CN', home: '首页' });
 		// Somewhere else than this site is not a place to go back to.
-		expect((await visitor.post('/language', { locale: 'en', redirectTo: 'https://example.com/' })).headers.get('location')).toBe('/');
+		expect(
+			(await visitor.post('/language', { locale: 'en', redirectTo: 'https://example.com/' })).headers.get('location')
+		).toBe('/');
 	});
 
 	it('turns large text on and off with a form post, remembered across visits', async () => {

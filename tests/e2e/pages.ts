@@ -9,7 +9,11 @@ import { createRound } from '../../src/lib/server/residents/selection';
 import { castBallot } from '../../src/lib/server/voting/casting';
 import { addGroupMember } from '../../src/lib/server/delivery/monitoring';
 import { readEvaluationForm } from '../../src/lib/server/evaluation/evaluations';
-import { applyLifecycle, confirmTally, createVotingSession as createVotingSessionRecord } from '../../src/lib/server/voting/sessions';
+import {
+	applyLifecycle,
+	confirmTally,
+	createVotingSession as createVotingSessionRecord
+} from '../../src/lib/server/voting/sessions';
 import type { TestDatabase } from '../helpers/database';
 import { createUser, createVotingSession, TEST_PASSWORD, type TestSession } from '../helpers/factory';
 import { routeInventory } from '../helpers/security';
@@ -157,10 +161,13 @@ function emptyExcept(keep: string[]): (form: Locator) => Promise<void> {
 export async function emptyFields(form: Locator, keep: string[] = []): Promise<void> {
 	await form.evaluate((element, kept) => {
 		(element as HTMLFormElement).noValidate = true;
-		for (const field of element.querySelectorAll<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>('input, textarea, select')) {
+		for (const field of element.querySelectorAll<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>(
+			'input, textarea, select'
+		)) {
 			if (kept.includes(field.name)) continue;
 			if (field instanceof HTMLInputElement && ['hidden', 'submit', 'button'].includes(field.type)) continue;
-			if (field instanceof HTMLInputElement && (field.type === 'checkbox' || field.type === 'radio')) field.checked = false;
+			if (field instanceof HTMLInputElement && (field.type === 'checkbox' || field.type === 'radio'))
+				field.checked = false;
 			else if (field instanceof HTMLSelectElement) field.selectedIndex = -1;
 			else field.value = '';
 		}
@@ -195,28 +202,52 @@ export async function buildWorld(database: TestDatabase): Promise<World> {
 	await sql`update candidate set lead_department = ${DEPARTMENT}, targets = ${['新增电梯 20 部']} where id in ${sql(published.candidateIds)}`;
 	await expectOk(applyLifecycle(sql, published.id, 'open', staff.id), 'open');
 	for (const [index, delegate] of closed.delegates.slice(0, 2).entries()) {
-		await castBallot(sql, { votingSessionId: closed.id, delegateId: delegate.id, selection: { method: 'approval', candidateIds: [closed.candidateIds[index]!] } });
+		await castBallot(sql, {
+			votingSessionId: closed.id,
+			delegateId: delegate.id,
+			selection: { method: 'approval', candidateIds: [closed.candidateIds[index]!] }
+		});
 	}
 	await expectOk(applyLifecycle(sql, closed.id, 'close', staff.id), 'close');
 	for (const [index, delegate] of published.delegates.entries()) {
-		await castBallot(sql, { votingSessionId: published.id, delegateId: delegate.id, selection: { method: 'approval', candidateIds: published.candidateIds.slice(index, index + 3) } });
+		await castBallot(sql, {
+			votingSessionId: published.id,
+			delegateId: delegate.id,
+			selection: { method: 'approval', candidateIds: published.candidateIds.slice(index, index + 3) }
+		});
 	}
 	await expectOk(applyLifecycle(sql, published.id, 'close', staff.id), 'close');
 	await expectOk(confirmTally(sql, published.id, scrutineer.id), 'confirm');
 	await expectOk(applyLifecycle(sql, published.id, 'publish', staff.id), 'publish');
 	// Publishing made the chosen candidates the year's projects; an evaluation of them is drafted.
-	const [project] = await sql<{ id: number; year: number }[]>`select id, year from livelihood_project where voting_session_id = ${published.id} order by rank limit 1`;
+	const [project] = await sql<
+		{ id: number; year: number }[]
+	>`select id, year from livelihood_project where voting_session_id = ${published.id} order by rank limit 1`;
 	if (!project) throw new Error('publishing made no project');
-	const evaluation = await readEvaluationForm(sql, { title: '2022年民生实事项目满意度测评', year: String(project.year), allowAbstain: '', opensAt: '', closesAt: '' });
+	const evaluation = await readEvaluationForm(sql, {
+		title: '2022年民生实事项目满意度测评',
+		year: String(project.year),
+		allowAbstain: '',
+		opensAt: '',
+		closesAt: ''
+	});
 	if (!evaluation.ok) throw new Error(`could not draft the evaluation: ${JSON.stringify(evaluation.errors)}`);
 	const evaluationId = await createVotingSessionRecord(sql, evaluation.session, staff.id);
 	// The delegate watches the project for the congress (monitoring group).
 	await expectOk(addGroupMember(sql, project.id, open.delegates[0]!.username, staff.id), 'add to the monitoring group');
 
-	const [candidate] = await sql<{ id: number; categoryId: number }[]>`select id, category_id as "categoryId" from candidate where id = ${open.candidateIds[0]!}`;
+	const [candidate] = await sql<
+		{ id: number; categoryId: number }[]
+	>`select id, category_id as "categoryId" from candidate where id = ${open.candidateIds[0]!}`;
 	const campaignId = await createCampaign(
 		sql,
-		{ title: '2026年民生实事项目公开征集', year: 2026, opensAt: new Date(Date.now() - HOUR), closesAt: new Date(Date.now() + 72 * HOUR), criteria: '普惠性、可行性、当年完成' },
+		{
+			title: '2026年民生实事项目公开征集',
+			year: 2026,
+			opensAt: new Date(Date.now() - HOUR),
+			closesAt: new Date(Date.now() + 72 * HOUR),
+			criteria: '普惠性、可行性、当年完成'
+		},
 		staff.id
 	);
 	const proposal = {
@@ -237,7 +268,14 @@ export async function buildWorld(database: TestDatabase): Promise<World> {
 	await expectOk(reviewProposals(sql, staff.id, [submitted.id], 'start_review', ''), 'start the review');
 	const round = await createRound(
 		sql,
-		{ title: '2026年民生实事项目网上评选', opensAt: new Date(Date.now() - HOUR), closesAt: new Date(Date.now() + 24 * HOUR), maxSupports: 2, liveRanking: true, candidateIds: draft.candidateIds },
+		{
+			title: '2026年民生实事项目网上评选',
+			opensAt: new Date(Date.now() - HOUR),
+			closesAt: new Date(Date.now() + 24 * HOUR),
+			maxSupports: 2,
+			liveRanking: true,
+			candidateIds: draft.candidateIds
+		},
 		staff.id
 	);
 	if (!round.ok) throw new Error(`could not create the round: ${round.problem}`);
@@ -301,7 +339,11 @@ export async function visit(page: Page, baseUrl: string, path: string): Promise<
  */
 export async function focusAwayFromError(page: Page): Promise<string | null> {
 	try {
-		await page.waitForFunction(() => !!document.activeElement?.closest('[aria-invalid="true"], [role="alert"], .error, .field-error'), undefined, { timeout: 5_000 });
+		await page.waitForFunction(
+			() => !!document.activeElement?.closest('[aria-invalid="true"], [role="alert"], .error, .field-error'),
+			undefined,
+			{ timeout: 5_000 }
+		);
 		return null;
 	} catch {
 		// Say where the focus is instead.
@@ -309,7 +351,9 @@ export async function focusAwayFromError(page: Page): Promise<string | null> {
 	return page.evaluate(() => {
 		const active = document.activeElement;
 		if (active?.closest('[aria-invalid="true"], [role="alert"], .error, .field-error')) return null;
-		return active ? `${active.tagName.toLowerCase()}${active.id ? `#${active.id}` : ''} "${(active.textContent ?? '').trim().slice(0, 30)}"` : 'nothing';
+		return active
+			? `${active.tagName.toLowerCase()}${active.id ? `#${active.id}` : ''} "${(active.textContent ?? '').trim().slice(0, 30)}"`
+			: 'nothing';
 	});
 }
 
@@ -322,7 +366,10 @@ export async function submitInvalid(page: Page, probe: FormProbe): Promise<void>
 	} else {
 		await emptyFields(form);
 	}
-	await form.locator(probe.submit ?? 'button[type="submit"], button:not([type])').first().click();
+	await form
+		.locator(probe.submit ?? 'button[type="submit"], button:not([type])')
+		.first()
+		.click();
 	await page.waitForLoadState('networkidle');
 	try {
 		await page.locator('main').locator('.error, .field-error, [role="alert"]').first().waitFor();

@@ -6,7 +6,15 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startApp, type RunningApp } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { createUser, TEST_PASSWORD } from '../helpers/factory';
-import { DESKTOP, launchChromium, newContext, screenshot, signInThroughForm, skipWithoutChromium, watchErrors } from '../helpers/browser';
+import {
+	DESKTOP,
+	launchChromium,
+	newContext,
+	screenshot,
+	signInThroughForm,
+	skipWithoutChromium,
+	watchErrors
+} from '../helpers/browser';
 
 const WAIT = { timeout: 15_000, interval: 100 };
 const PHONE = { width: 360, height: 740 };
@@ -40,7 +48,9 @@ describe.skipIf(skipWithoutChromium('e2e/roster'))('the roster import in a real 
 	}
 
 	async function upload(page: Page, name: string, content: string): Promise<void> {
-		await page.locator('input[name="roster"]').setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(content, 'utf8') });
+		await page
+			.locator('input[name="roster"]')
+			.setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(content, 'utf8') });
 		await page.getByRole('button', { name: '导入名册' }).click();
 	}
 
@@ -49,7 +59,11 @@ describe.skipIf(skipWithoutChromium('e2e/roster'))('the roster import in a real 
 		await signInThroughForm(page, app.baseUrl, staff.username, TEST_PASSWORD, '/admin/delegates');
 		await page.getByRole('heading', { name: '代表名册', exact: true }).waitFor();
 
-		await upload(page, '台州代表名册.csv', '\uFEFF序号,姓名,代表团,代表证号,联系电话\r\n1,陈海燕,椒江区代表团,TZ0001,13800000001\r\n2,林志强,黄岩区代表团,TZ0002,\r\n3,王丽华,路桥区代表团,TZ0003,0576-88881234\r\n');
+		await upload(
+			page,
+			'台州代表名册.csv',
+			'\uFEFF序号,姓名,代表团,代表证号,联系电话\r\n1,陈海燕,椒江区代表团,TZ0001,13800000001\r\n2,林志强,黄岩区代表团,TZ0002,\r\n3,王丽华,路桥区代表团,TZ0003,0576-88881234\r\n'
+		);
 		const result = page.locator('#import-result');
 		await result.waitFor();
 		expect(await result.innerText()).toContain('已导入“台州代表名册.csv”：新增 3 名代表，更新 0 名，0 名无变化。');
@@ -62,7 +76,11 @@ describe.skipIf(skipWithoutChromium('e2e/roster'))('the roster import in a real 
 		await screenshot(page, 'roster-imported');
 
 		// A second file: one update, one new delegate, and three bad rows — nothing is written.
-		await upload(page, '有错误的名册.csv', '姓名,代表团,代表证号\n陈海燕,椒江区代表团,TZ0001\n,温岭市代表团,TZ0004\n赵敏,温岭市代表团,TZ 0005\n钱程,温岭市代表团,TZ0001\n');
+		await upload(
+			page,
+			'有错误的名册.csv',
+			'姓名,代表团,代表证号\n陈海燕,椒江区代表团,TZ0001\n,温岭市代表团,TZ0004\n赵敏,温岭市代表团,TZ 0005\n钱程,温岭市代表团,TZ0001\n'
+		);
 		const problems = page.locator('#import-problems');
 		await problems.waitFor();
 		expect(await problems.innerText()).toContain('“有错误的名册.csv”未导入：发现 3 处问题，任何数据都没有写入');
@@ -74,7 +92,9 @@ describe.skipIf(skipWithoutChromium('e2e/roster'))('the roster import in a real 
 			'5 代表证号 代表证号 TZ0001 已在第 2 行出现过。'
 		]);
 		await screenshot(page, 'roster-problems');
-		const [count] = await database.sql<{ count: number }[]>`select count(*)::int as count from app_user where delegate_number is not null`;
+		const [count] = await database.sql<
+			{ count: number }[]
+		>`select count(*)::int as count from app_user where delegate_number is not null`;
 		expect(count?.count).toBe(3);
 		expect(errors).toEqual([]);
 	});
@@ -90,7 +110,9 @@ describe.skipIf(skipWithoutChromium('e2e/roster'))('the roster import in a real 
 		await page.getByRole('button', { name: '恢复 林志强' }).waitFor();
 		expect(await rows.first().innerText()).toContain('已停用');
 		expect(new URL(page.url()).searchParams.get('q')).toBe('黄岩');
-		const [disabled] = await database.sql<{ disabled: boolean }[]>`select disabled_at is not null as disabled from app_user where delegate_number = 'TZ0002'`;
+		const [disabled] = await database.sql<
+			{ disabled: boolean }[]
+		>`select disabled_at is not null as disabled from app_user where delegate_number = 'TZ0002'`;
 		expect(disabled?.disabled).toBe(true);
 		await page.getByRole('button', { name: '恢复 林志强' }).click();
 		await page.getByRole('button', { name: '停用 林志强' }).waitFor();

@@ -9,7 +9,14 @@ import { applyLifecycle, confirmTally } from '../../src/lib/server/voting/sessio
 import { startApp, type RunningApp } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { createUser, createVotingSession, TEST_PASSWORD, type TestSession } from '../helpers/factory';
-import { launchChromium, newContext, screenshot, signInThroughForm, skipWithoutChromium, watchErrors } from '../helpers/browser';
+import {
+	launchChromium,
+	newContext,
+	screenshot,
+	signInThroughForm,
+	skipWithoutChromium,
+	watchErrors
+} from '../helpers/browser';
 
 const FULL_HD = { width: 1920, height: 1080 };
 const UHD = { width: 3840, height: 2160 };
@@ -21,12 +28,19 @@ async function textOf(locator: Locator): Promise<string> {
 
 /** The big figure under a label (应到, 实到, 已投票) on the screen. */
 function screenFigure(page: Page, label: string): Locator {
-	return page.locator('.screen-figures > div').filter({ has: page.locator('dt', { hasText: label }) }).locator('dd');
+	return page
+		.locator('.screen-figures > div')
+		.filter({ has: page.locator('dt', { hasText: label }) })
+		.locator('dd');
 }
 
 /** Whether the page fits its window: no scroll bar either way. */
 function fitsWithoutScrolling(page: Page): Promise<boolean> {
-	return page.evaluate(() => document.documentElement.scrollHeight <= window.innerHeight && document.documentElement.scrollWidth <= window.innerWidth);
+	return page.evaluate(
+		() =>
+			document.documentElement.scrollHeight <= window.innerHeight &&
+			document.documentElement.scrollWidth <= window.innerWidth
+	);
 }
 
 describe.skipIf(skipWithoutChromium('e2e/screen'))('the projector screen in a real browser', () => {
@@ -58,7 +72,10 @@ describe.skipIf(skipWithoutChromium('e2e/screen'))('the projector screen in a re
 		await database?.drop();
 	});
 
-	async function open(viewport: { width: number; height: number }, javaScriptEnabled = true): Promise<{ page: Page; errors: string[] }> {
+	async function open(
+		viewport: { width: number; height: number },
+		javaScriptEnabled = true
+	): Promise<{ page: Page; errors: string[] }> {
 		const context = await newContext(browser, { viewport, javaScriptEnabled });
 		contexts.push(context);
 		const page = await context.newPage();
@@ -77,24 +94,40 @@ describe.skipIf(skipWithoutChromium('e2e/screen'))('the projector screen in a re
 		const { page, errors } = await open(FULL_HD);
 		await page.goto(`${app.baseUrl}/screen/${session.id}`);
 		await page.locator('.screen-live-live').waitFor();
-		expect(await textOf(page.locator('h1'))).toBe(await database.sql<{ title: string }[]>`select title from voting_session where id = ${session.id}`.then((rows) => rows[0]!.title));
+		expect(await textOf(page.locator('h1'))).toBe(
+			await database.sql<{ title: string }[]>`select title from voting_session where id = ${session.id}`.then(
+				(rows) => rows[0]!.title
+			)
+		);
 		expect(await textOf(screenFigure(page, '应到'))).toBe('5');
 		expect(await textOf(screenFigure(page, '实到'))).toBe('0');
 		expect(await textOf(screenFigure(page, '已投票'))).toBe('0');
 		expect(await page.locator('.site-header').isVisible()).toBe(false);
 		expect(await fitsWithoutScrolling(page)).toBe(true);
 		// Readable from the back of the hall: the figures are over a tenth of the screen's height.
-		const figureHeight = await screenFigure(page, '已投票').evaluate((element) => element.getBoundingClientRect().height);
+		const figureHeight = await screenFigure(page, '已投票').evaluate(
+			(element) => element.getBoundingClientRect().height
+		);
 		expect(figureHeight).toBeGreaterThan(FULL_HD.height / 10);
 		expect(await textOf(page.locator('.countdown'))).toMatch(/距投票结束还有 [12]:\d{2}:\d{2}/);
 
 		const staffView = await open(FULL_HD);
-		await signInThroughForm(staffView.page, app.baseUrl, staff.username, TEST_PASSWORD, `/admin/sessions/${session.id}`);
-		const staffCast = staffView.page.locator('dl.figures > div').filter({ has: staffView.page.locator('dt', { hasText: '已投票' }) }).locator('dd');
+		await signInThroughForm(
+			staffView.page,
+			app.baseUrl,
+			staff.username,
+			TEST_PASSWORD,
+			`/admin/sessions/${session.id}`
+		);
+		const staffCast = staffView.page
+			.locator('dl.figures > div')
+			.filter({ has: staffView.page.locator('dt', { hasText: '已投票' }) })
+			.locator('dd');
 		expect(await textOf(staffCast)).toBe('0');
 
 		// Marks that vanish if either page reloads.
-		for (const target of [page, staffView.page]) await target.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
+		for (const target of [page, staffView.page])
+			await target.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
 		await cast(0, [0, 1]);
 		await cast(1, [0, 2]);
 		await expect.poll(() => textOf(screenFigure(page, '已投票')), WAIT).toBe('2');
@@ -102,16 +135,21 @@ describe.skipIf(skipWithoutChromium('e2e/screen'))('the projector screen in a re
 		expect(await page.locator('[role="progressbar"]').getAttribute('aria-valuenow')).toBe('2');
 		expect(await textOf(page.locator('.screen-percent'))).toBe('已投票 40%');
 		await expect.poll(() => textOf(staffCast), WAIT).toBe('2');
-		for (const target of [page, staffView.page]) expect(await target.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
+		for (const target of [page, staffView.page])
+			expect(await target.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
 		await screenshot(page, 'screen-open-1080p');
 
 		const { page: large } = await open(UHD);
 		await large.goto(`${app.baseUrl}/screen/${session.id}?theme=dark`);
 		await large.locator('.screen-live-live').waitFor();
 		expect(await fitsWithoutScrolling(large)).toBe(true);
-		const largeFigureHeight = await screenFigure(large, '已投票').evaluate((element) => element.getBoundingClientRect().height);
+		const largeFigureHeight = await screenFigure(large, '已投票').evaluate(
+			(element) => element.getBoundingClientRect().height
+		);
 		expect(largeFigureHeight).toBeGreaterThan(1.8 * figureHeight);
-		expect(await large.locator('.screen').evaluate((element) => getComputedStyle(element).backgroundColor)).toBe('rgb(0, 0, 0)');
+		expect(await large.locator('.screen').evaluate((element) => getComputedStyle(element).backgroundColor)).toBe(
+			'rgb(0, 0, 0)'
+		);
 		await screenshot(large, 'screen-open-4k-dark');
 
 		// On a phone the screen still reads: nothing wider than the window (it may scroll down).
@@ -154,11 +192,16 @@ describe.skipIf(skipWithoutChromium('e2e/screen'))('the projector screen in a re
 		const chart = page.locator('svg.result-chart');
 		await chart.waitFor();
 		expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
-		const chosenTitles = await database.sql<{ title: string }[]>`select title from candidate where id in ${database.sql([session.candidateIds[0]!, session.candidateIds[1]!])}`;
+		const chosenTitles = await database.sql<
+			{ title: string }[]
+		>`select title from candidate where id in ${database.sql([session.candidateIds[0]!, session.candidateIds[1]!])}`;
 		expect(await chart.locator('g.row').count()).toBe(6);
 		const chosen = chart.locator('g.row.outcome-chosen');
-		expect((await chosen.locator('text.title').allTextContents()).sort()).toEqual(chosenTitles.map((row) => row.title).sort());
-		for (const mark of await chosen.locator('text.mark').allTextContents()) expect(mark.replace(/\s+/g, ' ').trim()).toBe('✓ 当选');
+		expect((await chosen.locator('text.title').allTextContents()).sort()).toEqual(
+			chosenTitles.map((row) => row.title).sort()
+		);
+		for (const mark of await chosen.locator('text.mark').allTextContents())
+			expect(mark.replace(/\s+/g, ' ').trim()).toBe('✓ 当选');
 		expect(await chart.locator('g.row.outcome-not_chosen text.mark').count()).toBe(0);
 		expect(await chart.locator('g.row text.votes').allTextContents()).toEqual(['3', '3', '1', '0', '0', '0']);
 		expect(await textOf(page.locator('.screen-audit code'))).toBe((await auditHead(database.sql))!.hash);
@@ -200,7 +243,10 @@ describe.skipIf(skipWithoutChromium('e2e/screen'))('the projector screen in a re
 			expect(await page.locator('.screen-legend').textContent()).toContain('✓ 当选');
 			expect(await fitsWithoutScrolling(page)).toBe(true);
 			// The chart's titles stay legible: at least 1.4% of the screen height.
-			const titleHeight = await chart.locator('g.row text.title').first().evaluate((element) => element.getBoundingClientRect().height);
+			const titleHeight = await chart
+				.locator('g.row text.title')
+				.first()
+				.evaluate((element) => element.getBoundingClientRect().height);
 			expect(titleHeight).toBeGreaterThan(viewport.height * 0.014);
 			await screenshot(page, name);
 			expect(errors).toEqual([]);
@@ -211,10 +257,19 @@ describe.skipIf(skipWithoutChromium('e2e/screen'))('the projector screen in a re
 		const { page, errors } = await open({ width: 1366, height: 768 });
 		await signInThroughForm(page, app.baseUrl, staff.username, TEST_PASSWORD, `/admin/sessions/${session.id}`);
 		await page.getByRole('link', { name: '审计日志' }).last().click();
-		await page.waitForURL((url) => url.pathname === '/admin/audit' && url.searchParams.get('session') === String(session.id));
+		await page.waitForURL(
+			(url) => url.pathname === '/admin/audit' && url.searchParams.get('session') === String(session.id)
+		);
 		const actions = await page.locator('table.audit-table tbody th').allTextContents();
 		expect(actions.map((text) => text.replace(/\s+/g, ' ').trim().split(' ')[0])).toEqual(
-			expect.arrayContaining(['公布票决结果', '监票人确认计票结果', '结束投票并计票', '投出一张选票', '开始投票', '创建票决会议'])
+			expect.arrayContaining([
+				'公布票决结果',
+				'监票人确认计票结果',
+				'结束投票并计票',
+				'投出一张选票',
+				'开始投票',
+				'创建票决会议'
+			])
 		);
 		await page.getByRole('button', { name: '核验审计链' }).click();
 		const verdict = page.locator('.audit-verdict');

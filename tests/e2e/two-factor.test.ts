@@ -7,7 +7,16 @@ import { generateHOTP } from '@oslojs/otp';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type RunningApp } from '../helpers/app';
-import { DESKTOP, launchChromium, newContext, screenshot, signInThroughForm, skipWithoutChromium, waitForScripts, watchErrors } from '../helpers/browser';
+import {
+	DESKTOP,
+	launchChromium,
+	newContext,
+	screenshot,
+	signInThroughForm,
+	skipWithoutChromium,
+	waitForScripts,
+	watchErrors
+} from '../helpers/browser';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { createUser, TEST_PASSWORD } from '../helpers/factory';
 

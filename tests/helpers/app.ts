@@ -17,18 +17,30 @@ function freePort(): Promise<number> {
 		const server = createServer();
 		server.listen(0, '127.0.0.1', () => {
 			const address = server.address();
-			server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+			server.close(() =>
+				typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))
+			);
 		});
 	});
 }
 
 export async function startApp(databaseUrl: string, env: Record<string, string> = {}): Promise<RunningApp> {
-	if (!existsSync('build/index.js')) throw new Error('build/ is missing: run `npm test` (it builds first) or `npm run build`');
+	if (!existsSync('build/index.js'))
+		throw new Error('build/ is missing: run `npm test` (it builds first) or `npm run build`');
 	const port = await freePort();
 	const baseUrl = `http://127.0.0.1:${port}`;
 	let output = '';
 	const child: ChildProcess = spawn(process.execPath, ['build/index.js'], {
-		env: { ...process.env, DATABASE_URL: databaseUrl, HOST: '127.0.0.1', PORT: String(port), ORIGIN: baseUrl, DATABASE_POOL_SIZE: '10', BODY_SIZE_LIMIT: '2M', ...env },
+		env: {
+			...process.env,
+			DATABASE_URL: databaseUrl,
+			HOST: '127.0.0.1',
+			PORT: String(port),
+			ORIGIN: baseUrl,
+			DATABASE_POOL_SIZE: '10',
+			BODY_SIZE_LIMIT: '2M',
+			...env
+		},
 		stdio: ['ignore', 'pipe', 'pipe']
 	});
 	child.stdout?.on('data', (chunk) => (output += chunk));
@@ -87,13 +99,20 @@ export class Visitor {
 	}
 
 	async get(path: string): Promise<Response> {
-		const response = await fetch(new URL(path, this.baseUrl), { redirect: 'manual', headers: { cookie: this.cookieHeader(), ...this.headers } });
+		const response = await fetch(new URL(path, this.baseUrl), {
+			redirect: 'manual',
+			headers: { cookie: this.cookieHeader(), ...this.headers }
+		});
 		this.remember(response);
 		return response;
 	}
 
 	/** Posts a form as a browser would (same origin unless `origin` says otherwise). */
-	async post(path: string, fields: [string, string][] | Record<string, string>, options: { origin?: string } = {}): Promise<Response> {
+	async post(
+		path: string,
+		fields: [string, string][] | Record<string, string>,
+		options: { origin?: string } = {}
+	): Promise<Response> {
 		const body = new URLSearchParams(Array.isArray(fields) ? fields : Object.entries(fields));
 		const response = await fetch(new URL(path, this.baseUrl), {
 			method: 'POST',

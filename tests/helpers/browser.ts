@@ -18,16 +18,27 @@ export const DESKTOP = { width: 1366, height: 768 };
 export function skipWithoutChromium(suite: string): boolean {
 	if (existsSync(CHROMIUM_PATH)) return false;
 	if (process.env.CI) return false;
-	console.warn(`[${suite}] skipped: ${CHROMIUM_PATH} does not exist (install Debian's chromium package to run the browser tests; on CI this fails instead)`);
+	console.warn(
+		`[${suite}] skipped: ${CHROMIUM_PATH} does not exist (install Debian's chromium package to run the browser tests; on CI this fails instead)`
+	);
 	return true;
 }
 
 export async function launchChromium(): Promise<Browser> {
-	if (!existsSync(CHROMIUM_PATH)) throw new Error(`${CHROMIUM_PATH} does not exist: CI must install the chromium package for the browser tests`);
+	if (!existsSync(CHROMIUM_PATH))
+		throw new Error(`${CHROMIUM_PATH} does not exist: CI must install the chromium package for the browser tests`);
 	return chromium.launch({
 		executablePath: CHROMIUM_PATH,
 		headless: true,
-		args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
+		args: [
+			'--no-sandbox',
+			'--disable-gpu',
+			'--disable-dev-shm-usage',
+			'--disable-background-networking',
+			'--disable-component-update',
+			'--disable-sync',
+			'--no-first-run'
+		]
 	});
 }
 
@@ -70,7 +81,13 @@ export async function waitForScripts(page: Page): Promise<void> {
 }
 
 /** Signs in through the /login form and waits until the app has sent the browser on to `target`. */
-export async function signInThroughForm(page: Page, baseUrl: string, username: string, password: string, target: string): Promise<void> {
+export async function signInThroughForm(
+	page: Page,
+	baseUrl: string,
+	username: string,
+	password: string,
+	target: string
+): Promise<void> {
 	await page.goto(`${baseUrl}/login?redirectTo=${encodeURIComponent(target)}`);
 	await waitForScripts(page);
 	const form = page.locator('main form');
@@ -81,7 +98,10 @@ export async function signInThroughForm(page: Page, baseUrl: string, username: s
 		await page.waitForURL((url) => url.pathname === target);
 	} catch (error) {
 		const alerts = await page.locator('main .error, main .field-error').allTextContents();
-		throw new Error(`signing in as ${username} did not lead to ${target} (still at ${page.url()}; messages: ${JSON.stringify(alerts)})`, { cause: error });
+		throw new Error(
+			`signing in as ${username} did not lead to ${target} (still at ${page.url()}; messages: ${JSON.stringify(alerts)})`,
+			{ cause: error }
+		);
 	}
 }
 
@@ -114,7 +134,10 @@ export class Windows {
 	constructor(private readonly browser: Browser) {}
 
 	/** A new window (page) and the errors it logs. */
-	async open(viewport: { width: number; height: number }, options: { javaScriptEnabled?: boolean; locale?: string } = {}): Promise<{ page: Page; errors: string[] }> {
+	async open(
+		viewport: { width: number; height: number },
+		options: { javaScriptEnabled?: boolean; locale?: string } = {}
+	): Promise<{ page: Page; errors: string[] }> {
 		const context = await newContext(this.browser, { viewport, ...options });
 		this.contexts.push(context);
 		const page = await context.newPage();

@@ -5,26 +5,49 @@ import type { EvaluationChoice } from '../../src/lib/domain/types';
 import type { Sql } from '../../src/lib/server/db/client';
 import { projectCandidateIds, readEvaluationForm } from '../../src/lib/server/evaluation/evaluations';
 import { castBallot } from '../../src/lib/server/voting/casting';
-import { applyLifecycle, confirmTally, createVotingSession as createSession, enrollDelegates } from '../../src/lib/server/voting/sessions';
+import {
+	applyLifecycle,
+	confirmTally,
+	createVotingSession as createSession,
+	enrollDelegates
+} from '../../src/lib/server/voting/sessions';
 import { createUsers, createVotingSession } from './factory';
 
 type Person = { id: number; username: string };
 let nextYear = 2030 + (Number(process.env.VITEST_POOL_ID ?? 0) % 10) * 6;
 
-export async function closeConfirmPublish(sql: Sql, votingSessionId: number, staff: Person, scrutineer: Person): Promise<void> {
+export async function closeConfirmPublish(
+	sql: Sql,
+	votingSessionId: number,
+	staff: Person,
+	scrutineer: Person
+): Promise<void> {
 	expect(await applyLifecycle(sql, votingSessionId, 'close', staff.id)).toMatchObject({ ok: true });
 	expect(await confirmTally(sql, votingSessionId, scrutineer.id)).toEqual({ ok: true });
 	expect(await applyLifecycle(sql, votingSessionId, 'publish', staff.id)).toMatchObject({ ok: true });
 }
 
 /** A fresh year with `projects` livelihood projects, from a published vote; their candidate ids in ballot order. */
-export async function yearWithProjects(sql: Sql, projects: number, staff: Person, scrutineer: Person): Promise<{ year: number; projectIds: number[] }> {
+export async function yearWithProjects(
+	sql: Sql,
+	projects: number,
+	staff: Person,
+	scrutineer: Person
+): Promise<{ year: number; projectIds: number[] }> {
 	const year = nextYear++;
 	const vote = await createVotingSession(sql, { candidates: projects + 1, seats: projects, delegates: 1, open: false });
 	await sql`update voting_session set year = ${year} where id = ${vote.id}`;
 	expect(await applyLifecycle(sql, vote.id, 'open', staff.id)).toMatchObject({ ok: true });
 	const chosen = vote.candidateIds.slice(0, projects);
-	expect((await castBallot(sql, { votingSessionId: vote.id, delegateId: vote.delegates[0]!.id, selection: { method: 'approval', candidateIds: chosen } })).ok).toBe(true);
+	expect(
+		(
+			await castBallot(sql, {
+				votingSessionId: vote.id,
+				delegateId: vote.delegates[0]!.id,
+				selection: { method: 'approval', candidateIds: chosen }
+			})
+		).ok
+	).toBe(true);
 	await closeConfirmPublish(sql, vote.id, staff, scrutineer);
 	const projectIds = await projectCandidateIds(sql, year);
 	expect([...projectIds].sort((a, b) => a - b)).toEqual([...chosen].sort((a, b) => a - b));
@@ -38,15 +61,33 @@ export async function createEvaluation(
 	staff: Person,
 	options: { allowAbstain?: boolean; delegates?: number; open?: boolean } = {}
 ): Promise<{ id: number; delegates: Person[] }> {
-	const read = await readEvaluationForm(sql, { title: `测评 ${year}`, year: String(year), allowAbstain: options.allowAbstain ? 'yes' : '', opensAt: '', closesAt: '' });
+	const read = await readEvaluationForm(sql, {
+		title: `测评 ${year}`,
+		year: String(year),
+		allowAbstain: options.allowAbstain ? 'yes' : '',
+		opensAt: '',
+		closesAt: ''
+	});
 	if (!read.ok) throw new Error(JSON.stringify(read.errors));
 	const id = await createSession(sql, read.session, staff.id);
 	const delegates = await createUsers(sql, options.delegates ?? 4, ['delegate'], 'evaluator');
-	await sql.begin((tx) => enrollDelegates(tx, id, delegates.map((delegate) => delegate.id), staff.id));
+	await sql.begin((tx) =>
+		enrollDelegates(
+			tx,
+			id,
+			delegates.map((delegate) => delegate.id),
+			staff.id
+		)
+	);
 	if (options.open !== false) expect(await applyLifecycle(sql, id, 'open', staff.id)).toMatchObject({ ok: true });
 	return { id, delegates };
 }
 
-export function evaluate(sql: Sql, votingSessionId: number, delegateId: number, choices: Record<number, EvaluationChoice>) {
+export function evaluate(
+	sql: Sql,
+	votingSessionId: number,
+	delegateId: number,
+	choices: Record<number, EvaluationChoice>
+) {
 	return castBallot(sql, { votingSessionId, delegateId, selection: { method: 'evaluation', choices } });
 }

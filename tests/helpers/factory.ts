@@ -14,7 +14,12 @@ function unique(prefix: string): string {
 }
 
 /** Users with the shared test password (hashed once per file). */
-export async function createUsers(sql: Sql, count: number, roles: Role[], prefix = 'user'): Promise<{ id: number; username: string }[]> {
+export async function createUsers(
+	sql: Sql,
+	count: number,
+	roles: Role[],
+	prefix = 'user'
+): Promise<{ id: number; username: string }[]> {
 	passwordHash ??= hashPassword(TEST_PASSWORD);
 	const hash = await passwordHash;
 	return (await sql.begin(async (tx) => {
@@ -54,7 +59,14 @@ export interface TestSession {
 /** A voting session with candidates and enrolled delegates, opened unless `open: false`. */
 export async function createVotingSession(
 	sql: Sql,
-	options: { candidates?: number; seats?: number; delegates?: number; method?: BallotMethod; thresholdBase?: ThresholdBase; open?: boolean } = {}
+	options: {
+		candidates?: number;
+		seats?: number;
+		delegates?: number;
+		method?: BallotMethod;
+		thresholdBase?: ThresholdBase;
+		open?: boolean;
+	} = {}
 ): Promise<TestSession> {
 	const candidateIds = await createCandidates(sql, options.candidates ?? 5);
 	const delegates = await createUsers(sql, options.delegates ?? 3, ['delegate'], 'delegate');
@@ -64,12 +76,21 @@ export async function createVotingSession(
 			{
 				title: unique('session'),
 				year: 2022,
-				rules: { ballotMethod: options.method ?? 'approval', seats: options.seats ?? 2, thresholdBase: options.thresholdBase ?? 'enrolled' },
+				rules: {
+					ballotMethod: options.method ?? 'approval',
+					seats: options.seats ?? 2,
+					thresholdBase: options.thresholdBase ?? 'enrolled'
+				},
 				candidateIds
 			},
 			null
 		);
-		await enrollDelegates(tx, sessionId, delegates.map((delegate) => delegate.id), null);
+		await enrollDelegates(
+			tx,
+			sessionId,
+			delegates.map((delegate) => delegate.id),
+			null
+		);
 		return sessionId;
 	})) as number;
 	if (options.open !== false) {
@@ -79,7 +100,10 @@ export async function createVotingSession(
 	return { id, candidateIds, delegates };
 }
 
-export async function countRows(sql: Sql, votingSessionId: number): Promise<{ marks: number; ballots: number; choices: number }> {
+export async function countRows(
+	sql: Sql,
+	votingSessionId: number
+): Promise<{ marks: number; ballots: number; choices: number }> {
 	const [row] = await sql<{ marks: number; ballots: number; choices: number }[]>`
 		select (select count(*) from ballot_mark where voting_session_id = ${votingSessionId})::int as marks,
 		       (select count(*) from ballot where voting_session_id = ${votingSessionId})::int as ballots,

@@ -48,12 +48,16 @@ export class HttpAgent {
 
 	async request(pathname: string, sent: SentRequest = {}): Promise<Response> {
 		const method = sent.method ?? (sent.body === undefined ? 'GET' : 'POST');
-		const headers: Record<string, string> = { accept: sent.accept ?? 'text/html,application/xhtml+xml', ...sent.headers };
+		const headers: Record<string, string> = {
+			accept: sent.accept ?? 'text/html,application/xhtml+xml',
+			...sent.headers
+		};
 		const cookie = [...this.cookies.entries()].map(([name, value]) => `${name}=${value}`).join('; ');
 		if (cookie) headers.cookie = cookie;
 		if (method !== 'GET' && method !== 'HEAD' && sent.origin !== null) headers.origin = sent.origin ?? this.baseUrl;
 		let body: BodyInit | undefined;
-		if (sent.body instanceof FormData || sent.body instanceof ReadableStream || typeof sent.body === 'string') body = sent.body;
+		if (sent.body instanceof FormData || sent.body instanceof ReadableStream || typeof sent.body === 'string')
+			body = sent.body;
 		else if (sent.body instanceof Uint8Array) body = sent.body as unknown as BodyInit;
 		else if (sent.body !== undefined) {
 			body = new URLSearchParams(Array.isArray(sent.body) ? sent.body : Object.entries(sent.body));
@@ -80,7 +84,8 @@ export class HttpAgent {
 export async function signedInAgent(baseUrl: string, username: string, password = TEST_PASSWORD): Promise<HttpAgent> {
 	const agent = new HttpAgent(baseUrl);
 	const response = await agent.post('/login', { username, password });
-	if (response.status !== 303 || !agent.cookie('piaojue_session')) throw new Error(`sign-in of ${username} failed with ${response.status}`);
+	if (response.status !== 303 || !agent.cookie('piaojue_session'))
+		throw new Error(`sign-in of ${username} failed with ${response.status}`);
 	return agent;
 }
 
@@ -92,7 +97,20 @@ export interface DatabaseSnapshot {
 }
 
 /** Tables whose content (not just their size) must not change under a refused request. */
-export const DIGESTED_TABLES = ['ballot', 'ballot_choice', 'ballot_mark', 'audit_entry', 'voting_session', 'voting_result', 'electorate_member', 'candidate', 'category', 'app_user', 'access_code', 'paper_batch'] as const;
+export const DIGESTED_TABLES = [
+	'ballot',
+	'ballot_choice',
+	'ballot_mark',
+	'audit_entry',
+	'voting_session',
+	'voting_result',
+	'electorate_member',
+	'candidate',
+	'category',
+	'app_user',
+	'access_code',
+	'paper_batch'
+] as const;
 
 export async function databaseSnapshot(sql: Sql): Promise<DatabaseSnapshot> {
 	const tables = await sql<{ name: string }[]>`
@@ -117,7 +135,10 @@ export async function databaseSnapshot(sql: Sql): Promise<DatabaseSnapshot> {
 const LEAK_PATTERNS: [string, RegExp][] = [
 	['stack frame', /\n\s+at [\w.<>$]+ \(|\bat async\b|\bat file:\/\//],
 	['source path', /\/build\/server\/|node_modules\/|\/src\/lib\/server\//],
-	['PostgreSQL error', /PostgresError|syntax error at or near|violates (?:foreign key|unique|check) constraint|invalid byte sequence for encoding/i],
+	[
+		'PostgreSQL error',
+		/PostgresError|syntax error at or near|violates (?:foreign key|unique|check) constraint|invalid byte sequence for encoding/i
+	],
 	['JavaScript error name', /\b(?:TypeError|RangeError|ReferenceError|SyntaxError): /]
 ];
 
@@ -146,14 +167,20 @@ const HTTP_METHOD_NAMES = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELET
 function exportedNames(source: ts.SourceFile): Map<string, ts.Node> {
 	const names = new Map<string, ts.Node>();
 	for (const statement of source.statements) {
-		const exported = ts.canHaveModifiers(statement) && ts.getModifiers(statement)?.some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword);
+		const exported =
+			ts.canHaveModifiers(statement) &&
+			ts.getModifiers(statement)?.some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword);
 		if (ts.isVariableStatement(statement) && exported) {
 			for (const declaration of statement.declarationList.declarations) {
 				if (ts.isIdentifier(declaration.name)) names.set(declaration.name.text, declaration.initializer ?? declaration);
 			}
 		} else if (ts.isFunctionDeclaration(statement) && exported && statement.name) {
 			names.set(statement.name.text, statement);
-		} else if (ts.isExportDeclaration(statement) && statement.exportClause && ts.isNamedExports(statement.exportClause)) {
+		} else if (
+			ts.isExportDeclaration(statement) &&
+			statement.exportClause &&
+			ts.isNamedExports(statement.exportClause)
+		) {
 			for (const element of statement.exportClause.elements) names.set(element.name.text, element);
 		}
 	}
@@ -166,8 +193,10 @@ function actionNames(file: string): string[] {
 	const actions = exportedNames(source).get('actions');
 	if (!actions) return [];
 	let literal: ts.Node = actions;
-	while (ts.isSatisfiesExpression(literal) || ts.isAsExpression(literal) || ts.isParenthesizedExpression(literal)) literal = literal.expression;
-	if (!ts.isObjectLiteralExpression(literal)) throw new Error(`${file}: actions is not an object literal; list its actions by hand`);
+	while (ts.isSatisfiesExpression(literal) || ts.isAsExpression(literal) || ts.isParenthesizedExpression(literal))
+		literal = literal.expression;
+	if (!ts.isObjectLiteralExpression(literal))
+		throw new Error(`${file}: actions is not an object literal; list its actions by hand`);
 	return literal.properties.map((property) => {
 		if (ts.isSpreadAssignment(property) || !property.name) throw new Error(`${file}: an action without a plain name`);
 		return property.name.getText(source).replace(/^['"]|['"]$/g, '');
@@ -193,7 +222,11 @@ export function routeInventory(routesDirectory = path.resolve('src/routes')): Ro
 		if (files.includes('+server.ts')) {
 			const file = path.join(directory, '+server.ts');
 			const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
-			entries.push({ routeId, kind: 'endpoint', handlers: [...exportedNames(source).keys()].filter((name) => HTTP_METHOD_NAMES.has(name)) });
+			entries.push({
+				routeId,
+				kind: 'endpoint',
+				handlers: [...exportedNames(source).keys()].filter((name) => HTTP_METHOD_NAMES.has(name))
+			});
 		}
 		for (const file of files) {
 			const child = path.join(directory, file);

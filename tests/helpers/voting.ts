@@ -7,7 +7,12 @@ import type { Sql } from '../../src/lib/server/db/client';
 import { Visitor } from './app';
 
 /** A visitor holding a fresh session of the user (created in the database, as a sign-in would). */
-export async function visitorFor(sql: Sql, baseUrl: string, userId: number, headers: Record<string, string> = {}): Promise<{ visitor: Visitor; token: string }> {
+export async function visitorFor(
+	sql: Sql,
+	baseUrl: string,
+	userId: number,
+	headers: Record<string, string> = {}
+): Promise<{ visitor: Visitor; token: string }> {
 	const { token } = await createSession(sql, userId);
 	return { visitor: new Visitor(baseUrl, { ...headers, cookie: `${SESSION_COOKIE}=${token}` }), token };
 }
@@ -23,7 +28,10 @@ export function sessionTokenOf(response: Response): string | null {
 
 /** The receipt code shown on the receipt page, e.g. "ABCD-EFGH-…", or null when the page shows none. */
 export function receiptCodeOf(html: string): string | null {
-	const code = /class="receipt-code"[^>]*>(.*?)<\/code>/s.exec(html)?.[1]?.replace(/<[^>]+>/g, '').trim();
+	const code = /class="receipt-code"[^>]*>(.*?)<\/code>/s
+		.exec(html)?.[1]
+		?.replace(/<[^>]+>/g, '')
+		.trim();
 	return code || null;
 }
 
@@ -36,14 +44,23 @@ export interface CastOutcome {
 }
 
 /** Casts an approval ballot through the ballot form (no JavaScript), reading the whole answer. */
-export async function castThroughForm(visitor: Visitor, votingSessionId: number, candidateIds: readonly number[]): Promise<CastOutcome> {
+export async function castThroughForm(
+	visitor: Visitor,
+	votingSessionId: number,
+	candidateIds: readonly number[]
+): Promise<CastOutcome> {
 	try {
 		const response = await visitor.post(
 			`/vote/${votingSessionId}?/cast`,
 			candidateIds.map((candidateId) => ['candidate', String(candidateId)] as [string, string])
 		);
 		const body = await response.text();
-		return { status: response.status, receiptCode: response.status === 200 ? receiptCodeOf(body) : null, body, retryAfter: response.headers.get('retry-after') };
+		return {
+			status: response.status,
+			receiptCode: response.status === 200 ? receiptCodeOf(body) : null,
+			body,
+			retryAfter: response.headers.get('retry-after')
+		};
 	} catch {
 		return { status: null, receiptCode: null, body: '', retryAfter: null };
 	}
@@ -59,7 +76,9 @@ export class TurnoutStream {
 	private constructor(private readonly reader: ReadableStreamDefaultReader<Uint8Array>) {}
 
 	static async open(baseUrl: string, votingSessionId: number): Promise<TurnoutStream> {
-		const response = await fetch(`${baseUrl}/screen/${votingSessionId}/events`, { headers: { accept: 'text/event-stream' } });
+		const response = await fetch(`${baseUrl}/screen/${votingSessionId}/events`, {
+			headers: { accept: 'text/event-stream' }
+		});
 		if (response.status !== 200 || !response.body) throw new Error(`the turnout stream answered ${response.status}`);
 		return new TurnoutStream(response.body.getReader());
 	}
@@ -71,10 +90,14 @@ export class TurnoutStream {
 			const found = this.snapshots.find(wanted);
 			if (found) return found;
 			const left = deadline - Date.now();
-			if (left <= 0) throw new Error(`no wanted turnout within ${waitMs} ms; received ${JSON.stringify(this.snapshots)}`);
+			if (left <= 0)
+				throw new Error(`no wanted turnout within ${waitMs} ms; received ${JSON.stringify(this.snapshots)}`);
 			this.pending ??= this.reader.read();
 			let timer: ReturnType<typeof setTimeout> | undefined;
-			const result = await Promise.race([this.pending, new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), left)))]);
+			const result = await Promise.race([
+				this.pending,
+				new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), left)))
+			]);
 			clearTimeout(timer);
 			if (result === 'timeout') continue;
 			this.pending = null;

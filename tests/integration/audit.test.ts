@@ -25,7 +25,11 @@ function cli(database: TestDatabase, args: string[]) {
 async function someHistory(sql: Sql): Promise<TestSession> {
 	const session = await createVotingSession(sql, { candidates: 3, seats: 1, delegates: 3 });
 	for (const delegate of session.delegates.slice(0, 2)) {
-		await castBallot(sql, { votingSessionId: session.id, delegateId: delegate.id, selection: { method: 'approval', candidateIds: [session.candidateIds[0]!] } });
+		await castBallot(sql, {
+			votingSessionId: session.id,
+			delegateId: delegate.id,
+			selection: { method: 'approval', candidateIds: [session.candidateIds[0]!] }
+		});
 	}
 	await applyLifecycle(sql, session.id, 'close', null);
 	return session;
@@ -60,7 +64,10 @@ describe('verifying the chain', () => {
 		const length = await chainLength(database.sql);
 		expect(length).toBe(6); // created, delegates enrolled, opened, two ballots, closed
 		const progress: number[] = [];
-		const verification = await verifyAuditChain(database.sql, { batchSize: 3, onProgress: (checked) => progress.push(checked) });
+		const verification = await verifyAuditChain(database.sql, {
+			batchSize: 3,
+			onProgress: (checked) => progress.push(checked)
+		});
 		expect(verification).toEqual({ ok: true, entries: length, head: await auditHead(database.sql) });
 		expect(progress.length).toBeGreaterThanOrEqual(Math.ceil(length / 3));
 		expect(progress.at(-1)).toBe(length);
@@ -126,7 +133,12 @@ describe('a tampered chain', () => {
 
 	it('names a deleted entry by its missing number', async () => {
 		await tamper(database.sql, (sql) => sql`delete from audit_entry where seq = 4`);
-		expect(await verifyAuditChain(database.sql, { batchSize: 2 })).toMatchObject({ ok: false, seq: 4, problem: 'missing_entry', entriesChecked: 3 });
+		expect(await verifyAuditChain(database.sql, { batchSize: 2 })).toMatchObject({
+			ok: false,
+			seq: 4,
+			problem: 'missing_entry',
+			entriesChecked: 3
+		});
 		const command = cli(database, ['audit:verify']);
 		expect(command.code).toBe(1);
 		expect(command.stderr).toContain('audit chain BROKEN at seq 4');
@@ -166,8 +178,14 @@ describe('the audit page', () => {
 		staff = await createUser(database.sql, ['staff'], 'staff');
 		scrutineer = await createUser(database.sql, ['scrutineer'], 'scrutineer');
 		// A staff action, and enough entries for more than one page.
-		await appendAudit(database.sql, { actorUserId: staff.id, action: 'test.note', votingSessionId: otherSession.id, details: { note: '备注' } });
-		for (let index = 0; index < 55; index += 1) await appendAudit(database.sql, { actorUserId: null, action: 'test.filler', details: { index } });
+		await appendAudit(database.sql, {
+			actorUserId: staff.id,
+			action: 'test.note',
+			votingSessionId: otherSession.id,
+			details: { note: '备注' }
+		});
+		for (let index = 0; index < 55; index += 1)
+			await appendAudit(database.sql, { actorUserId: null, action: 'test.filler', details: { index } });
 		app = await startApp(database.url);
 	});
 	afterAll(async () => {
@@ -225,7 +243,11 @@ describe('the audit page', () => {
 
 	it('filters by session, action, actor and dates, and says so when a date is wrong', async () => {
 		const visitor = await signedIn(scrutineer.username);
-		const sessionSeqs = (await database.sql<{ seq: number }[]>`select seq from audit_entry where voting_session_id = ${session.id} order by seq desc`).map((row) => row.seq);
+		const sessionSeqs = (
+			await database.sql<
+				{ seq: number }[]
+			>`select seq from audit_entry where voting_session_id = ${session.id} order by seq desc`
+		).map((row) => row.seq);
 		expect(sessionSeqs.length).toBeGreaterThanOrEqual(6);
 		const bySession = await (await visitor.get(`/admin/audit?session=${session.id}`)).text();
 		expect(listedSeqs(bySession)).toEqual(sessionSeqs);
@@ -242,8 +264,16 @@ describe('the audit page', () => {
 		expect(bySystem).toHaveLength(50);
 
 		const shanghaiDay = (offsetDays: number) =>
-			new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date(Date.now() + offsetDays * 86_400_000));
-		expect(listedSeqs(await (await visitor.get(`/admin/audit?session=${session.id}&from=${shanghaiDay(-1)}&to=${shanghaiDay(1)}`)).text())).toEqual(sessionSeqs);
+			new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(
+				new Date(Date.now() + offsetDays * 86_400_000)
+			);
+		expect(
+			listedSeqs(
+				await (
+					await visitor.get(`/admin/audit?session=${session.id}&from=${shanghaiDay(-1)}&to=${shanghaiDay(1)}`)
+				).text()
+			)
+		).toEqual(sessionSeqs);
 		const future = await (await visitor.get(`/admin/audit?session=${session.id}&from=${shanghaiDay(2)}`)).text();
 		expect(listedSeqs(future)).toEqual([]);
 		expect(future).toContain('没有符合条件的记录');
@@ -264,9 +294,16 @@ describe('the audit page', () => {
 		const html = await response.text();
 		expect(html).toContain(`审计链完整：共 ${before.seq} 条记录，链头为第 ${before.seq} 条`);
 		expect(html).toContain(before.hash);
-		const [recorded] = await database.sql<{ seq: number; action: string; actorUserId: number; details: Record<string, unknown> }[]>`
+		const [recorded] = await database.sql<
+			{ seq: number; action: string; actorUserId: number; details: Record<string, unknown> }[]
+		>`
 			select seq, action, actor_user_id as "actorUserId", details from audit_entry order by seq desc limit 1`;
-		expect(recorded).toEqual({ seq: before.seq + 1, action: 'audit.verified', actorUserId: scrutineer.id, details: { intact: true, entries: before.seq, headSeq: before.seq, headHash: before.hash } });
+		expect(recorded).toEqual({
+			seq: before.seq + 1,
+			action: 'audit.verified',
+			actorUserId: scrutineer.id,
+			details: { intact: true, entries: before.seq, headSeq: before.seq, headHash: before.hash }
+		});
 		expect(await verifyAuditChain(database.sql)).toMatchObject({ ok: true, entries: before.seq + 1 });
 	});
 });

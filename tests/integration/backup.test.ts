@@ -49,7 +49,11 @@ describe('backup and restore', () => {
 		await source.sql`update candidate set title = ${'城乡“断头路”打通, 含逗号\t和制表符'} where id = ${session.candidateIds[0]!}`;
 		expect((await applyLifecycle(source.sql, session.id, 'open', null)).ok).toBe(true);
 		for (const [index, delegate] of session.delegates.entries()) {
-			await castBallot(source.sql, { votingSessionId: session.id, delegateId: delegate.id, selection: { method: 'approval', candidateIds: session.candidateIds.slice(index % 2, (index % 2) + 2) } });
+			await castBallot(source.sql, {
+				votingSessionId: session.id,
+				delegateId: delegate.id,
+				selection: { method: 'approval', candidateIds: session.candidateIds.slice(index % 2, (index % 2) + 2) }
+			});
 		}
 		const staff = await createUser(source.sql, ['staff']);
 		const scrutineer = await createUser(source.sql, ['scrutineer']);
@@ -68,7 +72,9 @@ describe('backup and restore', () => {
 		expect(restored.stderr).toBe('');
 		expect(restored.code).toBe(0);
 		expect(await tableCounts(target)).toEqual(await tableCounts(source));
-		const [title] = await target.sql<{ title: string }[]>`select title from candidate where id = ${session.candidateIds[0]!}`;
+		const [title] = await target.sql<
+			{ title: string }[]
+		>`select title from candidate where id = ${session.candidateIds[0]!}`;
 		expect(title?.title).toBe('城乡“断头路”打通, 含逗号\t和制表符');
 
 		const verify = cli(target.url, ['tally', String(session.id), '--verify']);
@@ -77,7 +83,9 @@ describe('backup and restore', () => {
 		const audit = cli(target.url, ['audit:verify']);
 		expect(audit.code).toBe(0);
 		// New rows continue after the restored ids.
-		const [category] = await target.sql<{ id: number }[]>`insert into category (name, position) values ('新方面', 99) returning id`;
+		const [category] = await target.sql<
+			{ id: number }[]
+		>`insert into category (name, position) values ('新方面', 99) returning id`;
 		const [maxBefore] = await source.sql<{ id: number }[]>`select max(id)::int as id from category`;
 		expect(category!.id).toBeGreaterThan(maxBefore!.id);
 
@@ -103,7 +111,9 @@ describe('backup and restore', () => {
 			const damaged = cli(fresh.url, ['restore', cut]);
 			expect(damaged.code).toBe(1);
 			expect(damaged.stderr).toContain('damaged');
-			expect(Object.values(await tableCounts(fresh)).reduce((sum, rows) => sum + rows, 0)).toBe((await tableCounts(fresh)).schema_migration);
+			expect(Object.values(await tableCounts(fresh)).reduce((sum, rows) => sum + rows, 0)).toBe(
+				(await tableCounts(fresh)).schema_migration
+			);
 		} finally {
 			await fresh.drop();
 		}
@@ -117,7 +127,11 @@ describe('backup row order', () => {
 			const session = await createVotingSession(database.sql, { candidates: 4, seats: 2, delegates: 30 });
 			// Cast in reverse order of delegate id, so insertion order differs from key order.
 			for (const delegate of [...session.delegates].reverse()) {
-				await castBallot(database.sql, { votingSessionId: session.id, delegateId: delegate.id, selection: { method: 'approval', candidateIds: [session.candidateIds[delegate.id % 4]!] } });
+				await castBallot(database.sql, {
+					votingSessionId: session.id,
+					delegateId: delegate.id,
+					selection: { method: 'approval', candidateIds: [session.candidateIds[delegate.id % 4]!] }
+				});
 			}
 			const file = path.join(folder, 'order.backup');
 			expect(cli(database.url, ['backup', file]).code).toBe(0);

@@ -48,14 +48,19 @@ async function letWaitPass(key: string): Promise<void> {
 	expect(updated.count, key).toBe(1);
 }
 
-async function tryPassword(visitor: Visitor, username: string, password: string): Promise<{ status: number; text: string }> {
+async function tryPassword(
+	visitor: Visitor,
+	username: string,
+	password: string
+): Promise<{ status: number; text: string }> {
 	const response = await visitor.post('/login', { username, password });
 	return { status: response.status, text: textOf(await response.text()) };
 }
 
 describe('the policy in numbers', () => {
 	it('doubles the wait from the first one up to the cap', () => {
-		const waits = (policy: typeof LOGIN_ACCOUNT_POLICY) => [1, 2, 3, 4, 5, 6, 7, 8].map((strike) => backoffSeconds(policy, strike));
+		const waits = (policy: typeof LOGIN_ACCOUNT_POLICY) =>
+			[1, 2, 3, 4, 5, 6, 7, 8].map((strike) => backoffSeconds(policy, strike));
 		expect(waits(LOGIN_ACCOUNT_POLICY)).toEqual([60, 120, 240, 480, 960, 1920, 3600, 3600]);
 		expect(waits(LOGIN_ADDRESS_POLICY)).toEqual([12, 24, 48, 96, 192, 384, 768, 900]);
 		expect(LOGIN_ACCOUNT_POLICY.capacity).toBe(5);
@@ -69,7 +74,8 @@ describe('password sign-in', () => {
 		const key = `login:account:${target.username.toLowerCase()}`;
 		const visitor = visitorFrom(freshAddress());
 		const statuses: number[] = [];
-		for (let attempt = 0; attempt < 5; attempt += 1) statuses.push((await tryPassword(visitor, target.username, `guess ${attempt}`)).status);
+		for (let attempt = 0; attempt < 5; attempt += 1)
+			statuses.push((await tryPassword(visitor, target.username, `guess ${attempt}`)).status);
 		expect(statuses).toEqual([400, 400, 400, 400, 400]);
 		const first = await tryPassword(visitor, target.username, 'guess 5');
 		expect(first.status).toBe(429);
@@ -85,21 +91,28 @@ describe('password sign-in', () => {
 			expect(blocked.status).toBe(429);
 			expect(blocked.text).toContain(`请等待 ${minutes} 分钟后再试`);
 		}
-		const english = await tryPassword(visitorFrom(freshAddress(), { 'accept-language': 'en' }), target.username, 'guess');
+		const english = await tryPassword(
+			visitorFrom(freshAddress(), { 'accept-language': 'en' }),
+			target.username,
+			'guess'
+		);
 		expect(english.text).toContain('Too many sign-in attempts. Please wait 4 minutes before trying again.');
 
 		// The right password after the wait signs in and clears the account: five failures again before the first wait.
 		await letWaitPass(key);
 		expect((await tryPassword(visitor, target.username, TEST_PASSWORD)).status).toBe(303);
 		const again: number[] = [];
-		for (let attempt = 0; attempt < 6; attempt += 1) again.push((await tryPassword(visitorFrom(freshAddress()), target.username, `guess ${attempt}`)).status);
+		for (let attempt = 0; attempt < 6; attempt += 1)
+			again.push((await tryPassword(visitorFrom(freshAddress()), target.username, `guess ${attempt}`)).status);
 		expect(again).toEqual([400, 400, 400, 400, 400, 429]);
 	});
 
 	it('counts parallel guesses at one account one after another: five are tried, the rest wait', async () => {
 		const target = await createUser(database.sql, ['staff']);
 		const responses = await Promise.all(
-			Array.from({ length: 20 }, (_, index) => tryPassword(visitorFrom(freshAddress()), target.username, `parallel guess ${index}`))
+			Array.from({ length: 20 }, (_, index) =>
+				tryPassword(visitorFrom(freshAddress()), target.username, `parallel guess ${index}`)
+			)
 		);
 		const statuses = responses.map((response) => response.status).sort();
 		expect(statuses.filter((status) => status === 400)).toHaveLength(5);
@@ -112,7 +125,10 @@ describe('password sign-in', () => {
 		const hallVisitor = visitorFrom(hall);
 		for (let attempt = 0; attempt < 50; attempt += 1) {
 			// Fifty different delegates mistyping, each once.
-			expect((await tryPassword(hallVisitor, `nobody_${attempt}_${randomBytes(3).toString('hex')}`, 'typo')).status, `attempt ${attempt + 1}`).toBe(400);
+			expect(
+				(await tryPassword(hallVisitor, `nobody_${attempt}_${randomBytes(3).toString('hex')}`, 'typo')).status,
+				`attempt ${attempt + 1}`
+			).toBe(400);
 		}
 		const flooded = await tryPassword(hallVisitor, 'nobody_more', 'typo');
 		expect(flooded.status).toBe(429);
@@ -159,12 +175,22 @@ describe('the second step', () => {
 		const shown = (await twoFactorStatus(database.sql, staff)).enrolment!;
 		const secret = decodeBase32IgnorePadding(shown.secretText.replace(/\s+/g, ''));
 		const step = Math.floor(Date.now() / 30_000);
-		expect((await confirmEnrolment(database.sql, { user: staff, code: generateHOTP(secret, BigInt(step), 6), keepSessionId: null })).ok).toBe(true);
+		expect(
+			(
+				await confirmEnrolment(database.sql, {
+					user: staff,
+					code: generateHOTP(secret, BigInt(step), 6),
+					keepSessionId: null
+				})
+			).ok
+		).toBe(true);
 
 		const visitor = visitorFrom(freshAddress());
 		expect((await visitor.post('/login', { username: staff.username, password: TEST_PASSWORD })).status).toBe(303);
 		const near = new Set([-1, 0, 1, 2].map((offset) => generateHOTP(secret, BigInt(step + offset), 6)));
-		const wrong = ['000000', '111111', '222222', '333333', '444444', '555555', '666666'].filter((code) => !near.has(code));
+		const wrong = ['000000', '111111', '222222', '333333', '444444', '555555', '666666'].filter(
+			(code) => !near.has(code)
+		);
 		for (const code of wrong.slice(0, 5)) {
 			const response = await visitor.post('/login/two-factor', { code });
 			expect(response.status).toBe(400);
@@ -194,11 +220,20 @@ describe('changing the password', () => {
 		const wrong = await change({ currentPassword: 'not it', newPassword, newPasswordConfirm: newPassword });
 		expect(wrong.status).toBe(400);
 		expect(wrong.text).toContain('密码不正确');
-		const mismatch = await change({ currentPassword: TEST_PASSWORD, newPassword, newPasswordConfirm: `${newPassword}!` });
+		const mismatch = await change({
+			currentPassword: TEST_PASSWORD,
+			newPassword,
+			newPasswordConfirm: `${newPassword}!`
+		});
 		expect(mismatch.status).toBe(400);
 		expect(mismatch.text).toContain('两次输入的新密码不一致');
-		expect((await change({ currentPassword: TEST_PASSWORD, newPassword: 'short', newPasswordConfirm: 'short' })).text).toContain('密码至少需要 12 个字符');
-		expect((await change({ currentPassword: TEST_PASSWORD, newPassword: TEST_PASSWORD, newPasswordConfirm: TEST_PASSWORD })).text).toContain('新密码不能与当前密码相同');
+		expect(
+			(await change({ currentPassword: TEST_PASSWORD, newPassword: 'short', newPasswordConfirm: 'short' })).text
+		).toContain('密码至少需要 12 个字符');
+		expect(
+			(await change({ currentPassword: TEST_PASSWORD, newPassword: TEST_PASSWORD, newPasswordConfirm: TEST_PASSWORD }))
+				.text
+		).toContain('新密码不能与当前密码相同');
 		expect((await phone.get('/admin')).status).toBe(200); // nothing changed yet
 
 		const done = await change({ currentPassword: TEST_PASSWORD, newPassword, newPasswordConfirm: newPassword });
@@ -230,7 +265,11 @@ describe('changing the password', () => {
 		const statuses: number[] = [];
 		let last = '';
 		for (let attempt = 0; attempt < 6; attempt += 1) {
-			const response = await visitor.post('/account/security?/password', { currentPassword: `guess ${attempt}`, newPassword, newPasswordConfirm: newPassword });
+			const response = await visitor.post('/account/security?/password', {
+				currentPassword: `guess ${attempt}`,
+				newPassword,
+				newPasswordConfirm: newPassword
+			});
 			statuses.push(response.status);
 			last = textOf(await response.text());
 		}

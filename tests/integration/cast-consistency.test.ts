@@ -95,10 +95,20 @@ describe('marks and ballots at commit', () => {
 		try {
 			const { sql } = database;
 			const session = await createVotingSession(sql, { delegates: 4 });
-			const cast = (index: number) => castBallot(sql, { votingSessionId: session.id, delegateId: delegateOf(session, index), selection: { method: 'approval', candidateIds: [session.candidateIds[0] as number] } });
+			const cast = (index: number) =>
+				castBallot(sql, {
+					votingSessionId: session.id,
+					delegateId: delegateOf(session, index),
+					selection: { method: 'approval', candidateIds: [session.candidateIds[0] as number] }
+				});
 			expect((await cast(0)).ok).toBe(true);
 			// A lone mark after a whole cast is still a lone mark.
-			await expect(sql.begin((tx) => tx`insert into ballot_mark (voting_session_id, delegate_id) values (${session.id}, ${delegateOf(session, 1)})`)).rejects.toThrow(MISMATCH);
+			await expect(
+				sql.begin(
+					(tx) =>
+						tx`insert into ballot_mark (voting_session_id, delegate_id) values (${session.id}, ${delegateOf(session, 1)})`
+				)
+			).rejects.toThrow(MISMATCH);
 			// And the refused transaction leaves nothing behind for the next cast.
 			expect((await cast(1)).ok).toBe(true);
 			expect((await cast(2)).ok).toBe(true);
@@ -113,7 +123,11 @@ describe('marks and ballots at commit', () => {
 		const session = await createVotingSession(sql, { delegates: 30, candidates: 6, seats: 3 });
 		const results = await Promise.all(
 			session.delegates.map((delegate, index) =>
-				castBallot(sql, { votingSessionId: session.id, delegateId: delegate.id, selection: { method: 'approval', candidateIds: session.candidateIds.slice(0, index % 4) } })
+				castBallot(sql, {
+					votingSessionId: session.id,
+					delegateId: delegate.id,
+					selection: { method: 'approval', candidateIds: session.candidateIds.slice(0, index % 4) }
+				})
 			)
 		);
 		expect(results.filter((result) => !result.ok)).toEqual([]);
@@ -126,7 +140,15 @@ describe('marks and ballots at commit', () => {
 		const staff = await createUser(sql, ['staff']);
 		const scrutineer = await createUser(sql, ['scrutineer']);
 		const session = await createVotingSession(sql, { candidates: 4, seats: 2, delegates: 6 });
-		expect((await castBallot(sql, { votingSessionId: session.id, delegateId: delegateOf(session, 0), selection: { method: 'approval', candidateIds: [session.candidateIds[1] as number] } })).ok).toBe(true);
+		expect(
+			(
+				await castBallot(sql, {
+					votingSessionId: session.id,
+					delegateId: delegateOf(session, 0),
+					selection: { method: 'approval', candidateIds: [session.candidateIds[1] as number] }
+				})
+			).ok
+		).toBe(true);
 		const reading = readPaperBallots('approval', 2, session.candidateIds, '1 2\n3\n空白');
 		if (!reading.ok) throw new Error('unreadable test ballots');
 		const entered = await enterPaperBatch(sql, {

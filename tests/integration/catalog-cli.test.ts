@@ -46,10 +46,17 @@ describe('catalog:import', () => {
 		expect(cli(['catalog:import']).code).toBe(2);
 		expect(cli(['catalog:import', file('x.csv', 'category,title\nA,B\n'), '--as', 'nobody_here']).code).toBe(2);
 
-		const good = cli(['catalog:import', file('good.csv', '\uFEFF方面,项目名称\r\n养老服务,新建养老院\r\n养老服务,改造敬老院\r\n'), '--as', staff.username]);
+		const good = cli([
+			'catalog:import',
+			file('good.csv', '\uFEFF方面,项目名称\r\n养老服务,新建养老院\r\n养老服务,改造敬老院\r\n'),
+			'--as',
+			staff.username
+		]);
 		expect(good.stderr).toBe('');
 		expect(good.code).toBe(0);
-		expect(good.stdout).toContain('catalog imported: 2 rows; 1 categories created; candidates 2 created, 0 updated, 0 unchanged');
+		expect(good.stdout).toContain(
+			'catalog imported: 2 rows; 1 categories created; candidates 2 created, 0 updated, 0 unchanged'
+		);
 		const [audit] = await database.sql<{ actorUserId: number; details: { source: string } }[]>`
 			select actor_user_id as "actorUserId", details from audit_entry where action = 'catalog.imported'`;
 		expect(audit).toMatchObject({ actorUserId: staff.id, details: { source: 'good.csv' } });

@@ -26,7 +26,9 @@ beforeAll(async () => {
 	scrutineer = await createUser(database.sql, ['scrutineer'], 'scrutineer');
 	openSession = await createVotingSession(database.sql, { candidates: 3, seats: 1 });
 	[draftCandidateId] = (await createCandidates(database.sql, 2)) as [number];
-	const [row] = await database.sql<{ categoryId: number }[]>`select category_id as "categoryId" from candidate where id = ${draftCandidateId}`;
+	const [row] = await database.sql<
+		{ categoryId: number }[]
+	>`select category_id as "categoryId" from candidate where id = ${draftCandidateId}`;
 	draftCategoryId = (row as { categoryId: number }).categoryId;
 	const [empty] = await database.sql<{ id: number }[]>`insert into category (name) values ('空的方面') returning id`;
 	emptyCategoryId = (empty as { id: number }).id;
@@ -56,7 +58,12 @@ async function sessionCookie(username: string): Promise<string> {
 }
 
 /** Uploads a file through the import form, as a browser without JavaScript does (multipart). */
-async function upload(cookie: string, fileName: string, content: string, headers: Record<string, string> = {}): Promise<Response> {
+async function upload(
+	cookie: string,
+	fileName: string,
+	content: string,
+	headers: Record<string, string> = {}
+): Promise<Response> {
 	const form = new FormData();
 	form.set('file', new File([content], fileName, { type: 'text/csv' }));
 	return fetch(`${app.baseUrl}/admin/candidates/import`, {
@@ -140,8 +147,11 @@ describe('the role guard', () => {
 		for (const username of [delegate.username, scrutineer.username]) {
 			const visitor = await signedIn(username);
 			for (const path of pages()) expect((await visitor.get(path)).status, `${username} ${path}`).toBe(403);
-			for (const [path, fields] of actions()) expect((await visitor.post(path, fields)).status, `${username} ${path}`).toBe(403);
-			expect((await upload(await sessionCookie(username), 'x.csv', 'category,title\nA,sneaked upload\n')).status).toBe(403);
+			for (const [path, fields] of actions())
+				expect((await visitor.post(path, fields)).status, `${username} ${path}`).toBe(403);
+			expect((await upload(await sessionCookie(username), 'x.csv', 'category,title\nA,sneaked upload\n')).status).toBe(
+				403
+			);
 		}
 		expect(await catalogState()).toEqual(before);
 	});
@@ -162,7 +172,9 @@ describe('staff edit through the forms without JavaScript', () => {
 		expect(category.status).toBe(303);
 		const categoryId = Number(/id=(\d+)/.exec(category.headers.get('location') ?? '')?.[1]);
 		expect(categoryId).toBeGreaterThan(0);
-		expect(textOf(await (await visitor.get(category.headers.get('location') ?? '')).text())).toContain('已新增方面“城市管理”');
+		expect(textOf(await (await visitor.get(category.headers.get('location') ?? '')).text())).toContain(
+			'已新增方面“城市管理”'
+		);
 
 		const typed = candidateFields(categoryId, { budgetYuan: '三千万', expectedCompletion: '2022-02-30' });
 		const refused = await visitor.post('/admin/candidates/new', typed);
@@ -186,14 +198,19 @@ describe('staff edit through the forms without JavaScript', () => {
 		const [row] = await database.sql<{ id: number; targets: string[]; budgetYuan: number }[]>`
 			select id, targets, budget_yuan as "budgetYuan" from candidate where title = '新建智慧停车场'`;
 		expect(row).toMatchObject({ targets: ['新增泊位 2000 个', '接入智慧停车平台'], budgetYuan: 30_000_000 });
-		expect(created.headers.get('location')).toBe(`/admin/candidates?done=candidate_created&id=${row!.id}#candidate-${row!.id}`);
+		expect(created.headers.get('location')).toBe(
+			`/admin/candidates?done=candidate_created&id=${row!.id}#candidate-${row!.id}`
+		);
 	});
 
 	it('edits a candidate: an error keeps the input (in the reader’s language), a valid save is audited', async () => {
 		const visitor = await signedIn(staff.username);
 		const english = await signedIn(staff.username, { 'accept-language': 'en' });
 		const path = `/admin/candidates/${draftCandidateId}?/save`;
-		const refused = await visitor.post(path, candidateFields(draftCategoryId, { title: '  ', summary: '保留我输入的概述' }));
+		const refused = await visitor.post(
+			path,
+			candidateFields(draftCategoryId, { title: '  ', summary: '保留我输入的概述' })
+		);
 		expect(refused.status).toBe(400);
 		const html = await refused.text();
 		expect(textOf(html)).toContain('请填写项目名称');
@@ -203,7 +220,9 @@ describe('staff edit through the forms without JavaScript', () => {
 
 		const saved = await visitor.post(path, candidateFields(draftCategoryId, { title: '改造老旧小区', position: '2' }));
 		expect(saved.status).toBe(303);
-		const titles = (await listCategoriesWithCandidates(database.sql)).find((category) => category.id === draftCategoryId)?.candidates.map((candidate) => candidate.title);
+		const titles = (await listCategoriesWithCandidates(database.sql))
+			.find((category) => category.id === draftCategoryId)
+			?.candidates.map((candidate) => candidate.title);
 		expect(titles?.[1]).toBe('改造老旧小区');
 		const [audit] = await database.sql<{ action: string; actorUserId: number; details: { changed: string[] } }[]>`
 			select action, actor_user_id as "actorUserId", details from audit_entry order by seq desc limit 1`;
@@ -214,24 +233,35 @@ describe('staff edit through the forms without JavaScript', () => {
 	it('moves candidates and categories with the up and down buttons', async () => {
 		const visitor = await signedIn(staff.username);
 		const order = async () =>
-			(await listCategoriesWithCandidates(database.sql)).find((category) => category.id === draftCategoryId)?.candidates.map((candidate) => candidate.id) ?? [];
+			(await listCategoriesWithCandidates(database.sql))
+				.find((category) => category.id === draftCategoryId)
+				?.candidates.map((candidate) => candidate.id) ?? [];
 		const before = await order();
-		expect((await visitor.post('/admin/candidates?/moveCandidate', { id: String(before[1]), direction: 'up' })).status).toBe(200);
+		expect(
+			(await visitor.post('/admin/candidates?/moveCandidate', { id: String(before[1]), direction: 'up' })).status
+		).toBe(200);
 		expect(await order()).toEqual([before[1], before[0]]);
 		const categoryIds = async () => (await listCategoriesWithCandidates(database.sql)).map((category) => category.id);
 		const categoriesBefore = await categoryIds();
 		const second = categoriesBefore[1] as number;
-		expect((await visitor.post('/admin/candidates?/moveCategory', { id: String(second), direction: 'up' })).status).toBe(200);
+		expect(
+			(await visitor.post('/admin/candidates?/moveCategory', { id: String(second), direction: 'up' })).status
+		).toBe(200);
 		expect((await categoryIds()).slice(0, 2)).toEqual([second, categoriesBefore[0]]);
 	});
 
 	it('refuses to change a candidate of the open session, saying why', async () => {
 		const visitor = await signedIn(staff.username);
 		const frozenId = openSession.candidateIds[0]!;
-		const [row] = await database.sql<{ title: string; categoryId: number }[]>`select title, category_id as "categoryId" from candidate where id = ${frozenId}`;
+		const [row] = await database.sql<
+			{ title: string; categoryId: number }[]
+		>`select title, category_id as "categoryId" from candidate where id = ${frozenId}`;
 		const page = textOf(await (await visitor.get(`/admin/candidates/${frozenId}`)).text());
 		expect(page).toContain('内容已锁定');
-		const refused = await visitor.post(`/admin/candidates/${frozenId}?/save`, candidateFields(row!.categoryId, { title: row!.title, summary: '改动' }));
+		const refused = await visitor.post(
+			`/admin/candidates/${frozenId}?/save`,
+			candidateFields(row!.categoryId, { title: row!.title, summary: '改动' })
+		);
 		expect(refused.status).toBe(409);
 		expect(textOf(await refused.text())).toContain('已列入已开始的票决');
 		expect((await visitor.post(`/admin/candidates/${frozenId}?/delete`, { confirm: 'yes' })).status).toBe(409);
@@ -255,7 +285,18 @@ describe('the CSV import page', () => {
 	it('documents the accepted headers and offers a template in the reader’s language', async () => {
 		const visitor = await signedIn(staff.username);
 		const page = textOf(await (await visitor.get('/admin/candidates/import')).text());
-		for (const header of ['方面', '类别', '项目名称', '概述', '量化目标', '牵头单位', '估算投资（元）', '预计完成时间', 'budget_yuan', 'expected_completion']) {
+		for (const header of [
+			'方面',
+			'类别',
+			'项目名称',
+			'概述',
+			'量化目标',
+			'牵头单位',
+			'估算投资（元）',
+			'预计完成时间',
+			'budget_yuan',
+			'expected_completion'
+		]) {
 			expect(page).toContain(header);
 		}
 		const template = await visitor.get('/admin/candidates/import/template.csv');
@@ -264,10 +305,20 @@ describe('the CSV import page', () => {
 		const bytes = new Uint8Array(await template.arrayBuffer());
 		expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
 		const table = parseCsvTable(new TextDecoder().decode(bytes));
-		expect(table.header).toEqual(['方面', '项目名称', '概述', '量化目标', '牵头单位', '估算投资（元）', '预计完成时间']);
+		expect(table.header).toEqual([
+			'方面',
+			'项目名称',
+			'概述',
+			'量化目标',
+			'牵头单位',
+			'估算投资（元）',
+			'预计完成时间'
+		]);
 		expect(table.rows).toHaveLength(1);
 		const english = await signedIn(staff.username, { 'accept-language': 'en' });
-		expect(parseCsvTable(await (await english.get('/admin/candidates/import/template.csv')).text()).header[0]).toBe('Category');
+		expect(parseCsvTable(await (await english.get('/admin/candidates/import/template.csv')).text()).header[0]).toBe(
+			'Category'
+		);
 	});
 
 	it('imports an uploaded file and reports the counts', async () => {
@@ -282,18 +333,29 @@ describe('the CSV import page', () => {
 		);
 		const response = await upload(cookie, '社会保障.csv', csv);
 		expect(response.status).toBe(200);
-		expect(textOf(await response.text())).toContain('导入完成：共 2 行；新增方面 1 个，新增候选项目 2 个，更新 0 个，无变化 0 个。');
+		expect(textOf(await response.text())).toContain(
+			'导入完成：共 2 行；新增方面 1 个，新增候选项目 2 个，更新 0 个，无变化 0 个。'
+		);
 		const again = await upload(cookie, '社会保障.csv', csv);
 		expect(textOf(await again.text())).toContain('新增候选项目 0 个，更新 0 个，无变化 2 个');
 		const [audit] = await database.sql<{ action: string; actorUserId: number; details: { source: string } }[]>`
 			select action, actor_user_id as "actorUserId", details from audit_entry where action = 'catalog.imported' order by seq desc limit 1`;
-		expect(audit).toMatchObject({ action: 'catalog.imported', actorUserId: staff.id, details: { source: '社会保障.csv' } });
+		expect(audit).toMatchObject({
+			action: 'catalog.imported',
+			actorUserId: staff.id,
+			details: { source: '社会保障.csv' }
+		});
 	});
 
 	it('shows a report of every bad row and writes nothing', async () => {
 		const cookie = await sessionCookie(staff.username);
 		const before = await catalogState();
-		const csv = ['方面,项目名称,预计完成时间', '社会保障,新建养老服务综合体,2022-12-31', '社会保障,,2022-12-31', '社会保障,新建婴幼儿照护机构,下半年'].join('\n');
+		const csv = [
+			'方面,项目名称,预计完成时间',
+			'社会保障,新建养老服务综合体,2022-12-31',
+			'社会保障,,2022-12-31',
+			'社会保障,新建婴幼儿照护机构,下半年'
+		].join('\n');
 		const response = await upload(cookie, 'bad.csv', csv);
 		expect(response.status).toBe(400);
 		const html = await response.text();
@@ -304,7 +366,9 @@ describe('the CSV import page', () => {
 		expect(await catalogState()).toEqual(before);
 
 		const english = await upload(cookie, 'bad.csv', csv, { 'accept-language': 'en' });
-		expect(textOf(await english.text())).toContain('Row 4, column “预计完成时间”: Enter a valid date between 2000 and 2100 as YYYY-MM-DD');
+		expect(textOf(await english.text())).toContain(
+			'Row 4, column “预计完成时间”: Enter a valid date between 2000 and 2100 as YYYY-MM-DD'
+		);
 	});
 
 	it('asks for a file when none is chosen, and refuses an oversized one with a clear message', async () => {
@@ -327,12 +391,22 @@ describe('the public exports', () => {
 		const response = await fetch(`${app.baseUrl}/projects/export.csv`);
 		expect(response.status).toBe(200);
 		expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
-		expect(response.headers.get('content-disposition')).toMatch(/^attachment; filename="candidates.csv"; filename\*=UTF-8''/);
+		expect(response.headers.get('content-disposition')).toMatch(
+			/^attachment; filename="candidates.csv"; filename\*=UTF-8''/
+		);
 		const bytes = new Uint8Array(await response.arrayBuffer());
 		expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
 		const table = parseCsvTable(new TextDecoder().decode(bytes));
 		expect(table.errors).toEqual([]);
-		expect(table.header).toEqual(['方面', '项目名称', '概述', '量化目标', '牵头单位', '估算投资（元）', '预计完成时间']);
+		expect(table.header).toEqual([
+			'方面',
+			'项目名称',
+			'概述',
+			'量化目标',
+			'牵头单位',
+			'估算投资（元）',
+			'预计完成时间'
+		]);
 		const expected = categories.flatMap((category) =>
 			category.candidates.map((candidate) => [
 				category.name,
@@ -347,8 +421,18 @@ describe('the public exports', () => {
 		expect(table.rows.map((row) => row.fields)).toEqual(expected);
 		expect(expected.some((row) => row[5] === '60000000')).toBe(true);
 
-		const english = await fetch(`${app.baseUrl}/projects/export.csv`, { headers: { 'accept-language': 'en-GB,en;q=0.9' } });
-		expect(parseCsvTable(await english.text()).header).toEqual(['Category', 'Title', 'Summary', 'Targets', 'Lead department', 'Budget (yuan)', 'Expected completion']);
+		const english = await fetch(`${app.baseUrl}/projects/export.csv`, {
+			headers: { 'accept-language': 'en-GB,en;q=0.9' }
+		});
+		expect(parseCsvTable(await english.text()).header).toEqual([
+			'Category',
+			'Title',
+			'Summary',
+			'Targets',
+			'Lead department',
+			'Budget (yuan)',
+			'Expected completion'
+		]);
 	});
 
 	it('give the same list as JSON, equal to the API and to the counts on the page, linked from the page', async () => {
@@ -357,8 +441,18 @@ describe('the public exports', () => {
 		const response = await fetch(`${app.baseUrl}/projects/export.json`);
 		expect(response.status).toBe(200);
 		expect(response.headers.get('content-type')).toMatch(/^application\/json/);
-		const exported = (await response.json()) as { demo: boolean; categoryCount: number; candidateCount: number; categories: unknown };
-		expect(exported).toEqual({ demo: false, categoryCount: categories.length, candidateCount, categories: JSON.parse(JSON.stringify(categories)) });
+		const exported = (await response.json()) as {
+			demo: boolean;
+			categoryCount: number;
+			candidateCount: number;
+			categories: unknown;
+		};
+		expect(exported).toEqual({
+			demo: false,
+			categoryCount: categories.length,
+			candidateCount,
+			categories: JSON.parse(JSON.stringify(categories))
+		});
 		expect(exported.categories).toEqual(await (await fetch(`${app.baseUrl}/api/categories`)).json());
 
 		const page = await (await fetch(`${app.baseUrl}/projects`)).text();

@@ -29,21 +29,29 @@ afterAll(async () => {
 });
 
 async function categoryOf(candidateId: number): Promise<number> {
-	const [row] = await database.sql<{ categoryId: number }[]>`select category_id as "categoryId" from candidate where id = ${candidateId}`;
+	const [row] = await database.sql<
+		{ categoryId: number }[]
+	>`select category_id as "categoryId" from candidate where id = ${candidateId}`;
 	return (row as { categoryId: number }).categoryId;
 }
 
 async function titlesIn(categoryId: number): Promise<string[]> {
 	const categories = await listCategoriesWithCandidates(database.sql);
-	return categories.find((category) => category.id === categoryId)?.candidates.map((candidate) => candidate.title) ?? [];
+	return (
+		categories.find((category) => category.id === categoryId)?.candidates.map((candidate) => candidate.title) ?? []
+	);
 }
 
 async function positionsIn(categoryId: number): Promise<number[]> {
-	const rows = await database.sql<{ position: number }[]>`select position from candidate where category_id = ${categoryId} order by position`;
+	const rows = await database.sql<
+		{ position: number }[]
+	>`select position from candidate where category_id = ${categoryId} order by position`;
 	return rows.map((row) => row.position);
 }
 
-async function auditActions(since: number): Promise<{ action: string; actorUserId: number | null; details: Record<string, unknown> }[]> {
+async function auditActions(
+	since: number
+): Promise<{ action: string; actorUserId: number | null; details: Record<string, unknown> }[]> {
 	return database.sql`select action, actor_user_id as "actorUserId", details from audit_entry where seq > ${since} order by seq`;
 }
 
@@ -53,7 +61,17 @@ async function auditHeadSeq(): Promise<number> {
 }
 
 function input(categoryId: number, title: string, overrides: Partial<CandidateInput> = {}): CandidateInput {
-	return { categoryId, title, summary: '', targets: [], leadDepartment: '', budgetYuan: null, expectedCompletion: null, position: null, ...overrides };
+	return {
+		categoryId,
+		title,
+		summary: '',
+		targets: [],
+		leadDepartment: '',
+		budgetYuan: null,
+		expectedCompletion: null,
+		position: null,
+		...overrides
+	};
 }
 
 describe('a candidate of a vote that has opened is frozen in the database', () => {
@@ -61,10 +79,14 @@ describe('a candidate of a vote that has opened is frozen in the database', () =
 		const { sql } = database;
 		const session = await createVotingSession(sql, { candidates: 3, seats: 1 });
 		const frozenId = session.candidateIds[0]!;
-		await expect(sql`update candidate set title = 'changed behind the app' where id = ${frozenId}`).rejects.toThrow(/candidate \d+ is frozen: voting session \d+ is open/);
+		await expect(sql`update candidate set title = 'changed behind the app' where id = ${frozenId}`).rejects.toThrow(
+			/candidate \d+ is frozen: voting session \d+ is open/
+		);
 		await expect(sql`update candidate set budget_yuan = 1 where id = ${frozenId}`).rejects.toThrow(/is frozen/);
 		const [elsewhere] = await sql<{ id: number }[]>`insert into category (name) values ('elsewhere') returning id`;
-		await expect(sql`update candidate set category_id = ${elsewhere!.id}, position = 1 where id = ${frozenId}`).rejects.toThrow(/is frozen/);
+		await expect(
+			sql`update candidate set category_id = ${elsewhere!.id}, position = 1 where id = ${frozenId}`
+		).rejects.toThrow(/is frozen/);
 		await expect(sql`delete from candidate where id = ${frozenId}`).rejects.toThrow(/is frozen/);
 		await sql`update candidate set position = 99 where id = ${frozenId}`;
 		expect((await sql`select position from candidate where id = ${frozenId}`)[0]?.position).toBe(99);
@@ -74,14 +96,18 @@ describe('a candidate of a vote that has opened is frozen in the database', () =
 		const { sql } = database;
 		const session = await createVotingSession(sql, { candidates: 3, seats: 1 });
 		expect((await applyLifecycle(sql, session.id, 'close', staff.id)).ok).toBe(true);
-		await expect(sql`update candidate set summary = 'x' where id = ${session.candidateIds[1]!}`).rejects.toThrow(/voting session \d+ is closed/);
+		await expect(sql`update candidate set summary = 'x' where id = ${session.candidateIds[1]!}`).rejects.toThrow(
+			/voting session \d+ is closed/
+		);
 	});
 
 	it('lets a candidate of a draft session change', async () => {
 		const { sql } = database;
 		const session = await createVotingSession(sql, { candidates: 3, seats: 1, open: false });
 		await sql`update candidate set summary = 'still a draft' where id = ${session.candidateIds[0]!}`;
-		expect((await sql`select summary from candidate where id = ${session.candidateIds[0]!}`)[0]?.summary).toBe('still a draft');
+		expect((await sql`select summary from candidate where id = ${session.candidateIds[0]!}`)[0]?.summary).toBe(
+			'still a draft'
+		);
 	});
 
 	it('makes an edit that races the opening of its session wait, then refuses it', async () => {
@@ -122,14 +148,18 @@ describe('categories and positions in the database', () => {
 		const { sql } = database;
 		const [candidateId] = await createCandidates(sql, 1);
 		const categoryId = await categoryOf(candidateId!);
-		await expect(sql`delete from category where id = ${categoryId}`).rejects.toThrow(/holds 1 candidates and cannot be deleted/);
+		await expect(sql`delete from category where id = ${categoryId}`).rejects.toThrow(
+			/holds 1 candidates and cannot be deleted/
+		);
 	});
 
 	it('keeps the name of a category whose candidates are in a vote that has opened', async () => {
 		const { sql } = database;
 		const session = await createVotingSession(sql, { candidates: 3, seats: 1 });
 		const categoryId = await categoryOf(session.candidateIds[0]!);
-		await expect(sql`update category set name = 'renamed' where id = ${categoryId}`).rejects.toThrow(/category \d+ is frozen/);
+		await expect(sql`update category set name = 'renamed' where id = ${categoryId}`).rejects.toThrow(
+			/category \d+ is frozen/
+		);
 		await sql`update category set position = 7 where id = ${categoryId}`;
 	});
 
@@ -137,9 +167,15 @@ describe('categories and positions in the database', () => {
 		const { sql } = database;
 		const ids = await createCandidates(sql, 2);
 		const categoryId = await categoryOf(ids[0]!);
-		await expect(sql`update candidate set position = 0 where id = ${ids[0]!}`).rejects.toThrow(/candidate_position_positive/);
-		await expect(sql`update candidate set position = 2 where id = ${ids[0]!}`).rejects.toThrow(/candidate_position_key/);
-		await expect(sql`update category set position = 0 where id = ${categoryId}`).rejects.toThrow(/category_position_positive/);
+		await expect(sql`update candidate set position = 0 where id = ${ids[0]!}`).rejects.toThrow(
+			/candidate_position_positive/
+		);
+		await expect(sql`update candidate set position = 2 where id = ${ids[0]!}`).rejects.toThrow(
+			/candidate_position_key/
+		);
+		await expect(sql`update category set position = 0 where id = ${categoryId}`).rejects.toThrow(
+			/category_position_positive/
+		);
 		// Swapping places inside one transaction is fine: the uniqueness is checked at commit.
 		await sql.begin(async (tx) => {
 			await tx`update candidate set position = 2 where id = ${ids[0]!}`;
@@ -147,7 +183,9 @@ describe('categories and positions in the database', () => {
 		});
 		await sql`insert into candidate (category_id, title) values (${categoryId}, 'appended without a position')`;
 		expect(await positionsIn(categoryId)).toEqual([1, 2, 3]);
-		const [category] = await sql<{ position: number }[]>`insert into category (name) values ('appended category') returning position`;
+		const [category] = await sql<
+			{ position: number }[]
+		>`insert into category (name) values ('appended category') returning position`;
 		const [max] = await sql<{ max: number }[]>`select max(position)::int as max from category`;
 		expect(category?.position).toBe(max?.max);
 	});
@@ -158,15 +196,33 @@ describe('staff changes through the module', () => {
 		const since = await auditHeadSeq();
 		const category = await createCategory(database.sql, { name: '生态环境', position: null }, staff.id);
 		if (!category.ok) throw new Error(category.problem);
-		const first = await createCandidate(database.sql, input(category.id, '治理黑臭水体', { targets: ['完成 12 条'], budgetYuan: 5_000_000 }), staff.id);
+		const first = await createCandidate(
+			database.sql,
+			input(category.id, '治理黑臭水体', { targets: ['完成 12 条'], budgetYuan: 5_000_000 }),
+			staff.id
+		);
 		const second = await createCandidate(database.sql, input(category.id, '新建污水管网'), staff.id);
-		const third = await createCandidate(database.sql, input(category.id, '建设垃圾分类示范小区', { position: 1 }), staff.id);
+		const third = await createCandidate(
+			database.sql,
+			input(category.id, '建设垃圾分类示范小区', { position: 1 }),
+			staff.id
+		);
 		if (!first.ok || !second.ok || !third.ok) throw new Error('not created');
 		expect(await titlesIn(category.id)).toEqual(['建设垃圾分类示范小区', '治理黑臭水体', '新建污水管网']);
 
-		const unchanged = await updateCandidate(database.sql, first.id, input(category.id, '治理黑臭水体', { targets: ['完成 12 条'], budgetYuan: 5_000_000 }), staff.id);
+		const unchanged = await updateCandidate(
+			database.sql,
+			first.id,
+			input(category.id, '治理黑臭水体', { targets: ['完成 12 条'], budgetYuan: 5_000_000 }),
+			staff.id
+		);
 		expect(unchanged).toEqual({ ok: true, changed: [] });
-		const edited = await updateCandidate(database.sql, first.id, input(category.id, '治理城乡黑臭水体', { targets: ['完成 15 条'], budgetYuan: 5_000_000, position: 3 }), staff.id);
+		const edited = await updateCandidate(
+			database.sql,
+			first.id,
+			input(category.id, '治理城乡黑臭水体', { targets: ['完成 15 条'], budgetYuan: 5_000_000, position: 3 }),
+			staff.id
+		);
 		expect(edited).toEqual({ ok: true, changed: ['title', 'targets', 'position'] });
 		expect(await titlesIn(category.id)).toEqual(['建设垃圾分类示范小区', '新建污水管网', '治理城乡黑臭水体']);
 
@@ -176,7 +232,10 @@ describe('staff changes through the module', () => {
 
 		expect(await deleteCandidate(database.sql, third.id, staff.id)).toEqual({ ok: true });
 		expect(await positionsIn(category.id)).toEqual([1, 2]);
-		expect(await deleteCategory(database.sql, category.id, staff.id)).toEqual({ ok: false, problem: 'category_not_empty' });
+		expect(await deleteCategory(database.sql, category.id, staff.id)).toEqual({
+			ok: false,
+			problem: 'category_not_empty'
+		});
 
 		const entries = await auditActions(since);
 		expect(entries.map((entry) => entry.action)).toEqual([
@@ -189,17 +248,30 @@ describe('staff changes through the module', () => {
 			'candidate.deleted'
 		]);
 		expect(entries.every((entry) => entry.actorUserId === staff.id)).toBe(true);
-		expect(entries[4]?.details).toMatchObject({ candidateId: first.id, title: '治理城乡黑臭水体', changed: ['title', 'targets', 'position'] });
+		expect(entries[4]?.details).toMatchObject({
+			candidateId: first.id,
+			title: '治理城乡黑臭水体',
+			changed: ['title', 'targets', 'position']
+		});
 		expect(entries[5]?.details).toMatchObject({ changed: ['position'], position: 2 });
 	});
 
 	it('refuses a taken title or name, and an unknown category', async () => {
 		const category = await createCategory(database.sql, { name: '公共安全', position: null }, staff.id);
 		if (!category.ok) throw new Error(category.problem);
-		expect(await createCategory(database.sql, { name: '公共安全', position: null }, staff.id)).toEqual({ ok: false, problem: 'name_taken' });
+		expect(await createCategory(database.sql, { name: '公共安全', position: null }, staff.id)).toEqual({
+			ok: false,
+			problem: 'name_taken'
+		});
 		await createCandidate(database.sql, input(category.id, '建设应急避难场所'), staff.id);
-		expect(await createCandidate(database.sql, input(category.id, '建设应急避难场所'), staff.id)).toEqual({ ok: false, problem: 'title_taken' });
-		expect(await createCandidate(database.sql, input(987654, '别的项目'), staff.id)).toEqual({ ok: false, problem: 'category_not_found' });
+		expect(await createCandidate(database.sql, input(category.id, '建设应急避难场所'), staff.id)).toEqual({
+			ok: false,
+			problem: 'title_taken'
+		});
+		expect(await createCandidate(database.sql, input(987654, '别的项目'), staff.id)).toEqual({
+			ok: false,
+			problem: 'category_not_found'
+		});
 	});
 
 	it('refuses to edit or delete a frozen candidate with the sessions named, and lets staff reorder around it', async () => {
@@ -213,9 +285,15 @@ describe('staff changes through the module', () => {
 		expect(edit).toMatchObject({ ok: false, problem: 'frozen', sessions: [{ id: session.id, status: 'open' }] });
 		expect(await deleteCandidate(database.sql, frozenId, staff.id)).toMatchObject({ ok: false, problem: 'frozen' });
 		// Its place in the public list may change, by the form's position field or by moving others.
-		expect(await updateCandidate(database.sql, frozenId, input(categoryId, title, { position: 2 }), staff.id)).toEqual({ ok: true, changed: ['position'] });
+		expect(await updateCandidate(database.sql, frozenId, input(categoryId, title, { position: 2 }), staff.id)).toEqual({
+			ok: true,
+			changed: ['position']
+		});
 		expect(await moveCandidate(database.sql, lastId, 'up', staff.id)).toMatchObject({ ok: true, moved: true });
-		expect(await updateCategory(database.sql, categoryId, { name: '改名', position: null }, staff.id)).toMatchObject({ ok: false, problem: 'category_frozen' });
+		expect(await updateCategory(database.sql, categoryId, { name: '改名', position: null }, staff.id)).toMatchObject({
+			ok: false,
+			problem: 'category_frozen'
+		});
 	});
 
 	it('refuses to delete a candidate listed in a draft session, naming it', async () => {
@@ -235,7 +313,10 @@ describe('staff changes through the module', () => {
 		expect((await order()).slice(0, 2)).toEqual(['排序乙', '排序甲']);
 		expect(await moveCategory(database.sql, a.id, 'up', staff.id)).toEqual({ ok: true, moved: true });
 		expect((await order()).slice(0, 2)).toEqual(['排序甲', '排序乙']);
-		expect(await updateCategory(database.sql, a.id, { name: '排序甲（改）', position: 2 }, staff.id)).toEqual({ ok: true, changed: ['name', 'position'] });
+		expect(await updateCategory(database.sql, a.id, { name: '排序甲（改）', position: 2 }, staff.id)).toEqual({
+			ok: true,
+			changed: ['name', 'position']
+		});
 		expect((await order()).slice(0, 2)).toEqual(['排序乙', '排序甲（改）']);
 		expect(await deleteCategory(database.sql, b.id, staff.id)).toEqual({ ok: true });
 		const positions = await database.sql<{ position: number }[]>`select position from category order by position`;

@@ -32,11 +32,24 @@ describe('operator CLI', () => {
 		expect(staff.code).toBe(0);
 		expect(staff.stdout).toMatch(/password \(shown once\): [a-z2-9]{5}(-[a-z2-9]{5}){3}/);
 		for (const name of ['cli_d1', 'cli_d2', 'cli_d3']) {
-			expect(cli(['user:create', '--username', name, '--role', 'delegate', '--password-stdin'], 'a long enough passphrase\n').code).toBe(0);
+			expect(
+				cli(['user:create', '--username', name, '--role', 'delegate', '--password-stdin'], 'a long enough passphrase\n')
+					.code
+			).toBe(0);
 		}
 		expect(cli(['user:create', '--username', 'cli_d1', '--role', 'delegate']).stderr).toContain('taken');
 
-		const created = cli(['session:create', '--title', '测试票决', '--year', '2022', '--seats', '2', '--candidates', candidateIds.join(',')]);
+		const created = cli([
+			'session:create',
+			'--title',
+			'测试票决',
+			'--year',
+			'2022',
+			'--seats',
+			'2',
+			'--candidates',
+			candidateIds.join(',')
+		]);
 		expect(created.code).toBe(0);
 		const sessionId = Number(/voting session (\d+)/.exec(created.stdout)?.[1]);
 		expect(sessionId).toBeGreaterThan(0);
@@ -46,14 +59,22 @@ describe('operator CLI', () => {
 		const enrolled = cli(['electorate:add', String(sessionId), 'cli_d1', 'cli_d2', 'cli_d3']);
 		expect(enrolled.stdout).toContain('enrolled 3');
 
-		expect(cli(['session:publish', String(sessionId), '--as', 'cli_staff']).stderr).toContain('it is draft; next step: open');
+		expect(cli(['session:publish', String(sessionId), '--as', 'cli_staff']).stderr).toContain(
+			'it is draft; next step: open'
+		);
 		expect(cli(['session:open', String(sessionId)]).code).toBe(0);
 		expect(cli(['electorate:add', String(sessionId), 'cli_d1']).stderr).toContain('frozen');
 		expect(cli(['tally', String(sessionId)]).stderr).toContain('counted only after it closes');
 
-		const delegates = await database.sql<{ id: number }[]>`select id from app_user where username in ('cli_d1', 'cli_d2') order by username`;
+		const delegates = await database.sql<
+			{ id: number }[]
+		>`select id from app_user where username in ('cli_d1', 'cli_d2') order by username`;
 		for (const delegate of delegates) {
-			await castBallot(database.sql, { votingSessionId: sessionId, delegateId: delegate.id, selection: { method: 'approval', candidateIds: [candidateIds[0]!, candidateIds[2]!] } });
+			await castBallot(database.sql, {
+				votingSessionId: sessionId,
+				delegateId: delegate.id,
+				selection: { method: 'approval', candidateIds: [candidateIds[0]!, candidateIds[2]!] }
+			});
 		}
 		expect(cli(['session:close', String(sessionId)]).stdout).toContain('now closed');
 
@@ -66,22 +87,44 @@ describe('operator CLI', () => {
 		expect(csv.code).toBe(0);
 		expect(csv.stdout.startsWith('\uFEFF名次,候选项目,所属方面,赞成票')).toBe(true);
 		expect(csv.stdout.trim().split('\r\n')).toHaveLength(5);
-		const json = JSON.parse(cli(['export', String(sessionId), '--format', 'json']).stdout) as { tally: { ballotsCast: number; candidates: { candidateId: number; for: number; outcome: string }[] }; ballots: unknown[] };
+		const json = JSON.parse(cli(['export', String(sessionId), '--format', 'json']).stdout) as {
+			tally: { ballotsCast: number; candidates: { candidateId: number; for: number; outcome: string }[] };
+			ballots: unknown[];
+		};
 		expect(json.tally.ballotsCast).toBe(2);
 		expect(json.ballots).toHaveLength(2);
-		expect(json.tally.candidates.filter((row) => row.outcome === 'chosen').map((row) => row.candidateId).sort()).toEqual([candidateIds[0], candidateIds[2]].sort());
+		expect(
+			json.tally.candidates
+				.filter((row) => row.outcome === 'chosen')
+				.map((row) => row.candidateId)
+				.sort()
+		).toEqual([candidateIds[0], candidateIds[2]].sort());
 
-		expect(cli(['session:publish', String(sessionId), '--as', 'cli_staff']).stderr).toContain('a scrutineer must confirm the tally first');
+		expect(cli(['session:publish', String(sessionId), '--as', 'cli_staff']).stderr).toContain(
+			'a scrutineer must confirm the tally first'
+		);
 		expect(cli(['session:confirm', String(sessionId), '--as', 'cli_staff']).stderr).toContain('not scrutineer');
 		expect(cli(['user:create', '--username', 'cli_scrutineer', '--role', 'scrutineer']).code).toBe(0);
-		expect(cli(['session:confirm', String(sessionId), '--as', 'cli_scrutineer']).stdout).toContain('tally confirmed by cli_scrutineer');
+		expect(cli(['session:confirm', String(sessionId), '--as', 'cli_scrutineer']).stdout).toContain(
+			'tally confirmed by cli_scrutineer'
+		);
 		expect(cli(['session:publish', String(sessionId)]).stderr).toContain('needs --as USERNAME');
 		expect(cli(['session:publish', String(sessionId), '--as', 'cli_staff']).stdout).toContain('now published');
 	});
 
 	it('detects a stored tally that no longer matches the ballots', async () => {
 		const candidateIds = await createCandidates(database.sql, 3);
-		const created = cli(['session:create', '--title', 'tamper', '--year', '2022', '--seats', '1', '--candidates', candidateIds.join(',')]);
+		const created = cli([
+			'session:create',
+			'--title',
+			'tamper',
+			'--year',
+			'2022',
+			'--seats',
+			'1',
+			'--candidates',
+			candidateIds.join(',')
+		]);
 		const sessionId = Number(/voting session (\d+)/.exec(created.stdout)?.[1]);
 		cli(['user:create', '--username', 'cli_t1', '--role', 'delegate']);
 		cli(['electorate:add', String(sessionId), 'cli_t1']);
@@ -100,7 +143,14 @@ describe('operator CLI', () => {
 	});
 
 	it('explains bad arguments and exits with 2', () => {
-		for (const args of [[], ['no-such-command'], ['session:open'], ['session:open', 'abc'], ['export', '1', '--format', 'xml'], ['user:create', '--username', 'x', '--role', 'king']]) {
+		for (const args of [
+			[],
+			['no-such-command'],
+			['session:open'],
+			['session:open', 'abc'],
+			['export', '1', '--format', 'xml'],
+			['user:create', '--username', 'x', '--role', 'king']
+		]) {
 			const result = cli(args);
 			expect(result.code, args.join(' ')).toBe(2);
 			expect(result.stdout + result.stderr).toContain('Usage: npm run cli');

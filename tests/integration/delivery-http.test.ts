@@ -48,15 +48,28 @@ function pngWithLocation(): Buffer {
 	]);
 }
 
-function updateForm(fields: Record<string, string>, files: { name: string; type: string; bytes: Uint8Array }[] = []): FormData {
+function updateForm(
+	fields: Record<string, string>,
+	files: { name: string; type: string; bytes: Uint8Array }[] = []
+): FormData {
 	const form = new FormData();
-	for (const [name, value] of Object.entries({ reportedOn: '2022-06-30', body: '首批 5 家中心开工', status: 'on_track', 'percent-0': '30', 'percent-1': '40', ...fields })) form.append(name, value);
+	for (const [name, value] of Object.entries({
+		reportedOn: '2022-06-30',
+		body: '首批 5 家中心开工',
+		status: 'on_track',
+		'percent-0': '30',
+		'percent-1': '40',
+		...fields
+	}))
+		form.append(name, value);
 	for (const file of files) form.append('photos', new Blob([file.bytes as BlobPart], { type: file.type }), file.name);
 	return form;
 }
 
 async function progressRows(projectId: number): Promise<number> {
-	const [row] = await database.sql<{ count: number }[]>`select count(*)::int as count from progress_update where project_id = ${projectId}`;
+	const [row] = await database.sql<
+		{ count: number }[]
+	>`select count(*)::int as count from progress_update where project_id = ${projectId}`;
 	return row?.count ?? 0;
 }
 
@@ -74,7 +87,11 @@ beforeAll(async () => {
 	}
 	expect((await applyLifecycle(sql, session.id, 'open', staff.id)).ok).toBe(true);
 	for (const delegate of session.delegates) {
-		await castBallot(sql, { votingSessionId: session.id, delegateId: delegate.id, selection: { method: 'approval', candidateIds: session.candidateIds.slice(0, 2) } });
+		await castBallot(sql, {
+			votingSessionId: session.id,
+			delegateId: delegate.id,
+			selection: { method: 'approval', candidateIds: session.candidateIds.slice(0, 2) }
+		});
 	}
 	expect((await applyLifecycle(sql, session.id, 'close', staff.id)).ok).toBe(true);
 	expect((await confirmTally(sql, session.id, scrutineer.id)).ok).toBe(true);
@@ -83,7 +100,11 @@ beforeAll(async () => {
 		select id, title, lead_department as "leadDepartment" from livelihood_project where voting_session_id = ${session.id} order by rank, id`;
 	ownProject = projects.find((project) => project.leadDepartment === '市民政局')!;
 	otherProject = projects.find((project) => project.leadDepartment === '市教育局')!;
-	const account = await createDepartmentAccount(sql, { username: 'dept_minzheng', displayName: '民政局账号', departmentName: '市民政局' }, staff.id);
+	const account = await createDepartmentAccount(
+		sql,
+		{ username: 'dept_minzheng', displayName: '民政局账号', departmentName: '市民政局' },
+		staff.id
+	);
 	if (!account.ok) throw new Error('no department account');
 	department = await signedInAgent(app.baseUrl, 'dept_minzheng', account.password);
 	staffAgent = await signedInAgent(app.baseUrl, staff.username);
@@ -111,7 +132,11 @@ describe('a department account', () => {
 	});
 
 	it("cannot post to another department's project, by either page", async () => {
-		for (const path of [`/department/projects/${otherProject.id}?/postUpdate`, `/admin/projects/${otherProject.id}?/postUpdate`, `/admin/projects/${ownProject.id}?/postUpdate`]) {
+		for (const path of [
+			`/department/projects/${otherProject.id}?/postUpdate`,
+			`/admin/projects/${otherProject.id}?/postUpdate`,
+			`/admin/projects/${ownProject.id}?/postUpdate`
+		]) {
 			const response = await department.post(path, updateForm({}));
 			expect(response.status, path).toBe(403);
 			expect(leakIn(await response.text())).toBeNull();
@@ -121,17 +146,29 @@ describe('a department account', () => {
 	});
 
 	it('gets a clear error with its text kept for a bad percentage or a file that is no image', async () => {
-		const percent = await department.post(`/department/projects/${ownProject.id}?/postUpdate`, updateForm({ 'percent-1': '101', body: '保留这段文字' }));
+		const percent = await department.post(
+			`/department/projects/${ownProject.id}?/postUpdate`,
+			updateForm({ 'percent-1': '101', body: '保留这段文字' })
+		);
 		expect(percent.status).toBe(400);
 		const percentPage = await percent.text();
 		expect(percentPage).toContain('请输入 0 到 100 之间的整数');
 		expect(percentPage).toContain('保留这段文字');
-		const done = await department.post(`/department/projects/${ownProject.id}?/postUpdate`, updateForm({ status: 'done' }));
+		const done = await department.post(
+			`/department/projects/${ownProject.id}?/postUpdate`,
+			updateForm({ status: 'done' })
+		);
 		expect(done.status).toBe(400);
 		expect(await done.text()).toContain('只有所有目标都达到 100% 时才能标记为“已完成”');
 		const notImage = await department.post(
 			`/department/projects/${ownProject.id}?/postUpdate`,
-			updateForm({ body: '附件不是图片' }, [{ name: 'photo.png', type: 'image/png', bytes: new TextEncoder().encode('<html><script>alert(1)</script></html>') }])
+			updateForm({ body: '附件不是图片' }, [
+				{
+					name: 'photo.png',
+					type: 'image/png',
+					bytes: new TextEncoder().encode('<html><script>alert(1)</script></html>')
+				}
+			])
 		);
 		expect(notImage.status).toBe(400);
 		const notImagePage = await notImage.text();
@@ -171,20 +208,37 @@ describe('inspection notes over HTTP', () => {
 		const added = await staffAgent.post(`/admin/projects/${ownProject.id}?/addMember`, { delegate: member.username });
 		expect(added.status).toBe(200);
 		const delegate = await signedInAgent(app.baseUrl, member.username);
-		const outsider = await delegate.post('/me/monitoring?/note', { projectId: String(otherProject.id), visitedOn: '2022-07-01', body: '不是我的小组' });
+		const outsider = await delegate.post('/me/monitoring?/note', {
+			projectId: String(otherProject.id),
+			visitedOn: '2022-07-01',
+			body: '不是我的小组'
+		});
 		expect(outsider.status).toBe(400);
 		expect(await outsider.text()).toContain('您不在这个项目的监督小组中');
-		const posted = await delegate.post('/me/monitoring?/note', { projectId: String(ownProject.id), visitedOn: '2022-07-01', body: '视察了两家中心，进展良好' });
+		const posted = await delegate.post('/me/monitoring?/note', {
+			projectId: String(ownProject.id),
+			visitedOn: '2022-07-01',
+			body: '视察了两家中心，进展良好'
+		});
 		expect(posted.status).toBe(200);
-		expect(await (await new HttpAgent(app.baseUrl).get(`/delivery/${ownProject.id}`)).text()).not.toContain('视察了两家中心');
+		expect(await (await new HttpAgent(app.baseUrl).get(`/delivery/${ownProject.id}`)).text()).not.toContain(
+			'视察了两家中心'
+		);
 		// Staff and the lead department see it before approval.
 		expect(await (await department.get(`/department/projects/${ownProject.id}`)).text()).toContain('视察了两家中心');
 		const staffPage = await (await staffAgent.get(`/admin/projects/${ownProject.id}`)).text();
 		expect(staffPage).toContain('视察了两家中心');
-		const [note] = await database.sql<{ id: number }[]>`select id from inspection_note where project_id = ${ownProject.id}`;
-		const approved = await staffAgent.post(`/admin/projects/${ownProject.id}?/reviewNote`, { noteId: String(note!.id), decision: 'approved' });
+		const [note] = await database.sql<
+			{ id: number }[]
+		>`select id from inspection_note where project_id = ${ownProject.id}`;
+		const approved = await staffAgent.post(`/admin/projects/${ownProject.id}?/reviewNote`, {
+			noteId: String(note!.id),
+			decision: 'approved'
+		});
 		expect(approved.status).toBe(200);
-		expect(await (await new HttpAgent(app.baseUrl).get(`/delivery/${ownProject.id}`)).text()).toContain('视察了两家中心，进展良好');
+		expect(await (await new HttpAgent(app.baseUrl).get(`/delivery/${ownProject.id}`)).text()).toContain(
+			'视察了两家中心，进展良好'
+		);
 	});
 });
 
@@ -197,7 +251,10 @@ describe('the year at a glance', () => {
 		const csv = await visitor.get('/delivery/export.csv?year=2022');
 		expect(csv.headers.get('content-type')).toContain('text/csv');
 		expect(await csv.text()).toContain(ownProject.title);
-		const json = (await (await visitor.get('/delivery/export.json?year=2022')).json()) as { year: number; projects: { title: string; percent: number }[] };
+		const json = (await (await visitor.get('/delivery/export.json?year=2022')).json()) as {
+			year: number;
+			projects: { title: string; percent: number }[];
+		};
 		expect(json.year).toBe(2022);
 		expect(json.projects.find((project) => project.title === ownProject.title)?.percent).toBe(35);
 		expect((await visitor.get('/delivery/export.csv?year=2031')).status).toBe(404);

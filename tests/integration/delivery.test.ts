@@ -7,7 +7,12 @@ import { deflateSync, crc32 } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanImage } from '../../src/lib/server/delivery/images';
 import { createDepartmentAccount } from '../../src/lib/server/delivery/departments';
-import { addGroupMember, listInspectionNotes, postInspectionNote, reviewInspectionNote } from '../../src/lib/server/delivery/monitoring';
+import {
+	addGroupMember,
+	listInspectionNotes,
+	postInspectionNote,
+	reviewInspectionNote
+} from '../../src/lib/server/delivery/monitoring';
 import { getProject, listProjects, projectAccess } from '../../src/lib/server/delivery/projects';
 import { listProgressUpdates, postProgressUpdate, getPhoto } from '../../src/lib/server/delivery/updates';
 import { seedDemo } from '../../src/lib/server/seed/demo';
@@ -32,7 +37,11 @@ async function countedVote(options: { departments?: string[]; year?: number } = 
 	if (options.year) await database.sql`update voting_session set year = ${options.year} where id = ${session.id}`;
 	expect((await applyLifecycle(database.sql, session.id, 'open', staff.id)).ok).toBe(true);
 	for (const delegate of session.delegates) {
-		await castBallot(database.sql, { votingSessionId: session.id, delegateId: delegate.id, selection: { method: 'approval', candidateIds: session.candidateIds.slice(0, 2) } });
+		await castBallot(database.sql, {
+			votingSessionId: session.id,
+			delegateId: delegate.id,
+			selection: { method: 'approval', candidateIds: session.candidateIds.slice(0, 2) }
+		});
 	}
 	expect((await applyLifecycle(database.sql, session.id, 'close', staff.id)).ok).toBe(true);
 	expect((await confirmTally(database.sql, session.id, scrutineer.id)).ok).toBe(true);
@@ -46,7 +55,19 @@ async function publishedVote(options: { departments?: string[]; year?: number } 
 }
 
 async function projectsOf(votingSessionId: number) {
-	return database.sql<{ id: number; candidateId: number; title: string; leadDepartment: string; targets: string[]; budgetYuan: number; rank: number; votesFor: number; year: number }[]>`
+	return database.sql<
+		{
+			id: number;
+			candidateId: number;
+			title: string;
+			leadDepartment: string;
+			targets: string[];
+			budgetYuan: number;
+			rank: number;
+			votesFor: number;
+			year: number;
+		}[]
+	>`
 		select id, candidate_id as "candidateId", title, lead_department as "leadDepartment", targets, budget_yuan as "budgetYuan", rank,
 		       votes_for as "votesFor", year
 		from livelihood_project where voting_session_id = ${votingSessionId} order by rank, id`;
@@ -70,11 +91,24 @@ describe('carry-over from a published vote', () => {
 		expect((await applyLifecycle(database.sql, session.id, 'publish', publisher.id)).ok).toBe(true);
 		const projects = await projectsOf(session.id);
 		expect(projects.map((project) => project.candidateId).sort()).toEqual(session.candidateIds.slice(0, 2).sort());
-		const [candidate] = await database.sql<{ title: string }[]>`select title from candidate where id = ${projects[0]!.candidateId}`;
-		expect(projects[0]).toMatchObject({ title: candidate!.title, leadDepartment: '市民政局', targets: ['目标甲 10 个', '目标乙 20 个'], rank: 1, votesFor: 3, year: 2023 });
+		const [candidate] = await database.sql<
+			{ title: string }[]
+		>`select title from candidate where id = ${projects[0]!.candidateId}`;
+		expect(projects[0]).toMatchObject({
+			title: candidate!.title,
+			leadDepartment: '市民政局',
+			targets: ['目标甲 10 个', '目标乙 20 个'],
+			rank: 1,
+			votesFor: 3,
+			year: 2023
+		});
 		// The record of what was chosen never changes.
-		await expect(database.sql`update livelihood_project set title = 'rewritten' where id = ${projects[0]!.id}`).rejects.toThrow(/never changed/);
-		await expect(database.sql`delete from livelihood_project where id = ${projects[0]!.id}`).rejects.toThrow(/never changed/);
+		await expect(
+			database.sql`update livelihood_project set title = 'rewritten' where id = ${projects[0]!.id}`
+		).rejects.toThrow(/never changed/);
+		await expect(database.sql`delete from livelihood_project where id = ${projects[0]!.id}`).rejects.toThrow(
+			/never changed/
+		);
 	});
 
 	it('carries nothing from a vote that is open or closed but unpublished, and nothing twice', async () => {
@@ -88,14 +122,20 @@ describe('carry-over from a published vote', () => {
 		expect(before).toHaveLength(2);
 		// Publishing again is refused (by the app and by the database), and the projects stay as they are.
 		expect((await applyLifecycle(database.sql, published.id, 'publish', publisher.id)).ok).toBe(false);
-		await expect(database.sql`update voting_session set status = 'published' where id = ${published.id}`).resolves.toBeDefined();
+		await expect(
+			database.sql`update voting_session set status = 'published' where id = ${published.id}`
+		).resolves.toBeDefined();
 		expect(await projectsOf(published.id)).toEqual(before);
 		// A candidate chosen again in a later vote stays one project, from the first vote.
 		const again = await createVotingSession(database.sql, { candidates: 2, seats: 1, delegates: 2, open: false });
 		await database.sql`insert into voting_session_candidate (voting_session_id, candidate_id, position) values (${again.id}, ${before[0]!.candidateId}, 9)`;
 		expect((await applyLifecycle(database.sql, again.id, 'open', staff.id)).ok).toBe(true);
 		for (const delegate of again.delegates) {
-			await castBallot(database.sql, { votingSessionId: again.id, delegateId: delegate.id, selection: { method: 'approval', candidateIds: [before[0]!.candidateId] } });
+			await castBallot(database.sql, {
+				votingSessionId: again.id,
+				delegateId: delegate.id,
+				selection: { method: 'approval', candidateIds: [before[0]!.candidateId] }
+			});
 		}
 		expect((await applyLifecycle(database.sql, again.id, 'close', staff.id)).ok).toBe(true);
 		expect((await confirmTally(database.sql, again.id, scrutineer.id)).ok).toBe(true);
@@ -123,8 +163,13 @@ describe('progress percentages and statuses, held by the database', () => {
 		await insert([100, 100], 'done');
 		await insert([0, 100]);
 		const updates = await listProgressUpdates(database.sql, project!.id);
-		expect(updates.map((update) => [update.status, update.percentages])).toEqual([['on_track', [0, 100]], ['done', [100, 100]]]);
-		await expect(database.sql`update progress_update set target_percentages = '{100,100}' where project_id = ${project!.id}`).rejects.toThrow(/never changed/);
+		expect(updates.map((update) => [update.status, update.percentages])).toEqual([
+			['on_track', [0, 100]],
+			['done', [100, 100]]
+		]);
+		await expect(
+			database.sql`update progress_update set target_percentages = '{100,100}' where project_id = ${project!.id}`
+		).rejects.toThrow(/never changed/);
 	});
 });
 
@@ -134,7 +179,11 @@ describe('the department role', () => {
 		const [own, other] = await projectsOf(session.id);
 		expect(own!.leadDepartment).toBe('市民政局');
 		expect(other!.leadDepartment).toBe('市教育局');
-		const created = await createDepartmentAccount(database.sql, { username: 'minzheng_test', displayName: '', departmentName: '市民政局' }, staff.id);
+		const created = await createDepartmentAccount(
+			database.sql,
+			{ username: 'minzheng_test', displayName: '', departmentName: '市民政局' },
+			staff.id
+		);
 		expect(created.ok).toBe(true);
 		const department = { id: created.ok ? created.userId : 0, roles: ['department'] as const };
 		expect(await projectAccess(database.sql, { ...department, roles: ['department'] }, own!.id)).toBe('department');
@@ -144,14 +193,26 @@ describe('the department role', () => {
 		expect(await projectAccess(database.sql, { id: staff.id, roles: ['staff'] }, other!.id)).toBe('staff');
 
 		const input = { reportedOn: '2022-06-01', body: '进展顺利', status: 'on_track' as const, percentages: [40, 60] };
-		expect(await postProgressUpdate(database.sql, { id: department.id, roles: ['department'] }, other!.id, input, [])).toEqual({ ok: false, error: 'forbidden' });
+		expect(
+			await postProgressUpdate(database.sql, { id: department.id, roles: ['department'] }, other!.id, input, [])
+		).toEqual({ ok: false, error: 'forbidden' });
 		expect(await listProgressUpdates(database.sql, other!.id)).toEqual([]);
-		const posted = await postProgressUpdate(database.sql, { id: department.id, roles: ['department'] }, own!.id, input, []);
+		const posted = await postProgressUpdate(
+			database.sql,
+			{ id: department.id, roles: ['department'] },
+			own!.id,
+			input,
+			[]
+		);
 		expect(posted.ok).toBe(true);
 		const [update] = await listProgressUpdates(database.sql, own!.id);
 		expect(update).toMatchObject({ body: '进展顺利', percentages: [40, 60], percent: 50, byDepartment: true });
 		expect((await getProject(database.sql, own!.id))?.latest?.status).toBe('on_track');
-		expect((await listProjects(database.sql, { department: '市民政局' })).every((project) => project.leadDepartment === '市民政局')).toBe(true);
+		expect(
+			(await listProjects(database.sql, { department: '市民政局' })).every(
+				(project) => project.leadDepartment === '市民政局'
+			)
+		).toBe(true);
 
 		const [audit] = await database.sql<{ actor: number; details: { projectId: number; as: string } }[]>`
 			select actor_user_id as actor, details from audit_entry where action = 'delivery.update_posted' order by seq desc limit 1`;
@@ -165,33 +226,62 @@ describe('inspection notes', () => {
 		const [project] = await projectsOf(session.id);
 		const [member, outsider] = session.delegates;
 		expect((await addGroupMember(database.sql, project!.id, member!.username, staff.id)).ok).toBe(true);
-		expect(await addGroupMember(database.sql, project!.id, member!.username, staff.id)).toEqual({ ok: false, error: 'already_member' });
-		expect(await addGroupMember(database.sql, project!.id, staff.username, staff.id)).toEqual({ ok: false, error: 'delegate_unknown' });
+		expect(await addGroupMember(database.sql, project!.id, member!.username, staff.id)).toEqual({
+			ok: false,
+			error: 'already_member'
+		});
+		expect(await addGroupMember(database.sql, project!.id, staff.username, staff.id)).toEqual({
+			ok: false,
+			error: 'delegate_unknown'
+		});
 
 		const note = { projectId: project!.id, visitedOn: '2022-07-01', body: '现场施工有序' };
 		expect(await postInspectionNote(database.sql, outsider!.id, note)).toEqual({ ok: false, error: 'not_member' });
-		await expect(database.sql`insert into inspection_note (project_id, author_id, visited_on, body) values (${project!.id}, ${outsider!.id}, '2022-07-01', 'x')`).rejects.toThrow(
-			/not in the monitoring group/
-		);
+		await expect(
+			database.sql`insert into inspection_note (project_id, author_id, visited_on, body) values (${project!.id}, ${outsider!.id}, '2022-07-01', 'x')`
+		).rejects.toThrow(/not in the monitoring group/);
 		const posted = await postInspectionNote(database.sql, member!.id, note);
 		expect(posted.ok).toBe(true);
 		const noteId = posted.ok ? posted.noteId : 0;
 
 		expect(await listInspectionNotes(database.sql, project!.id, 'public')).toEqual([]);
-		expect((await listInspectionNotes(database.sql, project!.id, 'all')).map((entry) => entry.status)).toEqual(['pending']);
+		expect((await listInspectionNotes(database.sql, project!.id, 'all')).map((entry) => entry.status)).toEqual([
+			'pending'
+		]);
 		// Only staff review, once; the text never changes.
-		await expect(database.sql`update inspection_note set status = 'approved', reviewed_by = ${member!.id}, reviewed_at = now() where id = ${noteId}`).rejects.toThrow(/reviewed by staff/);
-		await expect(database.sql`update inspection_note set body = 'edited' where id = ${noteId}`).rejects.toThrow(/never changes/);
+		await expect(
+			database.sql`update inspection_note set status = 'approved', reviewed_by = ${member!.id}, reviewed_at = now() where id = ${noteId}`
+		).rejects.toThrow(/reviewed by staff/);
+		await expect(database.sql`update inspection_note set body = 'edited' where id = ${noteId}`).rejects.toThrow(
+			/never changes/
+		);
 		expect((await reviewInspectionNote(database.sql, project!.id, noteId, 'approved', staff.id)).ok).toBe(true);
-		expect(await reviewInspectionNote(database.sql, project!.id, noteId, 'rejected', staff.id)).toEqual({ ok: false, error: 'already_reviewed' });
-		expect((await listInspectionNotes(database.sql, project!.id, 'public')).map((entry) => entry.body)).toEqual(['现场施工有序']);
+		expect(await reviewInspectionNote(database.sql, project!.id, noteId, 'rejected', staff.id)).toEqual({
+			ok: false,
+			error: 'already_reviewed'
+		});
+		expect((await listInspectionNotes(database.sql, project!.id, 'public')).map((entry) => entry.body)).toEqual([
+			'现场施工有序'
+		]);
 
 		// A rejected note stays private.
 		const second = await postInspectionNote(database.sql, member!.id, { ...note, body: '不公开的记录' });
-		expect((await reviewInspectionNote(database.sql, project!.id, second.ok ? second.noteId : 0, 'rejected', staff.id)).ok).toBe(true);
-		expect((await listInspectionNotes(database.sql, project!.id, 'public')).map((entry) => entry.body)).toEqual(['现场施工有序']);
-		const actions = await database.sql<{ action: string }[]>`select action from audit_entry where action like 'delivery.%' and details->>'projectId' = ${String(project!.id)} order by seq`;
-		expect(actions.map((entry) => entry.action)).toEqual(['delivery.member_added', 'delivery.note_posted', 'delivery.note_reviewed', 'delivery.note_posted', 'delivery.note_reviewed']);
+		expect(
+			(await reviewInspectionNote(database.sql, project!.id, second.ok ? second.noteId : 0, 'rejected', staff.id)).ok
+		).toBe(true);
+		expect((await listInspectionNotes(database.sql, project!.id, 'public')).map((entry) => entry.body)).toEqual([
+			'现场施工有序'
+		]);
+		const actions = await database.sql<
+			{ action: string }[]
+		>`select action from audit_entry where action like 'delivery.%' and details->>'projectId' = ${String(project!.id)} order by seq`;
+		expect(actions.map((entry) => entry.action)).toEqual([
+			'delivery.member_added',
+			'delivery.note_posted',
+			'delivery.note_reviewed',
+			'delivery.note_posted',
+			'delivery.note_reviewed'
+		]);
 	});
 });
 
@@ -241,7 +331,9 @@ export function pngWithMetadata(width = 4, height = 3): Buffer {
 	header.writeUInt32BE(width, 0);
 	header.writeUInt32BE(height, 4);
 	header.set([8, 2, 0, 0, 0], 8);
-	const rows = Buffer.concat(Array.from({ length: height }, () => Buffer.concat([Buffer.from([0]), Buffer.alloc(width * 3, 0x80)])));
+	const rows = Buffer.concat(
+		Array.from({ length: height }, () => Buffer.concat([Buffer.from([0]), Buffer.alloc(width * 3, 0x80)]))
+	);
 	return Buffer.concat([
 		Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
 		pngChunk('IHDR', header),
@@ -267,7 +359,12 @@ function webpWithMetadata(): Buffer {
 	const vp8l = Buffer.alloc(9);
 	vp8l[0] = 0x2f;
 	vp8l.writeUInt32LE(99 | (49 << 14), 1);
-	const chunks = Buffer.concat([webpChunk('VP8X', vp8x), webpChunk('VP8L', vp8l), webpChunk('EXIF', text(GPS)), webpChunk('XMP ', text(`<x>${GPS}</x>`))]);
+	const chunks = Buffer.concat([
+		webpChunk('VP8X', vp8x),
+		webpChunk('VP8L', vp8l),
+		webpChunk('EXIF', text(GPS)),
+		webpChunk('XMP ', text(`<x>${GPS}</x>`))
+	]);
 	const header = Buffer.concat([text('RIFF'), Buffer.alloc(4), text('WEBP')]);
 	header.writeUInt32LE(chunks.length + 4, 4);
 	return Buffer.concat([header, chunks]);
@@ -275,7 +372,10 @@ function webpWithMetadata(): Buffer {
 
 describe('photos', () => {
 	it('refuses what is not a JPEG, PNG or WebP image, whatever its name, and broken images', () => {
-		expect(cleanImage(text('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'))).toEqual({ ok: false, problem: 'not_image' });
+		expect(cleanImage(text('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'))).toEqual({
+			ok: false,
+			problem: 'not_image'
+		});
 		expect(cleanImage(text('GIF89a....'))).toEqual({ ok: false, problem: 'not_image' });
 		expect(cleanImage(new Uint8Array(0))).toEqual({ ok: false, problem: 'not_image' });
 		expect(cleanImage(jpegWithMetadata().subarray(0, 60))).toEqual({ ok: false, problem: 'corrupt' });
@@ -306,7 +406,13 @@ describe('photos', () => {
 			['image/png', 4, 3],
 			['image/webp', 100, 50]
 		]);
-		const posted = await postProgressUpdate(database.sql, { id: staff.id, roles: ['staff'] }, project!.id, { reportedOn: '2022-08-01', body: '现场照片', status: 'on_track', percentages: [50, 50] }, photos);
+		const posted = await postProgressUpdate(
+			database.sql,
+			{ id: staff.id, roles: ['staff'] },
+			project!.id,
+			{ reportedOn: '2022-08-01', body: '现场照片', status: 'on_track', percentages: [50, 50] },
+			photos
+		);
 		expect(posted.ok).toBe(true);
 		const stored = await database.sql<{ id: number; mediaType: string; content: Buffer; sha256: Buffer }[]>`
 			select ph.id, ph.media_type as "mediaType", ph.content, ph.sha256 from progress_photo ph
@@ -326,7 +432,9 @@ describe('photos', () => {
 		expect(jpeg.content.subarray(-2)).toEqual(Buffer.from([0xff, 0xd9]));
 		expect(jpeg.content.toString('latin1')).toContain('JFIF');
 		expect(jpeg.content.toString('latin1')).not.toContain('shot by a phone');
-		expect(jpeg.content.length).toBe(uploads[0]!.length - (4 + 6 + GPS.length) - (4 + XMP.length) - (4 + 15) - 'trailing bytes after the end'.length);
+		expect(jpeg.content.length).toBe(
+			uploads[0]!.length - (4 + 6 + GPS.length) - (4 + XMP.length) - (4 + 15) - 'trailing bytes after the end'.length
+		);
 		// PNG: still a valid PNG (the chunks kept are whole), minus the text and EXIF chunks.
 		for (const type of ['tEXt', 'eXIf', 'iTXt']) expect(png.content.toString('latin1')).not.toContain(type);
 		expect(['IHDR', 'IDAT', 'IEND'].every((type) => png.content.toString('latin1').includes(type))).toBe(true);
@@ -338,10 +446,14 @@ describe('photos', () => {
 		// The database holds the limits too: a digest that is not the content's is refused.
 		await expect(database.sql`
 			insert into progress_photo (progress_update_id, position, media_type, width, height, content, sha256)
-			select progress_update_id, 9, 'image/png', 1, 1, '\\x00'::bytea, sha256('\\x01'::bytea) from progress_photo where id = ${png.id}`).rejects.toThrow(/check constraint/);
+			select progress_update_id, 9, 'image/png', 1, 1, '\\x00'::bytea, sha256('\\x01'::bytea) from progress_photo where id = ${png.id}`).rejects.toThrow(
+			/check constraint/
+		);
 		await expect(database.sql`
 			insert into progress_photo (progress_update_id, position, media_type, width, height, content, sha256)
-			select progress_update_id, 8, 'image/svg+xml', 1, 1, '\\x00'::bytea, sha256('\\x00'::bytea) from progress_photo where id = ${png.id}`).rejects.toThrow(/check constraint/);
+			select progress_update_id, 8, 'image/svg+xml', 1, 1, '\\x00'::bytea, sha256('\\x00'::bytea) from progress_photo where id = ${png.id}`).rejects.toThrow(
+			/check constraint/
+		);
 	});
 });
 

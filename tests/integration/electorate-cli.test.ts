@@ -51,7 +51,10 @@ describe('roster:import and codes:issue', () => {
 		expect(issued.code, issued.stderr).toBe(0);
 		expect(issued.stderr).toContain('WARNING');
 		expect(statSync(out).mode & 0o777).toBe(0o600);
-		const lines = readFileSync(out, 'utf8').replace(/^\uFEFF/, '').trim().split('\r\n');
+		const lines = readFileSync(out, 'utf8')
+			.replace(/^\uFEFF/, '')
+			.trim()
+			.split('\r\n');
 		expect(lines[0]).toBe('username,name,code');
 		expect(lines).toHaveLength(3);
 		for (const line of lines.slice(1)) {

@@ -6,7 +6,12 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signIn } from '../../src/lib/server/auth/login';
 import { validateSessionToken } from '../../src/lib/server/auth/session';
-import { checkAccessCode, issueAccessCodes, signInWithAccessCode, ACCESS_CODE_ADDRESS_POLICY } from '../../src/lib/server/electorate/access-codes';
+import {
+	checkAccessCode,
+	issueAccessCodes,
+	signInWithAccessCode,
+	ACCESS_CODE_ADDRESS_POLICY
+} from '../../src/lib/server/electorate/access-codes';
 import { markPresentOnSignIn, setPresence } from '../../src/lib/server/electorate/presence';
 import { setDelegateDisabled } from '../../src/lib/server/electorate/roster';
 import { castBallot } from '../../src/lib/server/voting/casting';
@@ -69,13 +74,20 @@ describe('issuing access codes', () => {
 		const session = await createVotingSession(database.sql, { delegates: 2, open: false });
 		const codes = await issueAll(session);
 		const [first, second] = session.delegates as [TestSession['delegates'][number], TestSession['delegates'][number]];
-		const again = await issueAccessCodes(database.sql, { votingSessionId: session.id, delegateId: first.id, actorUserId: staff.id });
+		const again = await issueAccessCodes(database.sql, {
+			votingSessionId: session.id,
+			delegateId: first.id,
+			actorUserId: staff.id
+		});
 		expect(again.ok && again.credentials.map((credential) => credential.delegateId)).toEqual([first.id]);
 		const newCode = again.ok ? again.credentials[0]!.code : '';
 		expect(newCode).not.toBe(codes.get(first.id));
 
 		const address = freshAddress();
-		expect(await checkAccessCode(database.sql, { code: codes.get(first.id)!, address })).toEqual({ ok: false, error: 'wrong' });
+		expect(await checkAccessCode(database.sql, { code: codes.get(first.id)!, address })).toEqual({
+			ok: false,
+			error: 'wrong'
+		});
 		expect(await checkAccessCode(database.sql, { code: newCode, address })).toMatchObject({ ok: true });
 		expect(await checkAccessCode(database.sql, { code: codes.get(second.id)!, address })).toMatchObject({ ok: true });
 		const [entry] = await database.sql<{ details: Record<string, unknown> }[]>`
@@ -86,14 +98,27 @@ describe('issuing access codes', () => {
 	it('refuses a delegate who is not enrolled, skips disabled delegates, and stops after voting ends', async () => {
 		const session = await createVotingSession(database.sql, { delegates: 2, open: false });
 		const outsider = await createUser(database.sql, ['delegate']);
-		expect(await issueAccessCodes(database.sql, { votingSessionId: session.id, delegateId: outsider.id, actorUserId: staff.id })).toEqual({ ok: false, error: 'not_enrolled' });
-		await setDelegateDisabled(database.sql, { delegateId: session.delegates[0]!.id, disabled: true, actorUserId: staff.id });
+		expect(
+			await issueAccessCodes(database.sql, {
+				votingSessionId: session.id,
+				delegateId: outsider.id,
+				actorUserId: staff.id
+			})
+		).toEqual({ ok: false, error: 'not_enrolled' });
+		await setDelegateDisabled(database.sql, {
+			delegateId: session.delegates[0]!.id,
+			disabled: true,
+			actorUserId: staff.id
+		});
 		const codes = await issueAll(session);
 		expect([...codes.keys()]).toEqual([session.delegates[1]!.id]);
 
 		const closed = await createVotingSession(database.sql, { delegates: 1 });
 		await applyLifecycle(database.sql, closed.id, 'close', staff.id);
-		expect(await issueAccessCodes(database.sql, { votingSessionId: closed.id, actorUserId: staff.id })).toEqual({ ok: false, error: 'wrong_status' });
+		expect(await issueAccessCodes(database.sql, { votingSessionId: closed.id, actorUserId: staff.id })).toEqual({
+			ok: false,
+			error: 'wrong_status'
+		});
 	});
 });
 
@@ -105,13 +130,18 @@ describe('signing in with an access code', () => {
 		const address = freshAddress();
 		// Typed in lower case with spaces instead of hyphens: still the same code.
 		const typed = code.toLowerCase().replace(/-/g, ' ');
-		expect(await checkAccessCode(database.sql, { code: typed, address })).toMatchObject({ ok: true, delegate: { displayName: delegate.username } });
+		expect(await checkAccessCode(database.sql, { code: typed, address })).toMatchObject({
+			ok: true,
+			delegate: { displayName: delegate.username }
+		});
 
 		const result = await signInWithAccessCode(database.sql, { code: typed, address });
 		expect(result).toMatchObject({ ok: true, userId: delegate.id });
 		const session1 = await validateSessionToken(database.sql, result.ok ? result.token : '');
 		expect(session1?.user.id).toBe(delegate.id);
-		const [stored] = await database.sql<{ used: boolean }[]>`select used_at is not null as used from access_code where user_id = ${delegate.id}`;
+		const [stored] = await database.sql<
+			{ used: boolean }[]
+		>`select used_at is not null as used from access_code where user_id = ${delegate.id}`;
 		expect(stored?.used).toBe(true);
 
 		expect(await signInWithAccessCode(database.sql, { code, address })).toEqual({ ok: false, error: 'used' });
@@ -122,10 +152,19 @@ describe('signing in with an access code', () => {
 		const session = await createVotingSession(database.sql, { delegates: 1, open: false });
 		const code = (await issueAll(session)).get(session.delegates[0]!.id)!;
 		const address = freshAddress();
-		const results = await Promise.all(Array.from({ length: 5 }, () => signInWithAccessCode(database.sql, { code, address })));
+		const results = await Promise.all(
+			Array.from({ length: 5 }, () => signInWithAccessCode(database.sql, { code, address }))
+		);
 		expect(results.filter((result) => result.ok)).toHaveLength(1);
-		expect(results.filter((result) => !result.ok).map((result) => !result.ok && result.error)).toEqual(['used', 'used', 'used', 'used']);
-		const [sessions] = await database.sql<{ count: number }[]>`select count(*)::int as count from auth_session where user_id = ${session.delegates[0]!.id}`;
+		expect(results.filter((result) => !result.ok).map((result) => !result.ok && result.error)).toEqual([
+			'used',
+			'used',
+			'used',
+			'used'
+		]);
+		const [sessions] = await database.sql<
+			{ count: number }[]
+		>`select count(*)::int as count from auth_session where user_id = ${session.delegates[0]!.id}`;
 		expect(sessions?.count).toBe(1);
 	});
 
@@ -134,8 +173,12 @@ describe('signing in with an access code', () => {
 		const delegate = session.delegates[0]!;
 		const code = (await issueAll(session)).get(delegate.id)!;
 		const address = freshAddress();
-		expect((await signInWithAccessCode(database.sql, { code, address, newPassword: 'a brand new passphrase' })).ok).toBe(true);
-		expect((await signIn(database.sql, { username: delegate.username, password: 'a brand new passphrase', address })).ok).toBe(true);
+		expect(
+			(await signInWithAccessCode(database.sql, { code, address, newPassword: 'a brand new passphrase' })).ok
+		).toBe(true);
+		expect(
+			(await signIn(database.sql, { username: delegate.username, password: 'a brand new passphrase', address })).ok
+		).toBe(true);
 	});
 
 	it('refuses the code of a disabled delegate, and a code that is not one', async () => {
@@ -145,9 +188,17 @@ describe('signing in with an access code', () => {
 		await setDelegateDisabled(database.sql, { delegateId: delegate.id, disabled: true, actorUserId: staff.id });
 		const address = freshAddress();
 		expect(await signInWithAccessCode(database.sql, { code, address })).toEqual({ ok: false, error: 'disabled' });
-		expect(await checkAccessCode(database.sql, { code: 'too short', address })).toEqual({ ok: false, error: 'malformed' });
-		expect(await checkAccessCode(database.sql, { code: 'AAAA-AAAA-AAAA-AAAA', address })).toEqual({ ok: false, error: 'wrong' });
-		const [stored] = await database.sql<{ used: boolean }[]>`select used_at is not null as used from access_code where user_id = ${delegate.id}`;
+		expect(await checkAccessCode(database.sql, { code: 'too short', address })).toEqual({
+			ok: false,
+			error: 'malformed'
+		});
+		expect(await checkAccessCode(database.sql, { code: 'AAAA-AAAA-AAAA-AAAA', address })).toEqual({
+			ok: false,
+			error: 'wrong'
+		});
+		const [stored] = await database.sql<
+			{ used: boolean }[]
+		>`select used_at is not null as used from access_code where user_id = ${delegate.id}`;
 		expect(stored?.used).toBe(false);
 	});
 
@@ -157,7 +208,10 @@ describe('signing in with an access code', () => {
 		const address = freshAddress();
 		const outcomes: string[] = [];
 		for (let attempt = 0; attempt <= ACCESS_CODE_ADDRESS_POLICY.capacity; attempt += 1) {
-			const result = await checkAccessCode(database.sql, { code: `ZZZZ-ZZZZ-ZZZZ-${String(attempt).padStart(4, '2').replace(/[01]/g, '9')}`, address });
+			const result = await checkAccessCode(database.sql, {
+				code: `ZZZZ-ZZZZ-ZZZZ-${String(attempt).padStart(4, '2').replace(/[01]/g, '9')}`,
+				address
+			});
 			outcomes.push(result.ok ? 'ok' : result.error);
 		}
 		expect(outcomes.slice(0, ACCESS_CODE_ADDRESS_POLICY.capacity).every((outcome) => outcome === 'wrong')).toBe(true);
@@ -182,7 +236,10 @@ describe('presence (签到)', () => {
 		expect(await presentIds(draft.id)).toEqual([]);
 		const [entry] = await database.sql<{ actor: number; details: Record<string, unknown> }[]>`
 			select actor_user_id as actor, details from audit_entry where action = 'presence.marked' and voting_session_id = ${open.id}`;
-		expect(entry).toEqual({ actor: delegate.id, details: { delegate: delegate.username, present: true, by: 'sign_in' } });
+		expect(entry).toEqual({
+			actor: delegate.id,
+			details: { delegate: delegate.username, present: true, by: 'sign_in' }
+		});
 	});
 
 	it('a password sign-in marks presence through the same function, once', async () => {
@@ -196,19 +253,56 @@ describe('presence (签到)', () => {
 	it('staff mark present and not present while draft or open, each step audited; refused once closed', async () => {
 		const session = await createVotingSession(database.sql, { delegates: 3, open: false });
 		const [a, b] = session.delegates as [TestSession['delegates'][number], TestSession['delegates'][number]];
-		expect(await setPresence(database.sql, { votingSessionId: session.id, delegateId: a.id, present: true, actorUserId: staff.id })).toEqual({ ok: true });
+		expect(
+			await setPresence(database.sql, {
+				votingSessionId: session.id,
+				delegateId: a.id,
+				present: true,
+				actorUserId: staff.id
+			})
+		).toEqual({ ok: true });
 		await applyLifecycle(database.sql, session.id, 'open', staff.id);
-		expect(await setPresence(database.sql, { votingSessionId: session.id, delegateId: b.id, present: true, actorUserId: staff.id })).toEqual({ ok: true });
-		expect(await setPresence(database.sql, { votingSessionId: session.id, delegateId: a.id, present: false, actorUserId: staff.id })).toEqual({ ok: true });
+		expect(
+			await setPresence(database.sql, {
+				votingSessionId: session.id,
+				delegateId: b.id,
+				present: true,
+				actorUserId: staff.id
+			})
+		).toEqual({ ok: true });
+		expect(
+			await setPresence(database.sql, {
+				votingSessionId: session.id,
+				delegateId: a.id,
+				present: false,
+				actorUserId: staff.id
+			})
+		).toEqual({ ok: true });
 		expect(await presentIds(session.id)).toEqual([b.id]);
 		const outsider = await createUser(database.sql, ['delegate']);
-		expect(await setPresence(database.sql, { votingSessionId: session.id, delegateId: outsider.id, present: true, actorUserId: staff.id })).toEqual({ ok: false, error: 'not_enrolled' });
+		expect(
+			await setPresence(database.sql, {
+				votingSessionId: session.id,
+				delegateId: outsider.id,
+				present: true,
+				actorUserId: staff.id
+			})
+		).toEqual({ ok: false, error: 'not_enrolled' });
 
 		await applyLifecycle(database.sql, session.id, 'close', staff.id);
-		expect(await setPresence(database.sql, { votingSessionId: session.id, delegateId: a.id, present: true, actorUserId: staff.id })).toEqual({ ok: false, error: 'wrong_status', status: 'closed' });
+		expect(
+			await setPresence(database.sql, {
+				votingSessionId: session.id,
+				delegateId: a.id,
+				present: true,
+				actorUserId: staff.id
+			})
+		).toEqual({ ok: false, error: 'wrong_status', status: 'closed' });
 		expect(await presentIds(session.id)).toEqual([b.id]);
 		// And the database itself refuses, whatever the application does.
-		await expect(database.sql`update electorate_member set present = true where voting_session_id = ${session.id} and delegate_id = ${a.id}`).rejects.toThrow(/cannot change: it is closed/);
+		await expect(
+			database.sql`update electorate_member set present = true where voting_session_id = ${session.id} and delegate_id = ${a.id}`
+		).rejects.toThrow(/cannot change: it is closed/);
 
 		const entries = await database.sql<{ actor: number; details: Record<string, unknown> }[]>`
 			select actor_user_id as actor, details from audit_entry where action = 'presence.marked' and voting_session_id = ${session.id} order by seq`;
@@ -220,17 +314,46 @@ describe('presence (签到)', () => {
 	});
 
 	it('the number present is the base of the threshold when the session says so', async () => {
-		const session = await createVotingSession(database.sql, { delegates: 5, candidates: 3, seats: 1, thresholdBase: 'present', open: false });
-		const [a, b, c] = session.delegates as [TestSession['delegates'][number], TestSession['delegates'][number], TestSession['delegates'][number]];
+		const session = await createVotingSession(database.sql, {
+			delegates: 5,
+			candidates: 3,
+			seats: 1,
+			thresholdBase: 'present',
+			open: false
+		});
+		const [a, b, c] = session.delegates as [
+			TestSession['delegates'][number],
+			TestSession['delegates'][number],
+			TestSession['delegates'][number]
+		];
 		await applyLifecycle(database.sql, session.id, 'open', staff.id);
-		for (const delegate of [a, b, c]) await setPresence(database.sql, { votingSessionId: session.id, delegateId: delegate.id, present: true, actorUserId: staff.id });
+		for (const delegate of [a, b, c])
+			await setPresence(database.sql, {
+				votingSessionId: session.id,
+				delegateId: delegate.id,
+				present: true,
+				actorUserId: staff.id
+			});
 		// Two of the three present vote for the first candidate: more than half of 3 present, not of 5 enrolled.
 		for (const delegate of [a, b]) {
-			const cast = await castBallot(database.sql, { votingSessionId: session.id, delegateId: delegate.id, selection: { method: 'approval', candidateIds: [session.candidateIds[0]!] } });
+			const cast = await castBallot(database.sql, {
+				votingSessionId: session.id,
+				delegateId: delegate.id,
+				selection: { method: 'approval', candidateIds: [session.candidateIds[0]!] }
+			});
 			expect(cast.ok).toBe(true);
 		}
 		await applyLifecycle(database.sql, session.id, 'close', staff.id);
-		const [stored] = await database.sql<{ tally: { present: number; thresholdBaseCount: number; votesNeeded: number; candidates: { candidateId: number; passed: boolean }[] } }[]>`
+		const [stored] = await database.sql<
+			{
+				tally: {
+					present: number;
+					thresholdBaseCount: number;
+					votesNeeded: number;
+					candidates: { candidateId: number; passed: boolean }[];
+				};
+			}[]
+		>`
 			select tally from voting_result where voting_session_id = ${session.id}`;
 		expect(stored?.tally).toMatchObject({ present: 3, thresholdBaseCount: 3, votesNeeded: 2 });
 		expect(stored?.tally.candidates.find((row) => row.candidateId === session.candidateIds[0])?.passed).toBe(true);

@@ -45,7 +45,12 @@ async function staffCookie(): Promise<string> {
 		method: 'POST',
 		redirect: 'manual',
 		body: new URLSearchParams({ username: staff.username, password: TEST_PASSWORD }),
-		headers: { origin: app.baseUrl, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded', 'x-real-ip': '192.0.2.250' }
+		headers: {
+			origin: app.baseUrl,
+			accept: 'text/html',
+			'content-type': 'application/x-www-form-urlencoded',
+			'x-real-ip': '192.0.2.250'
+		}
 	});
 	expect(response.status).toBe(303);
 	return (response.headers.getSetCookie()[0] ?? '').split(';')[0]!;
@@ -54,12 +59,20 @@ async function staffCookie(): Promise<string> {
 async function uploadRoster(cookie: string, content: string, headers: Record<string, string> = {}): Promise<Response> {
 	const body = new FormData();
 	body.set('roster', new Blob([content], { type: 'text/csv' }), 'roster.csv');
-	return fetch(`${app.baseUrl}/admin/delegates?/import`, { method: 'POST', redirect: 'manual', body, headers: { origin: app.baseUrl, cookie, accept: 'text/html', ...headers } });
+	return fetch(`${app.baseUrl}/admin/delegates?/import`, {
+		method: 'POST',
+		redirect: 'manual',
+		body,
+		headers: { origin: app.baseUrl, cookie, accept: 'text/html', ...headers }
+	});
 }
 
 /** The text of a page without tags, whitespace collapsed. */
 function textOf(html: string): string {
-	return html.replace(/<[^>]+>/g, ' ').replace(/&nbsp;/g, ' ').replace(/\s+/g, ' ');
+	return html
+		.replace(/<[^>]+>/g, ' ')
+		.replace(/&nbsp;/g, ' ')
+		.replace(/\s+/g, ' ');
 }
 
 async function presentIds(votingSessionId: number): Promise<number[]> {
@@ -72,7 +85,11 @@ describe('role guards', () => {
 	it('sends anonymous visitors to sign in and gives each role only its own pages and actions', async () => {
 		// A draft: the delegate's own sign-in below marks nobody present.
 		const session = await createVotingSession(database.sql, { delegates: 2, open: false });
-		const pages = ['/admin/delegates', `/admin/sessions/${session.id}/electorate`, `/admin/sessions/${session.id}/credentials`];
+		const pages = [
+			'/admin/delegates',
+			`/admin/sessions/${session.id}/electorate`,
+			`/admin/sessions/${session.id}/credentials`
+		];
 		const anonymous = visitor();
 		for (const path of pages) {
 			const response = await anonymous.get(path);
@@ -95,8 +112,12 @@ describe('role guards', () => {
 		const target = { delegateId: String(session.delegates[1]!.id), present: 'yes' };
 		for (const who of [delegate, residentVisitor, scrutineerVisitor]) {
 			expect((await who.post(`/admin/sessions/${session.id}/electorate?/presence`, target)).status).toBe(403);
-			expect((await who.post(`/admin/sessions/${session.id}/credentials?/issue`, { scope: 'all', confirm: 'yes' })).status).toBe(403);
-			expect((await who.post('/admin/delegates?/disable', { delegateId: String(session.delegates[1]!.id) })).status).toBe(403);
+			expect(
+				(await who.post(`/admin/sessions/${session.id}/credentials?/issue`, { scope: 'all', confirm: 'yes' })).status
+			).toBe(403);
+			expect(
+				(await who.post('/admin/delegates?/disable', { delegateId: String(session.delegates[1]!.id) })).status
+			).toBe(403);
 		}
 		expect((await anonymous.post(`/admin/sessions/${session.id}/electorate?/presence`, target)).status).toBe(303);
 		expect(await presentIds(session.id)).toEqual([]);
@@ -108,19 +129,32 @@ describe('role guards', () => {
 describe('the roster over HTTP', () => {
 	it('imports an uploaded file and reports bad rows in the user language, writing nothing', async () => {
 		const cookie = await staffCookie();
-		const imported = await uploadRoster(cookie, '\uFEFF姓名,代表团,代表证号,电话\n林海,三门县代表团,H001,13800001001\n林涛,三门县代表团,H002,\n');
+		const imported = await uploadRoster(
+			cookie,
+			'\uFEFF姓名,代表团,代表证号,电话\n林海,三门县代表团,H001,13800001001\n林涛,三门县代表团,H002,\n'
+		);
 		expect(imported.status).toBe(200);
 		expect(textOf(await imported.text())).toContain('新增 2 名代表，更新 0 名，0 名无变化');
 
-		const bad = await uploadRoster(cookie, 'name,delegation,delegate number\n林海,三门县代表团,H001\n,三门县代表团,H003\n', { 'accept-language': 'en' });
+		const bad = await uploadRoster(
+			cookie,
+			'name,delegation,delegate number\n林海,三门县代表团,H001\n,三门县代表团,H003\n',
+			{ 'accept-language': 'en' }
+		);
 		expect(bad.status).toBe(400);
 		const badText = textOf(await bad.text());
 		expect(badText).toContain('1 problems found and nothing was written');
 		expect(badText).toMatch(/3 Name The name is empty\./);
-		const [count] = await database.sql<{ count: number }[]>`select count(*)::int as count from app_user where delegate_number like 'H%'`;
+		const [count] = await database.sql<
+			{ count: number }[]
+		>`select count(*)::int as count from app_user where delegate_number like 'H%'`;
 		expect(count?.count).toBe(2);
 
-		const list = textOf(await (await fetch(`${app.baseUrl}/admin/delegates?q=${encodeURIComponent('林')}`, { headers: { cookie } })).text());
+		const list = textOf(
+			await (
+				await fetch(`${app.baseUrl}/admin/delegates?q=${encodeURIComponent('林')}`, { headers: { cookie } })
+			).text()
+		);
 		expect(list).toContain('全部代表（2 名）');
 		expect(list).toContain('dh001');
 	});
@@ -129,7 +163,9 @@ describe('the roster over HTTP', () => {
 		const delegate = await createUser(database.sql, ['delegate'], 'delegate');
 		const staffVisitor = await signedIn(staff.username);
 		const signedInDelegate = await signedIn(delegate.username);
-		expect((await staffVisitor.post('/admin/delegates?/disable', { delegateId: String(delegate.id) })).status).toBe(200);
+		expect((await staffVisitor.post('/admin/delegates?/disable', { delegateId: String(delegate.id) })).status).toBe(
+			200
+		);
 		expect((await signedInDelegate.get('/vote')).status).toBe(303); // the session ended
 		const refused = await visitor().signIn(delegate.username, TEST_PASSWORD);
 		expect(refused.status).toBe(400);
@@ -143,13 +179,19 @@ describe('the roster over HTTP', () => {
 
 describe('a session electorate over HTTP', () => {
 	it('enrols by delegation or all while draft, removes one, and shows the freeze once open', async () => {
-		const roster = await uploadRoster(await staffCookie(), '姓名,代表团,代表证号\n甲,玉环市代表团,Y001\n乙,玉环市代表团,Y002\n丙,临海市代表团,L001\n');
+		const roster = await uploadRoster(
+			await staffCookie(),
+			'姓名,代表团,代表证号\n甲,玉环市代表团,Y001\n乙,玉环市代表团,Y002\n丙,临海市代表团,L001\n'
+		);
 		expect(roster.status).toBe(200);
 		const session = await createVotingSession(database.sql, { delegates: 0, open: false });
 		const path = `/admin/sessions/${session.id}/electorate`;
 		const staffVisitor = await signedIn(staff.username);
 		expect((await staffVisitor.post(`${path}?/enrol`, { scope: 'delegations' })).status).toBe(400);
-		const byDelegation = await staffVisitor.post(`${path}?/enrol`, [['scope', 'delegations'], ['delegation', '玉环市代表团']]);
+		const byDelegation = await staffVisitor.post(`${path}?/enrol`, [
+			['scope', 'delegations'],
+			['delegation', '玉环市代表团']
+		]);
 		expect(byDelegation.status).toBe(200);
 		expect(textOf(await byDelegation.text())).toContain('已登记 2 名代表');
 		const all = await staffVisitor.post(`${path}?/enrol`, { scope: 'all' });
@@ -177,7 +219,9 @@ describe('a session electorate over HTTP', () => {
 		const path = `/admin/sessions/${session.id}/electorate`;
 		const staffVisitor = await signedIn(staff.username);
 		const [first, second] = session.delegates as [TestSession['delegates'][number], TestSession['delegates'][number]];
-		expect((await staffVisitor.post(`${path}?/presence`, { delegateId: String(first.id), present: 'yes' })).status).toBe(200);
+		expect(
+			(await staffVisitor.post(`${path}?/presence`, { delegateId: String(first.id), present: 'yes' })).status
+		).toBe(200);
 		// The delegate's own password sign-in marks them present too.
 		await signedIn(second.username);
 		expect(await presentIds(session.id)).toEqual([first.id, second.id].sort((a, b) => a - b));
@@ -197,7 +241,10 @@ describe('a session electorate over HTTP', () => {
 		]);
 
 		await applyLifecycle(database.sql, session.id, 'close', staff.id);
-		const refused = await staffVisitor.post(`${path}?/presence`, { delegateId: String(session.delegates[2]!.id), present: 'yes' });
+		const refused = await staffVisitor.post(`${path}?/presence`, {
+			delegateId: String(session.delegates[2]!.id),
+			present: 'yes'
+		});
 		expect(refused.status).toBe(409);
 		expect(textOf(await refused.text())).toContain('投票已经结束，不能再更改签到');
 		expect(await presentIds(session.id)).toHaveLength(2);
@@ -219,12 +266,16 @@ describe('credentials and signing in with a code over HTTP', () => {
 		const sheet = await issued.text();
 		expect(sheet.match(/<article class="credential-sheet/g)).toHaveLength(2);
 		expect(sheet.match(/<svg [^>]*viewBox/g)).toHaveLength(2);
-		const links = [...sheet.matchAll(/<a href="([^"]+)"/g)].map((match) => match[1]!).filter((href) => href.includes('/login/code?code='));
+		const links = [...sheet.matchAll(/<a href="([^"]+)"/g)]
+			.map((match) => match[1]!)
+			.filter((href) => href.includes('/login/code?code='));
 		expect(links).toHaveLength(2);
 		for (const link of links) expect(link).toMatch(new RegExp(`^${app.baseUrl}/login/code\\?code=[A-KMNP-Z2-9]{16}$`));
 		const codes = [...sheet.matchAll(/<code class="access-code[^"]*">([^<]+)<\/code>/g)].map((match) => match[1]!);
 		expect(codes).toHaveLength(2);
-		expect(links.map((link) => new URL(link).searchParams.get('code'))).toEqual(codes.map((code) => code.replace(/-/g, '')));
+		expect(links.map((link) => new URL(link).searchParams.get('code'))).toEqual(
+			codes.map((code) => code.replace(/-/g, ''))
+		);
 		// Shown once: the page itself never holds a code.
 		const later = await (await staffVisitor.get(path)).text();
 		for (const code of codes) expect(later).not.toContain(code);
@@ -240,7 +291,11 @@ describe('credentials and signing in with a code over HTTP', () => {
 		expect(checked.status).toBe(200);
 		const checkedText = textOf(await checked.text());
 		expect(checkedText).toMatch(/访问码有效：\S+（—）/);
-		const mismatch = await delegate.post('/login/code?/password', { code, password: 'twelve chars long', passwordConfirm: 'something else' });
+		const mismatch = await delegate.post('/login/code?/password', {
+			code,
+			password: 'twelve chars long',
+			passwordConfirm: 'something else'
+		});
 		expect(mismatch.status).toBe(400);
 		expect(textOf(await mismatch.text())).toContain('两次输入的密码不一致');
 		const signIn = await delegate.post('/login/code?/once', { code });
@@ -262,9 +317,14 @@ describe('credentials and signing in with a code over HTTP', () => {
 		const session = await createVotingSession(database.sql, { delegates: 1 });
 		const path = `/admin/sessions/${session.id}/credentials`;
 		const staffVisitor = await signedIn(staff.username);
-		const codeOn = async (response: Response) => /<code class="access-code[^"]*">([^<]+)<\/code>/.exec(await response.text())?.[1] ?? '';
-		const oldCode = await codeOn(await staffVisitor.post(`${path}?/issue`, { scope: 'one', delegateId: String(session.delegates[0]!.id) }));
-		const newCode = await codeOn(await staffVisitor.post(`${path}?/issue`, { scope: 'one', delegateId: String(session.delegates[0]!.id) }));
+		const codeOn = async (response: Response) =>
+			/<code class="access-code[^"]*">([^<]+)<\/code>/.exec(await response.text())?.[1] ?? '';
+		const oldCode = await codeOn(
+			await staffVisitor.post(`${path}?/issue`, { scope: 'one', delegateId: String(session.delegates[0]!.id) })
+		);
+		const newCode = await codeOn(
+			await staffVisitor.post(`${path}?/issue`, { scope: 'one', delegateId: String(session.delegates[0]!.id) })
+		);
 		expect(oldCode).toMatch(/^[A-Z2-9-]{19}$/);
 		expect(newCode).not.toBe(oldCode);
 		const old = await visitor({ 'accept-language': 'en' }).post('/login/code?/check', { code: oldCode });
@@ -276,7 +336,8 @@ describe('credentials and signing in with a code over HTTP', () => {
 	it('rate-limits wrong codes from one address with a clear message', async () => {
 		const guesser = visitor();
 		let last: Response | null = null;
-		for (let attempt = 0; attempt < 31; attempt += 1) last = await guesser.post('/login/code?/check', { code: 'ABCD-EFGH-JKMN-PQRS' });
+		for (let attempt = 0; attempt < 31; attempt += 1)
+			last = await guesser.post('/login/code?/check', { code: 'ABCD-EFGH-JKMN-PQRS' });
 		expect(last?.status).toBe(429);
 		const text = textOf(await last!.text());
 		expect(text).toContain('尝试次数过多');

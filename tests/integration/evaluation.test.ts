@@ -7,7 +7,12 @@ import type { EvaluationTally } from '../../src/lib/domain/satisfaction';
 import type { EvaluationChoice } from '../../src/lib/domain/types';
 import type { Sql } from '../../src/lib/server/db/client';
 import { projectCandidateIds, readEvaluationForm } from '../../src/lib/server/evaluation/evaluations';
-import { closeConfirmPublish as closeAndPublish, createEvaluation as makeEvaluation, evaluate, yearWithProjects as makeYear } from '../helpers/evaluation';
+import {
+	closeConfirmPublish as closeAndPublish,
+	createEvaluation as makeEvaluation,
+	evaluate,
+	yearWithProjects as makeYear
+} from '../helpers/evaluation';
 import { castBallot, receiptHash } from '../../src/lib/server/voting/casting';
 import { getStoredTally, verifyTally } from '../../src/lib/server/voting/results';
 import { applyLifecycle, confirmTally } from '../../src/lib/server/voting/sessions';
@@ -30,7 +35,11 @@ afterAll(async () => {
 
 const closeConfirmPublish = (sql: Sql, id: number) => closeAndPublish(sql, id, staff, scrutineer);
 const yearWithProjects = (sql: Sql, projects: number) => makeYear(sql, projects, staff, scrutineer);
-const createEvaluation = (sql: Sql, year: number, options: { allowAbstain?: boolean; delegates?: number; open?: boolean } = {}) => makeEvaluation(sql, year, staff, options);
+const createEvaluation = (
+	sql: Sql,
+	year: number,
+	options: { allowAbstain?: boolean; delegates?: number; open?: boolean } = {}
+) => makeEvaluation(sql, year, staff, options);
 
 async function storedEvaluation(sql: Sql, votingSessionId: number): Promise<EvaluationTally> {
 	const tally = await getStoredTally(sql, votingSessionId);
@@ -46,10 +55,18 @@ describe('creating an evaluation', () => {
 		const onBallot = await sql<{ candidateId: number }[]>`
 			select candidate_id as "candidateId" from voting_session_candidate where voting_session_id = ${evaluation.id} order by position`;
 		expect(onBallot.map((row) => row.candidateId)).toEqual(projectIds);
-		const [row] = await sql<{ seats: number | null; method: string }[]>`select seats, ballot_method as method from voting_session where id = ${evaluation.id}`;
+		const [row] = await sql<
+			{ seats: number | null; method: string }[]
+		>`select seats, ballot_method as method from voting_session where id = ${evaluation.id}`;
 		expect(row).toEqual({ seats: null, method: 'evaluation' });
 
-		const refused = await readEvaluationForm(sql, { title: 'x', year: '2099', allowAbstain: '', opensAt: '', closesAt: '' });
+		const refused = await readEvaluationForm(sql, {
+			title: 'x',
+			year: '2099',
+			allowAbstain: '',
+			opensAt: '',
+			closesAt: ''
+		});
 		expect(refused).toEqual({ ok: false, errors: { year: 'evaluation_error_no_projects' } });
 	});
 
@@ -88,9 +105,21 @@ describe('the grade rule over all entitled members', () => {
 		expect(await applyLifecycle(sql, evaluation.id, 'close', staff.id)).toMatchObject({ ok: true });
 		const tally = await storedEvaluation(sql, evaluation.id);
 		const byProject = new Map(tally.projects.map((row) => [row.candidateId, row]));
-		expect(byProject.get(a)).toMatchObject({ satisfied: 2, basicallySatisfied: 1, unsatisfied: 1, grade: 'basically_satisfied', rate: 0.75 });
+		expect(byProject.get(a)).toMatchObject({
+			satisfied: 2,
+			basicallySatisfied: 1,
+			unsatisfied: 1,
+			grade: 'basically_satisfied',
+			rate: 0.75
+		});
 		expect(byProject.get(b)).toMatchObject({ satisfied: 3, unsatisfied: 1, grade: 'satisfied', rate: 0.75 });
-		expect(byProject.get(c)).toMatchObject({ satisfied: 1, basicallySatisfied: 1, unsatisfied: 2, grade: 'unsatisfied', rate: 0.5 });
+		expect(byProject.get(c)).toMatchObject({
+			satisfied: 1,
+			basicallySatisfied: 1,
+			unsatisfied: 2,
+			grade: 'unsatisfied',
+			rate: 0.5
+		});
 		expect(tally.gradeCounts).toEqual({ satisfied: 1, basically_satisfied: 1, unsatisfied: 1 });
 		expect(tally.overallRate).toBeCloseTo(8 / 12);
 		expect(tally).toMatchObject({ enrolled: 4, ballotsCast: 4, validBallots: 4, voidBallots: 0 });
@@ -115,7 +144,10 @@ describe('the grade rule over all entitled members', () => {
 		const { year, projectIds } = await yearWithProjects(sql, 2);
 		const evaluation = await createEvaluation(sql, year, { delegates: 3, allowAbstain: true });
 		for (const delegate of evaluation.delegates) {
-			const result = await evaluate(sql, evaluation.id, delegate.id, { [projectIds[0]!]: 'abstain', [projectIds[1]!]: 'satisfied' });
+			const result = await evaluate(sql, evaluation.id, delegate.id, {
+				[projectIds[0]!]: 'abstain',
+				[projectIds[1]!]: 'satisfied'
+			});
 			expect(result.ok).toBe(true);
 		}
 		expect(await applyLifecycle(sql, evaluation.id, 'close', staff.id)).toMatchObject({ ok: true });
@@ -147,11 +179,30 @@ describe('what an evaluation ballot must be', () => {
 		const evaluation = await createEvaluation(sql, year, { delegates: 1 });
 		const delegateId = evaluation.delegates[0]!.id;
 		const missing = await evaluate(sql, evaluation.id, delegateId, { [projectIds[0]!]: 'satisfied' });
-		expect(missing).toEqual({ ok: false, error: { code: 'invalid_ballot', problem: { code: 'missing_choice', candidateIds: [projectIds[1]], evaluation: true } } });
-		const abstained = await evaluate(sql, evaluation.id, delegateId, { [projectIds[0]!]: 'satisfied', [projectIds[1]!]: 'abstain' });
-		expect(abstained).toMatchObject({ ok: false, error: { code: 'invalid_ballot', problem: { code: 'choice_not_allowed' } } });
-		const voteChoice = await castBallot(sql, { votingSessionId: evaluation.id, delegateId, selection: { method: 'approval', candidateIds: [projectIds[0]!] } });
-		expect(voteChoice).toMatchObject({ ok: false, error: { code: 'invalid_ballot', problem: { code: 'choice_not_allowed' } } });
+		expect(missing).toEqual({
+			ok: false,
+			error: {
+				code: 'invalid_ballot',
+				problem: { code: 'missing_choice', candidateIds: [projectIds[1]], evaluation: true }
+			}
+		});
+		const abstained = await evaluate(sql, evaluation.id, delegateId, {
+			[projectIds[0]!]: 'satisfied',
+			[projectIds[1]!]: 'abstain'
+		});
+		expect(abstained).toMatchObject({
+			ok: false,
+			error: { code: 'invalid_ballot', problem: { code: 'choice_not_allowed' } }
+		});
+		const voteChoice = await castBallot(sql, {
+			votingSessionId: evaluation.id,
+			delegateId,
+			selection: { method: 'approval', candidateIds: [projectIds[0]!] }
+		});
+		expect(voteChoice).toMatchObject({
+			ok: false,
+			error: { code: 'invalid_ballot', problem: { code: 'choice_not_allowed' } }
+		});
 		expect(await countRows(sql, evaluation.id)).toEqual({ marks: 0, ballots: 0, choices: 0 });
 	});
 
@@ -163,21 +214,39 @@ describe('what an evaluation ballot must be', () => {
 		const writeBallot = (choices: [number, string][]) =>
 			sql.begin(async (tx) => {
 				await tx`insert into ballot_mark (voting_session_id, delegate_id) values (${evaluation.id}, ${delegateId})`;
-				const [ballot] = await tx<{ id: string }[]>`insert into ballot (voting_session_id) values (${evaluation.id}) returning id`;
+				const [ballot] = await tx<
+					{ id: string }[]
+				>`insert into ballot (voting_session_id) values (${evaluation.id}) returning id`;
 				await tx`insert into ballot_choice ${tx(choices.map(([candidateId, choice]) => ({ ballot_id: ballot!.id, voting_session_id: evaluation.id, candidate_id: candidateId, choice })))}`;
 			});
-		await expect(writeBallot([[projectIds[0]!, 'for'], [projectIds[1]!, 'satisfied']])).rejects.toThrow(/choice for is not allowed/);
-		await expect(writeBallot([[projectIds[0]!, 'abstain'], [projectIds[1]!, 'satisfied']])).rejects.toThrow(/choice abstain is not allowed/);
-		await expect(writeBallot([[projectIds[0]!, 'satisfied']])).rejects.toThrow(/needs a choice for each of the 2 projects/);
+		await expect(
+			writeBallot([
+				[projectIds[0]!, 'for'],
+				[projectIds[1]!, 'satisfied']
+			])
+		).rejects.toThrow(/choice for is not allowed/);
+		await expect(
+			writeBallot([
+				[projectIds[0]!, 'abstain'],
+				[projectIds[1]!, 'satisfied']
+			])
+		).rejects.toThrow(/choice abstain is not allowed/);
+		await expect(writeBallot([[projectIds[0]!, 'satisfied']])).rejects.toThrow(
+			/needs a choice for each of the 2 projects/
+		);
 		expect(await countRows(sql, evaluation.id)).toEqual({ marks: 0, ballots: 0, choices: 0 });
-		await expect(sql`update voting_session set allow_abstain = true where id = ${evaluation.id}`).rejects.toThrow(/frozen/);
+		await expect(sql`update voting_session set allow_abstain = true where id = ${evaluation.id}`).rejects.toThrow(
+			/frozen/
+		);
 
 		// A vote's ballot cannot carry an evaluation's words either.
 		const vote = await createVotingSession(sql, { delegates: 1 });
 		await expect(
 			sql.begin(async (tx) => {
 				await tx`insert into ballot_mark (voting_session_id, delegate_id) values (${vote.id}, ${vote.delegates[0]!.id})`;
-				const [ballot] = await tx<{ id: string }[]>`insert into ballot (voting_session_id) values (${vote.id}) returning id`;
+				const [ballot] = await tx<
+					{ id: string }[]
+				>`insert into ballot (voting_session_id) values (${vote.id}) returning id`;
 				await tx`insert into ballot_choice (ballot_id, voting_session_id, candidate_id, choice) values (${ballot!.id}, ${vote.id}, ${vote.candidateIds[0]!}, 'satisfied')`;
 			})
 		).rejects.toThrow(/choice satisfied is not allowed/);
@@ -189,11 +258,15 @@ describe('what an evaluation ballot must be', () => {
 			insert into voting_session (title, year, ballot_method, seats) values ('empty evaluation', 2031, 'evaluation', null) returning id`;
 		const delegate = await createUser(sql, ['delegate']);
 		await sql`insert into electorate_member (voting_session_id, delegate_id) values (${empty!.id}, ${delegate.id})`;
-		await expect(sql`update voting_session set status = 'open' where id = ${empty!.id}`).rejects.toThrow(/no projects to evaluate/);
-		await expect(sql`insert into voting_session (title, year, ballot_method, seats) values ('seatless vote', 2031, 'approval', null)`).rejects.toThrow(/seats_by_method/);
-		await expect(sql`insert into voting_session (title, year, ballot_method, seats, allow_abstain) values ('abstaining vote', 2031, 'approval', 2, true)`).rejects.toThrow(
-			/abstain_only_in_evaluation/
+		await expect(sql`update voting_session set status = 'open' where id = ${empty!.id}`).rejects.toThrow(
+			/no projects to evaluate/
 		);
+		await expect(
+			sql`insert into voting_session (title, year, ballot_method, seats) values ('seatless vote', 2031, 'approval', null)`
+		).rejects.toThrow(/seats_by_method/);
+		await expect(
+			sql`insert into voting_session (title, year, ballot_method, seats, allow_abstain) values ('abstaining vote', 2031, 'approval', 2, true)`
+		).rejects.toThrow(/abstain_only_in_evaluation/);
 	});
 
 	it('lets many delegates evaluate at once: one ballot each, marks equal ballots', async () => {
@@ -202,7 +275,12 @@ describe('what an evaluation ballot must be', () => {
 		const evaluation = await createEvaluation(sql, year, { delegates: 40 });
 		const choices = Object.fromEntries(projectIds.map((id) => [id, 'basically_satisfied' as const]));
 		// Each delegate submits twice at the same moment: exactly one of the two counts.
-		const results = await Promise.all(evaluation.delegates.flatMap((delegate) => [evaluate(sql, evaluation.id, delegate.id, choices), evaluate(sql, evaluation.id, delegate.id, choices)]));
+		const results = await Promise.all(
+			evaluation.delegates.flatMap((delegate) => [
+				evaluate(sql, evaluation.id, delegate.id, choices),
+				evaluate(sql, evaluation.id, delegate.id, choices)
+			])
+		);
 		expect(results.filter((result) => result.ok)).toHaveLength(40);
 		expect(await countRows(sql, evaluation.id)).toEqual({ marks: 40, ballots: 40, choices: 120 });
 	});
@@ -230,7 +308,9 @@ describe('through the built server', () => {
 		expect(ballotPage).not.toContain('赞成');
 		expect(ballotPage).not.toContain('value="abstain"');
 		// Each project links to its delivery page, where the delegate can see what was done.
-		const [project] = await sql<{ id: number }[]>`select id from livelihood_project where candidate_id = ${projectIds[0]!}`;
+		const [project] = await sql<
+			{ id: number }[]
+		>`select id from livelihood_project where candidate_id = ${projectIds[0]!}`;
 		expect(ballotPage).toContain(`href="/delivery/${project!.id}"`);
 
 		// Leaving a project out: refused with the reason, the answer kept.
@@ -238,7 +318,11 @@ describe('through the built server', () => {
 		expect(partial.status).toBe(400);
 		const partialPage = await partial.text();
 		expect(partialPage).toContain('还有 1 个项目未作评价');
-		expect(partialPage).toMatch(new RegExp(`name="choice-${projectIds[0]}" value="unsatisfied"[^>]*checked|checked[^>]*name="choice-${projectIds[0]}" value="unsatisfied"`));
+		expect(partialPage).toMatch(
+			new RegExp(
+				`name="choice-${projectIds[0]}" value="unsatisfied"[^>]*checked|checked[^>]*name="choice-${projectIds[0]}" value="unsatisfied"`
+			)
+		);
 
 		const fields: [string, string][] = [
 			[`choice-${projectIds[0]}`, 'unsatisfied'],
@@ -247,9 +331,14 @@ describe('through the built server', () => {
 		const cast = await visitor.post(`/vote/${evaluation.id}?/cast`, fields);
 		expect(cast.status).toBe(200);
 		const receiptPage = await cast.text();
-		const receiptCode = /class="receipt-code"[^>]*>(.*?)<\/code>/s.exec(receiptPage)?.[1]?.replace(/<[^>]+>/g, '').trim() ?? '';
+		const receiptCode =
+			/class="receipt-code"[^>]*>(.*?)<\/code>/s
+				.exec(receiptPage)?.[1]
+				?.replace(/<[^>]+>/g, '')
+				.trim() ?? '';
 		expect(receiptCode).toMatch(/^[A-Z2-9-]{30,}$/);
-		const [stored] = await sql`select 1 from ballot where receipt_hash = ${receiptHash(receiptCode)} and voting_session_id = ${evaluation.id}`;
+		const [stored] =
+			await sql`select 1 from ballot where receipt_hash = ${receiptHash(receiptCode)} and voting_session_id = ${evaluation.id}`;
 		expect(stored).toBeDefined();
 		expect((await visitor.post(`/vote/${evaluation.id}?/cast`, fields)).status).toBe(409);
 
@@ -264,7 +353,10 @@ describe('through the built server', () => {
 		expect(results).toMatch(/<strong>满意<\/strong>/);
 		expect(results).toMatch(/<strong>不满意<\/strong>/);
 		const csv = await (await publicVisitor.get(`/results/${evaluation.id}/export.csv`)).text();
-		const lines = csv.replace(/^\uFEFF/, '').trim().split(/\r?\n/);
+		const lines = csv
+			.replace(/^\uFEFF/, '')
+			.trim()
+			.split(/\r?\n/);
 		expect(lines[0]).toContain('基本满意');
 		expect(lines).toHaveLength(3);
 		expect(lines.some((line) => /,0,0,1,0,不满意,0\.0%$/.test(line))).toBe(true);
@@ -283,13 +375,25 @@ describe('through the built server', () => {
 		const form = await (await visitor.get('/admin/evaluations/new')).text();
 		expect(form).toContain(`${year} 年度（2 个项目）`);
 
-		const refused = await visitor.post('/admin/evaluations/new', { title: '我的测评', year: '2098', allowAbstain: 'yes', opensAt: '', closesAt: '' });
+		const refused = await visitor.post('/admin/evaluations/new', {
+			title: '我的测评',
+			year: '2098',
+			allowAbstain: 'yes',
+			opensAt: '',
+			closesAt: ''
+		});
 		expect(refused.status).toBe(400);
 		const refusedPage = await refused.text();
 		expect(refusedPage).toContain('该年度还没有民生实事项目');
 		expect(refusedPage).toContain('value="我的测评"');
 
-		const created = await visitor.post('/admin/evaluations/new', { title: '我的测评', year: String(year), allowAbstain: 'yes', opensAt: '', closesAt: '' });
+		const created = await visitor.post('/admin/evaluations/new', {
+			title: '我的测评',
+			year: String(year),
+			allowAbstain: 'yes',
+			opensAt: '',
+			closesAt: ''
+		});
 		expect(created.status).toBe(303);
 		const location = created.headers.get('location') ?? '';
 		expect(location).toMatch(/^\/admin\/sessions\/\d+$/);

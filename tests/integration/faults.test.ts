@@ -88,7 +88,12 @@ describe('telling a database outage from other failures', () => {
 		const victim = createSql(database.url, { max: 1 });
 		const [backend] = await victim<{ pid: number }[]>`select pg_backend_pid() as pid`;
 		const terminated = victim`select pg_sleep(30)`.catch((error: unknown) => error);
-		await expect.poll(async () => (await database.sql`select 1 from pg_stat_activity where pid = ${backend!.pid} and state = 'active'`).length).toBe(1);
+		await expect
+			.poll(
+				async () =>
+					(await database.sql`select 1 from pg_stat_activity where pid = ${backend!.pid} and state = 'active'`).length
+			)
+			.toBe(1);
 		await database.sql`select pg_terminate_backend(${backend!.pid})`;
 		const shutdown = await terminated;
 		expect(isDatabaseUnavailable(shutdown)).toBe(true);
@@ -96,7 +101,10 @@ describe('telling a database outage from other failures', () => {
 		await victim.end({ timeout: 1 }); // its connection was cut: do not wait for it
 		// The SQLSTATEs of a server going away or not there yet, as PostgreSQL sends them.
 		for (const code of ['57P01', '57P02', '57P03', '53300', '08006', '08001']) {
-			expect(isDatabaseUnavailable(Object.assign(new Error('from the server'), { code, severity: 'FATAL' })), code).toBe(true);
+			expect(
+				isDatabaseUnavailable(Object.assign(new Error('from the server'), { code, severity: 'FATAL' })),
+				code
+			).toBe(true);
 		}
 
 		const ended = createSql(database.url, { max: 1 });
@@ -106,7 +114,14 @@ describe('telling a database outage from other failures', () => {
 		// A bug or a refused query stays a 500: syntax, constraint, trigger, and plain errors.
 		const syntax = await database.sql`selec 1`.catch((error: unknown) => error);
 		const refusedByTrigger = await database.sql`delete from audit_entry`.catch((error: unknown) => error);
-		for (const error of [syntax, refusedByTrigger, new Error('ECONNREFUSED in a message only'), new TypeError('x'), null, 'ECONNREFUSED']) {
+		for (const error of [
+			syntax,
+			refusedByTrigger,
+			new Error('ECONNREFUSED in a message only'),
+			new TypeError('x'),
+			null,
+			'ECONNREFUSED'
+		]) {
 			expect(isDatabaseUnavailable(error), String(error)).toBe(false);
 		}
 		// Wrapped by another error (as the migration runner does), it is still an outage.
@@ -136,7 +151,8 @@ describe('the server process killed (SIGKILL) in the middle of a storm of casts'
 			const { sql } = database;
 			const app = await startApp(database.url);
 			const visitors = [];
-			for (const delegate of session.delegates) visitors.push((await visitorFor(sql, app.baseUrl, delegate.id)).visitor);
+			for (const delegate of session.delegates)
+				visitors.push((await visitorFor(sql, app.baseUrl, delegate.id)).visitor);
 			const selections = session.delegates.map((_, index) => selectionFor(index, session.candidateIds, 3));
 
 			const acknowledged: Acknowledged[] = [];
@@ -146,7 +162,11 @@ describe('the server process killed (SIGKILL) in the middle of a storm of casts'
 				visitors.map(async (visitor, delegateIndex) => {
 					const outcome = await castThroughForm(visitor, session.id, selections[delegateIndex]!);
 					if (outcome.receiptCode) {
-						acknowledged.push({ delegateIndex, receiptCode: outcome.receiptCode, selection: selections[delegateIndex]! });
+						acknowledged.push({
+							delegateIndex,
+							receiptCode: outcome.receiptCode,
+							selection: selections[delegateIndex]!
+						});
 						if (acknowledged.length === KILL_AFTER) killed = app.kill('SIGKILL');
 					}
 					return outcome;
@@ -156,7 +176,9 @@ describe('the server process killed (SIGKILL) in the middle of a storm of casts'
 			const stormMs = Date.now() - startedAt;
 
 			// The kill landed in the middle: some casts were acknowledged, some never answered; no other answer.
-			const unanswered = outcomes.map((outcome, index) => ({ outcome, index })).filter(({ outcome }) => outcome.status === null);
+			const unanswered = outcomes
+				.map((outcome, index) => ({ outcome, index }))
+				.filter(({ outcome }) => outcome.status === null);
 			expect(acknowledged.length).toBeGreaterThanOrEqual(KILL_AFTER);
 			expect(unanswered.length).toBeGreaterThan(0);
 			expect(acknowledged.length + unanswered.length).toBe(DELEGATES);
@@ -173,7 +195,11 @@ describe('the server process killed (SIGKILL) in the middle of a storm of casts'
 			expect(health.status).toBe(200);
 			expect(await health.json()).toEqual({ status: 'ok' });
 			const marked = new Set(
-				(await sql<{ delegateId: number }[]>`select delegate_id as "delegateId" from ballot_mark where voting_session_id = ${session.id}`).map((row) => row.delegateId)
+				(
+					await sql<
+						{ delegateId: number }[]
+					>`select delegate_id as "delegateId" from ballot_mark where voting_session_id = ${session.id}`
+				).map((row) => row.delegateId)
 			);
 			const retried: Acknowledged[] = [];
 			for (const { index } of unanswered) {
@@ -182,7 +208,8 @@ describe('the server process killed (SIGKILL) in the middle of a storm of casts'
 				const retry = await castThroughForm(visitor, session.id, selections[index]!);
 				// Whoever's cast committed unseen is told they have voted; everyone else votes now.
 				expect(retry.status, `delegate ${index}`).toBe(marked.has(delegate.id) ? 409 : 200);
-				if (retry.receiptCode) retried.push({ delegateIndex: index, receiptCode: retry.receiptCode, selection: selections[index]! });
+				if (retry.receiptCode)
+					retried.push({ delegateIndex: index, receiptCode: retry.receiptCode, selection: selections[index]! });
 			}
 			const final = await expectBallotBoxIntact(sql, session.id, [...acknowledged, ...retried]);
 			expect(final).toMatchObject({ marks: DELEGATES, ballots: DELEGATES });
@@ -243,12 +270,15 @@ describe('PostgreSQL restarted in the middle of voting', () => {
 		async () => {
 			app = await startApp(url);
 			const baseUrl = app.baseUrl;
-			const signedIn = await Promise.all(session.delegates.map((delegate) => visitorFor(sql, baseUrl, delegate.id, { accept: BROWSER_ACCEPT })));
+			const signedIn = await Promise.all(
+				session.delegates.map((delegate) => visitorFor(sql, baseUrl, delegate.id, { accept: BROWSER_ACCEPT }))
+			);
 			const selections = session.delegates.map((_, index) => selectionFor(index, session.candidateIds, 2));
 			const acknowledged: Acknowledged[] = [];
 			const castBy = async (delegateIndex: number): Promise<CastOutcome> => {
 				const outcome = await castThroughForm(signedIn[delegateIndex]!.visitor, session.id, selections[delegateIndex]!);
-				if (outcome.receiptCode) acknowledged.push({ delegateIndex, receiptCode: outcome.receiptCode, selection: selections[delegateIndex]! });
+				if (outcome.receiptCode)
+					acknowledged.push({ delegateIndex, receiptCode: outcome.receiptCode, selection: selections[delegateIndex]! });
 				return outcome;
 			};
 			const stream = await TurnoutStream.open(baseUrl, session.id);
@@ -270,7 +300,12 @@ describe('PostgreSQL restarted in the middle of voting', () => {
 			const through = await Promise.all(Array.from({ length: 10 }, (_, offset) => castBy(25 + offset)));
 			expect(through.map((outcome) => outcome.status)).toEqual(Array(10).fill(200));
 			await expect
-				.poll(async () => (await sql`select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`).length, { timeout: 20_000, interval: 100 })
+				.poll(
+					async () =>
+						(await sql`select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`)
+							.length,
+					{ timeout: 20_000, interval: 100 }
+				)
 				.toBe(5);
 			await postgres!.stop();
 			// The locking connection died with the server; it is never used again (not even released:
@@ -296,7 +331,10 @@ describe('PostgreSQL restarted in the middle of voting', () => {
 			expect(votePage.body).toContain('系统暂时无法使用');
 			expect(votePage.body).toContain('暂时无法连接数据库');
 			expect(votePage.body).toContain('重新打开选票页面');
-			const english = await during503('public page in English', new Visitor(baseUrl, { accept: BROWSER_ACCEPT, 'accept-language': 'en-GB,en;q=0.9' }).get('/projects'));
+			const english = await during503(
+				'public page in English',
+				new Visitor(baseUrl, { accept: BROWSER_ACCEPT, 'accept-language': 'en-GB,en;q=0.9' }).get('/projects')
+			);
 			expect(english.response.status).toBe(503);
 			expect(english.body).toContain('<html lang="en">');
 			expect(english.body).toContain('Temporarily unavailable');
@@ -305,22 +343,36 @@ describe('PostgreSQL restarted in the middle of voting', () => {
 			expect(cast.status).toBe(503);
 			expect(cast.body).toContain('系统暂时无法使用');
 			expect(cast.retryAfter).toMatch(/^\d+$/);
-			const projects = await during503('public page', new Visitor(baseUrl, { accept: BROWSER_ACCEPT }).get('/projects'));
+			const projects = await during503(
+				'public page',
+				new Visitor(baseUrl, { accept: BROWSER_ACCEPT }).get('/projects')
+			);
 			expect(projects.response.status).toBe(503);
 			expect(projects.body).toContain('系统暂时无法使用');
-			const api = await during503('JSON API', fetch(`${baseUrl}/api/sessions/${session.id}`, { headers: { accept: 'application/json' } }));
+			const api = await during503(
+				'JSON API',
+				fetch(`${baseUrl}/api/sessions/${session.id}`, { headers: { accept: 'application/json' } })
+			);
 			expect(api.response.status).toBe(503);
 			expect(JSON.parse(api.body)).toEqual({ message: '暂时无法连接数据库，请稍等片刻后重试。' });
 			const enhanced = await during503(
 				'enhanced form',
 				fetch(`${baseUrl}/results/${session.id}/receipts`, {
 					method: 'POST',
-					headers: { accept: 'application/json', 'x-sveltekit-action': 'true', origin: baseUrl, 'content-type': 'application/x-www-form-urlencoded' },
+					headers: {
+						accept: 'application/json',
+						'x-sveltekit-action': 'true',
+						origin: baseUrl,
+						'content-type': 'application/x-www-form-urlencoded'
+					},
 					body: 'code=AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GG'
 				})
 			);
 			expect(enhanced.response.status).toBe(503);
-			expect(JSON.parse(enhanced.body)).toMatchObject({ type: 'error', error: { message: '暂时无法连接数据库，请稍等片刻后重试。' } });
+			expect(JSON.parse(enhanced.body)).toMatchObject({
+				type: 'error',
+				error: { message: '暂时无法连接数据库，请稍等片刻后重试。' }
+			});
 			const health = await during503('health check', fetch(`${baseUrl}/healthz`));
 			expect(health.response.status).toBe(503);
 			for (const { label, response, body } of outageOutcomes.filter((entry) => entry.label !== 'health check')) {
@@ -331,15 +383,24 @@ describe('PostgreSQL restarted in the middle of voting', () => {
 
 			// PostgreSQL comes back on its port: the app reconnects by itself.
 			await startPostgres();
-			await expect.poll(async () => (await fetch(`${baseUrl}/healthz`)).status, { timeout: 30_000, interval: 200 }).toBe(200);
+			await expect
+				.poll(async () => (await fetch(`${baseUrl}/healthz`)).status, { timeout: 30_000, interval: 200 })
+				.toBe(200);
 			// The live stream's LISTEN connection is back too (postgres.js listens again after a reconnect).
 			await expect
-				.poll(async () => (await sql`select 1 from pg_stat_activity where query ilike 'listen%piaojue_turnout%'`).length, { timeout: 30_000, interval: 200 })
+				.poll(
+					async () => (await sql`select 1 from pg_stat_activity where query ilike 'listen%piaojue_turnout%'`).length,
+					{ timeout: 30_000, interval: 200 }
+				)
 				.toBeGreaterThan(0);
 
 			// After: everyone else votes; whoever got a 503 votes again or is told their ballot counted.
 			const marked = new Set(
-				(await sql<{ delegateId: number }[]>`select delegate_id as "delegateId" from ballot_mark where voting_session_id = ${session.id}`).map((row) => row.delegateId)
+				(
+					await sql<
+						{ delegateId: number }[]
+					>`select delegate_id as "delegateId" from ballot_mark where voting_session_id = ${session.id}`
+				).map((row) => row.delegateId)
 			);
 			const answeredBefore = new Set(acknowledged.map((entry) => entry.delegateIndex));
 			for (let index = 0; index < DELEGATES; index += 1) {
@@ -357,7 +418,11 @@ describe('PostgreSQL restarted in the middle of voting', () => {
 			const log = app.log();
 			expect(log).toMatch(/\[503\] \w+ \S+: database unavailable \((ECONNREFUSED|57P01|CONNECTION_\w+|[0-9A-Z]{5})\)/);
 			expect(log).not.toMatch(STACK_FRAME);
-			for (const secret of [TEST_PASSWORD, ...signedIn.map((entry) => entry.token), ...acknowledged.map((entry) => entry.receiptCode)]) {
+			for (const secret of [
+				TEST_PASSWORD,
+				...signedIn.map((entry) => entry.token),
+				...acknowledged.map((entry) => entry.receiptCode)
+			]) {
 				expect(log).not.toContain(secret);
 				expect(postgresLog).not.toContain(secret);
 			}

@@ -42,8 +42,15 @@ describe('public pages and JSON', () => {
 		const sessions = (await (await fetch(`${app.baseUrl}/api/sessions`)).json()) as { id: number; status: string }[];
 		expect(sessions).toContainEqual(expect.objectContaining({ id: session.id, status: 'open' }));
 		const detail = (await (await fetch(`${app.baseUrl}/api/sessions/${session.id}`)).json()) as Record<string, unknown>;
-		expect(detail).toMatchObject({ status: 'open', enrolled: 4, cast: 0, rules: { ballotMethod: 'approval', seats: 2, thresholdBase: 'enrolled' } });
-		const categories = (await (await fetch(`${app.baseUrl}/api/categories`)).json()) as { candidates: { id: number }[] }[];
+		expect(detail).toMatchObject({
+			status: 'open',
+			enrolled: 4,
+			cast: 0,
+			rules: { ballotMethod: 'approval', seats: 2, thresholdBase: 'enrolled' }
+		});
+		const categories = (await (await fetch(`${app.baseUrl}/api/categories`)).json()) as {
+			candidates: { id: number }[];
+		}[];
 		const candidateIds = categories.flatMap((category) => category.candidates.map((candidate) => candidate.id));
 		expect(candidateIds).toEqual(expect.arrayContaining(session.candidateIds));
 		expect((await fetch(`${app.baseUrl}/api/sessions/999999`)).status).toBe(404);
@@ -122,7 +129,10 @@ describe('signing in', () => {
 			['https://evil.example', '/']
 		] as const) {
 			const visitor = new Visitor(app.baseUrl);
-			const response = await visitor.post(`/login?redirectTo=${encodeURIComponent(target)}`, { username: resident.username, password: TEST_PASSWORD });
+			const response = await visitor.post(`/login?redirectTo=${encodeURIComponent(target)}`, {
+				username: resident.username,
+				password: TEST_PASSWORD
+			});
 			expect(response.status, target).toBe(303);
 			expect(response.headers.get('location'), target).toBe(expected);
 		}
@@ -130,7 +140,11 @@ describe('signing in', () => {
 
 	it('refuses a form posted from another origin', async () => {
 		const visitor = new Visitor(app.baseUrl);
-		const response = await visitor.post('/login', { username: resident.username, password: TEST_PASSWORD }, { origin: 'http://evil.example' });
+		const response = await visitor.post(
+			'/login',
+			{ username: resident.username, password: TEST_PASSWORD },
+			{ origin: 'http://evil.example' }
+		);
 		expect(response.status).toBe(403);
 		expect(visitor.hasCookie('piaojue_session')).toBe(false);
 	});
@@ -193,19 +207,29 @@ describe('the vote without JavaScript, from ballot to published result', () => {
 		expect(ballot).toContain('type="checkbox" name="candidate"');
 
 		const [first, second, third] = session.candidateIds.map(String) as [string, string, string];
-		const over = await delegate.post(`/vote/${session.id}?/review`, [['candidate', first], ['candidate', second], ['candidate', third]]);
+		const over = await delegate.post(`/vote/${session.id}?/review`, [
+			['candidate', first],
+			['candidate', second],
+			['candidate', third]
+		]);
 		expect(over.status).toBe(400);
 		const overHtml = await over.text();
 		expect(overHtml).toContain('超过了最多 2 项的限制');
 		expect(overHtml.match(/<input[^>]*type="checkbox"[^>]*\schecked[^>]*>/g)?.length).toBe(3); // the form keeps what was chosen
 
-		const review = await delegate.post(`/vote/${session.id}?/review`, [['candidate', first], ['candidate', second]]);
+		const review = await delegate.post(`/vote/${session.id}?/review`, [
+			['candidate', first],
+			['candidate', second]
+		]);
 		expect(review.status).toBe(200);
 		const reviewHtml = await review.text();
 		expect(reviewHtml).toContain('核对选票');
 		expect(reviewHtml).toContain(`name="candidate" value="${first}"`);
 
-		const cast = await delegate.post(`/vote/${session.id}?/cast`, [['candidate', first], ['candidate', second]]);
+		const cast = await delegate.post(`/vote/${session.id}?/cast`, [
+			['candidate', first],
+			['candidate', second]
+		]);
 		expect(cast.status).toBe(200);
 		const receipt = await cast.text();
 		expect(receipt).toContain('投票成功');
@@ -220,7 +244,11 @@ describe('the vote without JavaScript, from ballot to published result', () => {
 	});
 
 	it('hides every count until staff publish, then shows them everywhere', async () => {
-		await castBallot(database.sql, { votingSessionId: session.id, delegateId: session.delegates[3]!.id, selection: { method: 'approval', candidateIds: [session.candidateIds[0]!] } });
+		await castBallot(database.sql, {
+			votingSessionId: session.id,
+			delegateId: session.delegates[3]!.id,
+			selection: { method: 'approval', candidateIds: [session.candidateIds[0]!] }
+		});
 		const publicResults = async () => ({
 			page: await (await fetch(`${app.baseUrl}/results/${session.id}`)).text(),
 			api: await fetch(`${app.baseUrl}/api/sessions/${session.id}/results`)
@@ -245,12 +273,23 @@ describe('the vote without JavaScript, from ballot to published result', () => {
 		const receiptsPage = await (await fetch(`${app.baseUrl}/results/${session.id}/receipts`)).text();
 		expect(receiptsPage).toContain('已计入的电子选票回执（2 张）');
 		const anonymous = new Visitor(app.baseUrl);
-		expect(await (await anonymous.post(`/results/${session.id}/receipts`, { code: receiptCode })).text()).toContain('您的选票已被计入');
-		expect(await (await anonymous.post(`/results/${session.id}/receipts`, { code: 'AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GG' })).text()).toContain('没有找到这个回执码');
-		const receiptList = (await (await fetch(`${app.baseUrl}/api/sessions/${session.id}/receipts`)).json()) as { count: number; receiptHashes: string[] };
+		expect(await (await anonymous.post(`/results/${session.id}/receipts`, { code: receiptCode })).text()).toContain(
+			'您的选票已被计入'
+		);
+		expect(
+			await (
+				await anonymous.post(`/results/${session.id}/receipts`, { code: 'AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GG' })
+			).text()
+		).toContain('没有找到这个回执码');
+		const receiptList = (await (await fetch(`${app.baseUrl}/api/sessions/${session.id}/receipts`)).json()) as {
+			count: number;
+			receiptHashes: string[];
+		};
 		expect(receiptList.count).toBe(2);
 		expect(receiptList.receiptHashes).toEqual([...receiptList.receiptHashes].sort());
-		expect(receiptList.receiptHashes).toContain(createHash('sha256').update(receiptCode.replace(/-/g, '')).digest('hex'));
+		expect(receiptList.receiptHashes).toContain(
+			createHash('sha256').update(receiptCode.replace(/-/g, '')).digest('hex')
+		);
 
 		const closedAdmin = await (await scrutineerVisitor.get(`/admin/sessions/${session.id}`)).text();
 		expect(closedAdmin).toContain('尚未公布');
@@ -263,14 +302,26 @@ describe('the vote without JavaScript, from ballot to published result', () => {
 		expect(early.status).toBe(409);
 		expect(await early.text()).toContain('须先由监票人确认计票结果');
 		expect((await staffVisitor.post(`/admin/sessions/${session.id}?/confirm`, { confirm: 'yes' })).status).toBe(403);
-		expect((await scrutineerVisitor.post(`/admin/sessions/${session.id}?/confirm`, { confirm: 'yes' })).status).toBe(200);
-		expect(await (await staffVisitor.get(`/admin/sessions/${session.id}`)).text()).toMatch(/scrutineer_\w+ 已于 .* 确认计票结果/);
+		expect((await scrutineerVisitor.post(`/admin/sessions/${session.id}?/confirm`, { confirm: 'yes' })).status).toBe(
+			200
+		);
+		expect(await (await staffVisitor.get(`/admin/sessions/${session.id}`)).text()).toMatch(
+			/scrutineer_\w+ 已于 .* 确认计票结果/
+		);
 		view = await publicResults();
 		expect(view.api.status).toBe(404);
 		expect((await staffVisitor.post(`/admin/sessions/${session.id}?/publish`, { confirm: 'yes' })).status).toBe(200);
 		view = await publicResults();
 		expect(view.api.status).toBe(200);
-		const result = (await view.api.json()) as { tally: { ballotsCast: number; enrolled: number; votesNeeded: number; candidates: { candidateId: number; for: number; outcome: string }[]; shortfall: { seatsLeft: number } | null } };
+		const result = (await view.api.json()) as {
+			tally: {
+				ballotsCast: number;
+				enrolled: number;
+				votesNeeded: number;
+				candidates: { candidateId: number; for: number; outcome: string }[];
+				shortfall: { seatsLeft: number } | null;
+			};
+		};
 		expect(result.tally).toMatchObject({ ballotsCast: 2, enrolled: 4, votesNeeded: 3 });
 		expect(result.tally.candidates.find((row) => row.candidateId === session.candidateIds[0])?.for).toBe(2);
 		// Nobody reached more than half of the 4 enrolled: both seats need a further vote.

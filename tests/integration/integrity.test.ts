@@ -49,7 +49,9 @@ describe('ballot box', () => {
 		await refused(
 			sql.begin(async (tx) => {
 				await tx`insert into ballot_mark (voting_session_id, delegate_id) values (${session.id}, ${session.delegates[0]!.id})`;
-				const [ballot] = await tx<{ id: string }[]>`insert into ballot (voting_session_id) values (${session.id}) returning id`;
+				const [ballot] = await tx<
+					{ id: string }[]
+				>`insert into ballot (voting_session_id) values (${session.id}) returning id`;
 				for (const candidateId of session.candidateIds.slice(0, 3)) {
 					await tx`insert into ballot_choice (ballot_id, voting_session_id, candidate_id, choice) values (${ballot!.id}, ${session.id}, ${candidateId}, 'for')`;
 				}
@@ -66,7 +68,9 @@ describe('ballot box', () => {
 		await refused(
 			sql.begin(async (tx) => {
 				await tx`insert into ballot_mark (voting_session_id, delegate_id) values (${session.id}, ${session.delegates[0]!.id})`;
-				const [ballot] = await tx<{ id: string }[]>`insert into ballot (voting_session_id) values (${session.id}) returning id`;
+				const [ballot] = await tx<
+					{ id: string }[]
+				>`insert into ballot (voting_session_id) values (${session.id}) returning id`;
 				await tx`insert into ballot_choice (ballot_id, voting_session_id, candidate_id, choice) values (${ballot!.id}, ${session.id}, ${other.candidateIds[0]!}, 'for')`;
 			}),
 			/foreign key/
@@ -77,10 +81,21 @@ describe('ballot box', () => {
 		const { sql } = database;
 		const session = await createVotingSession(sql);
 		const delegateId = session.delegates[0]!.id;
-		expect((await castBallot(sql, { votingSessionId: session.id, delegateId, selection: { method: 'approval', candidateIds: [session.candidateIds[0]!] } })).ok).toBe(true);
+		expect(
+			(
+				await castBallot(sql, {
+					votingSessionId: session.id,
+					delegateId,
+					selection: { method: 'approval', candidateIds: [session.candidateIds[0]!] }
+				})
+			).ok
+		).toBe(true);
 		await refused(sql`update ballot set is_void = true where voting_session_id = ${session.id}`, /never changed/);
 		await refused(sql`delete from ballot_choice where voting_session_id = ${session.id}`, /never changed/);
-		await refused(sql`update ballot_choice set choice = 'against' where voting_session_id = ${session.id}`, /never changed/);
+		await refused(
+			sql`update ballot_choice set choice = 'against' where voting_session_id = ${session.id}`,
+			/never changed/
+		);
 		await refused(sql`delete from ballot_mark where voting_session_id = ${session.id}`, /never changed/);
 		await refused(sql`truncate ballot_choice, ballot, ballot_mark`, /cannot be truncated/);
 		expect(await countRows(sql, session.id)).toEqual({ marks: 1, ballots: 1, choices: 1 });
@@ -91,9 +106,15 @@ describe('voting session lifecycle in the database', () => {
 	it('moves one step at a time, one way only', async () => {
 		const { sql } = database;
 		const session = await createVotingSession(sql, { open: false });
-		await refused(sql`update voting_session set status = 'closed' where id = ${session.id}`, /cannot move from draft to closed/);
+		await refused(
+			sql`update voting_session set status = 'closed' where id = ${session.id}`,
+			/cannot move from draft to closed/
+		);
 		await sql`update voting_session set status = 'open' where id = ${session.id}`;
-		await refused(sql`update voting_session set status = 'draft' where id = ${session.id}`, /cannot move from open to draft/);
+		await refused(
+			sql`update voting_session set status = 'draft' where id = ${session.id}`,
+			/cannot move from open to draft/
+		);
 		await refused(sql`delete from voting_session where id = ${session.id}`, /cannot be deleted/);
 	});
 
@@ -101,12 +122,21 @@ describe('voting session lifecycle in the database', () => {
 		const { sql } = database;
 		const session = await createVotingSession(sql, { candidates: 5, seats: 2 });
 		await refused(sql`update voting_session set seats = 4 where id = ${session.id}`, /frozen/);
-		await refused(sql`update voting_session set ballot_method = 'for_against_abstain' where id = ${session.id}`, /frozen/);
+		await refused(
+			sql`update voting_session set ballot_method = 'for_against_abstain' where id = ${session.id}`,
+			/frozen/
+		);
 		await refused(sql`update voting_session set threshold_base = 'cast' where id = ${session.id}`, /frozen/);
-		await refused(sql`update voting_session set closes_at = now() + interval '1 day' where id = ${session.id}`, /frozen/);
+		await refused(
+			sql`update voting_session set closes_at = now() + interval '1 day' where id = ${session.id}`,
+			/frozen/
+		);
 		await refused(sql`delete from voting_session_candidate where voting_session_id = ${session.id}`, /cannot change/);
 		const newcomer = await createUser(sql, ['delegate']);
-		await refused(sql`insert into electorate_member (voting_session_id, delegate_id) values (${session.id}, ${newcomer.id})`, /cannot change/);
+		await refused(
+			sql`insert into electorate_member (voting_session_id, delegate_id) values (${session.id}, ${newcomer.id})`,
+			/cannot change/
+		);
 		await refused(sql`delete from electorate_member where voting_session_id = ${session.id}`, /cannot change/);
 		// Presence (实到) may still be recorded while open.
 		await sql`update electorate_member set present = true where voting_session_id = ${session.id}`;
@@ -123,7 +153,10 @@ describe('voting session lifecycle in the database', () => {
 	it('opens only a competitive list (more candidates than seats) with an electorate', async () => {
 		const { sql } = database;
 		const tight = await createVotingSession(sql, { open: false, candidates: 2, seats: 2 });
-		await refused(sql`update voting_session set status = 'open' where id = ${tight.id}`, /more candidates than its 2 seats/);
+		await refused(
+			sql`update voting_session set status = 'open' where id = ${tight.id}`,
+			/more candidates than its 2 seats/
+		);
 		const empty = await createVotingSession(sql, { open: false, delegates: 0 });
 		await refused(sql`update voting_session set status = 'open' where id = ${empty.id}`, /no enrolled delegates/);
 	});
@@ -138,7 +171,10 @@ describe('voting session lifecycle in the database', () => {
 	it('publishes only a session whose tally was stored at closing, and never changes that tally', async () => {
 		const { sql } = database;
 		const session = await createVotingSession(sql);
-		await refused(sql`insert into voting_result (voting_session_id, tally, ballots_digest) values (${session.id}, '{}', 'x')`, /only for a closed/);
+		await refused(
+			sql`insert into voting_result (voting_session_id, tally, ballots_digest) values (${session.id}, '{}', 'x')`,
+			/only for a closed/
+		);
 		expect((await applyLifecycle(sql, session.id, 'close', null)).ok).toBe(true);
 		await refused(sql`update voting_result set tally = '{}' where voting_session_id = ${session.id}`, /never changed/);
 		await refused(sql`delete from voting_result where voting_session_id = ${session.id}`, /never changed/);
@@ -155,18 +191,39 @@ describe('voting session lifecycle in the database', () => {
 		const staff = await createUser(sql, ['staff']);
 		const scrutineer = await createUser(sql, ['scrutineer']);
 		const both = await createUser(sql, ['staff', 'scrutineer']);
-		await refused(sql`update voting_session set confirmed_by = ${scrutineer.id} where id = ${session.id}`, /only a closed voting session can be confirmed/);
+		await refused(
+			sql`update voting_session set confirmed_by = ${scrutineer.id} where id = ${session.id}`,
+			/only a closed voting session can be confirmed/
+		);
 		expect((await applyLifecycle(sql, session.id, 'close', staff.id)).ok).toBe(true);
-		await refused(sql`update voting_session set confirmed_by = ${staff.id} where id = ${session.id}`, /confirmed by a scrutineer/);
-		await refused(sql`update voting_session set status = 'published', published_by = ${staff.id} where id = ${session.id}`, /must be confirmed by a scrutineer/);
+		await refused(
+			sql`update voting_session set confirmed_by = ${staff.id} where id = ${session.id}`,
+			/confirmed by a scrutineer/
+		);
+		await refused(
+			sql`update voting_session set status = 'published', published_by = ${staff.id} where id = ${session.id}`,
+			/must be confirmed by a scrutineer/
+		);
 		expect(await confirmTally(sql, session.id, staff.id)).toEqual({ ok: false, error: 'not_scrutineer' });
 		expect(await confirmTally(sql, session.id, both.id)).toEqual({ ok: true });
 		expect(await confirmTally(sql, session.id, scrutineer.id)).toEqual({ ok: false, error: 'already_confirmed' });
-		await refused(sql`update voting_session set confirmed_by = ${scrutineer.id} where id = ${session.id}`, /already confirmed/);
+		await refused(
+			sql`update voting_session set confirmed_by = ${scrutineer.id} where id = ${session.id}`,
+			/already confirmed/
+		);
 		// The confirmer cannot publish, not even through SQL; nor can a non-staff user.
-		expect(await applyLifecycle(sql, session.id, 'publish', both.id)).toEqual({ ok: false, error: 'publisher_confirmed' });
-		await refused(sql`update voting_session set status = 'published', published_by = ${both.id} where id = ${session.id}`, /two_people/);
-		await refused(sql`update voting_session set status = 'published', published_by = ${scrutineer.id} where id = ${session.id}`, /published by a staff member/);
+		expect(await applyLifecycle(sql, session.id, 'publish', both.id)).toEqual({
+			ok: false,
+			error: 'publisher_confirmed'
+		});
+		await refused(
+			sql`update voting_session set status = 'published', published_by = ${both.id} where id = ${session.id}`,
+			/two_people/
+		);
+		await refused(
+			sql`update voting_session set status = 'published', published_by = ${scrutineer.id} where id = ${session.id}`,
+			/published by a staff member/
+		);
 		expect((await applyLifecycle(sql, session.id, 'publish', staff.id)).ok).toBe(true);
 		const [row] = await sql<{ confirmedAt: Date | null; publishedBy: number }[]>`
 			select confirmed_at as "confirmedAt", published_by as "publishedBy" from voting_session where id = ${session.id}`;
@@ -196,7 +253,11 @@ describe('audit chain', () => {
 		const { sql } = database;
 		const session = await createVotingSession(sql);
 		const delegate = session.delegates[0]!;
-		await castBallot(sql, { votingSessionId: session.id, delegateId: delegate.id, selection: { method: 'approval', candidateIds: [session.candidateIds[1]!] } });
+		await castBallot(sql, {
+			votingSessionId: session.id,
+			delegateId: delegate.id,
+			selection: { method: 'approval', candidateIds: [session.candidateIds[1]!] }
+		});
 		const [entry] = await sql<{ actor: number | null; details: Record<string, unknown> }[]>`
 			select actor_user_id as actor, details from audit_entry where action = 'ballot.cast' and voting_session_id = ${session.id}`;
 		expect(entry).toEqual({ actor: null, details: {} });

@@ -60,7 +60,9 @@ class EventStreamReader {
 	}
 
 	turnouts(): TurnoutSnapshot[] {
-		return this.events.filter((event) => event.event === 'turnout').map((event) => JSON.parse(event.data) as TurnoutSnapshot);
+		return this.events
+			.filter((event) => event.event === 'turnout')
+			.map((event) => JSON.parse(event.data) as TurnoutSnapshot);
 	}
 
 	async close(): Promise<void> {
@@ -133,7 +135,8 @@ async function connect(app: RunningApp, votingSessionId: number) {
 /** Only turnout travels: every snapshot has exactly the turnout keys, and nothing names a candidate. */
 function expectTurnoutOnly(stream: EventStreamReader, candidateIds: number[], candidateTitles: string[]) {
 	for (const event of stream.events) {
-		if (event.event === 'turnout') expect(Object.keys(JSON.parse(event.data)).sort()).toEqual([...TURNOUT_SNAPSHOT_KEYS].sort());
+		if (event.event === 'turnout')
+			expect(Object.keys(JSON.parse(event.data)).sort()).toEqual([...TURNOUT_SNAPSHOT_KEYS].sort());
 		else if (event.event === 'published') expect(JSON.parse(event.data)).toEqual({ status: 'published' });
 		else expect(event.retry, `unexpected event ${event.event}`).toBeGreaterThan(0);
 	}
@@ -143,7 +146,9 @@ function expectTurnoutOnly(stream: EventStreamReader, candidateIds: number[], ca
 }
 
 async function titlesOf(candidateIds: number[]): Promise<string[]> {
-	const rows = await database.sql<{ title: string }[]>`select title from candidate where id in ${database.sql(candidateIds)}`;
+	const rows = await database.sql<
+		{ title: string }[]
+	>`select title from candidate where id in ${database.sql(candidateIds)}`;
 	return rows.map((row) => row.title);
 }
 
@@ -157,10 +162,23 @@ describe('the turnout stream over HTTP', () => {
 
 		const first = await stream.next((event) => event.event === 'turnout');
 		expect(stream.events[0]?.retry).toBeGreaterThan(0);
-		expect(JSON.parse(first.data)).toMatchObject({ status: 'open', enrolled: 3, present: 0, cast: 0, closesAt: null, opensAt: null });
+		expect(JSON.parse(first.data)).toMatchObject({
+			status: 'open',
+			enrolled: 3,
+			present: 0,
+			cast: 0,
+			closesAt: null,
+			opensAt: null
+		});
 
-		await castBallot(database.sql, { votingSessionId: session.id, delegateId: session.delegates[0]!.id, selection: { method: 'approval', candidateIds: [session.candidateIds[0]!] } });
-		const afterCast = await stream.next((event) => event.event === 'turnout' && (JSON.parse(event.data) as TurnoutSnapshot).cast === 1);
+		await castBallot(database.sql, {
+			votingSessionId: session.id,
+			delegateId: session.delegates[0]!.id,
+			selection: { method: 'approval', candidateIds: [session.candidateIds[0]!] }
+		});
+		const afterCast = await stream.next(
+			(event) => event.event === 'turnout' && (JSON.parse(event.data) as TurnoutSnapshot).cast === 1
+		);
 		expect(JSON.parse(afterCast.data)).toMatchObject({ status: 'open', enrolled: 3, present: 1, cast: 1 });
 		expectTurnoutOnly(stream, session.candidateIds, await titlesOf(session.candidateIds));
 	});
@@ -174,15 +192,24 @@ describe('the turnout stream over HTTP', () => {
 		// A delegate votes through instance A with an ordinary form post.
 		const delegate = new Visitor(appA.baseUrl);
 		expect((await delegate.signIn(session.delegates[1]!.username, TEST_PASSWORD)).status).toBe(303);
-		const cast = await delegate.post(`/vote/${session.id}?/cast`, [['candidate', String(session.candidateIds[1])], ['candidate', String(session.candidateIds[2])]]);
+		const cast = await delegate.post(`/vote/${session.id}?/cast`, [
+			['candidate', String(session.candidateIds[1])],
+			['candidate', String(session.candidateIds[2])]
+		]);
 		expect(cast.status).toBe(200);
 		expect(await cast.text()).toContain('投票成功');
-		const reached = await stream.next((event) => event.event === 'turnout' && (JSON.parse(event.data) as TurnoutSnapshot).cast === 1);
+		const reached = await stream.next(
+			(event) => event.event === 'turnout' && (JSON.parse(event.data) as TurnoutSnapshot).cast === 1
+		);
 		expect(JSON.parse(reached.data)).toMatchObject({ status: 'open', enrolled: 4, cast: 1 });
 
 		// Two more ballots (with the same choices, so a leak of counts would show a 3).
 		for (const delegateIndex of [2, 3]) {
-			await castBallot(database.sql, { votingSessionId: session.id, delegateId: session.delegates[delegateIndex]!.id, selection: { method: 'approval', candidateIds: [session.candidateIds[1]!, session.candidateIds[2]!] } });
+			await castBallot(database.sql, {
+				votingSessionId: session.id,
+				delegateId: session.delegates[delegateIndex]!.id,
+				selection: { method: 'approval', candidateIds: [session.candidateIds[1]!, session.candidateIds[2]!] }
+			});
 		}
 		await stream.next((event) => event.event === 'turnout' && (JSON.parse(event.data) as TurnoutSnapshot).cast === 3);
 
@@ -190,7 +217,9 @@ describe('the turnout stream over HTTP', () => {
 		const staff = await createUser(database.sql, ['staff'], 'staff');
 		const scrutineer = await createUser(database.sql, ['scrutineer'], 'scrutineer');
 		expect((await applyLifecycle(database.sql, session.id, 'close', staff.id)).ok).toBe(true);
-		await stream.next((event) => event.event === 'turnout' && (JSON.parse(event.data) as TurnoutSnapshot).status === 'closed');
+		await stream.next(
+			(event) => event.event === 'turnout' && (JSON.parse(event.data) as TurnoutSnapshot).status === 'closed'
+		);
 		expect((await confirmTally(database.sql, session.id, scrutineer.id)).ok).toBe(true);
 		expectTurnoutOnly(stream, session.candidateIds, titles);
 		expect(stream.events.some((event) => event.event === 'published')).toBe(false);
@@ -204,11 +233,25 @@ describe('the turnout stream over HTTP', () => {
 
 	it('sends every screen of a session the same snapshots, whichever instance serves it', async () => {
 		const session = await createVotingSession(database.sql, { candidates: 3, seats: 1, delegates: 2 });
-		const screens = await Promise.all([connect(appA, session.id), connect(appA, session.id), connect(appB, session.id)]);
+		const screens = await Promise.all([
+			connect(appA, session.id),
+			connect(appA, session.id),
+			connect(appB, session.id)
+		]);
 		for (const { stream } of screens) await stream.next((event) => event.event === 'turnout');
-		await castBallot(database.sql, { votingSessionId: session.id, delegateId: session.delegates[0]!.id, selection: { method: 'approval', candidateIds: [] } });
+		await castBallot(database.sql, {
+			votingSessionId: session.id,
+			delegateId: session.delegates[0]!.id,
+			selection: { method: 'approval', candidateIds: [] }
+		});
 		for (const { stream } of screens) {
-			const snapshot = JSON.parse((await stream.next((event) => event.event === 'turnout' && (JSON.parse(event.data) as TurnoutSnapshot).cast === 1)).data);
+			const snapshot = JSON.parse(
+				(
+					await stream.next(
+						(event) => event.event === 'turnout' && (JSON.parse(event.data) as TurnoutSnapshot).cast === 1
+					)
+				).data
+			);
 			expect(snapshot).toMatchObject({ enrolled: 2, cast: 1 });
 		}
 	});
@@ -225,7 +268,11 @@ describe('the projector screen without JavaScript', () => {
 		const session = await createVotingSession(database.sql, { candidates: 4, seats: 2, delegates: 3 });
 		const titles = await titlesOf(session.candidateIds);
 		for (const delegate of session.delegates.slice(0, 2)) {
-			await castBallot(database.sql, { votingSessionId: session.id, delegateId: delegate.id, selection: { method: 'approval', candidateIds: [session.candidateIds[0]!, session.candidateIds[3]!] } });
+			await castBallot(database.sql, {
+				votingSessionId: session.id,
+				delegateId: delegate.id,
+				selection: { method: 'approval', candidateIds: [session.candidateIds[0]!, session.candidateIds[3]!] }
+			});
 		}
 		const screenHtml = async () => {
 			const response = await fetch(`${appB.baseUrl}/screen/${session.id}`);
@@ -262,7 +309,11 @@ describe('the projector screen without JavaScript', () => {
 		const rows = [...published.matchAll(/<g class="row outcome-(\w+)[^"]*">([^]*?)<\/g>/g)].map(([, outcome, row]) => ({
 			outcome,
 			title: /<title>([^<]*)<\/title>/.exec(row!)?.[1],
-			mark: /class="mark[^"]*"[^>]*>([^]*?)<\/text>/.exec(row!)?.[1]?.replace(/<!--[^]*?-->/g, '').replace(/\s+/g, ' ') ?? null
+			mark:
+				/class="mark[^"]*"[^>]*>([^]*?)<\/text>/
+					.exec(row!)?.[1]
+					?.replace(/<!--[^]*?-->/g, '')
+					.replace(/\s+/g, ' ') ?? null
 		}));
 		const chosenTitles = await titlesOf([session.candidateIds[0]!, session.candidateIds[3]!]);
 		expect(rows).toHaveLength(4);
@@ -277,7 +328,9 @@ describe('the projector screen without JavaScript', () => {
 
 	it('speaks English to an English browser', async () => {
 		const session = await createVotingSession(database.sql, { candidates: 3, seats: 1, delegates: 2 });
-		const html = await (await fetch(`${appA.baseUrl}/screen/${session.id}`, { headers: { 'accept-language': 'en' } })).text();
+		const html = await (
+			await fetch(`${appA.baseUrl}/screen/${session.id}`, { headers: { 'accept-language': 'en' } })
+		).text();
 		expect(html).toMatch(/<html lang="en">/);
 		expect(html).toContain('Voting is open');
 		expect(html).toContain('Dark background');
@@ -285,8 +338,12 @@ describe('the projector screen without JavaScript', () => {
 
 	it('offers a dark background', async () => {
 		const session = await createVotingSession(database.sql, { candidates: 3, seats: 1, delegates: 1 });
-		expect(await (await fetch(`${appA.baseUrl}/screen/${session.id}?theme=dark`)).text()).toContain('screen theme-dark');
-		expect(await (await fetch(`${appA.baseUrl}/screen/${session.id}?theme=neon`)).text()).toContain('screen theme-light');
+		expect(await (await fetch(`${appA.baseUrl}/screen/${session.id}?theme=dark`)).text()).toContain(
+			'screen theme-dark'
+		);
+		expect(await (await fetch(`${appA.baseUrl}/screen/${session.id}?theme=neon`)).text()).toContain(
+			'screen theme-light'
+		);
 	});
 });
 
@@ -308,10 +365,16 @@ describe('the listener inside one process', () => {
 			const startedAt = Date.now();
 			await Promise.all(
 				session.delegates.map((delegate) =>
-					castBallot(database.sql, { votingSessionId: session.id, delegateId: delegate.id, selection: { method: 'approval', candidateIds: [session.candidateIds[0]!] } })
+					castBallot(database.sql, {
+						votingSessionId: session.id,
+						delegateId: delegate.id,
+						selection: { method: 'approval', candidateIds: [session.candidateIds[0]!] }
+					})
 				)
 			);
-			await expect.poll(() => received.every((inbox) => inbox.at(-1)?.cast === casts), { timeout: WAIT_MS, interval: 20 }).toBe(true);
+			await expect
+				.poll(() => received.every((inbox) => inbox.at(-1)?.cast === casts), { timeout: WAIT_MS, interval: 20 })
+				.toBe(true);
 			const elapsed = Date.now() - startedAt;
 
 			expect(reads).toBeLessThan(casts);
@@ -351,7 +414,11 @@ describe('the listener inside one process', () => {
 			expect(listener.subscriberCount(session.id)).toBe(1);
 			expect(openTurnoutStreamCount()).toBe(streamsBefore + 1);
 			const reader = new EventStreamReader(stream!.getReader());
-			expect(JSON.parse((await reader.next((event) => event.event === 'turnout')).data)).toMatchObject({ status: 'open', enrolled: 2, cast: 0 });
+			expect(JSON.parse((await reader.next((event) => event.event === 'turnout')).data)).toMatchObject({
+				status: 'open',
+				enrolled: 2,
+				cast: 0
+			});
 			expect(await reader.nextComment()).toBe(': heartbeat');
 
 			await reader.close();

@@ -46,7 +46,10 @@ describe('migrations', () => {
 		const files = await readMigrations();
 		for (const file of files) await writeFile(path.join(directory, file.name), file.body);
 		const next = String(files.length + 1).padStart(5, '0');
-		await writeFile(path.join(directory, `${next}_broken.sql`), 'create table half_written (id int);\nselect no_such_function();');
+		await writeFile(
+			path.join(directory, `${next}_broken.sql`),
+			'create table half_written (id int);\nselect no_such_function();'
+		);
 		await expect(migrate(sql, { directory })).rejects.toThrow(/broken\.sql failed/);
 		const [table] = await sql`select 1 from information_schema.tables where table_name = 'half_written'`;
 		expect(table).toBeUndefined();

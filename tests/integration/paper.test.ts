@@ -31,8 +31,21 @@ describe('paper ballot batches', () => {
 	it('marks the delegates as voted, stores the ballots, and counts them apart and together', async () => {
 		const { sql } = database;
 		const session = await createVotingSession(sql, { candidates: 4, seats: 2, delegates: 5 });
-		const [d1, d2, d3, d4] = session.delegates as [{ id: number; username: string }, { id: number; username: string }, { id: number; username: string }, { id: number; username: string }];
-		expect((await castBallot(sql, { votingSessionId: session.id, delegateId: d1.id, selection: { method: 'approval', candidateIds: [session.candidateIds[0]!] } })).ok).toBe(true);
+		const [d1, d2, d3, d4] = session.delegates as [
+			{ id: number; username: string },
+			{ id: number; username: string },
+			{ id: number; username: string },
+			{ id: number; username: string }
+		];
+		expect(
+			(
+				await castBallot(sql, {
+					votingSessionId: session.id,
+					delegateId: d1.id,
+					selection: { method: 'approval', candidateIds: [session.candidateIds[0]!] }
+				})
+			).ok
+		).toBe(true);
 
 		const result = await enterPaperBatch(sql, {
 			votingSessionId: session.id,
@@ -46,18 +59,38 @@ describe('paper ballot batches', () => {
 		expect(await countRows(sql, session.id)).toEqual({ marks: 4, ballots: 4, choices: 3 });
 		const channels = await sql<{ channel: string; count: number }[]>`
 			select channel, count(*)::int as count from ballot_mark where voting_session_id = ${session.id} group by channel order by channel`;
-		expect(channels).toEqual([{ channel: 'electronic', count: 1 }, { channel: 'paper', count: 3 }]);
-		const [present] = await sql<{ count: number }[]>`select count(*)::int as count from electorate_member where voting_session_id = ${session.id} and present`;
+		expect(channels).toEqual([
+			{ channel: 'electronic', count: 1 },
+			{ channel: 'paper', count: 3 }
+		]);
+		const [present] = await sql<
+			{ count: number }[]
+		>`select count(*)::int as count from electorate_member where voting_session_id = ${session.id} and present`;
 		expect(present?.count).toBe(4);
 
 		// A paper voter cannot also vote electronically.
-		expect(await castBallot(sql, { votingSessionId: session.id, delegateId: d2.id, selection: { method: 'approval', candidateIds: [] } })).toEqual({ ok: false, error: { code: 'already_voted' } });
+		expect(
+			await castBallot(sql, {
+				votingSessionId: session.id,
+				delegateId: d2.id,
+				selection: { method: 'approval', candidateIds: [] }
+			})
+		).toEqual({ ok: false, error: { code: 'already_voted' } });
 
 		expect((await applyLifecycle(sql, session.id, 'close', staff.id)).ok).toBe(true);
 		const verification = await verifyTally(sql, session.id);
 		expect(verification?.differences).toEqual([]);
-		expect(verification?.recomputed).toMatchObject({ ballotsCast: 4, electronicBallots: 1, paperBallots: 3, validBallots: 3, voidBallots: 1, blankBallots: 1 });
-		const firstCandidate = voteTally(verification!.recomputed).candidates.find((row) => row.candidateId === session.candidateIds[0]);
+		expect(verification?.recomputed).toMatchObject({
+			ballotsCast: 4,
+			electronicBallots: 1,
+			paperBallots: 3,
+			validBallots: 3,
+			voidBallots: 1,
+			blankBallots: 1
+		});
+		const firstCandidate = voteTally(verification!.recomputed).candidates.find(
+			(row) => row.candidateId === session.candidateIds[0]
+		);
 		expect(firstCandidate?.for).toBe(2);
 
 		const [audit] = await sql<{ actor: number; details: Record<string, unknown> }[]>`
@@ -71,7 +104,11 @@ describe('paper ballot batches', () => {
 		const { sql } = database;
 		const session = await createVotingSession(sql, { delegates: 3 });
 		const [d1, d2] = session.delegates as [{ id: number; username: string }, { id: number; username: string }];
-		await castBallot(sql, { votingSessionId: session.id, delegateId: d1.id, selection: { method: 'approval', candidateIds: [] } });
+		await castBallot(sql, {
+			votingSessionId: session.id,
+			delegateId: d1.id,
+			selection: { method: 'approval', candidateIds: [] }
+		});
 		const result = await enterPaperBatch(sql, {
 			votingSessionId: session.id,
 			enteredBy: staff.id,
@@ -82,7 +119,9 @@ describe('paper ballot batches', () => {
 		});
 		expect(result).toEqual({ ok: false, error: { code: 'already_voted', references: [d1.username] } });
 		expect(await countRows(sql, session.id)).toEqual({ marks: 1, ballots: 1, choices: 0 });
-		const [batches] = await sql<{ count: number }[]>`select count(*)::int as count from paper_batch where voting_session_id = ${session.id}`;
+		const [batches] = await sql<
+			{ count: number }[]
+		>`select count(*)::int as count from paper_batch where voting_session_id = ${session.id}`;
 		expect(batches?.count).toBe(0);
 	});
 
@@ -123,7 +162,9 @@ describe('paper ballot batches', () => {
 			note: ''
 		});
 		expect(result).toEqual({ ok: false, error: { code: 'not_open', status: 'closed' } });
-		await expect(sql`insert into paper_batch (voting_session_id, entered_by, ballot_count) values (${session.id}, ${staff.id}, 1)`).rejects.toThrow(/is not open/);
+		await expect(
+			sql`insert into paper_batch (voting_session_id, entered_by, ballot_count) values (${session.id}, ${staff.id}, 1)`
+		).rejects.toThrow(/is not open/);
 	});
 
 	it('holds a batch together in the database: its marks equal its ballot count and it names a scrutineer', async () => {
@@ -131,12 +172,16 @@ describe('paper ballot batches', () => {
 		const session = await createVotingSession(sql, { delegates: 2 });
 		await expect(
 			sql.begin(async (tx) => {
-				const [batch] = await tx<{ id: number }[]>`insert into paper_batch (voting_session_id, entered_by, ballot_count) values (${session.id}, ${staff.id}, 2) returning id`;
+				const [batch] = await tx<
+					{ id: number }[]
+				>`insert into paper_batch (voting_session_id, entered_by, ballot_count) values (${session.id}, ${staff.id}, 2) returning id`;
 				await tx`insert into paper_batch_scrutineer (paper_batch_id, scrutineer_id) values (${batch!.id}, ${scrutineer.id})`;
 				await tx`insert into ballot_mark (voting_session_id, delegate_id, channel, paper_batch_id) values (${session.id}, ${session.delegates[0]!.id}, 'paper', ${batch!.id})`;
 				await tx`insert into ballot (voting_session_id, channel) values (${session.id}, 'paper')`;
 			})
 		).rejects.toThrow(/covers 1 delegates but holds 2 ballots/);
-		await expect(sql`insert into ballot_mark (voting_session_id, delegate_id, channel) values (${session.id}, ${session.delegates[0]!.id}, 'paper')`).rejects.toThrow(/ballot_mark_paper_batch/);
+		await expect(
+			sql`insert into ballot_mark (voting_session_id, delegate_id, channel) values (${session.id}, ${session.delegates[0]!.id}, 'paper')`
+		).rejects.toThrow(/ballot_mark_paper_batch/);
 	});
 });

@@ -66,7 +66,9 @@ beforeAll(async () => {
 	staff = await createUser(database.sql, ['staff'], 'staff');
 	residents = await createUsers(database.sql, 3, ['resident'], 'resident');
 	candidateIds = await createCandidates(database.sql, 6);
-	const [row] = await database.sql<{ categoryId: number }[]>`select category_id as "categoryId" from candidate where id = ${candidateIds[0]!}`;
+	const [row] = await database.sql<
+		{ categoryId: number }[]
+	>`select category_id as "categoryId" from candidate where id = ${candidateIds[0]!}`;
 	categoryId = (row as { categoryId: number }).categoryId;
 });
 afterAll(async () => {
@@ -77,7 +79,13 @@ afterAll(async () => {
 describe('registration', () => {
 	it('names each rejected field in Chinese and keeps what was typed', async () => {
 		const client = visitor();
-		const response = await client.post('/register', { username: 'x!', displayName: '王芳', password: 'tiny-pw', passwordConfirm: 'other', mobile: '12345' });
+		const response = await client.post('/register', {
+			username: 'x!',
+			displayName: '王芳',
+			password: 'tiny-pw',
+			passwordConfirm: 'other',
+			mobile: '12345'
+		});
 		expect(response.status).toBe(400);
 		const html = await response.text();
 		expect(html).toContain('用户名须为 3–64 位字母');
@@ -87,13 +95,23 @@ describe('registration', () => {
 		expect(html).toContain('value="王芳"');
 		expect(html).not.toContain('tiny-pw'); // passwords are never sent back
 		expect(client.hasCookie('piaojue_session')).toBe(false);
-		const mismatch = await client.post('/register', { username: 'wang_fang', password: 'a long enough secret', passwordConfirm: 'a long enough secreT' });
+		const mismatch = await client.post('/register', {
+			username: 'wang_fang',
+			password: 'a long enough secret',
+			passwordConfirm: 'a long enough secreT'
+		});
 		expect(await mismatch.text()).toContain('两次输入的密码不一致');
 	});
 
 	it('creates a resident, keeps the mobile number unverified, signs them in; the name is unique whatever its case', async () => {
 		const client = visitor();
-		const response = await client.post('/register', { username: 'Li.Ming', displayName: '', password: 'a long enough secret', passwordConfirm: 'a long enough secret', mobile: '138 1234 5678' });
+		const response = await client.post('/register', {
+			username: 'Li.Ming',
+			displayName: '',
+			password: 'a long enough secret',
+			passwordConfirm: 'a long enough secret',
+			mobile: '138 1234 5678'
+		});
 		expect(response.status).toBe(303);
 		expect(response.headers.get('location')).toBe('/me');
 		expect(client.hasCookie('piaojue_session')).toBe(true);
@@ -104,13 +122,21 @@ describe('registration', () => {
 			where u.username = 'Li.Ming' group by p.mobile, p.mobile_verified_at`;
 		expect(user).toEqual({ roles: ['resident'], mobile: '13812345678', verified: null });
 
-		const again = await visitor().post('/register', { username: 'li.MING', password: 'another long secret', passwordConfirm: 'another long secret' });
+		const again = await visitor().post('/register', {
+			username: 'li.MING',
+			password: 'another long secret',
+			passwordConfirm: 'another long secret'
+		});
 		expect(again.status).toBe(409);
 		expect(await again.text()).toContain('该用户名已被使用');
 	});
 
 	it('answers in English when asked', async () => {
-		const response = await visitor({ 'accept-language': 'en' }).post('/register', { username: '', password: '', passwordConfirm: '' });
+		const response = await visitor({ 'accept-language': 'en' }).post('/register', {
+			username: '',
+			password: '',
+			passwordConfirm: ''
+		});
 		const html = await response.text();
 		expect(html).toContain('Please enter your username.');
 		expect(html).toContain('Please enter the password again.');
@@ -121,13 +147,33 @@ describe('registration', () => {
 		const statuses: number[] = [];
 		for (let attempt = 0; attempt < 11; attempt += 1) {
 			// The name is taken: the attempt still counts, and creates nothing.
-			statuses.push((await client.post('/register', { username: 'li.ming', password: 'a long enough secret', passwordConfirm: 'a long enough secret' })).status);
+			statuses.push(
+				(
+					await client.post('/register', {
+						username: 'li.ming',
+						password: 'a long enough secret',
+						passwordConfirm: 'a long enough secret'
+					})
+				).status
+			);
 		}
 		expect(statuses).toEqual([...Array(10).fill(409), 429]);
-		const blocked = await client.post('/register', { username: 'someone_new', password: 'a long enough secret', passwordConfirm: 'a long enough secret' });
+		const blocked = await client.post('/register', {
+			username: 'someone_new',
+			password: 'a long enough secret',
+			passwordConfirm: 'a long enough secret'
+		});
 		expect(blocked.status).toBe(429);
 		expect(await blocked.text()).toContain('此网络地址注册次数过多');
-		expect((await visitor().post('/register', { username: 'someone_new', password: 'a long enough secret', passwordConfirm: 'a long enough secret' })).status).toBe(303);
+		expect(
+			(
+				await visitor().post('/register', {
+					username: 'someone_new',
+					password: 'a long enough secret',
+					passwordConfirm: 'a long enough secret'
+				})
+			).status
+		).toBe(303);
 	});
 });
 
@@ -146,7 +192,9 @@ describe('proposals and their review', () => {
 			criteria: '普惠性\n一事一建议'
 		});
 		expect(created.status).toBe(303);
-		const [campaign] = await database.sql<{ id: number }[]>`select id from proposal_campaign where title = '2026年民生实事项目征集'`;
+		const [campaign] = await database.sql<
+			{ id: number }[]
+		>`select id from proposal_campaign where title = '2026年民生实事项目征集'`;
 		campaignId = (campaign as { id: number }).id;
 		author = await signedIn(residents[0]!.username);
 	});
@@ -159,7 +207,9 @@ describe('proposals and their review', () => {
 	});
 
 	it('saves a draft, refuses an incomplete submission field by field keeping the text, then submits', async () => {
-		const draft = await author.post('/proposals/new?/save', { ...completeProposal({ campaignId: String(campaignId), categoryId: '', district: '', problem: '只写了一半' }) });
+		const draft = await author.post('/proposals/new?/save', {
+			...completeProposal({ campaignId: String(campaignId), categoryId: '', district: '', problem: '只写了一半' })
+		});
 		expect(draft.status).toBe(303);
 		const draftId = Number(/draft=(\d+)/.exec(draft.headers.get('location') ?? '')?.[1]);
 		expect(await statusOf(draftId)).toBe('draft');
@@ -167,7 +217,16 @@ describe('proposals and their review', () => {
 		const continued = await (await author.get(`/proposals/new?draft=${draftId}`)).text();
 		expect(continued).toContain('只写了一半');
 
-		const incomplete = await author.post('/proposals/new?/submit', { ...completeProposal({ campaignId: String(campaignId), draftId: String(draftId), categoryId: '', district: '', problem: '只写了一半', estimatedCost: '很多' }) });
+		const incomplete = await author.post('/proposals/new?/submit', {
+			...completeProposal({
+				campaignId: String(campaignId),
+				draftId: String(draftId),
+				categoryId: '',
+				district: '',
+				problem: '只写了一半',
+				estimatedCost: '很多'
+			})
+		});
 		expect(incomplete.status).toBe(400);
 		const html = await incomplete.text();
 		expect(html).toContain('请选择建议所属的方面');
@@ -176,7 +235,10 @@ describe('proposals and their review', () => {
 		expect(html).toContain('只写了一半');
 		expect(await statusOf(draftId)).toBe('draft');
 
-		const done = await author.post('/proposals/new?/submit', completeProposal({ campaignId: String(campaignId), draftId: String(draftId) }));
+		const done = await author.post(
+			'/proposals/new?/submit',
+			completeProposal({ campaignId: String(campaignId), draftId: String(draftId) })
+		);
 		expect(done.headers.get('location')).toBe(`/proposals/${draftId}?submitted=1`);
 		expect(await statusOf(draftId)).toBe('submitted');
 		const other = await signedIn(residents[1]!.username);
@@ -184,7 +246,13 @@ describe('proposals and their review', () => {
 	});
 
 	it('renders markup and script typed by a resident as inert text, line breaks kept', async () => {
-		xssProposal = await propose(author, { campaignId: String(campaignId), title: XSS_TITLE, problem: XSS_TEXT, measure: XSS_TEXT, beneficiaries: '"><svg onload=alert(3)>' });
+		xssProposal = await propose(author, {
+			campaignId: String(campaignId),
+			title: XSS_TITLE,
+			problem: XSS_TEXT,
+			measure: XSS_TEXT,
+			beneficiaries: '"><svg onload=alert(3)>'
+		});
 		for (const path of [`/proposals/${xssProposal}`, '/proposals', '/me']) {
 			const html = await (await author.get(path)).text();
 			expect(html, path).toContain('&lt;script>alert("标题")&lt;/script>');
@@ -197,16 +265,34 @@ describe('proposals and their review', () => {
 		expect(detail).toContain('&lt;img src=x onerror=alert(1)>第一行\n第二行');
 		const staffPage = await (await (await signedIn(staff.username)).get(`/admin/proposals/${xssProposal}`)).text();
 		expect(staffPage).not.toContain('<img src=x');
-		const api = (await (await fetch(`${app.baseUrl}/api/proposals?q=${encodeURIComponent('标题')}`)).json()) as { proposals: { title: string }[] };
+		const api = (await (await fetch(`${app.baseUrl}/api/proposals?q=${encodeURIComponent('标题')}`)).json()) as {
+			proposals: { title: string }[];
+		};
 		expect(api.proposals.map((entry) => entry.title)).toEqual([XSS_TITLE]); // data stays data in JSON
 	});
 
 	it('lets only staff review, with a reason for a decline that the proposer and the public see', async () => {
 		const id = await propose(author, { campaignId: String(campaignId), title: '公交站台遮雨棚' });
 		// Anonymous: sent to sign in. A resident: forbidden. Neither changes anything.
-		expect((await visitor().post('/admin/proposals?/review', [['proposal', String(id)], ['action', 'start_review']])).status).toBe(303);
-		expect((await author.post('/admin/proposals?/review', [['proposal', String(id)], ['action', 'start_review']])).status).toBe(403);
-		expect((await author.post(`/admin/proposals/${id}?/review`, { action: 'start_review', reason: '' })).status).toBe(403);
+		expect(
+			(
+				await visitor().post('/admin/proposals?/review', [
+					['proposal', String(id)],
+					['action', 'start_review']
+				])
+			).status
+		).toBe(303);
+		expect(
+			(
+				await author.post('/admin/proposals?/review', [
+					['proposal', String(id)],
+					['action', 'start_review']
+				])
+			).status
+		).toBe(403);
+		expect((await author.post(`/admin/proposals/${id}?/review`, { action: 'start_review', reason: '' })).status).toBe(
+			403
+		);
 		expect((await author.get('/admin/proposals')).status).toBe(403);
 		expect(await statusOf(id)).toBe('submitted');
 
@@ -214,7 +300,11 @@ describe('proposals and their review', () => {
 		const skipping = await staffClient.post(`/admin/proposals/${id}?/review`, { action: 'accept', reason: '' });
 		expect(skipping.status).toBe(409);
 		expect(await skipping.text()).toContain('当前的状态不允许此操作');
-		const started = await staffClient.post('/admin/proposals?status=submitted&/review', [['proposal', String(id)], ['action', 'start_review'], ['reason', '']]);
+		const started = await staffClient.post('/admin/proposals?status=submitted&/review', [
+			['proposal', String(id)],
+			['action', 'start_review'],
+			['reason', '']
+		]);
 		expect(started.status).toBe(303);
 		expect(started.headers.get('location')).toBe('/admin/proposals?status=submitted&done=start_review&count=1');
 		expect(await statusOf(id)).toBe('under_review');
@@ -222,7 +312,14 @@ describe('proposals and their review', () => {
 		const noReason = await staffClient.post(`/admin/proposals/${id}?/review`, { action: 'decline', reason: '' });
 		expect(noReason.status).toBe(400);
 		expect(await noReason.text()).toContain('不予采纳时必须填写理由');
-		expect((await staffClient.post(`/admin/proposals/${id}?/review`, { action: 'decline', reason: '已列入交通部门\n年度计划' })).status).toBe(303);
+		expect(
+			(
+				await staffClient.post(`/admin/proposals/${id}?/review`, {
+					action: 'decline',
+					reason: '已列入交通部门\n年度计划'
+				})
+			).status
+		).toBe(303);
 		expect(await statusOf(id)).toBe('declined');
 		for (const client of [author, visitor()]) {
 			const html = await (await client.get(`/proposals/${id}`)).text();
@@ -234,26 +331,44 @@ describe('proposals and their review', () => {
 
 	it('hides an abusive proposal from the public list with its reason, audited', async () => {
 		const staffClient = await signedIn(staff.username);
-		expect((await author.post(`/admin/proposals/${xssProposal}?/hide`, { hideReason: '含有恶意代码' })).status).toBe(403);
+		expect((await author.post(`/admin/proposals/${xssProposal}?/hide`, { hideReason: '含有恶意代码' })).status).toBe(
+			403
+		);
 		const empty = await staffClient.post(`/admin/proposals/${xssProposal}?/hide`, { hideReason: ' ' });
 		expect(empty.status).toBe(400);
 		expect(await empty.text()).toContain('请填写隐藏的理由');
-		expect((await staffClient.post(`/admin/proposals/${xssProposal}?/hide`, { hideReason: '含有恶意代码' })).status).toBe(303);
+		expect(
+			(await staffClient.post(`/admin/proposals/${xssProposal}?/hide`, { hideReason: '含有恶意代码' })).status
+		).toBe(303);
 		const publicPage = await (await visitor().get(`/proposals/${xssProposal}`)).text();
 		expect(publicPage).toContain('此建议已被工作人员隐藏');
 		expect(publicPage).toContain('含有恶意代码');
 		expect(publicPage).not.toContain('第一行');
 		expect(await (await visitor().get('/proposals')).text()).not.toContain('alert(');
-		const [entry] = await database.sql`select 1 from audit_entry where action = 'proposal.hidden' and actor_user_id = ${staff.id}`;
+		const [entry] =
+			await database.sql`select 1 from audit_entry where action = 'proposal.hidden' and actor_user_id = ${staff.id}`;
 		expect(entry).toBeDefined();
 	});
 
 	it('merges proposals into a new candidate whose page links back to them, and tells the proposers', async () => {
 		const first = await propose(author, { campaignId: String(campaignId), title: '社区老年食堂', district: '黄岩区' });
-		const second = await propose(await signedIn(residents[1]!.username), { campaignId: String(campaignId), title: '助餐服务点', district: '路桥区' });
+		const second = await propose(await signedIn(residents[1]!.username), {
+			campaignId: String(campaignId),
+			title: '助餐服务点',
+			district: '路桥区'
+		});
 		const staffClient = await signedIn(staff.username);
-		await staffClient.post('/admin/proposals?/review', [['proposal', String(first)], ['proposal', String(second)], ['action', 'start_review']]);
-		const missing = await staffClient.post('/admin/proposals?/merge', [['proposal', String(first)], ['target', 'new'], ['categoryId', String(categoryId)], ['title', '']]);
+		await staffClient.post('/admin/proposals?/review', [
+			['proposal', String(first)],
+			['proposal', String(second)],
+			['action', 'start_review']
+		]);
+		const missing = await staffClient.post('/admin/proposals?/merge', [
+			['proposal', String(first)],
+			['target', 'new'],
+			['categoryId', String(categoryId)],
+			['title', '']
+		]);
 		expect(missing.status).toBe(400);
 		const merged = await staffClient.post('/admin/proposals?/merge', [
 			['proposal', String(first)],
@@ -281,7 +396,9 @@ describe('proposals and their review', () => {
 		const list = await (await visitor().get(`/proposals?q=${encodeURIComponent('遮雨')}`)).text();
 		expect(list).toContain('公交站台遮雨棚');
 		expect(list).not.toContain('社区老年食堂');
-		const api = (await (await fetch(`${app.baseUrl}/api/proposals?district=${encodeURIComponent('黄岩区')}&status=merged`)).json()) as {
+		const api = (await (
+			await fetch(`${app.baseUrl}/api/proposals?district=${encodeURIComponent('黄岩区')}&status=merged`)
+		).json()) as {
 			total: number;
 			proposals: { title: string; status: string }[];
 			categoryCounts: { categoryId: number; count: number }[];
@@ -296,7 +413,13 @@ describe('the online public selection', () => {
 	let hiddenRound: number;
 	let liveRound: number;
 
-	async function createRoundOverHttp(client: Visitor, title: string, candidates: number[], maxSupports: number, live: boolean): Promise<number> {
+	async function createRoundOverHttp(
+		client: Visitor,
+		title: string,
+		candidates: number[],
+		maxSupports: number,
+		live: boolean
+	): Promise<number> {
 		const fields: [string, string][] = [
 			['title', title],
 			['opensAt', toBeijingLocal(new Date(Date.now() - 60_000))],
@@ -312,8 +435,14 @@ describe('the online public selection', () => {
 
 	beforeAll(async () => {
 		const staffClient = await signedIn(staff.username);
-		expect((await (await signedIn(residents[0]!.username)).post('/admin/rounds/new', [['title', 'x']])).status).toBe(403);
-		const refused = await staffClient.post('/admin/rounds/new', [['title', '评选'], ['maxSupports', '6'], ...candidateIds.map((id) => ['candidate', String(id)] as [string, string])]);
+		expect((await (await signedIn(residents[0]!.username)).post('/admin/rounds/new', [['title', 'x']])).status).toBe(
+			403
+		);
+		const refused = await staffClient.post('/admin/rounds/new', [
+			['title', '评选'],
+			['maxSupports', '6'],
+			...candidateIds.map((id) => ['candidate', String(id)] as [string, string])
+		]);
 		expect(refused.status).toBe(400);
 		expect(await refused.text()).toContain('每人最多支持项数须少于候选项目数');
 		hiddenRound = await createRoundOverHttp(staffClient, '2026年网上评选（结束后公布）', candidateIds, 3, false);
@@ -325,12 +454,18 @@ describe('the online public selection', () => {
 		const page = await (await resident.get(`/selection/${hiddenRound}`)).text();
 		expect(page.match(/name="candidate"/g)).toHaveLength(6);
 		expect(page).toContain('<fieldset class="ballot-category');
-		const tooMany = await resident.post(`/selection/${hiddenRound}`, candidateIds.slice(0, 4).map((id) => ['candidate', String(id)] as [string, string]));
+		const tooMany = await resident.post(
+			`/selection/${hiddenRound}`,
+			candidateIds.slice(0, 4).map((id) => ['candidate', String(id)] as [string, string])
+		);
 		expect(tooMany.status).toBe(400);
 		const html = await tooMany.text();
 		expect(html).toContain('您选择了 4 项，超过了最多 3 项的限制');
 		expect(html.match(/value="\d+" checked/g)).toHaveLength(4);
-		const saved = await resident.post(`/selection/${hiddenRound}`, candidateIds.slice(0, 2).map((id) => ['candidate', String(id)] as [string, string]));
+		const saved = await resident.post(
+			`/selection/${hiddenRound}`,
+			candidateIds.slice(0, 2).map((id) => ['candidate', String(id)] as [string, string])
+		);
 		expect(saved.status).toBe(303);
 		const after = await (await resident.get(`/selection/${hiddenRound}?saved=1`)).text();
 		expect(after).toContain('您目前支持 2 个项目');
@@ -338,14 +473,31 @@ describe('the online public selection', () => {
 		const anonymous = await visitor().post(`/selection/${hiddenRound}`, [['candidate', String(candidateIds[0])]]);
 		expect(anonymous.status).toBe(303);
 		expect(anonymous.headers.get('location')).toMatch(/^\/login/);
-		expect((await (await signedIn(staff.username)).post(`/selection/${hiddenRound}`, [['candidate', String(candidateIds[0])]])).status).toBe(409);
+		expect(
+			(
+				await (
+					await signedIn(staff.username)
+				).post(`/selection/${hiddenRound}`, [['candidate', String(candidateIds[0])]])
+			).status
+		).toBe(409);
 	});
 
 	it('never exceeds K for one resident sending 200 requests at once', async () => {
 		const resident = await signedIn(residents[1]!.username);
-		const choices = Array.from({ length: 200 }, (_, index) => [candidateIds[index % 6]!, candidateIds[(index + 2) % 6]!, candidateIds[(index + 4) % 6]!]);
+		const choices = Array.from({ length: 200 }, (_, index) => [
+			candidateIds[index % 6]!,
+			candidateIds[(index + 2) % 6]!,
+			candidateIds[(index + 4) % 6]!
+		]);
 		const overLimit = Array.from({ length: 20 }, () => candidateIds.slice(0, 4));
-		const responses = await Promise.all([...choices, ...overLimit].map((choice) => resident.post(`/selection/${hiddenRound}`, choice.map((id) => ['candidate', String(id)] as [string, string]))));
+		const responses = await Promise.all(
+			[...choices, ...overLimit].map((choice) =>
+				resident.post(
+					`/selection/${hiddenRound}`,
+					choice.map((id) => ['candidate', String(id)] as [string, string])
+				)
+			)
+		);
 		expect(responses.slice(0, 200).every((response) => response.status === 303)).toBe(true);
 		expect(responses.slice(200).every((response) => response.status === 400)).toBe(true);
 		const supports = await database.sql<{ candidateId: number }[]>`
@@ -359,7 +511,10 @@ describe('the online public selection', () => {
 		expect((await fetch(`${app.baseUrl}/api/selection/${hiddenRound}/results`)).status).toBe(404);
 		const resident = await signedIn(residents[2]!.username);
 		await resident.post(`/selection/${liveRound}`, [['candidate', String(candidateIds[3])]]);
-		const live = (await (await fetch(`${app.baseUrl}/api/selection/${liveRound}/results`)).json()) as { ranking: { candidateId: number; supports: number; rank: number }[]; round: { phase: string } };
+		const live = (await (await fetch(`${app.baseUrl}/api/selection/${liveRound}/results`)).json()) as {
+			ranking: { candidateId: number; supports: number; rank: number }[];
+			round: { phase: string };
+		};
 		expect(live.round.phase).toBe('open');
 		expect(live.ranking[0]).toEqual(expect.objectContaining({ candidateId: candidateIds[3], supports: 1, rank: 1 }));
 		expect(await (await visitor().get(`/selection/${liveRound}`)).text()).toContain('共 1 次支持');
@@ -367,24 +522,37 @@ describe('the online public selection', () => {
 		const staffClient = await signedIn(staff.username);
 		expect((await resident.post(`/admin/rounds/${hiddenRound}?/close`, {})).status).toBe(403);
 		expect((await staffClient.post(`/admin/rounds/${hiddenRound}?/close`, {})).status).toBe(303);
-		const closed = (await (await fetch(`${app.baseUrl}/api/selection/${hiddenRound}/results`)).json()) as { totalSupports: number; round: { phase: string } };
+		const closed = (await (await fetch(`${app.baseUrl}/api/selection/${hiddenRound}/results`)).json()) as {
+			totalSupports: number;
+			round: { phase: string };
+		};
 		expect(closed).toMatchObject({ totalSupports: 5, round: { phase: 'closed' } });
 		const csv = await fetch(`${app.baseUrl}/api/selection/${hiddenRound}/results?format=csv`);
 		expect(csv.headers.get('content-type')).toContain('text/csv');
 		const bytes = new Uint8Array(await csv.arrayBuffer());
 		expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // a BOM, so spreadsheet programs read UTF-8
 		expect(new TextDecoder().decode(bytes).split('\r\n')[0]).toBe('名次,候选项目,所属方面,支持数');
-		const late = await (await signedIn(residents[0]!.username)).post(`/selection/${hiddenRound}`, [['candidate', String(candidateIds[5])]]);
+		const late = await (
+			await signedIn(residents[0]!.username)
+		).post(`/selection/${hiddenRound}`, [['candidate', String(candidateIds[5])]]);
 		expect(late.status).toBe(409);
 		expect(await late.text()).toContain('不接受支持');
 	});
 
 	it('carries the top of the closed round into a voting-session draft', async () => {
 		const staffClient = await signedIn(staff.username);
-		const response = await staffClient.post(`/admin/rounds/${hiddenRound}?/carry`, { count: '3', title: '2026年民生实事项目票决', year: '2026', seats: '2' });
+		const response = await staffClient.post(`/admin/rounds/${hiddenRound}?/carry`, {
+			count: '3',
+			title: '2026年民生实事项目票决',
+			year: '2026',
+			seats: '2'
+		});
 		expect(response.status).toBe(303);
 		const sessionId = Number(/carried=(\d+)/.exec(response.headers.get('location') ?? '')?.[1]);
-		const session = (await (await fetch(`${app.baseUrl}/api/sessions/${sessionId}`)).json()) as { status: string; title: string };
+		const session = (await (await fetch(`${app.baseUrl}/api/sessions/${sessionId}`)).json()) as {
+			status: string;
+			title: string;
+		};
 		expect(session).toMatchObject({ status: 'draft', title: '2026年民生实事项目票决' });
 		const roundPage = await (await staffClient.get(`/admin/rounds/${hiddenRound}`)).text();
 		expect(roundPage).toContain(`href="/admin/sessions/${sessionId}"`);

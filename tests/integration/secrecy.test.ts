@@ -15,7 +15,18 @@ import { createUser, createVotingSession, TEST_PASSWORD, type TestSession } from
 import { castThroughForm, sessionTokenOf, visitorFor } from '../helpers/voting';
 
 /** Tables that name people or what they did; a ballot must never be joined to any of them. */
-const PERSON_TABLES = ['app_user', 'user_role', 'auth_session', 'ballot_mark', 'electorate_member', 'access_code', 'paper_batch', 'paper_batch_scrutineer', 'audit_entry', 'rate_limit_bucket'];
+const PERSON_TABLES = [
+	'app_user',
+	'user_role',
+	'auth_session',
+	'ballot_mark',
+	'electorate_member',
+	'access_code',
+	'paper_batch',
+	'paper_batch_scrutineer',
+	'audit_entry',
+	'rate_limit_bucket'
+];
 
 /** A small seeded generator, so that the order of casting is fixed and the test repeatable. */
 function seededRandom(seed: number): () => number {
@@ -45,7 +56,7 @@ function kendallTau(first: readonly string[], second: readonly string[]): number
 	let discordant = 0;
 	for (let i = 0; i < first.length; i += 1) {
 		for (let j = i + 1; j < first.length; j += 1) {
-			if ((rank.get(first[i]!)! - rank.get(first[j]!)!) < 0) concordant += 1;
+			if (rank.get(first[i]!)! - rank.get(first[j]!)! < 0) concordant += 1;
 			else discordant += 1;
 		}
 	}
@@ -65,11 +76,14 @@ describe('the schema', () => {
 	});
 
 	it('gives ballots and their choices no column that names a voter or a moment, and a random id', async () => {
-		const columns = await database.sql<{ table: string; column: string; type: string; default: string | null; identity: string }[]>`
+		const columns = await database.sql<
+			{ table: string; column: string; type: string; default: string | null; identity: string }[]
+		>`
 			select table_name as table, column_name as column, data_type as type, column_default as default, is_identity as identity
 			from information_schema.columns where table_schema = 'public' and table_name in ('ballot', 'ballot_choice', 'ballot_mark')
 			order by table_name, column_name`;
-		const byTable = (table: string) => columns.filter((column) => column.table === table).map((column) => column.column);
+		const byTable = (table: string) =>
+			columns.filter((column) => column.table === table).map((column) => column.column);
 		// Any new column here must be reviewed for secrecy first: this list is the review.
 		expect(byTable('ballot')).toEqual(['channel', 'id', 'is_void', 'receipt_hash', 'voting_session_id']);
 		expect(byTable('ballot_choice')).toEqual(['ballot_id', 'candidate_id', 'choice', 'voting_session_id']);
@@ -77,9 +91,14 @@ describe('the schema', () => {
 		for (const column of columns) {
 			expect(column.type, `${column.table}.${column.column}`).not.toMatch(/time|date|interval/);
 			expect(column.identity, `${column.table}.${column.column}`).toBe('NO');
-			if (column.default !== null) expect(column.default, `${column.table}.${column.column}`).not.toMatch(/nextval|now\(|clock_timestamp|current_/);
+			if (column.default !== null)
+				expect(column.default, `${column.table}.${column.column}`).not.toMatch(
+					/nextval|now\(|clock_timestamp|current_/
+				);
 		}
-		expect(columns.find((column) => column.table === 'ballot' && column.column === 'id')?.default).toBe('gen_random_uuid()');
+		expect(columns.find((column) => column.table === 'ballot' && column.column === 'id')?.default).toBe(
+			'gen_random_uuid()'
+		);
 	});
 
 	it('links ballots by key only to their session, their own choices and the candidate list', async () => {
@@ -107,10 +126,16 @@ describe('the schema', () => {
 			from pg_class v join pg_rewrite r on r.ev_class = v.oid join pg_depend d on d.objid = r.oid and d.classid = 'pg_rewrite'::regclass
 			where v.relkind in ('v', 'm') and v.relnamespace = 'public'::regnamespace and d.refobjid <> v.oid
 			group by v.oid`;
-		for (const view of views.filter((entry) => entry.reads.some((table) => table === 'ballot' || table === 'ballot_choice'))) {
-			expect(view.reads.filter((table) => PERSON_TABLES.includes(table)), view.view).toEqual([]);
+		for (const view of views.filter((entry) =>
+			entry.reads.some((table) => table === 'ballot' || table === 'ballot_choice')
+		)) {
+			expect(
+				view.reads.filter((table) => PERSON_TABLES.includes(table)),
+				view.view
+			).toEqual([]);
 		}
-		const rules = await database.sql`select rulename from pg_rules where tablename in ('ballot', 'ballot_choice', 'ballot_mark')`;
+		const rules =
+			await database.sql`select rulename from pg_rules where tablename in ('ballot', 'ballot_choice', 'ballot_mark')`;
 		expect(rules).toEqual([]);
 		// Functions that read a ballot table (by name in their body) or run as its trigger: none may
 		// mention a person. Counting marks beside ballots is allowed (marks = ballots); naming who is not.
@@ -120,9 +145,13 @@ describe('the schema', () => {
 			  and (p.prosrc ~ '\\mballot(_choice)?\\M'
 			       or p.oid in (select tgfoid from pg_trigger where not tgisinternal and tgrelid in ('ballot'::regclass, 'ballot_choice'::regclass)))
 			order by 1`;
-		expect(functions.map((entry) => entry.name)).toEqual(expect.arrayContaining(['ballot_box_consistency', 'ballot_box_guard', 'refuse_truncate']));
+		expect(functions.map((entry) => entry.name)).toEqual(
+			expect.arrayContaining(['ballot_box_consistency', 'ballot_box_guard', 'refuse_truncate'])
+		);
 		for (const { name, body } of functions) {
-			expect(body, name).not.toMatch(/\b(delegate_id|app_user|electorate_member|auth_session|user_id|actor_user_id|paper_batch_id)\b/);
+			expect(body, name).not.toMatch(
+				/\b(delegate_id|app_user|electorate_member|auth_session|user_id|actor_user_id|paper_batch_id)\b/
+			);
 		}
 	});
 });
@@ -156,10 +185,18 @@ describe('a whole vote through the built server', () => {
 			await sql`update app_user set display_name = ${`代表甲${index}乙`}, delegate_number = ${`DN${7000 + index}X`},
 			          phone = ${`139${String(51000000 + index)}`}, delegation = '秘密测试代表团' where id = ${delegate.id}`;
 		}
-		const people = await sql<{ id: number; username: string; displayName: string; delegateNumber: string; phone: string }[]>`
+		const people = await sql<
+			{ id: number; username: string; displayName: string; delegateNumber: string; phone: string }[]
+		>`
 			select id, username, display_name as "displayName", delegate_number as "delegateNumber", phone from app_user
 			where id = any(${session.delegates.map((delegate) => delegate.id)})`;
-		delegateIdentifiers = people.flatMap((person) => [String(person.id), person.username, person.displayName, person.delegateNumber, person.phone]);
+		delegateIdentifiers = people.flatMap((person) => [
+			String(person.id),
+			person.username,
+			person.displayName,
+			person.delegateNumber,
+			person.phone
+		]);
 		const staff = await createUser(sql, ['staff'], 'staff');
 		const scrutineer = await createUser(sql, ['scrutineer'], 'scrutineer');
 		scrutineerId = scrutineer.id;
@@ -175,13 +212,23 @@ describe('a whole vote through the built server', () => {
 			expect(response.status).toBe(303);
 			const token = sessionTokenOf(response);
 			expect(token).toBeTruthy();
-			secrets.push({ label: 'session token', value: token! }, { label: 'session secret', value: token!.split('.')[1]! });
+			secrets.push(
+				{ label: 'session token', value: token! },
+				{ label: 'session secret', value: token!.split('.')[1]! }
+			);
 			delegateVisitors.push(visitor);
 		}
-		const issued = await issueAccessCodes(sql, { votingSessionId: session.id, delegateId: session.delegates[ELECTRONIC - 1]!.id, actorUserId: staff.id });
+		const issued = await issueAccessCodes(sql, {
+			votingSessionId: session.id,
+			delegateId: session.delegates[ELECTRONIC - 1]!.id,
+			actorUserId: staff.id
+		});
 		if (!issued.ok) throw new Error(`no access code: ${issued.error}`);
 		accessCode = issued.credentials[0]!.code;
-		secrets.push({ label: 'access code', value: normalizeAccessCode(accessCode)! }, { label: 'access code as printed', value: formatAccessCode(normalizeAccessCode(accessCode)!) });
+		secrets.push(
+			{ label: 'access code', value: normalizeAccessCode(accessCode)! },
+			{ label: 'access code as printed', value: formatAccessCode(normalizeAccessCode(accessCode)!) }
+		);
 		const codeVisitor = new Visitor(app.baseUrl);
 		expect((await codeVisitor.get(`/login/code?code=${encodeURIComponent(accessCode)}`)).status).toBe(200);
 		const codeSignIn = await codeVisitor.post('/login/code?/once', { code: accessCode });
@@ -206,40 +253,90 @@ describe('a whole vote through the built server', () => {
 			const cast = await castThroughForm(visitor, session.id, chosen);
 			expect(cast.status).toBe(200);
 			expect(cast.receiptCode).toMatch(/^[A-Z2-9]{4}(-[A-Z2-9]{1,4}){6}$/);
-			casts.push({ receiptCode: cast.receiptCode!, ballot: { isVoid: false, channel: 'electronic', choices: chosen.map((candidateId) => ({ candidateId, choice: 'for' })) } });
-			secrets.push({ label: 'receipt code', value: cast.receiptCode! }, { label: 'receipt code without dashes', value: cast.receiptCode!.replace(/-/g, '') });
+			casts.push({
+				receiptCode: cast.receiptCode!,
+				ballot: {
+					isVoid: false,
+					channel: 'electronic',
+					choices: chosen.map((candidateId) => ({ candidateId, choice: 'for' }))
+				}
+			});
+			secrets.push(
+				{ label: 'receipt code', value: cast.receiptCode! },
+				{ label: 'receipt code without dashes', value: cast.receiptCode!.replace(/-/g, '') }
+			);
 		}
 		// Refused: a second cast.
 		expect((await castThroughForm(delegateVisitors[1]!, session.id, [session.candidateIds[0]!])).status).toBe(409);
 
 		// A paper batch for the other four delegates, typed by ballot positions.
 		const paperContents = contents.slice(ELECTRONIC);
-		const paperLines = paperContents.map((chosen) => (chosen.length ? chosen.map((candidateId) => session.candidateIds.indexOf(candidateId) + 1).join(' ') : '空白'));
+		const paperLines = paperContents.map((chosen) =>
+			chosen.length ? chosen.map((candidateId) => session.candidateIds.indexOf(candidateId) + 1).join(' ') : '空白'
+		);
 		const paper = await staffVisitor.post(`/admin/sessions/${session.id}/paper`, [
-			['delegates', session.delegates.slice(ELECTRONIC).map((delegate) => delegate.username).join('\n')],
+			[
+				'delegates',
+				session.delegates
+					.slice(ELECTRONIC)
+					.map((delegate) => delegate.username)
+					.join('\n')
+			],
 			['ballots', paperLines.join('\n')],
 			['scrutineer', String(scrutineer.id)],
 			['note', '第一票箱']
 		]);
 		expect(paper.status).toBe(200);
-		for (const chosen of paperContents) paperBallots.push({ isVoid: false, channel: 'paper', choices: chosen.map((candidateId) => ({ candidateId, choice: 'for' })) });
+		for (const chosen of paperContents)
+			paperBallots.push({
+				isVoid: false,
+				channel: 'paper',
+				choices: chosen.map((candidateId) => ({ candidateId, choice: 'for' }))
+			});
 
 		// Requests the server refuses or fails on, carrying secrets in their bodies and URLs.
-		const raw = (path: string, init: RequestInit) => fetch(new URL(path, app.baseUrl), { redirect: 'manual', ...init, headers: { origin: app.baseUrl, ...init.headers } });
+		const raw = (path: string, init: RequestInit) =>
+			fetch(new URL(path, app.baseUrl), {
+				redirect: 'manual',
+				...init,
+				headers: { origin: app.baseUrl, ...init.headers }
+			});
 		const invalid = [
-			raw(`/vote/${session.id}?/cast`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: `candidate=${session.candidateIds[0]}&password=${TEST_PASSWORD}` }),
-			raw('/login', { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=x' }, body: `--x\r\nContent-Disposition: form-data; name="password"\r\n\r\n${TEST_PASSWORD}` }),
-			raw(`/login/code?/once&code=${normalizeAccessCode(accessCode)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: accessCode }) }),
-			raw(`/results/${session.id}/receipts`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `code=${encodeURIComponent(`${casts[0]!.receiptCode}<script>`)}` }),
+			raw(`/vote/${session.id}?/cast`, {
+				method: 'POST',
+				headers: { 'content-type': 'text/plain' },
+				body: `candidate=${session.candidateIds[0]}&password=${TEST_PASSWORD}`
+			}),
+			raw('/login', {
+				method: 'POST',
+				headers: { 'content-type': 'multipart/form-data; boundary=x' },
+				body: `--x\r\nContent-Disposition: form-data; name="password"\r\n\r\n${TEST_PASSWORD}`
+			}),
+			raw(`/login/code?/once&code=${normalizeAccessCode(accessCode)}`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ code: accessCode })
+			}),
+			raw(`/results/${session.id}/receipts`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/x-www-form-urlencoded' },
+				body: `code=${encodeURIComponent(`${casts[0]!.receiptCode}<script>`)}`
+			}),
 			raw('/api/sessions/not-a-number', {}),
 			raw('/api/sessions', { method: 'DELETE' }),
-			raw(`/vote/${session.id}?/nonexistent`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `candidate=${session.candidateIds[1]}` })
+			raw(`/vote/${session.id}?/nonexistent`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/x-www-form-urlencoded' },
+				body: `candidate=${session.candidateIds[1]}`
+			})
 		];
 		for (const response of await Promise.all(invalid)) await response.arrayBuffer();
 
 		// Close, confirm by the scrutineer, publish by staff.
 		expect((await staffVisitor.post(`/admin/sessions/${session.id}?/close`, { confirm: 'yes' })).status).toBe(200);
-		expect((await scrutineerVisitor.post(`/admin/sessions/${session.id}?/confirm`, { confirm: 'yes' })).status).toBe(200);
+		expect((await scrutineerVisitor.post(`/admin/sessions/${session.id}?/confirm`, { confirm: 'yes' })).status).toBe(
+			200
+		);
 		expect((await staffVisitor.post(`/admin/sessions/${session.id}?/publish`, { confirm: 'yes' })).status).toBe(200);
 
 		// Everything the system shows of the result and the ballots.
@@ -263,7 +360,9 @@ describe('a whole vote through the built server', () => {
 			staffSessionPage: await text(staffVisitor, `/admin/sessions/${session.id}`)
 		};
 		// The check form says "included" for a real receipt (its answer echoes the code typed, so it is kept apart).
-		const check = await new Visitor(app.baseUrl).post(`/results/${session.id}/receipts`, { code: casts[5]!.receiptCode });
+		const check = await new Visitor(app.baseUrl).post(`/results/${session.id}/receipts`, {
+			code: casts[5]!.receiptCode
+		});
 		expect(await check.text()).toContain('您的选票已被计入');
 	}, 180_000);
 	afterAll(async () => {
@@ -273,7 +372,8 @@ describe('a whole vote through the built server', () => {
 
 	it('shows no delegate beside any ballot content in the exports, results, receipts and pages', () => {
 		for (const [name, body] of Object.entries(outputs)) {
-			for (const identifier of delegateIdentifiers) expect(body.includes(identifier), `${name} names ${identifier}`).toBe(false);
+			for (const identifier of delegateIdentifiers)
+				expect(body.includes(identifier), `${name} names ${identifier}`).toBe(false);
 		}
 	});
 
@@ -284,14 +384,23 @@ describe('a whole vote through the built server', () => {
 			expect(exported.ballots).toHaveLength(ELECTRONIC + PAPER);
 			for (const ballot of exported.ballots) {
 				expect(Object.keys(ballot).sort()).toEqual(['channel', 'choices', 'isVoid']);
-				for (const choice of ballot.choices as Record<string, unknown>[]) expect(Object.keys(choice).sort()).toEqual(['candidateId', 'choice']);
+				for (const choice of ballot.choices as Record<string, unknown>[])
+					expect(Object.keys(choice).sort()).toEqual(['candidateId', 'choice']);
 			}
 		}
 		const receipts = JSON.parse(outputs.receiptsApi!) as Record<string, unknown>;
-		expect(Object.keys(receipts).sort()).toEqual(['count', 'electronicBallots', 'paperBallots', 'receiptHashes', 'status']);
+		expect(Object.keys(receipts).sort()).toEqual([
+			'count',
+			'electronicBallots',
+			'paperBallots',
+			'receiptHashes',
+			'status'
+		]);
 		expect(receipts).toMatchObject({ count: ELECTRONIC, electronicBallots: ELECTRONIC, paperBallots: PAPER });
 		// No output carries a ballot id; only the receipt list carries receipt hashes, and it carries no candidate.
-		const ballotIds = (await database.sql<{ id: string }[]>`select id::text from ballot where voting_session_id = ${session.id}`).map((row) => row.id);
+		const ballotIds = (
+			await database.sql<{ id: string }[]>`select id::text from ballot where voting_session_id = ${session.id}`
+		).map((row) => row.id);
 		const hashes = casts.map((cast) => hex(cast.receiptCode));
 		for (const [name, body] of Object.entries(outputs)) {
 			for (const id of ballotIds) expect(body.includes(id), `${name} holds ballot ${id}`).toBe(false);
@@ -300,7 +409,8 @@ describe('a whole vote through the built server', () => {
 			}
 		}
 		for (const name of ['receiptsApi', 'receiptsPage']) {
-			for (const candidateId of session.candidateIds) expect(outputs[name]!.includes(String(candidateId)), `${name} names candidate ${candidateId}`).toBe(false);
+			for (const candidateId of session.candidateIds)
+				expect(outputs[name]!.includes(String(candidateId)), `${name} names candidate ${candidateId}`).toBe(false);
 		}
 	});
 
@@ -309,7 +419,14 @@ describe('a whole vote through the built server', () => {
 			select seq, action, actor_user_id as "actorUserId", details from audit_entry order by seq`;
 		const delegateIds = new Set(session.delegates.map((delegate) => delegate.id));
 		const ballotIds = (await database.sql<{ id: string }[]>`select id::text from ballot`).map((row) => row.id);
-		const contentMarks = [...session.candidateIds.map(String), ...ballotIds, ...casts.map((cast) => hex(cast.receiptCode)), '"for"', '"against"', '"abstain"'];
+		const contentMarks = [
+			...session.candidateIds.map(String),
+			...ballotIds,
+			...casts.map((cast) => hex(cast.receiptCode)),
+			'"for"',
+			'"against"',
+			'"abstain"'
+		];
 		let casting = 0;
 		for (const entry of entries) {
 			const details = JSON.stringify(entry.details);
@@ -318,10 +435,16 @@ describe('a whole vote through the built server', () => {
 				expect(entry.actorUserId, `entry ${entry.seq}`).toBeNull();
 				expect(entry.details, `entry ${entry.seq}`).toEqual({});
 			}
-			for (const mark of [...ballotIds, ...casts.map((cast) => hex(cast.receiptCode))]) expect(details.includes(mark), `entry ${entry.seq} holds a ballot`).toBe(false);
-			const namesDelegate = (entry.actorUserId !== null && delegateIds.has(entry.actorUserId)) || delegateIdentifiers.some((identifier) => details.includes(identifier));
+			for (const mark of [...ballotIds, ...casts.map((cast) => hex(cast.receiptCode))])
+				expect(details.includes(mark), `entry ${entry.seq} holds a ballot`).toBe(false);
+			const namesDelegate =
+				(entry.actorUserId !== null && delegateIds.has(entry.actorUserId)) ||
+				delegateIdentifiers.some((identifier) => details.includes(identifier));
 			if (namesDelegate) {
-				for (const mark of contentMarks) expect(details.includes(mark), `entry ${entry.seq} (${entry.action}) names a delegate and ${mark}`).toBe(false);
+				for (const mark of contentMarks)
+					expect(details.includes(mark), `entry ${entry.seq} (${entry.action}) names a delegate and ${mark}`).toBe(
+						false
+					);
 			}
 		}
 		expect(casting).toBe(ELECTRONIC);
@@ -339,20 +462,35 @@ describe('a whole vote through the built server', () => {
 			expect(exported, name).toEqual(expectedOrder);
 			const electronic = exported.filter((canonical) => castingOrder.includes(canonical));
 			expect(electronic).not.toEqual(castingOrder);
-			expect(Math.abs(kendallTau(castingOrder, electronic)), `${name}: rank correlation with the order of casting`).toBeLessThan(0.3);
+			expect(
+				Math.abs(kendallTau(castingOrder, electronic)),
+				`${name}: rank correlation with the order of casting`
+			).toBeLessThan(0.3);
 		}
 		const receiptHashes = (JSON.parse(outputs.receiptsApi!) as { receiptHashes: string[] }).receiptHashes;
 		expect(receiptHashes).toEqual(sorted(casts.map((cast) => hex(cast.receiptCode))));
-		const pageHashes = [...outputs.receiptsPage!.matchAll(/<li><code>([0-9a-f]{64})<\/code><\/li>/g)].map((match) => match[1]);
+		const pageHashes = [...outputs.receiptsPage!.matchAll(/<li><code>([0-9a-f]{64})<\/code><\/li>/g)].map(
+			(match) => match[1]
+		);
 		expect(pageHashes).toEqual(receiptHashes);
 		// Ballot ids are random version-4 UUIDs, not a sequence.
-		const ids = await database.sql<{ id: string }[]>`select id::text from ballot where voting_session_id = ${session.id}`;
-		for (const { id } of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+		const ids = await database.sql<
+			{ id: string }[]
+		>`select id::text from ballot where voting_session_id = ${session.id}`;
+		for (const { id } of ids)
+			expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
 		// Residual risk for the database operator (reported, not a property of any output): rows read
 		// without ORDER BY come back in the order they were written.
-		const heap = await database.sql<{ hash: string | null }[]>`select encode(receipt_hash, 'hex') as hash from ballot where voting_session_id = ${session.id} and channel = 'electronic'`;
+		const heap = await database.sql<
+			{ hash: string | null }[]
+		>`select encode(receipt_hash, 'hex') as hash from ballot where voting_session_id = ${session.id} and channel = 'electronic'`;
 		const heapOrder = heap.map((row) => row.hash!);
-		console.log(`physical order of ballot rows vs order of casting: Kendall tau ${kendallTau(casts.map((cast) => hex(cast.receiptCode)), heapOrder).toFixed(2)} (1 = same order)`);
+		console.log(
+			`physical order of ballot rows vs order of casting: Kendall tau ${kendallTau(
+				casts.map((cast) => hex(cast.receiptCode)),
+				heapOrder
+			).toFixed(2)} (1 = same order)`
+		);
 	});
 
 	it('writes no ballot content and no secret to the server log', () => {
@@ -361,7 +499,9 @@ describe('a whole vote through the built server', () => {
 		expect(log).toContain('Listening on'); // the capture works
 		for (const { label, value } of secrets) expect(log.includes(value), `the log holds a ${label}`).toBe(false);
 		expect(log.includes(TEST_PASSWORD)).toBe(false);
-		for (const candidateId of session.candidateIds) expect(log.includes(String(candidateId)), `the log names candidate ${candidateId}`).toBe(false);
-		for (const identifier of delegateIdentifiers) expect(log.includes(identifier), `the log names delegate ${identifier}`).toBe(false);
+		for (const candidateId of session.candidateIds)
+			expect(log.includes(String(candidateId)), `the log names candidate ${candidateId}`).toBe(false);
+		for (const identifier of delegateIdentifiers)
+			expect(log.includes(identifier), `the log names delegate ${identifier}`).toBe(false);
 	});
 });

@@ -12,7 +12,14 @@ import { applyLifecycle, confirmTally } from '../../src/lib/server/voting/sessio
 import { startApp, type RunningApp } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { createUser, createVotingSession, TEST_PASSWORD, type TestSession } from '../helpers/factory';
-import { databaseSnapshot, HttpAgent, leakIn, routeInventory, signedInAgent, type SentRequest } from '../helpers/security';
+import {
+	databaseSnapshot,
+	HttpAgent,
+	leakIn,
+	routeInventory,
+	signedInAgent,
+	type SentRequest
+} from '../helpers/security';
 
 const ROLES = ['anonymous', 'resident', 'delegate', 'staff', 'scrutineer', 'disabled'] as const;
 type Role = (typeof ROLES)[number];
@@ -52,9 +59,22 @@ interface MatrixRow {
 	fresh?: boolean;
 }
 
-function row(key: string, path: (world: World) => string, outcomes: Outcome[], options: Pick<MatrixRow, 'body' | 'fresh'> = {}): MatrixRow {
+function row(
+	key: string,
+	path: (world: World) => string,
+	outcomes: Outcome[],
+	options: Pick<MatrixRow, 'body' | 'fresh'> = {}
+): MatrixRow {
 	if (outcomes.length !== ROLES.length) throw new Error(`${key}: one outcome per role`);
-	return { key, path, outcomes: Object.fromEntries(ROLES.map((role, index) => [role, outcomes[index] as Outcome])) as Record<Role, Outcome>, ...options };
+	return {
+		key,
+		path,
+		outcomes: Object.fromEntries(ROLES.map((role, index) => [role, outcomes[index] as Outcome])) as Record<
+			Role,
+			Outcome
+		>,
+		...options
+	};
 }
 
 const empty = (): [string, string][] => [];
@@ -220,7 +240,12 @@ const MATRIX: MatrixRow[] = [
 function inventoryKeys(): string[] {
 	return routeInventory().flatMap((entry) =>
 		entry.kind === 'page'
-			? [`GET ${entry.routeId}`, ...entry.handlers.map((action) => (action === 'default' ? `POST ${entry.routeId}` : `POST ${entry.routeId} ?/${action}`))]
+			? [
+					`GET ${entry.routeId}`,
+					...entry.handlers.map((action) =>
+						action === 'default' ? `POST ${entry.routeId}` : `POST ${entry.routeId} ?/${action}`
+					)
+				]
 			: entry.handlers.map((method) => `${method} ${entry.routeId}`)
 	);
 }
@@ -261,19 +286,37 @@ beforeAll(async () => {
 	for (const [index, delegate] of closed.delegates.slice(0, 2).entries()) {
 		const candidateIds = [closed.candidateIds[index] as number, closed.candidateIds[index + 1] as number];
 		const voter = await signedInAgent(app.baseUrl, delegate.username);
-		const cast = await voter.post(`/vote/${closed.id}?/cast`, candidateIds.map((id) => ['candidate', String(id)] as [string, string]));
+		const cast = await voter.post(
+			`/vote/${closed.id}?/cast`,
+			candidateIds.map((id) => ['candidate', String(id)] as [string, string])
+		);
 		expect(cast.status).toBe(200);
 		receiptCodes.push({ delegate, code: receiptCodeIn(await cast.text()), candidateIds });
 	}
 	expect((await applyLifecycle(sql, closed.id, 'close', staffUser.id)).ok).toBe(true);
 
-	await castBallot(sql, { votingSessionId: published.id, delegateId: published.delegates[0]!.id, selection: { method: 'approval', candidateIds: [published.candidateIds[0]!] } });
+	await castBallot(sql, {
+		votingSessionId: published.id,
+		delegateId: published.delegates[0]!.id,
+		selection: { method: 'approval', candidateIds: [published.candidateIds[0]!] }
+	});
 	expect((await applyLifecycle(sql, published.id, 'close', staffUser.id)).ok).toBe(true);
 	expect((await confirmTally(sql, published.id, scrutineer.id)).ok).toBe(true);
 	expect((await applyLifecycle(sql, published.id, 'publish', publisher.id)).ok).toBe(true);
 
-	const [candidate] = await sql<{ categoryId: number }[]>`select category_id as "categoryId" from candidate where id = ${open.candidateIds[0]!}`;
-	world = { open, other, draft, closed, published, candidateId: open.candidateIds[0]!, categoryId: candidate!.categoryId, receiptCodes };
+	const [candidate] = await sql<
+		{ categoryId: number }[]
+	>`select category_id as "categoryId" from candidate where id = ${open.candidateIds[0]!}`;
+	world = {
+		open,
+		other,
+		draft,
+		closed,
+		published,
+		candidateId: open.candidateIds[0]!,
+		categoryId: candidate!.categoryId,
+		receiptCodes
+	};
 
 	Object.assign(usernames, {
 		resident: resident.username,
@@ -283,7 +326,8 @@ beforeAll(async () => {
 		disabled: open.delegates[2]!.username
 	});
 	agents.anonymous = new HttpAgent(app.baseUrl);
-	for (const role of ['resident', 'delegate', 'staff', 'scrutineer', 'disabled'] as const) agents[role] = await signedInAgent(app.baseUrl, usernames[role]);
+	for (const role of ['resident', 'delegate', 'staff', 'scrutineer', 'disabled'] as const)
+		agents[role] = await signedInAgent(app.baseUrl, usernames[role]);
 
 	// The disabled user: a delegate signed in, then disabled by staff; the client keeps replaying its old cookie.
 	expect((await agents.disabled.get('/vote')).status).toBe(200);
@@ -326,43 +370,69 @@ describe('the route table', () => {
 	it('lists every page, endpoint method and form action under src/routes, and nothing else', () => {
 		const listed = [...new Set(MATRIX.map((entry) => entry.key))].sort();
 		const existing = [...new Set(inventoryKeys())].sort();
-		expect(existing.filter((key) => !listed.includes(key)), 'routes or actions missing from the table: add a row').toEqual([]);
-		expect(listed.filter((key) => !existing.includes(key)), 'rows for routes or actions that do not exist').toEqual([]);
+		expect(
+			existing.filter((key) => !listed.includes(key)),
+			'routes or actions missing from the table: add a row'
+		).toEqual([]);
+		expect(
+			listed.filter((key) => !existing.includes(key)),
+			'rows for routes or actions that do not exist'
+		).toEqual([]);
 	});
 
 	it('the inventory reader sees actions, endpoints and default actions', () => {
 		const keys = inventoryKeys();
-		expect(keys).toEqual(expect.arrayContaining(['POST /admin/sessions/[id] ?/confirm', 'GET /api/sessions/[id]/receipts', 'POST /logout', 'GET /vote/[sessionId]']));
+		expect(keys).toEqual(
+			expect.arrayContaining([
+				'POST /admin/sessions/[id] ?/confirm',
+				'GET /api/sessions/[id]/receipts',
+				'POST /logout',
+				'GET /vote/[sessionId]'
+			])
+		);
 	});
 });
 
 describe('each role gets the expected answer from every route and action', () => {
-	it.each(MATRIX.map((entry, index) => [`${entry.key} (${index + 1})`, entry] as const))('%s', async (_label, entry) => {
-		const path = entry.path(world);
-		const observed: Partial<Record<Role, Outcome | string>> = {};
-		const expected: Partial<Record<Role, Outcome | string>> = {};
-		for (const role of ROLES) {
-			const agent = await agentFor(role, entry.fresh ?? false);
-			const request = new AbortController();
-			const response = await agent.request(path, { method: entry.body ? 'POST' : 'GET', body: entry.body?.(world), signal: request.signal });
-			const body = await bodyOf(response, request);
-			expect(leakIn(body), `${role} ${path}`).toBeNull();
-			observed[role] = outcomeOf(response);
-			expected[role] = expectedOutcome(entry.outcomes[role], path);
+	it.each(MATRIX.map((entry, index) => [`${entry.key} (${index + 1})`, entry] as const))(
+		'%s',
+		async (_label, entry) => {
+			const path = entry.path(world);
+			const observed: Partial<Record<Role, Outcome | string>> = {};
+			const expected: Partial<Record<Role, Outcome | string>> = {};
+			for (const role of ROLES) {
+				const agent = await agentFor(role, entry.fresh ?? false);
+				const request = new AbortController();
+				const response = await agent.request(path, {
+					method: entry.body ? 'POST' : 'GET',
+					body: entry.body?.(world),
+					signal: request.signal
+				});
+				const body = await bodyOf(response, request);
+				expect(leakIn(body), `${role} ${path}`).toBeNull();
+				observed[role] = outcomeOf(response);
+				expected[role] = expectedOutcome(entry.outcomes[role], path);
+			}
+			expect(observed).toEqual(expected);
 		}
-		expect(observed).toEqual(expected);
-	});
+	);
 });
 
 describe('wrong methods', () => {
-	const routes = [...new Map(MATRIX.map((entry) => [entry.key.replace(/^\S+ /, '').replace(/ \?\/.*$/, ''), entry])).entries()];
+	const routes = [
+		...new Map(MATRIX.map((entry) => [entry.key.replace(/^\S+ /, '').replace(/ \?\/.*$/, ''), entry])).entries()
+	];
 
 	it('PUT, PATCH and DELETE are refused with 405 on every route, whoever asks', async () => {
 		for (const [routeId, entry] of routes) {
 			const path = entry.path(world).replace(/\?.*$/, '');
 			for (const role of ['anonymous', 'staff'] as const) {
 				for (const method of ['PUT', 'PATCH', 'DELETE']) {
-					const response = await agents[role].request(path, { method, body: 'x=1', contentType: 'application/x-www-form-urlencoded' });
+					const response = await agents[role].request(path, {
+						method,
+						body: 'x=1',
+						contentType: 'application/x-www-form-urlencoded'
+					});
 					expect(`${method} ${routeId} as ${role}: ${response.status}`).toBe(`${method} ${routeId} as ${role}: 405`);
 					expect(leakIn(await response.text())).toBeNull();
 				}
@@ -371,7 +441,11 @@ describe('wrong methods', () => {
 	});
 
 	it('POST is refused with 405 where no action or POST handler exists', async () => {
-		const posted = new Set(MATRIX.filter((entry) => entry.key.startsWith('POST ')).map((entry) => entry.key.replace(/^POST /, '').replace(/ \?\/.*$/, '')));
+		const posted = new Set(
+			MATRIX.filter((entry) => entry.key.startsWith('POST ')).map((entry) =>
+				entry.key.replace(/^POST /, '').replace(/ \?\/.*$/, '')
+			)
+		);
 		const withoutPost = routes.filter(([routeId]) => !posted.has(routeId));
 		expect(withoutPost.length).toBeGreaterThan(10);
 		for (const [routeId, entry] of withoutPost) {
@@ -385,7 +459,10 @@ describe('wrong methods', () => {
 		// SvelteKit hands text/plain posts to actions; request.formData() cannot read them, nor a broken multipart body.
 		const unreadable: SentRequest[] = [
 			{ body: 'confirm=yes', contentType: 'text/plain' },
-			{ body: '--b0undary\r\nContent-Disposition: form-data; name="x"\r\n\r\ncut off', contentType: 'multipart/form-data; boundary=b0undary' },
+			{
+				body: '--b0undary\r\nContent-Disposition: form-data; name="x"\r\n\r\ncut off',
+				contentType: 'multipart/form-data; boundary=b0undary'
+			},
 			{ body: 'x=1', contentType: 'multipart/form-data' }
 		];
 		const failures: string[] = [];
@@ -395,7 +472,8 @@ describe('wrong methods', () => {
 				for (const sent of unreadable) {
 					const response = await agents[role].request(path, { ...sent, method: 'POST' });
 					const body = await response.text();
-					if (response.status >= 500 || leakIn(body)) failures.push(`${role} ${path} (${sent.contentType}): ${response.status} ${leakIn(body) ?? ''}`);
+					if (response.status >= 500 || leakIn(body))
+						failures.push(`${role} ${path} (${sent.contentType}): ${response.status} ${leakIn(body) ?? ''}`);
 				}
 			}
 		}
@@ -403,7 +481,12 @@ describe('wrong methods', () => {
 	});
 
 	it('an action that does not exist, or a named-action page posted without a name, is not found', async () => {
-		for (const path of [`/admin/sessions/${world.open.id}?/destroy`, `/admin/sessions/${world.open.id}`, `/vote/${world.open.id}`, `/vote/${world.open.id}?/castTwice`]) {
+		for (const path of [
+			`/admin/sessions/${world.open.id}?/destroy`,
+			`/admin/sessions/${world.open.id}`,
+			`/vote/${world.open.id}`,
+			`/vote/${world.open.id}?/castTwice`
+		]) {
 			const response = await agents.staff.post(path, { confirm: 'yes' });
 			expect(response.status, path).toBe(404);
 			expect(leakIn(await response.text())).toBeNull();
@@ -416,18 +499,27 @@ describe('wrong methods', () => {
 describe('a disabled user', () => {
 	it('loses the session at once: the old cookie signs nobody in, and the session row is gone', async () => {
 		const disabled = world.open.delegates[2]!;
-		const [sessions] = await database.sql<{ count: number }[]>`select count(*)::int as count from auth_session where user_id = ${disabled.id}`;
+		const [sessions] = await database.sql<
+			{ count: number }[]
+		>`select count(*)::int as count from auth_session where user_id = ${disabled.id}`;
 		expect(sessions?.count).toBe(0);
 		expect(agents.disabled.cookie('piaojue_session')).toBeTruthy(); // still replayed
 		const before = await databaseSnapshot(database.sql);
-		const cast = await agents.disabled.post(`/vote/${world.open.id}?/cast`, [['candidate', String(world.open.candidateIds[0])]]);
+		const cast = await agents.disabled.post(`/vote/${world.open.id}?/cast`, [
+			['candidate', String(world.open.candidateIds[0])]
+		]);
 		expect(cast.status).toBe(303);
-		expect(cast.headers.get('location')).toBe(`/login?redirectTo=${encodeURIComponent(`/vote/${world.open.id}?/cast`)}`);
+		expect(cast.headers.get('location')).toBe(
+			`/login?redirectTo=${encodeURIComponent(`/vote/${world.open.id}?/cast`)}`
+		);
 		const home = await (await agents.disabled.get('/')).text();
 		expect(home).not.toContain(disabled.username);
 		expect(await databaseSnapshot(database.sql)).toEqual(before);
 		// Nor can the password start a new session.
-		const again = await new HttpAgent(app.baseUrl).post('/login', { username: disabled.username, password: TEST_PASSWORD });
+		const again = await new HttpAgent(app.baseUrl).post('/login', {
+			username: disabled.username,
+			password: TEST_PASSWORD
+		});
 		expect(again.status).toBe(400);
 	});
 });
@@ -436,7 +528,10 @@ describe('delegates and each other', () => {
 	it("shows no delegate another delegate's choices or receipt on the ballot page", async () => {
 		const voter = await signedInAgent(app.baseUrl, world.open.delegates[1]!.username);
 		const chosen = world.open.candidateIds.slice(0, 2).map(String);
-		const cast = await voter.post(`/vote/${world.open.id}?/cast`, chosen.map((id) => ['candidate', id] as [string, string]));
+		const cast = await voter.post(
+			`/vote/${world.open.id}?/cast`,
+			chosen.map((id) => ['candidate', id] as [string, string])
+		);
 		expect(cast.status).toBe(200);
 		const receiptCode = receiptCodeIn(await cast.text());
 
@@ -466,7 +561,13 @@ describe('delegates and each other', () => {
 		expect(api.status).toBe(200);
 		const text = await api.text();
 		const receipts = JSON.parse(text) as Record<string, unknown>;
-		expect(Object.keys(receipts).sort()).toEqual(['count', 'electronicBallots', 'paperBallots', 'receiptHashes', 'status']);
+		expect(Object.keys(receipts).sort()).toEqual([
+			'count',
+			'electronicBallots',
+			'paperBallots',
+			'receiptHashes',
+			'status'
+		]);
 		const hashes = world.receiptCodes.map(({ code }) => sha256Hex(code.replace(/-/g, ''))).sort();
 		expect(receipts.receiptHashes).toEqual(hashes);
 		for (const { code, delegate, candidateIds } of world.receiptCodes) {
@@ -474,7 +575,9 @@ describe('delegates and each other', () => {
 			expect(text).not.toContain(delegate.username);
 			for (const candidateId of candidateIds) expect(text).not.toMatch(new RegExp(`\\b${candidateId}\\b`));
 		}
-		const titles = await database.sql<{ title: string }[]>`select title from candidate where id in ${database.sql(world.closed.candidateIds)}`;
+		const titles = await database.sql<
+			{ title: string }[]
+		>`select title from candidate where id in ${database.sql(world.closed.candidateIds)}`;
 		// One delegate enters another's code: the answer is "included", nothing about its content.
 		const [mine, theirs] = world.receiptCodes as [World['receiptCodes'][number], World['receiptCodes'][number]];
 		const checker = await signedInAgent(app.baseUrl, mine.delegate.username);
@@ -497,12 +600,16 @@ describe('delegates and each other', () => {
 		const outsider = await signedInAgent(app.baseUrl, world.other.delegates[0]!.username);
 		const before = await databaseSnapshot(database.sql);
 		for (const action of ['review', 'edit', 'cast']) {
-			const response = await outsider.post(`/vote/${world.open.id}?/${action}`, [['candidate', String(world.open.candidateIds[0])]]);
+			const response = await outsider.post(`/vote/${world.open.id}?/${action}`, [
+				['candidate', String(world.open.candidateIds[0])]
+			]);
 			expect(response.status, action).toBe(403);
 			expect(await response.text()).toContain('您不在本次票决的代表名单中');
 		}
 		// Nor can an enrolled delegate slip another session's candidates into this ballot.
-		const mixed = await agents.delegate.post(`/vote/${world.open.id}?/cast`, [['candidate', String(world.other.candidateIds[0])]]);
+		const mixed = await agents.delegate.post(`/vote/${world.open.id}?/cast`, [
+			['candidate', String(world.other.candidateIds[0])]
+		]);
 		expect(mixed.status).toBe(400);
 		expect(await mixed.text()).toContain('选票中包含不属于本次票决的候选项目');
 		expect(await databaseSnapshot(database.sql)).toEqual(before);
@@ -515,21 +622,91 @@ describe('staff and scrutineer actions from the wrong session', () => {
 		[`/admin/sessions/${w.open.id}?/close`, [['confirm', 'yes']]],
 		[`/admin/sessions/${w.draft.id}?/open`, [['confirm', 'yes']]],
 		[`/admin/sessions/${w.closed.id}?/publish`, [['confirm', 'yes']]],
-		[`/admin/sessions/${w.open.id}/paper`, [['delegates', w.open.delegates[0]!.username], ['ballots', '1'], ['scrutineer', '1']]],
-		[`/admin/sessions/${w.open.id}/credentials?/issue`, [['scope', 'all'], ['confirm', 'yes']]],
+		[
+			`/admin/sessions/${w.open.id}/paper`,
+			[
+				['delegates', w.open.delegates[0]!.username],
+				['ballots', '1'],
+				['scrutineer', '1']
+			]
+		],
+		[
+			`/admin/sessions/${w.open.id}/credentials?/issue`,
+			[
+				['scope', 'all'],
+				['confirm', 'yes']
+			]
+		],
 		[`/admin/sessions/${w.draft.id}/electorate?/enrol`, [['scope', 'all']]],
 		[`/admin/sessions/${w.draft.id}/electorate?/remove`, [['delegateId', String(w.draft.delegates[0]!.id)]]],
-		[`/admin/sessions/${w.open.id}/electorate?/presence`, [['delegateId', String(w.open.delegates[0]!.id)], ['present', 'no']]],
-		[`/admin/sessions/${w.draft.id}/edit`, [['title', 'taken over'], ['year', '2022'], ['ballotMethod', 'approval'], ['seats', '1'], ['thresholdBase', 'enrolled'], ...w.draft.candidateIds.map((id) => ['candidate', String(id)] as [string, string])]],
-		['/admin/sessions/new', [['title', 'taken over'], ['year', '2022'], ['ballotMethod', 'approval'], ['seats', '1'], ['thresholdBase', 'enrolled'], ...w.draft.candidateIds.map((id) => ['candidate', String(id)] as [string, string])]],
-		['/admin/evaluations/new', [['title', 'taken over'], ['year', '2022'], ['allowAbstain', 'yes']]],
-		[`/admin/evaluations/${w.draft.id}/edit`, [['title', 'taken over'], ['year', '2022']]],
-		['/admin/candidates/new', [['categoryId', String(w.categoryId)], ['title', 'taken over']]],
-		[`/admin/candidates/${w.candidateId}?/save`, [['categoryId', String(w.categoryId)], ['title', 'taken over']]],
+		[
+			`/admin/sessions/${w.open.id}/electorate?/presence`,
+			[
+				['delegateId', String(w.open.delegates[0]!.id)],
+				['present', 'no']
+			]
+		],
+		[
+			`/admin/sessions/${w.draft.id}/edit`,
+			[
+				['title', 'taken over'],
+				['year', '2022'],
+				['ballotMethod', 'approval'],
+				['seats', '1'],
+				['thresholdBase', 'enrolled'],
+				...w.draft.candidateIds.map((id) => ['candidate', String(id)] as [string, string])
+			]
+		],
+		[
+			'/admin/sessions/new',
+			[
+				['title', 'taken over'],
+				['year', '2022'],
+				['ballotMethod', 'approval'],
+				['seats', '1'],
+				['thresholdBase', 'enrolled'],
+				...w.draft.candidateIds.map((id) => ['candidate', String(id)] as [string, string])
+			]
+		],
+		[
+			'/admin/evaluations/new',
+			[
+				['title', 'taken over'],
+				['year', '2022'],
+				['allowAbstain', 'yes']
+			]
+		],
+		[
+			`/admin/evaluations/${w.draft.id}/edit`,
+			[
+				['title', 'taken over'],
+				['year', '2022']
+			]
+		],
+		[
+			'/admin/candidates/new',
+			[
+				['categoryId', String(w.categoryId)],
+				['title', 'taken over']
+			]
+		],
+		[
+			`/admin/candidates/${w.candidateId}?/save`,
+			[
+				['categoryId', String(w.categoryId)],
+				['title', 'taken over']
+			]
+		],
 		[`/admin/candidates/${w.draft.candidateIds[0]}?/delete`, [['confirm', 'yes']]],
 		['/admin/candidates/categories/new', [['name', 'taken over']]],
 		[`/admin/candidates/categories/${w.categoryId}?/save`, [['name', 'taken over']]],
-		['/admin/candidates?/moveCandidate', [['id', String(w.candidateId)], ['direction', 'down']]],
+		[
+			'/admin/candidates?/moveCandidate',
+			[
+				['id', String(w.candidateId)],
+				['direction', 'down']
+			]
+		],
 		['/admin/delegates?/disable', [['delegateId', String(w.open.delegates[0]!.id)]]],
 		['/admin/delegates?/enable', [['delegateId', String(w.open.delegates[2]!.id)]]]
 	];
@@ -556,10 +733,14 @@ describe('staff and scrutineer actions from the wrong session', () => {
 			await response.body?.cancel();
 		}
 		expect(await databaseSnapshot(database.sql)).toEqual(before);
-		const [unconfirmed] = await database.sql<{ confirmedBy: number | null }[]>`select confirmed_by as "confirmedBy" from voting_session where id = ${world.closed.id}`;
+		const [unconfirmed] = await database.sql<
+			{ confirmedBy: number | null }[]
+		>`select confirmed_by as "confirmedBy" from voting_session where id = ${world.closed.id}`;
 		expect(unconfirmed?.confirmedBy).toBeNull();
 		expect((await agents.scrutineer.post(confirm, { confirm: 'yes' })).status).toBe(200);
-		const [confirmed] = await database.sql<{ confirmedBy: number | null }[]>`select confirmed_by as "confirmedBy" from voting_session where id = ${world.closed.id}`;
+		const [confirmed] = await database.sql<
+			{ confirmedBy: number | null }[]
+		>`select confirmed_by as "confirmedBy" from voting_session where id = ${world.closed.id}`;
 		expect(confirmed?.confirmedBy).not.toBeNull();
 	});
 });
@@ -569,14 +750,38 @@ describe('cross-origin form posts', () => {
 		const w = world;
 		const samples: [Role, string, [string, string][] | FormData | string, string | undefined][] = [
 			['staff', `/admin/sessions/${w.open.id}?/close`, [['confirm', 'yes']], undefined],
-			['staff', '/admin/candidates/new', [['categoryId', String(w.categoryId)], ['title', 'cross-site']], undefined],
+			[
+				'staff',
+				'/admin/candidates/new',
+				[
+					['categoryId', String(w.categoryId)],
+					['title', 'cross-site']
+				],
+				undefined
+			],
 			['staff', '/admin/delegates?/disable', [['delegateId', String(w.open.delegates[0]!.id)]], undefined],
-			['staff', `/admin/sessions/${w.open.id}/credentials?/issue`, [['scope', 'all'], ['confirm', 'yes']], undefined],
+			[
+				'staff',
+				`/admin/sessions/${w.open.id}/credentials?/issue`,
+				[
+					['scope', 'all'],
+					['confirm', 'yes']
+				],
+				undefined
+			],
 			['staff', `/admin/sessions/${w.draft.id}/electorate?/enrol`, 'scope=all', 'text/plain'],
 			['scrutineer', `/admin/sessions/${w.closed.id}?/confirm`, [['confirm', 'yes']], undefined],
 			['delegate', `/vote/${w.open.id}?/cast`, [['candidate', String(w.open.candidateIds[0])]], undefined],
 			['delegate', '/logout', [], undefined],
-			['anonymous', '/login', [['username', usernames.staff], ['password', TEST_PASSWORD]], undefined],
+			[
+				'anonymous',
+				'/login',
+				[
+					['username', usernames.staff],
+					['password', TEST_PASSWORD]
+				],
+				undefined
+			],
 			['anonymous', `/results/${w.closed.id}/receipts`, [['code', w.receiptCodes[0]!.code]], undefined],
 			['anonymous', '/language', [['locale', 'en']], undefined]
 		];
@@ -590,12 +795,20 @@ describe('cross-origin form posts', () => {
 				expect(response.headers.getSetCookie()).toEqual([]);
 				await response.body?.cancel();
 			}
-			const upload = await agents.staff.request('/admin/candidates/import', { method: 'POST', body: multipart, origin });
+			const upload = await agents.staff.request('/admin/candidates/import', {
+				method: 'POST',
+				body: multipart,
+				origin
+			});
 			expect(upload.status).toBe(403);
 			await upload.body?.cancel();
 		}
 		// A form post without any Origin header is refused the same way.
-		const bare = await agents.staff.request(`/admin/sessions/${w.open.id}?/close`, { method: 'POST', body: [['confirm', 'yes']], origin: null });
+		const bare = await agents.staff.request(`/admin/sessions/${w.open.id}?/close`, {
+			method: 'POST',
+			body: [['confirm', 'yes']],
+			origin: null
+		});
 		expect(bare.status).toBe(403);
 		expect(await databaseSnapshot(database.sql)).toEqual(before);
 		// The same posts from the app's own origin still work (the refusal above is the origin's doing).

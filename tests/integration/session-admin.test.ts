@@ -83,8 +83,15 @@ describe('preparing a session', () => {
 			['candidate', String(candidateIds[0])]
 		]);
 		expect(edited.status).toBe(303);
-		expect(await getVotingSession(database.sql, id)).toMatchObject({ title: '区人大票决（修订）', rules: { seats: 1, ballotMethod: 'approval' }, candidateCount: 2, opensAt: null });
-		const [audit] = await database.sql<{ count: number }[]>`select count(*)::int as count from audit_entry where voting_session_id = ${id} and action = 'session.updated' and actor_user_id = ${staff.id}`;
+		expect(await getVotingSession(database.sql, id)).toMatchObject({
+			title: '区人大票决（修订）',
+			rules: { seats: 1, ballotMethod: 'approval' },
+			candidateCount: 2,
+			opensAt: null
+		});
+		const [audit] = await database.sql<
+			{ count: number }[]
+		>`select count(*)::int as count from audit_entry where voting_session_id = ${id} and action = 'session.updated' and actor_user_id = ${staff.id}`;
 		expect(audit?.count).toBe(1);
 	});
 
@@ -123,11 +130,17 @@ describe('scheduled opening and closing', () => {
 		const scheduled = await createVotingSession(database.sql, { open: false });
 		await database.sql`update voting_session set closes_at = now() + interval '300 milliseconds' where id = ${scheduled.id}`;
 		await applyLifecycle(database.sql, scheduled.id, 'open', staff.id);
-		await castBallot(database.sql, { votingSessionId: scheduled.id, delegateId: scheduled.delegates[0]!.id, selection: { method: 'approval', candidateIds: [] } });
+		await castBallot(database.sql, {
+			votingSessionId: scheduled.id,
+			delegateId: scheduled.delegates[0]!.id,
+			selection: { method: 'approval', candidateIds: [] }
+		});
 		await new Promise((resolve) => setTimeout(resolve, 400));
 
 		const transitions = await runDueTransitions(database.sql);
-		const mine = transitions.filter((transition) => [toOpen.id, scheduled.id, later.id, toClose.id].includes(transition.votingSessionId));
+		const mine = transitions.filter((transition) =>
+			[toOpen.id, scheduled.id, later.id, toClose.id].includes(transition.votingSessionId)
+		);
 		expect(mine).toEqual([
 			{ votingSessionId: toOpen.id, action: 'open', result: { ok: true, status: 'open' } },
 			{ votingSessionId: scheduled.id, action: 'close', result: { ok: true, status: 'closed' } }
@@ -139,13 +152,19 @@ describe('scheduled opening and closing', () => {
 		await database.sql`update voting_session set closes_at = now() + interval '200 milliseconds' where id = ${lateSession.id}`;
 		await applyLifecycle(database.sql, lateSession.id, 'open', staff.id);
 		await new Promise((resolve) => setTimeout(resolve, 300));
-		const late = await castBallot(database.sql, { votingSessionId: lateSession.id, delegateId: lateSession.delegates[0]!.id, selection: { method: 'approval', candidateIds: [] } });
+		const late = await castBallot(database.sql, {
+			votingSessionId: lateSession.id,
+			delegateId: lateSession.delegates[0]!.id,
+			selection: { method: 'approval', candidateIds: [] }
+		});
 		expect(late).toEqual({ ok: false, error: { code: 'not_open', status: 'open', reason: 'closed' } });
 		// Two schedulers at once (two app instances) close it once.
 		const [first, second] = await Promise.all([runDueTransitions(database.sql), runDueTransitions(database.sql)]);
 		const closes = [...first!, ...second!].filter((transition) => transition.votingSessionId === lateSession.id);
 		expect(closes.filter((transition) => transition.result.ok)).toHaveLength(1);
-		const [entries] = await database.sql<{ count: number }[]>`select count(*)::int as count from audit_entry where voting_session_id = ${lateSession.id} and action = 'session.close'`;
+		const [entries] = await database.sql<
+			{ count: number }[]
+		>`select count(*)::int as count from audit_entry where voting_session_id = ${lateSession.id} and action = 'session.close'`;
 		expect(entries?.count).toBe(1);
 	});
 });
@@ -154,7 +173,11 @@ describe('exports and the announcement', () => {
 	it('gives staff the result from closing on and the public only after publication, with the page numbers', async () => {
 		const session = await createVotingSession(database.sql, { candidates: 3, seats: 1, delegates: 3 });
 		for (const [index, delegate] of session.delegates.entries()) {
-			await castBallot(database.sql, { votingSessionId: session.id, delegateId: delegate.id, selection: { method: 'approval', candidateIds: index < 2 ? [session.candidateIds[1]!] : [] } });
+			await castBallot(database.sql, {
+				votingSessionId: session.id,
+				delegateId: delegate.id,
+				selection: { method: 'approval', candidateIds: index < 2 ? [session.candidateIds[1]!] : [] }
+			});
 		}
 		const anonymous = new Visitor(app.baseUrl);
 		expect((await staffVisitor.get(`/admin/sessions/${session.id}/export.csv`)).status).toBe(404);
@@ -166,19 +189,34 @@ describe('exports and the announcement', () => {
 		expect(staffCsv.headers.get('content-type')).toContain('text/csv');
 		const bytes = new Uint8Array(await staffCsv.arrayBuffer());
 		expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // UTF-8 BOM for Excel
-		const rows = new TextDecoder().decode(bytes).replace(/^\uFEFF/, '').trim().split('\r\n');
+		const rows = new TextDecoder()
+			.decode(bytes)
+			.replace(/^\uFEFF/, '')
+			.trim()
+			.split('\r\n');
 		expect(rows[0]).toBe('名次,候选项目,所属方面,赞成票,反对票,弃权票,是否过半数,结果');
 		expect(rows).toHaveLength(4);
 		expect(rows[1]).toMatch(/^1,.*,2,0,0,过半数,当选$/);
 
-		for (const path of [`/results/${session.id}/export.csv`, `/results/${session.id}/export.json`, `/results/${session.id}/export.xml`]) {
+		for (const path of [
+			`/results/${session.id}/export.csv`,
+			`/results/${session.id}/export.json`,
+			`/results/${session.id}/export.xml`
+		]) {
 			expect((await anonymous.get(path)).status, path).toBe(404);
 		}
 		expect(await (await anonymous.get(`/results/${session.id}/announcement`)).text()).toContain('票决结果尚未公布');
 
 		await confirmTally(database.sql, session.id, scrutineer.id);
 		await applyLifecycle(database.sql, session.id, 'publish', staff.id);
-		const json = (await (await anonymous.get(`/results/${session.id}/export.json`)).json()) as { tally: { ballotsCast: number; electronicBallots: number; candidates: { candidateId: number; for: number; outcome: string }[] }; ballots: unknown[] };
+		const json = (await (await anonymous.get(`/results/${session.id}/export.json`)).json()) as {
+			tally: {
+				ballotsCast: number;
+				electronicBallots: number;
+				candidates: { candidateId: number; for: number; outcome: string }[];
+			};
+			ballots: unknown[];
+		};
 		expect(json.tally.ballotsCast).toBe(3);
 		expect(json.tally.electronicBallots).toBe(3);
 		expect(json.ballots).toHaveLength(3);

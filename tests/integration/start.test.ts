@@ -24,11 +24,20 @@ function freePort(): Promise<number> {
 
 function start(): { child: ChildProcess; output: () => string; ready: Promise<void>; exited: Promise<number | null> } {
 	// `npm test` has just built the app; others may be editing sources while tests run.
-	const env: NodeJS.ProcessEnv = { ...process.env, PIAOJUE_DATA_DIR: dataDir, PORT: String(port), ADMIN_PASSWORD, PIAOJUE_SKIP_BUILD: '1' };
+	const env: NodeJS.ProcessEnv = {
+		...process.env,
+		PIAOJUE_DATA_DIR: dataDir,
+		PORT: String(port),
+		ADMIN_PASSWORD,
+		PIAOJUE_SKIP_BUILD: '1'
+	};
 	delete env.DATABASE_URL; // the newcomer's path: the embedded database
 	delete env.ORIGIN;
 	delete env.HOST;
-	const child = spawn(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'scripts/start.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+	const child = spawn(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'scripts/start.ts'], {
+		env,
+		stdio: ['ignore', 'pipe', 'pipe']
+	});
 	let output = '';
 	const ready = new Promise<void>((resolve, reject) => {
 		const onData = (chunk: Buffer) => {
@@ -71,11 +80,19 @@ describe('npm start on a fresh machine', () => {
 			const categories = (await (await fetch(`${baseUrl}/api/categories`)).json()) as { candidates: unknown[] }[];
 			expect(categories).toHaveLength(12);
 			// The 2022 vote holds Taizhou's 34 candidates; the catalog also keeps the demo 2021 vote's, whose chosen ones are being delivered.
-			const demoVote = (await (await fetch(`${baseUrl}/api/sessions/1`)).json()) as { candidateCount: number; status: string };
+			const demoVote = (await (await fetch(`${baseUrl}/api/sessions/1`)).json()) as {
+				candidateCount: number;
+				status: string;
+			};
 			expect(demoVote).toMatchObject({ candidateCount: 34, status: 'open' });
 			expect(categories.flatMap((category) => category.candidates).length).toBeGreaterThanOrEqual(34);
 			const votingSession = (await (await fetch(`${baseUrl}/api/sessions/1`)).json()) as Record<string, unknown>;
-			expect(votingSession).toMatchObject({ title: '2022年台州市民生实事项目票决', status: 'open', enrolled: 444, rules: { ballotMethod: 'approval', seats: 10 } });
+			expect(votingSession).toMatchObject({
+				title: '2022年台州市民生实事项目票决',
+				status: 'open',
+				enrolled: 444,
+				rules: { ballotMethod: 'approval', seats: 10 }
+			});
 			expect(await (await fetch(`${baseUrl}/projects`)).text()).toContain('示例数据');
 
 			// Forms work on plain http://localhost (no "cross-site" refusal).
@@ -84,7 +101,9 @@ describe('npm start on a fresh machine', () => {
 			expect((await admin.get('/admin')).status).toBe(200);
 			const delegate = new Visitor(baseUrl);
 			expect((await delegate.signIn('delegate001', delegatePassword!)).status).toBe(303);
-			const cast = await delegate.post('/vote/1?/cast', [['candidate', String((categories[0]!.candidates[0] as { id: number }).id)]]);
+			const cast = await delegate.post('/vote/1?/cast', [
+				['candidate', String((categories[0]!.candidates[0] as { id: number }).id)]
+			]);
 			expect(cast.status).toBe(200);
 			expect(await cast.text()).toContain('投票成功');
 		} finally {

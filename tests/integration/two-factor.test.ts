@@ -31,7 +31,10 @@ let addressCounter = 0;
 beforeAll(async () => {
 	database = await createTestDatabase();
 	const env = { PIAOJUE_TOTP_KEY: TOTP_KEY, ADDRESS_HEADER: 'x-real-ip' };
-	[app, requiredApp] = await Promise.all([startApp(database.url, env), startApp(database.url, { ...env, PIAOJUE_REQUIRE_2FA: '1' })]);
+	[app, requiredApp] = await Promise.all([
+		startApp(database.url, env),
+		startApp(database.url, { ...env, PIAOJUE_REQUIRE_2FA: '1' })
+	]);
 });
 afterAll(async () => {
 	await app?.stop();
@@ -76,7 +79,10 @@ function visitorOf(target: RunningApp, headers: Record<string, string> = {}): Vi
 
 /** Visible text of a page, tags removed and whitespace collapsed. */
 function textOf(html: string): string {
-	return html.replace(/<[^>]+>/g, ' ').replace(/&nbsp;/g, ' ').replace(/\s+/g, ' ');
+	return html
+		.replace(/<[^>]+>/g, ' ')
+		.replace(/&nbsp;/g, ' ')
+		.replace(/\s+/g, ' ');
 }
 
 async function signedIn(username: string, target: RunningApp = app): Promise<Visitor> {
@@ -113,7 +119,10 @@ async function enrolThroughPage(visitor: Visitor): Promise<{ authenticator: Auth
 /** Password step of a sign-in for an account with an authenticator: a pending sign-in, no session. */
 async function passwordStep(username: string, target: RunningApp = app, redirectTo = '/admin'): Promise<Visitor> {
 	const visitor = visitorOf(target);
-	const response = await visitor.post(`/login?redirectTo=${encodeURIComponent(redirectTo)}`, { username, password: TEST_PASSWORD });
+	const response = await visitor.post(`/login?redirectTo=${encodeURIComponent(redirectTo)}`, {
+		username,
+		password: TEST_PASSWORD
+	});
 	expect(response.status).toBe(303);
 	expect(response.headers.get('location')).toBe(`/login/two-factor?redirectTo=${encodeURIComponent(redirectTo)}`);
 	expect(visitor.hasCookie('piaojue_session')).toBe(false);
@@ -121,7 +130,10 @@ async function passwordStep(username: string, target: RunningApp = app, redirect
 	return visitor;
 }
 
-async function auditEntries(action: string, actorUserId: number): Promise<{ details: Record<string, unknown>; text: string }[]> {
+async function auditEntries(
+	action: string,
+	actorUserId: number
+): Promise<{ details: Record<string, unknown>; text: string }[]> {
 	const rows = await database.sql<{ details: Record<string, unknown> }[]>`
 		select details from audit_entry where action = ${action} and actor_user_id = ${actorUserId} order by seq`;
 	return rows.map((row) => ({ details: row.details, text: JSON.stringify(row.details) }));
@@ -168,7 +180,9 @@ describe('enrolling an authenticator', () => {
 		// Stored hashed: SHA-256 of each code, never the code.
 		const stored = await database.sql<{ codeHash: Buffer }[]>`
 			select code_hash as "codeHash" from two_factor_recovery_code where user_id = ${staff.id}`;
-		expect(stored.map((row) => row.codeHash.toString('hex')).sort()).toEqual(recoveryCodes.map((code) => sha256(code.replace('-', '')).toString('hex')).sort());
+		expect(stored.map((row) => row.codeHash.toString('hex')).sort()).toEqual(
+			recoveryCodes.map((code) => sha256(code.replace('-', '')).toString('hex')).sort()
+		);
 
 		// Audited, without the key or a code.
 		const [entry] = await auditEntries('two_factor.enrolled', staff.id);
@@ -180,13 +194,17 @@ describe('enrolling an authenticator', () => {
 	it('keeps the key encrypted at rest: not the base32 text, not the raw key, useless with another key or on another row', async () => {
 		const staff = await createUser(database.sql, ['scrutineer'], 'scrutineer');
 		const { authenticator } = await enrolThroughPage(await signedIn(staff.username));
-		const [row] = await database.sql<{ sealed: Buffer }[]>`select secret_ciphertext as sealed from two_factor_credential where user_id = ${staff.id}`;
+		const [row] = await database.sql<
+			{ sealed: Buffer }[]
+		>`select secret_ciphertext as sealed from two_factor_credential where user_id = ${staff.id}`;
 		const sealed = row!.sealed;
 		const base32 = encodeBase32NoPadding(authenticator.secret);
 		// Everything the database holds about the user, as a dump would show it.
-		const dump = JSON.stringify(await database.sql`
+		const dump = JSON.stringify(
+			await database.sql`
 			select c.*, (select json_agg(r) from two_factor_recovery_code r where r.user_id = c.user_id) as codes
-			from two_factor_credential c where c.user_id = ${staff.id}`);
+			from two_factor_credential c where c.user_id = ${staff.id}`
+		);
 		expect(dump).not.toContain(base32);
 		expect(dump.toLowerCase()).not.toContain(Buffer.from(authenticator.secret).toString('hex'));
 		expect(sealed.includes(Buffer.from(authenticator.secret))).toBe(false);
@@ -258,17 +276,23 @@ describe('signing in with two factors', () => {
 
 	it('refuses a wrong code and a used code, then signs in with a fresh one', async () => {
 		const visitor = await passwordStep(staff.username);
-		const wrong = await visitor.post('/login/two-factor?redirectTo=%2Fadmin', { code: wrongCode(authenticator.secret) });
+		const wrong = await visitor.post('/login/two-factor?redirectTo=%2Fadmin', {
+			code: wrongCode(authenticator.secret)
+		});
 		expect(wrong.status).toBe(400);
 		expect(textOf(await wrong.text())).toContain('验证码不正确');
 		// The code used at enrolment (the last step used) is refused as used.
-		const reused = await visitor.post('/login/two-factor?redirectTo=%2Fadmin', { code: codeAt(authenticator.secret, authenticator.lastStep) });
+		const reused = await visitor.post('/login/two-factor?redirectTo=%2Fadmin', {
+			code: codeAt(authenticator.secret, authenticator.lastStep)
+		});
 		expect(reused.status).toBe(400);
 		expect(textOf(await reused.text())).toContain('这个验证码已经使用过了');
 		expect(visitor.hasCookie('piaojue_session')).toBe(false);
 
 		const code = nextCode(authenticator);
-		const right = await visitor.post('/login/two-factor?redirectTo=%2Fadmin', { code: `${code.slice(0, 3)} ${code.slice(3)}` });
+		const right = await visitor.post('/login/two-factor?redirectTo=%2Fadmin', {
+			code: `${code.slice(0, 3)} ${code.slice(3)}`
+		});
 		expect(right.status).toBe(303);
 		expect(right.headers.get('location')).toBe('/admin');
 		expect(visitor.hasCookie('piaojue_session')).toBe(true);
@@ -288,7 +312,9 @@ describe('signing in with two factors', () => {
 		await database.sql`
 			update two_factor_pending set created_at = created_at - interval '6 minutes', expires_at = expires_at - interval '6 minutes'
 			where user_id = ${staff.id}`;
-		const late = await visitor.post('/login/two-factor?redirectTo=%2Fadmin', { code: codeAt(authenticator.secret, currentStep()) });
+		const late = await visitor.post('/login/two-factor?redirectTo=%2Fadmin', {
+			code: codeAt(authenticator.secret, currentStep())
+		});
 		expect(late.status).toBe(303);
 		expect(late.headers.get('location')).toBe('/login?redirectTo=%2Fadmin&expired=1');
 		expect(visitor.hasCookie('piaojue_session')).toBe(false);
@@ -369,19 +395,30 @@ describe('turning two-factor sign-in off and replacing the authenticator', () =>
 		const visitor = await signedIn(staff.username);
 		const { authenticator } = await enrolThroughPage(visitor);
 
-		const badPassword = await visitor.post('/account/security?/disable', { password: 'not the password', code: codeAt(authenticator.secret, currentStep()) });
+		const badPassword = await visitor.post('/account/security?/disable', {
+			password: 'not the password',
+			code: codeAt(authenticator.secret, currentStep())
+		});
 		expect(badPassword.status).toBe(400);
 		expect(textOf(await badPassword.text())).toContain('密码不正确');
-		const badCode = await visitor.post('/account/security?/disable', { password: TEST_PASSWORD, code: wrongCode(authenticator.secret) });
+		const badCode = await visitor.post('/account/security?/disable', {
+			password: TEST_PASSWORD,
+			code: wrongCode(authenticator.secret)
+		});
 		expect(badCode.status).toBe(400);
 		expect(textOf(await badCode.text())).toContain('验证码不正确');
 		expect(await database.sql`select 1 from two_factor_credential where user_id = ${staff.id}`).toHaveLength(1);
 
-		const off = await visitor.post('/account/security?/disable', { password: TEST_PASSWORD, code: nextCode(authenticator) });
+		const off = await visitor.post('/account/security?/disable', {
+			password: TEST_PASSWORD,
+			code: nextCode(authenticator)
+		});
 		expect(off.status).toBe(200);
 		expect(textOf(await off.text())).toContain('两步验证已关闭');
 		expect(await database.sql`select 1 from two_factor_recovery_code where user_id = ${staff.id}`).toHaveLength(0);
-		expect((await auditEntries('two_factor.disabled', staff.id)).map((entry) => entry.details)).toEqual([{ user: staff.username }]);
+		expect((await auditEntries('two_factor.disabled', staff.id)).map((entry) => entry.details)).toEqual([
+			{ user: staff.username }
+		]);
 		await signedIn(staff.username); // no second step any more
 	});
 
@@ -392,9 +429,15 @@ describe('turning two-factor sign-in off and replacing the authenticator', () =>
 
 		const withoutProof = await visitor.post('/account/security?/begin', {});
 		expect(withoutProof.status).toBe(400);
-		const started = await visitor.post('/account/security?/begin', { password: TEST_PASSWORD, code: nextCode(old.authenticator) });
+		const started = await visitor.post('/account/security?/begin', {
+			password: TEST_PASSWORD,
+			code: nextCode(old.authenticator)
+		});
 		expect(started.status).toBe(200);
-		const replacement: Authenticator = { secret: secretOnPage(await (await visitor.get('/account/security')).text()), lastStep: -1 };
+		const replacement: Authenticator = {
+			secret: secretOnPage(await (await visitor.get('/account/security')).text()),
+			lastStep: -1
+		};
 		expect(replacement.secret).not.toEqual(old.authenticator.secret);
 
 		// Until confirmed, sign-in still takes the old authenticator (here one of its recovery codes).
@@ -405,13 +448,18 @@ describe('turning two-factor sign-in off and replacing the authenticator', () =>
 		expect(confirmed.status).toBe(200);
 		const newCodes = recoveryCodesOnPage(await confirmed.text());
 		expect(newCodes).toHaveLength(10);
-		expect((await auditEntries('two_factor.enrolled', staff.id)).map((entry) => entry.details.replaced)).toEqual([false, true]);
+		expect((await auditEntries('two_factor.enrolled', staff.id)).map((entry) => entry.details.replaced)).toEqual([
+			false,
+			true
+		]);
 		// The sign-in made meanwhile was another session: it ended with the change.
 		expect((await meanwhile.get('/admin')).status).toBe(303);
 
 		const oldRecovery = await passwordStep(staff.username);
 		expect((await oldRecovery.post('/login/two-factor', { code: old.recoveryCodes[0]! })).status).toBe(400);
-		expect((await oldRecovery.post('/login/two-factor', { code: codeAt(old.authenticator.secret, currentStep()) })).status).toBe(400);
+		expect(
+			(await oldRecovery.post('/login/two-factor', { code: codeAt(old.authenticator.secret, currentStep()) })).status
+		).toBe(400);
 		expect((await oldRecovery.post('/login/two-factor', { code: newCodes[0]! })).status).toBe(303);
 	});
 });
@@ -437,7 +485,9 @@ describe('PIAOJUE_REQUIRE_2FA=1', () => {
 		const action = await visitor.post(`/admin/sessions/${session.id}?/open`, { confirm: 'yes' });
 		expect(action.status).toBe(303);
 		expect(action.headers.get('location')).toBe('/account/security');
-		expect((await database.sql<{ status: string }[]>`select status from voting_session where id = ${session.id}`)[0]?.status).toBe('draft');
+		expect(
+			(await database.sql<{ status: string }[]>`select status from voting_session where id = ${session.id}`)[0]?.status
+		).toBe('draft');
 
 		// Without the setting, the same account uses the admin pages as before.
 		const elsewhere = await signedIn(staff.username, app);
@@ -448,7 +498,10 @@ describe('PIAOJUE_REQUIRE_2FA=1', () => {
 		expect((await visitor.get('/admin')).status).toBe(200);
 		expect((await elsewhere.get('/admin')).status).toBe(303);
 		// It cannot be turned off where it is required.
-		const off = await visitor.post('/account/security?/disable', { password: TEST_PASSWORD, code: nextCode(authenticator) });
+		const off = await visitor.post('/account/security?/disable', {
+			password: TEST_PASSWORD,
+			code: nextCode(authenticator)
+		});
 		expect(off.status).toBe(400);
 		expect(textOf(await off.text())).toContain('不能关闭');
 		expect(await database.sql`select 1 from two_factor_credential where user_id = ${staff.id}`).toHaveLength(1);

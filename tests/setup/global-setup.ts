@@ -43,7 +43,9 @@ export async function setup(project: TestProject) {
 	const templateDatabase = `${runPrefix(process.pid)}_template`;
 	const admin = createSql(serverUrl, { max: 1 });
 	try {
-		const existing = await admin<{ datname: string }[]>`select datname from pg_database where datname like 'piaojue_t%'`;
+		const existing = await admin<
+			{ datname: string }[]
+		>`select datname from pg_database where datname like 'piaojue_t%'`;
 		for (const { datname } of existing) {
 			const pid = Number(/^piaojue_t(\d+)_/.exec(datname)?.[1]);
 			if (pid && !isAlive(pid)) await admin.unsafe(`drop database if exists "${datname}" with (force)`);
@@ -63,10 +65,14 @@ export async function setup(project: TestProject) {
 	return async () => {
 		const cleanup = createSql(serverUrl, { max: 1 });
 		try {
-			const mine = await cleanup<{ datname: string }[]>`select datname from pg_database where datname like ${`${runPrefix(process.pid)}_%`}`;
+			const mine = await cleanup<
+				{ datname: string }[]
+			>`select datname from pg_database where datname like ${`${runPrefix(process.pid)}_%`}`;
 			for (const { datname } of mine) await cleanup.unsafe(`drop database if exists "${datname}" with (force)`);
 			// Another run still using the embedded server keeps it running; the next run reuses it.
-			const others = await cleanup<{ datname: string }[]>`select datname from pg_database where datname like 'piaojue_t%'`;
+			const others = await cleanup<
+				{ datname: string }[]
+			>`select datname from pg_database where datname like 'piaojue_t%'`;
 			const othersAlive = others.some(({ datname }) => isAlive(Number(/^piaojue_t(\d+)_/.exec(datname)?.[1])));
 			if (embedded) rmSync(runFile, { force: true });
 			if (othersAlive || (embedded && otherLiveRuns())) embedded?.detach();
@@ -76,4 +82,3 @@ export async function setup(project: TestProject) {
 		}
 	};
 }
-

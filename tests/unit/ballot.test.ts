@@ -44,7 +44,10 @@ describe('checkBallot: approval, at most N', () => {
 	});
 
 	it('accepts a blank ballot (valid, supports nobody)', () => {
-		expect(checkBallot(approvalRules, session, approval())).toEqual({ ok: true, ballot: { isVoid: false, choices: [] } });
+		expect(checkBallot(approvalRules, session, approval())).toEqual({
+			ok: true,
+			ballot: { isVoid: false, choices: [] }
+		});
 	});
 
 	it('refuses more than N ticks, saying how many were marked', () => {
@@ -75,7 +78,11 @@ describe('checkBallot: approval, at most N', () => {
 	});
 
 	it('refuses a for/against/abstain selection on an approval session', () => {
-		const result = checkBallot(approvalRules, session, faa({ 11: 'for', 12: 'for', 13: 'for', 14: 'against', 15: 'abstain' }));
+		const result = checkBallot(
+			approvalRules,
+			session,
+			faa({ 11: 'for', 12: 'for', 13: 'for', 14: 'against', 15: 'abstain' })
+		);
 		expect(result.ok).toBe(false);
 		if (!result.ok) expect(result.problem.code).toBe('choice_not_allowed');
 	});
@@ -98,13 +105,21 @@ describe('checkBallot: for/against/abstain, at most N "for"', () => {
 	});
 
 	it('accepts exactly N "for", and any number of against/abstain', () => {
-		const result = checkBallot(faaRules, session, faa({ 11: 'for', 12: 'for', 13: 'against', 14: 'against', 15: 'against' }));
+		const result = checkBallot(
+			faaRules,
+			session,
+			faa({ 11: 'for', 12: 'for', 13: 'against', 14: 'against', 15: 'against' })
+		);
 		expect(result.ok).toBe(true);
 		if (result.ok) expect(countFor(result.ballot)).toBe(2);
 	});
 
 	it('accepts all abstain (a valid ballot supporting nobody)', () => {
-		const result = checkBallot(faaRules, session, faa({ 11: 'abstain', 12: 'abstain', 13: 'abstain', 14: 'abstain', 15: 'abstain' }));
+		const result = checkBallot(
+			faaRules,
+			session,
+			faa({ 11: 'abstain', 12: 'abstain', 13: 'abstain', 14: 'abstain', 15: 'abstain' })
+		);
 		expect(result.ok).toBe(true);
 		if (result.ok) expect(result.ballot.choices).toHaveLength(5);
 	});
@@ -124,7 +139,9 @@ describe('checkBallot: for/against/abstain, at most N "for"', () => {
 	});
 
 	it('refuses more "for" than N, saying how many were marked', () => {
-		expect(checkBallot(faaRules, session, faa({ 11: 'for', 12: 'for', 13: 'for', 14: 'against', 15: 'abstain' }))).toEqual({
+		expect(
+			checkBallot(faaRules, session, faa({ 11: 'for', 12: 'for', 13: 'for', 14: 'against', 15: 'abstain' }))
+		).toEqual({
 			ok: false,
 			problem: { code: 'over_limit', marked: 3, seats: 2 }
 		});
@@ -132,7 +149,11 @@ describe('checkBallot: for/against/abstain, at most N "for"', () => {
 
 	it('refuses a choice for a candidate outside the session', () => {
 		expect(
-			checkBallot(faaRules, session, faa({ 11: 'for', 12: 'against', 13: 'against', 14: 'against', 15: 'abstain', 99: 'against' }))
+			checkBallot(
+				faaRules,
+				session,
+				faa({ 11: 'for', 12: 'against', 13: 'against', 14: 'against', 15: 'abstain', 99: 'against' })
+			)
 		).toEqual({ ok: false, problem: { code: 'unknown_candidate', candidateId: 99 } });
 	});
 
@@ -216,11 +237,14 @@ describe('isVoidUnderRules', () => {
 
 describe('parseCastForm', () => {
 	it('approval: reads repeated "candidate" fields as ids, in the order given', () => {
-		const parsed = parseCastForm('approval', form([
-			['candidate', '14'],
-			['candidate', '11'],
-			['other', 'x']
-		]));
+		const parsed = parseCastForm(
+			'approval',
+			form([
+				['candidate', '14'],
+				['candidate', '11'],
+				['other', 'x']
+			])
+		);
 		expect(parsed).toEqual({ ok: true, selection: { method: 'approval', candidateIds: [14, 11] } });
 		// and the checked ballot is sorted
 		if (parsed.ok) {
@@ -230,14 +254,20 @@ describe('parseCastForm', () => {
 	});
 
 	it('approval: no "candidate" field is a blank selection', () => {
-		expect(parseCastForm('approval', form([]))).toEqual({ ok: true, selection: { method: 'approval', candidateIds: [] } });
+		expect(parseCastForm('approval', form([]))).toEqual({
+			ok: true,
+			selection: { method: 'approval', candidateIds: [] }
+		});
 	});
 
 	it('approval: keeps a repeated id so that checkBallot can refuse the duplicate', () => {
-		const parsed = parseCastForm('approval', form([
-			['candidate', '12'],
-			['candidate', '12']
-		]));
+		const parsed = parseCastForm(
+			'approval',
+			form([
+				['candidate', '12'],
+				['candidate', '12']
+			])
+		);
 		expect(parsed).toEqual({ ok: true, selection: { method: 'approval', candidateIds: [12, 12] } });
 		if (parsed.ok) {
 			expect(checkBallot(approvalRules, session, parsed.selection)).toEqual({
@@ -248,20 +278,28 @@ describe('parseCastForm', () => {
 	});
 
 	it.each(['abc', '', '0', '-3', '1.5', '12abc'])('approval: refuses the candidate id %j', (value) => {
-		expect(parseCastForm('approval', form([
-			['candidate', '11'],
-			['candidate', value]
-		]))).toEqual({ ok: false, error: 'error_candidate_unknown' });
+		expect(
+			parseCastForm(
+				'approval',
+				form([
+					['candidate', '11'],
+					['candidate', value]
+				])
+			)
+		).toEqual({ ok: false, error: 'error_candidate_unknown' });
 	});
 
 	it('for/against/abstain: reads "choice-<id>" fields, ignoring other fields', () => {
-		const parsed = parseCastForm('for_against_abstain', form([
-			['choice-11', 'for'],
-			['choice-12', 'against'],
-			['choice-13', 'abstain'],
-			['candidate', '14'],
-			['csrf', 'token']
-		]));
+		const parsed = parseCastForm(
+			'for_against_abstain',
+			form([
+				['choice-11', 'for'],
+				['choice-12', 'against'],
+				['choice-13', 'abstain'],
+				['candidate', '14'],
+				['csrf', 'token']
+			])
+		);
 		expect(parsed).toEqual({
 			ok: true,
 			selection: { method: 'for_against_abstain', choices: { 11: 'for', 12: 'against', 13: 'abstain' } }
@@ -269,12 +307,15 @@ describe('parseCastForm', () => {
 	});
 
 	it('for/against/abstain: a parsed form with a candidate left out is refused by checkBallot, naming it', () => {
-		const parsed = parseCastForm('for_against_abstain', form([
-			['choice-11', 'for'],
-			['choice-12', 'against'],
-			['choice-14', 'abstain'],
-			['choice-15', 'abstain']
-		]));
+		const parsed = parseCastForm(
+			'for_against_abstain',
+			form([
+				['choice-11', 'for'],
+				['choice-12', 'against'],
+				['choice-14', 'abstain'],
+				['choice-15', 'abstain']
+			])
+		);
 		expect(parsed.ok).toBe(true);
 		if (parsed.ok) {
 			expect(checkBallot(faaRules, session, parsed.selection)).toEqual({
@@ -285,24 +326,43 @@ describe('parseCastForm', () => {
 	});
 
 	it.each(['yes', 'FOR', '', '赞成'])('for/against/abstain: refuses the choice value %j', (value) => {
-		expect(parseCastForm('for_against_abstain', form([
-			['choice-11', 'for'],
-			['choice-12', value]
-		]))).toEqual({ ok: false, error: 'error_choice_invalid' });
+		expect(
+			parseCastForm(
+				'for_against_abstain',
+				form([
+					['choice-11', 'for'],
+					['choice-12', value]
+				])
+			)
+		).toEqual({ ok: false, error: 'error_choice_invalid' });
 	});
 
 	it('for/against/abstain: refuses two choices for the same candidate', () => {
-		expect(parseCastForm('for_against_abstain', form([
-			['choice-11', 'for'],
-			['choice-11', 'against']
-		]))).toEqual({ ok: false, error: 'error_choice_invalid' });
+		expect(
+			parseCastForm(
+				'for_against_abstain',
+				form([
+					['choice-11', 'for'],
+					['choice-11', 'against']
+				])
+			)
+		).toEqual({ ok: false, error: 'error_choice_invalid' });
 	});
 });
 
 describe('safeLocalPath', () => {
 	it('keeps paths on this site and turns anything else into the home page', () => {
 		expect(safeLocalPath('/vote/3?x=1')).toBe('/vote/3?x=1');
-		for (const unsafe of ['//evil.example', '/\\evil.example', 'https://evil.example', 'vote', '', null, undefined, '/a b']) {
+		for (const unsafe of [
+			'//evil.example',
+			'/\\evil.example',
+			'https://evil.example',
+			'vote',
+			'',
+			null,
+			undefined,
+			'/a b'
+		]) {
 			expect(safeLocalPath(unsafe), String(unsafe)).toBe('/');
 		}
 	});
@@ -319,14 +379,29 @@ describe('idSchema', () => {
 });
 
 describe('checkBallot: an evaluation, a choice per project', () => {
-	const evaluation = (allowAbstain: boolean): VotingRules => ({ ballotMethod: 'evaluation', seats: 0, thresholdBase: 'enrolled', allowAbstain });
+	const evaluation = (allowAbstain: boolean): VotingRules => ({
+		ballotMethod: 'evaluation',
+		seats: 0,
+		thresholdBase: 'enrolled',
+		allowAbstain
+	});
 	const projects = [11, 12, 13];
 
 	it('takes one answer per project, in project order', () => {
-		const check = checkBallot(evaluation(false), projects, { method: 'evaluation', choices: { 13: 'unsatisfied', 11: 'satisfied', 12: 'basically_satisfied' } });
+		const check = checkBallot(evaluation(false), projects, {
+			method: 'evaluation',
+			choices: { 13: 'unsatisfied', 11: 'satisfied', 12: 'basically_satisfied' }
+		});
 		expect(check).toEqual({
 			ok: true,
-			ballot: { isVoid: false, choices: [{ candidateId: 11, choice: 'satisfied' }, { candidateId: 12, choice: 'basically_satisfied' }, { candidateId: 13, choice: 'unsatisfied' }] }
+			ballot: {
+				isVoid: false,
+				choices: [
+					{ candidateId: 11, choice: 'satisfied' },
+					{ candidateId: 12, choice: 'basically_satisfied' },
+					{ candidateId: 13, choice: 'unsatisfied' }
+				]
+			}
 		});
 	});
 
@@ -338,13 +413,30 @@ describe('checkBallot: an evaluation, a choice per project', () => {
 	});
 
 	it('allows 弃权 only where the session offers it, and never a vote choice or a vote selection', () => {
-		const withAbstain = { method: 'evaluation' as const, choices: { 11: 'abstain' as const, 12: 'satisfied' as const, 13: 'satisfied' as const } };
+		const withAbstain = {
+			method: 'evaluation' as const,
+			choices: { 11: 'abstain' as const, 12: 'satisfied' as const, 13: 'satisfied' as const }
+		};
 		expect(checkBallot(evaluation(true), projects, withAbstain).ok).toBe(true);
-		expect(checkBallot(evaluation(false), projects, withAbstain)).toEqual({ ok: false, problem: { code: 'choice_not_allowed', candidateId: 11 } });
-		const forged = { method: 'evaluation', choices: { 11: 'for', 12: 'satisfied', 13: 'satisfied' } } as unknown as Selection;
-		expect(checkBallot(evaluation(true), projects, forged)).toEqual({ ok: false, problem: { code: 'choice_not_allowed', candidateId: 11 } });
+		expect(checkBallot(evaluation(false), projects, withAbstain)).toEqual({
+			ok: false,
+			problem: { code: 'choice_not_allowed', candidateId: 11 }
+		});
+		const forged = {
+			method: 'evaluation',
+			choices: { 11: 'for', 12: 'satisfied', 13: 'satisfied' }
+		} as unknown as Selection;
+		expect(checkBallot(evaluation(true), projects, forged)).toEqual({
+			ok: false,
+			problem: { code: 'choice_not_allowed', candidateId: 11 }
+		});
 		expect(checkBallot(evaluation(true), projects, { method: 'approval', candidateIds: [11] }).ok).toBe(false);
-		expect(checkBallot(evaluation(true), projects, { method: 'evaluation', choices: { 99: 'satisfied', 11: 'satisfied', 12: 'satisfied', 13: 'satisfied' } })).toEqual({
+		expect(
+			checkBallot(evaluation(true), projects, {
+				method: 'evaluation',
+				choices: { 99: 'satisfied', 11: 'satisfied', 12: 'satisfied', 13: 'satisfied' }
+			})
+		).toEqual({
 			ok: false,
 			problem: { code: 'unknown_candidate', candidateId: 99 }
 		});
@@ -353,7 +445,10 @@ describe('checkBallot: an evaluation, a choice per project', () => {
 	it('reads the evaluation form fields and refuses a vote word in them', () => {
 		const form = new FormData();
 		form.append('choice-11', 'basically_satisfied');
-		expect(parseCastForm('evaluation', form)).toEqual({ ok: true, selection: { method: 'evaluation', choices: { 11: 'basically_satisfied' } } });
+		expect(parseCastForm('evaluation', form)).toEqual({
+			ok: true,
+			selection: { method: 'evaluation', choices: { 11: 'basically_satisfied' } }
+		});
 		form.append('choice-12', 'for');
 		expect(parseCastForm('evaluation', form)).toEqual({ ok: false, error: 'error_choice_invalid' });
 	});

@@ -16,7 +16,11 @@ import type { BallotContent, BallotMethod, Choice, ThresholdBase, VotingRules } 
 
 // ---------------------------------------------------------------- helpers
 
-function rules(seats: number, thresholdBase: ThresholdBase = 'enrolled', ballotMethod: BallotMethod = 'approval'): VotingRules {
+function rules(
+	seats: number,
+	thresholdBase: ThresholdBase = 'enrolled',
+	ballotMethod: BallotMethod = 'approval'
+): VotingRules {
 	return { ballotMethod, seats, thresholdBase };
 }
 
@@ -43,7 +47,11 @@ function repeat<T>(count: number, make: () => T): T[] {
  * `ballotCount` approval ballots giving each candidate exactly its number of ticks, spread
  * round-robin so that no ballot ticks a candidate twice or ticks more than `seats`.
  */
-function ballotsWithVotes(votes: ReadonlyArray<readonly [number, number]>, ballotCount: number, seats: number): BallotContent[] {
+function ballotsWithVotes(
+	votes: ReadonlyArray<readonly [number, number]>,
+	ballotCount: number,
+	seats: number
+): BallotContent[] {
 	const lists: number[][] = repeat(ballotCount, () => []);
 	let next = 0;
 	for (const [candidateId, count] of votes) {
@@ -112,7 +120,12 @@ interface ExpectedCandidate {
  * The counting rules written out again as plain loops, independently of tallyBallots, the way a
  * scrutineer would count by hand.
  */
-function countByHand(r: VotingRules, candidateIds: readonly number[], ballots: readonly BallotContent[], turnout: Turnout) {
+function countByHand(
+	r: VotingRules,
+	candidateIds: readonly number[],
+	ballots: readonly BallotContent[],
+	turnout: Turnout
+) {
 	const counts: Record<number, { for: number; against: number; abstain: number }> = {};
 	for (const candidateId of candidateIds) counts[candidateId] = { for: 0, against: 0, abstain: 0 };
 	let voidBallots = 0;
@@ -167,11 +180,27 @@ function countByHand(r: VotingRules, candidateIds: readonly number[], ballots: r
 				}
 			: null;
 	const shortfall = tie === null && chosenCount < r.seats ? { seatsLeft: r.seats - chosenCount } : null;
-	return { voidBallots, blankBallots, validBallots: ballots.length - voidBallots, base, votesNeeded, candidates, chosenCount, tie, shortfall };
+	return {
+		voidBallots,
+		blankBallots,
+		validBallots: ballots.length - voidBallots,
+		base,
+		votesNeeded,
+		candidates,
+		chosenCount,
+		tie,
+		shortfall
+	};
 }
 
 /** Checks a tally against the hand count, including the order of the candidate list. */
-function expectMatchesHandCount(tally: Tally, r: VotingRules, candidateIds: readonly number[], ballots: readonly BallotContent[], turnout: Turnout) {
+function expectMatchesHandCount(
+	tally: Tally,
+	r: VotingRules,
+	candidateIds: readonly number[],
+	ballots: readonly BallotContent[],
+	turnout: Turnout
+) {
 	const expected = countByHand(r, candidateIds, ballots, turnout);
 	expect(tally.ballotsCast).toBe(ballots.length);
 	expect(tally.validBallots).toBe(expected.validBallots);
@@ -300,7 +329,13 @@ describe('tallyBallots: the threshold base decides who passes', () => {
 
 	it('reports the turnout and rules it was counted under', () => {
 		const tally = tallyBallots(rules(3, 'present'), candidateIds, ballots, turnout);
-		expect(tally).toMatchObject({ ballotMethod: 'approval', seats: 3, thresholdBase: 'present', enrolled: 100, present: 80 });
+		expect(tally).toMatchObject({
+			ballotMethod: 'approval',
+			seats: 3,
+			thresholdBase: 'present',
+			enrolled: 100,
+			present: 80
+		});
 	});
 });
 
@@ -619,7 +654,9 @@ describe('tallyBallots: valid, void and blank ballots', () => {
 		expect(tally.voidBallots).toBe(0);
 		expect(tally.blankBallots).toBe(1); // the all-against ballot supports nobody
 		expect(tally.votesNeeded).toBe(146);
-		expect(tally.candidates.map((entry) => [entry.candidateId, entry.for, entry.against, entry.abstain, entry.rank])).toEqual([
+		expect(
+			tally.candidates.map((entry) => [entry.candidateId, entry.for, entry.against, entry.abstain, entry.rank])
+		).toEqual([
 			[1, 281, 1, 0, 1],
 			[2, 250, 12, 20, 2],
 			[4, 250, 21, 11, 2],
@@ -645,7 +682,10 @@ describe('tallyBallots: valid, void and blank ballots', () => {
 				[4, 'for']
 			])
 		];
-		const tally = tallyBallots(rules(2, 'cast', 'for_against_abstain'), [1, 2, 3, 4], ballots, { enrolled: 2, present: 2 });
+		const tally = tallyBallots(rules(2, 'cast', 'for_against_abstain'), [1, 2, 3, 4], ballots, {
+			enrolled: 2,
+			present: 2
+		});
 		expect(tally.voidBallots).toBe(1);
 		expect(tally.validBallots).toBe(1);
 		expect(tally.candidates.map((entry) => [entry.candidateId, entry.for, entry.against, entry.abstain])).toEqual([
@@ -815,7 +855,9 @@ describe('compareTallies', () => {
 			candidates: [{ ...first, for: first.for + 1 }, ...recomputed.candidates.slice(1)]
 		};
 		expect(first.candidateId).toBe(1);
-		expect(compareTallies(stored, recomputed)).toEqual([`candidates.0.for: stored ${first.for + 1}, recomputed ${first.for}`]);
+		expect(compareTallies(stored, recomputed)).toEqual([
+			`candidates.0.for: stored ${first.for + 1}, recomputed ${first.for}`
+		]);
 	});
 
 	it('lists every difference when a ballot was altered', () => {
@@ -857,10 +899,7 @@ describe('a congress-sized vote: 444 enrolled, 34 candidates, N = 10', () => {
 		const random = mulberry32(seed);
 		// Popularity: 14 strong projects, 20 weak ones, placed at random ballot positions.
 		const strengths = [0.82, 0.78, 0.74, 0.7, 0.67, 0.64, 0.62, 0.6, 0.58, 0.56, 0.55, 0.54, 0.52, 0.5];
-		const popularity = shuffled(
-			[...strengths, ...Array.from({ length: 20 }, () => 0.03)],
-			random
-		);
+		const popularity = shuffled([...strengths, ...Array.from({ length: 20 }, () => 0.03)], random);
 		const ballots: BallotContent[] = [];
 		// 422 electronic ballots: independent ticks, trimmed to N (the interface refuses more).
 		for (let d = 0; d < 422; d += 1) {
@@ -884,7 +923,9 @@ describe('a congress-sized vote: 444 enrolled, 34 candidates, N = 10', () => {
 	it('generates the intended ballots (431 returned, none beyond N except the 3 over-marked)', () => {
 		expect(ballots).toHaveLength(431);
 		expect(ballots.filter((ballot) => !ballot.isVoid && ballot.choices.length > seats)).toHaveLength(3);
-		expect(ballots.every((ballot) => new Set(ballot.choices.map((c) => c.candidateId)).size === ballot.choices.length)).toBe(true);
+		expect(
+			ballots.every((ballot) => new Set(ballot.choices.map((c) => c.candidateId)).size === ballot.choices.length)
+		).toBe(true);
 		// Same seed, same ballots: the scenario is reproducible.
 		expect(ballotsDigest(generateApprovalBallots(2022))).toBe(ballotsDigest(ballots));
 	});
@@ -907,7 +948,9 @@ describe('a congress-sized vote: 444 enrolled, 34 candidates, N = 10', () => {
 
 	it('the base matters here: more pass on ballots cast than on all enrolled, and the seat limit bites', () => {
 		const passedUnder = (thresholdBase: ThresholdBase) =>
-			tallyBallots(rules(seats, thresholdBase), candidateIds, ballots, turnout).candidates.filter((entry) => entry.passed).length;
+			tallyBallots(rules(seats, thresholdBase), candidateIds, ballots, turnout).candidates.filter(
+				(entry) => entry.passed
+			).length;
 		expect(passedUnder('cast')).toBeGreaterThan(passedUnder('enrolled'));
 		expect(passedUnder('cast')).toBeGreaterThan(seats);
 		// With this seed fewer than N clear 223 of 444: the enrolled base leaves a further vote to hold.

@@ -1,7 +1,14 @@
 // The CSV module: what a spreadsheet program writes is read back cell for cell, and every
 // malformed row is reported with its row number instead of being guessed at.
 import { describe, expect, it } from 'vitest';
-import { decodeUtf8, formatCsv, formatCsvField, parseCsv, parseCsvTable, unescapeFormula } from '../../src/lib/domain/csv';
+import {
+	decodeUtf8,
+	formatCsv,
+	formatCsvField,
+	parseCsv,
+	parseCsvTable,
+	unescapeFormula
+} from '../../src/lib/domain/csv';
 
 const fieldsOf = (text: string) => parseCsv(text).records.map((record) => record.fields);
 
@@ -132,7 +139,9 @@ describe('reading a table with a header', () => {
 		expect(parseCsvTable('').errors).toEqual([{ row: 1, line: 1, code: 'empty_file' }]);
 		expect(parseCsvTable('\uFEFF\r\n\r\n').errors.map((error) => error.code)).toEqual(['empty_file']);
 		expect(parseCsvTable('a,,b\n1,2,3').errors).toEqual([{ row: 1, line: 1, code: 'blank_header', column: 2 }]);
-		expect(parseCsvTable('a,b,a\n1,2,3').errors).toEqual([{ row: 1, line: 1, code: 'duplicate_header', column: 3, name: 'a' }]);
+		expect(parseCsvTable('a,b,a\n1,2,3').errors).toEqual([
+			{ row: 1, line: 1, code: 'duplicate_header', column: 3, name: 'a' }
+		]);
 	});
 
 	it('does not take a data row as the header when the header row is malformed', () => {
@@ -154,7 +163,12 @@ describe('writing', () => {
 	});
 
 	it('writes CRLF rows with an optional BOM', () => {
-		expect(formatCsv([['a', 'b'], [1, null]])).toBe('a,b\r\n1,\r\n');
+		expect(
+			formatCsv([
+				['a', 'b'],
+				[1, null]
+			])
+		).toBe('a,b\r\n1,\r\n');
 		expect(formatCsv([['方面']], { bom: true })).toBe('\uFEFF方面\r\n');
 		expect(formatCsv([])).toBe('');
 	});

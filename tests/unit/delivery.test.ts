@@ -1,7 +1,15 @@
 // The pure rules of delivery tracking: overall completion, the update form, and where a year
 // stands in the chain 征集 → 网上评选 → 票决 → 实施 → 测评.
 import { describe, expect, it } from 'vitest';
-import { chainStates, overallPercent, parseYear, percentageCount, progressUpdateSchema, type ChainStage, type StageDates } from '../../src/lib/domain/delivery';
+import {
+	chainStates,
+	overallPercent,
+	parseYear,
+	percentageCount,
+	progressUpdateSchema,
+	type ChainStage,
+	type StageDates
+} from '../../src/lib/domain/delivery';
 
 const none: StageDates = { startsAt: null, endsAt: null };
 const at = (text: string) => new Date(`${text}T00:00:00+08:00`);
@@ -26,7 +34,12 @@ describe('the progress-update form', () => {
 	const valid = { reportedOn: '2022-06-30', body: '进展', status: 'on_track', 'percent-0': '0', 'percent-1': '100' };
 
 	it('reads a percentage per target, in order', () => {
-		expect(schema.parse(valid)).toEqual({ reportedOn: '2022-06-30', body: '进展', status: 'on_track', percentages: [0, 100] });
+		expect(schema.parse(valid)).toEqual({
+			reportedOn: '2022-06-30',
+			body: '进展',
+			status: 'on_track',
+			percentages: [0, 100]
+		});
 	});
 
 	it('refuses percentages outside 0–100 or not whole, a missing one, a bad date, an unknown status, "done" below 100%', () => {
@@ -65,7 +78,13 @@ describe('where a year stands', () => {
 			now
 		);
 		expect(current).toBe('vote');
-		expect(states).toEqual({ collection: 'done', selection: 'done', vote: 'current', delivery: 'none', evaluation: 'upcoming' });
+		expect(states).toEqual({
+			collection: 'done',
+			selection: 'done',
+			vote: 'current',
+			delivery: 'none',
+			evaluation: 'upcoming'
+		});
 	});
 
 	it('marks stages that never took place as such, and has no current stage before anything began', () => {
@@ -81,7 +100,11 @@ describe('where a year stands', () => {
 
 	it('is complete once the evaluation has ended', () => {
 		const { states, current } = chainStates(
-			stages({ vote: { startsAt: at('2021-01-10'), endsAt: at('2021-01-10') }, delivery: { startsAt: at('2021-01-10'), endsAt: null }, evaluation: { startsAt: at('2022-01-15'), endsAt: at('2022-01-16') } }),
+			stages({
+				vote: { startsAt: at('2021-01-10'), endsAt: at('2021-01-10') },
+				delivery: { startsAt: at('2021-01-10'), endsAt: null },
+				evaluation: { startsAt: at('2022-01-15'), endsAt: at('2022-01-16') }
+			}),
 			now
 		);
 		expect(current).toBeNull();

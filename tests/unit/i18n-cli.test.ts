@@ -6,7 +6,14 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
 function cli(args: string[], env: Record<string, string>, databaseUrl?: string) {
 	const result = spawnSync(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'scripts/cli.ts', ...args], {
-		env: { ...process.env, LC_ALL: '', LC_MESSAGES: '', LANG: '', ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...env },
+		env: {
+			...process.env,
+			LC_ALL: '',
+			LC_MESSAGES: '',
+			LANG: '',
+			...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+			...env
+		},
 		encoding: 'utf8',
 		timeout: 60_000
 	});

@@ -7,7 +7,17 @@ import { parse } from 'svelte/compiler';
 import { describe, expect, it } from 'vitest';
 
 /** Attributes whose text a user reads or a screen reader speaks. */
-const USER_FACING_ATTRIBUTES = new Set(['placeholder', 'aria-label', 'aria-description', 'aria-roledescription', 'aria-valuetext', 'title', 'alt', 'label', 'content']);
+const USER_FACING_ATTRIBUTES = new Set([
+	'placeholder',
+	'aria-label',
+	'aria-description',
+	'aria-roledescription',
+	'aria-valuetext',
+	'title',
+	'alt',
+	'label',
+	'content'
+]);
 /** A word: a Han character, or two Latin letters in a row. */
 const WORD = /\p{Script=Han}|\p{Script=Latin}{2,}/u;
 /** Text that is not language (the brand is a name, the same in both languages). */
@@ -46,7 +56,8 @@ function literalsIn(source: string, file = 'component.svelte'): Literal[] {
 			return;
 		}
 		if (current.type === 'Comment' || current.type === 'Script' || current.type === 'StyleSheet') return;
-		for (const [key, value] of Object.entries(current)) if (key !== 'metadata' && value && typeof value === 'object') visit(value);
+		for (const [key, value] of Object.entries(current))
+			if (key !== 'metadata' && value && typeof value === 'object') visit(value);
 	};
 	visit(parse(source, { modern: true }).fragment);
 	return found;
@@ -75,7 +86,9 @@ describe('user-facing text in .svelte files', () => {
 	it('has none in the app', () => {
 		const files = svelteFiles('src');
 		expect(files.length).toBeGreaterThan(30);
-		const found = files.flatMap((file) => literalsIn(readFileSync(file, 'utf8'), file)).map((literal) => `${literal.file}:${literal.line} ${JSON.stringify(literal.text)}`);
+		const found = files
+			.flatMap((file) => literalsIn(readFileSync(file, 'utf8'), file))
+			.map((literal) => `${literal.file}:${literal.line} ${JSON.stringify(literal.text)}`);
 		expect(found, 'move these texts into messages/<area>/{zh-CN,en}.json').toEqual([]);
 	});
 });

@@ -14,7 +14,8 @@ const patterns = [settings['plugin.inlang.messageFormat'].pathPattern].flat();
 function textsOf(message: unknown): string[] {
 	if (typeof message === 'string') return [message];
 	if (Array.isArray(message)) return message.flatMap(textsOf);
-	if (message && typeof message === 'object' && 'match' in message) return Object.values((message as { match: Record<string, string> }).match);
+	if (message && typeof message === 'object' && 'match' in message)
+		return Object.values((message as { match: Record<string, string> }).match);
 	return [''];
 }
 

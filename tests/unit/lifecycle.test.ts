@@ -1,6 +1,12 @@
 // The one-way lifecycle of a voting session: draft → open → closed → published.
 import { describe, expect, it } from 'vitest';
-import { canApply, nextAction, requiredStatus, targetStatus, type LifecycleAction } from '../../src/lib/domain/lifecycle';
+import {
+	canApply,
+	nextAction,
+	requiredStatus,
+	targetStatus,
+	type LifecycleAction
+} from '../../src/lib/domain/lifecycle';
 import { SESSION_STATUSES, type SessionStatus } from '../../src/lib/domain/types';
 
 const ACTIONS: LifecycleAction[] = ['open', 'close', 'publish'];

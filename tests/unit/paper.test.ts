@@ -12,9 +12,23 @@ describe('readPaperBallots, approval', () => {
 			voidCount: 1,
 			blankCount: 2,
 			ballots: [
-				{ isVoid: false, channel: 'paper', choices: [{ candidateId: 101, choice: 'for' }, { candidateId: 103, choice: 'for' }] },
+				{
+					isVoid: false,
+					channel: 'paper',
+					choices: [
+						{ candidateId: 101, choice: 'for' },
+						{ candidateId: 103, choice: 'for' }
+					]
+				},
 				{ isVoid: false, channel: 'paper', choices: [] },
-				{ isVoid: false, channel: 'paper', choices: [{ candidateId: 102, choice: 'for' }, { candidateId: 105, choice: 'for' }] },
+				{
+					isVoid: false,
+					channel: 'paper',
+					choices: [
+						{ candidateId: 102, choice: 'for' },
+						{ candidateId: 105, choice: 'for' }
+					]
+				},
 				{ isVoid: true, channel: 'paper', choices: [] },
 				{ isVoid: false, channel: 'paper', choices: [] }
 			]
@@ -43,15 +57,33 @@ describe('readPaperBallots, approval', () => {
 describe('readPaperBallots, for/against/abstain', () => {
 	it('reads one letter per candidate in Chinese or Latin letters', () => {
 		const reading = readPaperBallots('for_against_abstain', 2, candidates, '赞反弃弃赞\nynaaa');
-		expect(reading.ok && reading.ballots[0]?.choices.map((entry) => entry.choice)).toEqual(['for', 'against', 'abstain', 'abstain', 'for']);
-		expect(reading.ok && reading.ballots[1]?.choices.map((entry) => entry.choice)).toEqual(['for', 'against', 'abstain', 'abstain', 'abstain']);
+		expect(reading.ok && reading.ballots[0]?.choices.map((entry) => entry.choice)).toEqual([
+			'for',
+			'against',
+			'abstain',
+			'abstain',
+			'for'
+		]);
+		expect(reading.ok && reading.ballots[1]?.choices.map((entry) => entry.choice)).toEqual([
+			'for',
+			'against',
+			'abstain',
+			'abstain',
+			'abstain'
+		]);
 	});
 
 	it('voids a ballot with more than N for, and rejects a wrong length or letter', () => {
 		const reading = readPaperBallots('for_against_abstain', 2, candidates, 'YYYAA');
 		expect(reading.ok && reading.ballots[0]?.isVoid).toBe(true);
-		expect(readPaperBallots('for_against_abstain', 2, candidates, 'YNA')).toEqual({ ok: false, problems: [{ line: 1, code: 'wrong_length', length: 3, candidates: 5 }] });
-		expect(readPaperBallots('for_against_abstain', 2, candidates, 'YNAXA')).toEqual({ ok: false, problems: [{ line: 1, code: 'unreadable', value: 'x' }] });
+		expect(readPaperBallots('for_against_abstain', 2, candidates, 'YNA')).toEqual({
+			ok: false,
+			problems: [{ line: 1, code: 'wrong_length', length: 3, candidates: 5 }]
+		});
+		expect(readPaperBallots('for_against_abstain', 2, candidates, 'YNAXA')).toEqual({
+			ok: false,
+			problems: [{ line: 1, code: 'unreadable', value: 'x' }]
+		});
 	});
 });
 

@@ -22,7 +22,13 @@ import {
 } from '../../src/lib/domain/residents-schemas';
 import type { ZodError } from 'zod';
 import { fieldErrors } from '../../src/lib/domain/schemas';
-import { checkSupportChoice, rankBySupports, resultsVisible, roundPhase, topOfRanking } from '../../src/lib/domain/selection';
+import {
+	checkSupportChoice,
+	rankBySupports,
+	resultsVisible,
+	roundPhase,
+	topOfRanking
+} from '../../src/lib/domain/selection';
 
 /** The message key per field of a refused parse (none when it passed). */
 function errorsOf(result: { error?: ZodError }): Record<string, string> {
@@ -138,10 +144,22 @@ describe('ranking by supports', () => {
 });
 
 describe('registration form', () => {
-	const valid = { username: 'Wang.Fang', displayName: '', password: 'a long enough secret', passwordConfirm: 'a long enough secret', mobile: '' };
+	const valid = {
+		username: 'Wang.Fang',
+		displayName: '',
+		password: 'a long enough secret',
+		passwordConfirm: 'a long enough secret',
+		mobile: ''
+	};
 
 	it('names every rejected field', () => {
-		const parsed = registrationSchema.safeParse({ username: 'x', displayName: '', password: 'short', passwordConfirm: 'other', mobile: '12345' });
+		const parsed = registrationSchema.safeParse({
+			username: 'x',
+			displayName: '',
+			password: 'short',
+			passwordConfirm: 'other',
+			mobile: '12345'
+		});
 		expect(parsed.success).toBe(false);
 		expect(errorsOf(parsed)).toMatchObject({
 			username: 'error_username_format',
@@ -154,7 +172,12 @@ describe('registration form', () => {
 
 	it('keeps a mobile number as digits and uses the username as the name when none is given', () => {
 		const parsed = registrationSchema.parse({ ...valid, mobile: '+86 138-1234-5678' });
-		expect(parsed).toEqual({ username: 'Wang.Fang', displayName: 'Wang.Fang', password: valid.password, mobile: '13812345678' });
+		expect(parsed).toEqual({
+			username: 'Wang.Fang',
+			displayName: 'Wang.Fang',
+			password: valid.password,
+			mobile: '13812345678'
+		});
 		expect(registrationSchema.parse(valid).mobile).toBeNull();
 	});
 });
@@ -173,14 +196,35 @@ describe('proposal form', () => {
 	};
 
 	it('saves a draft with only a title but submits only a complete proposal', () => {
-		const draft = { ...complete, categoryId: '', district: '', problem: '', measure: '', beneficiaries: '', estimatedCost: '' };
+		const draft = {
+			...complete,
+			categoryId: '',
+			district: '',
+			problem: '',
+			measure: '',
+			beneficiaries: '',
+			estimatedCost: ''
+		};
 		expect(proposalFormSchema('draft').safeParse(draft).success).toBe(true);
 		const refused = proposalFormSchema('submit').safeParse(draft);
-		expect(Object.keys(errorsOf(refused)).sort()).toEqual(['beneficiaries', 'categoryId', 'district', 'measure', 'problem']);
+		expect(Object.keys(errorsOf(refused)).sort()).toEqual([
+			'beneficiaries',
+			'categoryId',
+			'district',
+			'measure',
+			'problem'
+		]);
 		expect(proposalFormSchema('draft').safeParse({ ...draft, title: ' ' }).success).toBe(false);
 		// A bad cost does not hide the missing fields: every problem is named at once.
 		const several = proposalFormSchema('submit').safeParse({ ...draft, estimatedCost: '很多' });
-		expect(Object.keys(errorsOf(several)).sort()).toEqual(['beneficiaries', 'categoryId', 'district', 'estimatedCost', 'measure', 'problem']);
+		expect(Object.keys(errorsOf(several)).sort()).toEqual([
+			'beneficiaries',
+			'categoryId',
+			'district',
+			'estimatedCost',
+			'measure',
+			'problem'
+		]);
 	});
 
 	it('reads the rough cost in 万元 and stores yuan; refuses a district outside Taizhou', () => {
@@ -188,7 +232,10 @@ describe('proposal form', () => {
 		expect(parsed.estimatedCostYuan).toBe(12_005_000);
 		expect(parsed.categoryId).toBe(3);
 		const wrong = proposalFormSchema('submit').safeParse({ ...complete, district: '杭州市', estimatedCost: '十万' });
-		expect(errorsOf(wrong)).toEqual({ district: 'residents_error_district_required', estimatedCost: 'residents_error_cost_invalid' });
+		expect(errorsOf(wrong)).toEqual({
+			district: 'residents_error_district_required',
+			estimatedCost: 'residents_error_cost_invalid'
+		});
 	});
 });
 
@@ -202,15 +249,30 @@ describe('staff forms', () => {
 	});
 
 	it('merges into an existing candidate or a new one with a category and a title', () => {
-		expect(mergeFormSchema.parse({ proposalIds: ['4'], target: 'existing', candidateId: '9', reason: '' }).target).toEqual({ kind: 'existing', candidateId: 9 });
-		const created = mergeFormSchema.parse({ proposalIds: ['4'], target: 'new', categoryId: '2', title: ' 新建养老中心 ', summary: '' });
+		expect(
+			mergeFormSchema.parse({ proposalIds: ['4'], target: 'existing', candidateId: '9', reason: '' }).target
+		).toEqual({ kind: 'existing', candidateId: 9 });
+		const created = mergeFormSchema.parse({
+			proposalIds: ['4'],
+			target: 'new',
+			categoryId: '2',
+			title: ' 新建养老中心 ',
+			summary: ''
+		});
 		expect(created.target).toEqual({ kind: 'new', categoryId: 2, title: '新建养老中心', summary: '' });
 		const missing = mergeFormSchema.safeParse({ proposalIds: ['4'], target: 'new', categoryId: '', title: '' });
 		expect(missing.success).toBe(false);
 	});
 
 	it('refuses a round whose K is not below its number of candidates, or that closes before it opens', () => {
-		const base = { title: '2025 网上评选', opensAt: '2025-09-01T09:00', closesAt: '2025-09-15T18:00', maxSupports: '3', liveRanking: 'on', candidateIds: ['1', '2', '3', '4'] };
+		const base = {
+			title: '2025 网上评选',
+			opensAt: '2025-09-01T09:00',
+			closesAt: '2025-09-15T18:00',
+			maxSupports: '3',
+			liveRanking: 'on',
+			candidateIds: ['1', '2', '3', '4']
+		};
 		const parsed = roundFormSchema.parse(base);
 		expect(parsed.liveRanking).toBe(true);
 		expect(parsed.opensAt.toISOString()).toBe('2025-09-01T01:00:00.000Z'); // Beijing time
@@ -228,9 +290,21 @@ describe('staff forms', () => {
 	});
 
 	it('reads a list’s filters from the URL, ignoring what does not parse', () => {
-		const query = parseProposalQuery(new URLSearchParams('q=养老&category=3&district=黄岩区&status=merged&page=2'), ['submitted', 'merged']);
-		expect(query).toEqual({ q: '养老', categoryId: 3, district: '黄岩区', status: 'merged', campaignId: null, page: 2 });
-		const junk = parseProposalQuery(new URLSearchParams('category=abc&district=北京&status=draft&page=-1'), ['submitted']);
+		const query = parseProposalQuery(new URLSearchParams('q=养老&category=3&district=黄岩区&status=merged&page=2'), [
+			'submitted',
+			'merged'
+		]);
+		expect(query).toEqual({
+			q: '养老',
+			categoryId: 3,
+			district: '黄岩区',
+			status: 'merged',
+			campaignId: null,
+			page: 2
+		});
+		const junk = parseProposalQuery(new URLSearchParams('category=abc&district=北京&status=draft&page=-1'), [
+			'submitted'
+		]);
 		expect(junk).toEqual({ q: '', categoryId: null, district: null, status: null, campaignId: null, page: 1 });
 	});
 });

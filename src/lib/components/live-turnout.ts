@@ -26,4 +26,12 @@ export const TURNOUT_EVENT = 'turnout';
 export const PUBLISHED_EVENT = 'published';
 
 /** The keys a snapshot may hold (the tests check that nothing else ever travels). */
-export const TURNOUT_SNAPSHOT_KEYS = ['status', 'enrolled', 'present', 'cast', 'opensAt', 'closesAt', 'readAt'] as const;
+export const TURNOUT_SNAPSHOT_KEYS = [
+	'status',
+	'enrolled',
+	'present',
+	'cast',
+	'opensAt',
+	'closesAt',
+	'readAt'
+] as const;

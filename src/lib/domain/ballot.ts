@@ -24,7 +24,11 @@ export function countFor(ballot: BallotContent): number {
  * Validates a selection for a session whose candidates are `sessionCandidateIds`.
  * Electronic ballots are never void: an invalid one is refused with the reason.
  */
-export function checkBallot(rules: VotingRules, sessionCandidateIds: readonly number[], selection: Selection): BallotCheck {
+export function checkBallot(
+	rules: VotingRules,
+	sessionCandidateIds: readonly number[],
+	selection: Selection
+): BallotCheck {
 	const allowed = new Set(sessionCandidateIds);
 	if (rules.ballotMethod === 'evaluation') return checkEvaluationBallot(rules, sessionCandidateIds, selection);
 	if (rules.ballotMethod === 'approval') {
@@ -70,7 +74,8 @@ function checkEvaluationBallot(rules: VotingRules, projectIds: readonly number[]
 		if (!permitted.has(choice)) return { ok: false, problem: { code: 'choice_not_allowed', candidateId } };
 	}
 	const missing = projectIds.filter((candidateId) => selection.choices[candidateId] === undefined);
-	if (missing.length > 0) return { ok: false, problem: { code: 'missing_choice', candidateIds: missing, evaluation: true } };
+	if (missing.length > 0)
+		return { ok: false, problem: { code: 'missing_choice', candidateIds: missing, evaluation: true } };
 	const choices = [...projectIds]
 		.sort((a, b) => a - b)
 		.map((candidateId) => ({ candidateId, choice: selection.choices[candidateId] as EvaluationChoice }));

@@ -84,7 +84,10 @@ export function canonicalBallot(ballot: BallotContent): string {
 }
 
 /** Ballots returned electronically and on paper (a ballot without a channel is electronic). */
-export function ballotsByChannel(ballots: readonly BallotContent[]): { electronicBallots: number; paperBallots: number } {
+export function ballotsByChannel(ballots: readonly BallotContent[]): {
+	electronicBallots: number;
+	paperBallots: number;
+} {
 	const paperBallots = ballots.filter((ballot) => ballot.channel === 'paper').length;
 	return { electronicBallots: ballots.length - paperBallots, paperBallots };
 }
@@ -194,7 +197,11 @@ export function compareTallies<T extends object>(stored: T, recomputed: T): stri
 		if (typeof left === 'object' && left !== null && typeof right === 'object' && right !== null) {
 			const keys = new Set([...Object.keys(left), ...Object.keys(right)]);
 			for (const key of keys) {
-				walk((left as Record<string, unknown>)[key], (right as Record<string, unknown>)[key], path ? `${path}.${key}` : key);
+				walk(
+					(left as Record<string, unknown>)[key],
+					(right as Record<string, unknown>)[key],
+					path ? `${path}.${key}` : key
+				);
 			}
 		} else if (left !== right) {
 			differences.push(`${path}: stored ${JSON.stringify(left)}, recomputed ${JSON.stringify(right)}`);

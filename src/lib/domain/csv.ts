@@ -85,7 +85,9 @@ export function decodeUtf8(bytes: Uint8Array): { ok: true; text: string } | { ok
 export function parseCsv(input: string, options: CsvReadOptions = {}): CsvParseResult {
 	const delimiter = options.delimiter ?? ',';
 	if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\r' || delimiter === '\n') {
-		throw new Error(`a CSV delimiter is one character other than a quote or a line break, not ${JSON.stringify(delimiter)}`);
+		throw new Error(
+			`a CSV delimiter is one character other than a quote or a line break, not ${JSON.stringify(delimiter)}`
+		);
 	}
 	const text = input.startsWith(BOM) ? input.slice(1) : input;
 	const length = text.length;
@@ -202,9 +204,16 @@ export function parseCsvTable(input: string, options: CsvReadOptions = {}): CsvT
 	const header = dropTrailingEmpty(headerRecord.fields.map((name) => name.trim()));
 	const tableErrors: CsvError[] = [];
 	header.forEach((name, position) => {
-		if (name === '') tableErrors.push({ row: headerRecord.row, line: headerRecord.line, code: 'blank_header', column: position + 1 });
+		if (name === '')
+			tableErrors.push({ row: headerRecord.row, line: headerRecord.line, code: 'blank_header', column: position + 1 });
 		else if (header.indexOf(name) !== position) {
-			tableErrors.push({ row: headerRecord.row, line: headerRecord.line, code: 'duplicate_header', column: position + 1, name });
+			tableErrors.push({
+				row: headerRecord.row,
+				line: headerRecord.line,
+				code: 'duplicate_header',
+				column: position + 1,
+				name
+			});
 		}
 	});
 	if (tableErrors.length > 0) return { header, headerRow: headerRecord.row, rows: [], errors: tableErrors };
@@ -214,12 +223,23 @@ export function parseCsvTable(input: string, options: CsvReadOptions = {}): CsvT
 		if (isEmpty(record)) continue;
 		const fields = record.fields.length > header.length ? keepUpTo(record.fields, header.length) : record.fields;
 		if (fields.length !== header.length) {
-			tableErrors.push({ row: record.row, line: record.line, code: 'wrong_field_count', expected: header.length, actual: record.fields.length });
+			tableErrors.push({
+				row: record.row,
+				line: record.line,
+				code: 'wrong_field_count',
+				expected: header.length,
+				actual: record.fields.length
+			});
 		} else {
 			rows.push({ ...record, fields });
 		}
 	}
-	return { header, headerRow: headerRecord.row, rows, errors: [...errors, ...tableErrors].sort((a, b) => a.row - b.row) };
+	return {
+		header,
+		headerRow: headerRecord.row,
+		rows,
+		errors: [...errors, ...tableErrors].sort((a, b) => a.row - b.row)
+	};
 }
 
 function dropTrailingEmpty(fields: string[]): string[] {

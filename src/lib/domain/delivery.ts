@@ -36,10 +36,18 @@ export const calendarDateSchema = z
 	.string({ error: 'delivery_error_date_invalid' })
 	.trim()
 	.regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'delivery_error_date_invalid' })
-	.refine((value) => {
-		const date = new Date(`${value}T00:00:00Z`);
-		return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value && value >= '2000-01-01' && value <= '2100-12-31';
-	}, { error: 'delivery_error_date_invalid' });
+	.refine(
+		(value) => {
+			const date = new Date(`${value}T00:00:00Z`);
+			return (
+				!Number.isNaN(date.getTime()) &&
+				date.toISOString().slice(0, 10) === value &&
+				value >= '2000-01-01' &&
+				value <= '2100-12-31'
+			);
+		},
+		{ error: 'delivery_error_date_invalid' }
+	);
 
 const bodySchema = (requiredKey: string) =>
 	z
@@ -53,7 +61,13 @@ const percentageSchema = z
 	.trim()
 	.regex(/^\d{1,3}$/, { error: 'delivery_error_percent_invalid' })
 	.transform(Number)
-	.pipe(z.number().int().min(0, { error: 'delivery_error_percent_invalid' }).max(100, { error: 'delivery_error_percent_invalid' }));
+	.pipe(
+		z
+			.number()
+			.int()
+			.min(0, { error: 'delivery_error_percent_invalid' })
+			.max(100, { error: 'delivery_error_percent_invalid' })
+	);
 
 export interface ProgressUpdateInput {
 	reportedOn: string;
@@ -64,7 +78,9 @@ export interface ProgressUpdateInput {
 
 /** A progress update of a project with `targetCount` percentages (fields percent-0 … percent-n). */
 export function progressUpdateSchema(targetCount: number) {
-	const percentages = Object.fromEntries(Array.from({ length: targetCount }, (_, index) => [percentageField(index), percentageSchema]));
+	const percentages = Object.fromEntries(
+		Array.from({ length: targetCount }, (_, index) => [percentageField(index), percentageSchema])
+	);
 	return z
 		.object({
 			reportedOn: calendarDateSchema,
@@ -73,7 +89,10 @@ export function progressUpdateSchema(targetCount: number) {
 			...percentages
 		})
 		.transform((form, context): ProgressUpdateInput => {
-			const values = Array.from({ length: targetCount }, (_, index) => (form as Record<string, unknown>)[percentageField(index)] as number);
+			const values = Array.from(
+				{ length: targetCount },
+				(_, index) => (form as Record<string, unknown>)[percentageField(index)] as number
+			);
 			if (form.status === 'done' && values.some((value) => value !== 100)) {
 				context.addIssue({ code: 'custom', path: ['status'], message: 'delivery_error_done_needs_100' });
 			}
@@ -82,14 +101,20 @@ export function progressUpdateSchema(targetCount: number) {
 }
 
 export const inspectionNoteSchema = z.object({
-	projectId: z.string({ error: 'error_not_found' }).regex(/^[1-9]\d{0,15}$/, { error: 'error_not_found' }).transform(Number),
+	projectId: z
+		.string({ error: 'error_not_found' })
+		.regex(/^[1-9]\d{0,15}$/, { error: 'error_not_found' })
+		.transform(Number),
 	visitedOn: calendarDateSchema,
 	body: bodySchema('delivery_error_note_required')
 });
 export type InspectionNoteInput = z.infer<typeof inspectionNoteSchema>;
 
 export const noteReviewSchema = z.object({
-	noteId: z.string({ error: 'error_not_found' }).regex(/^[1-9]\d{0,15}$/, { error: 'error_not_found' }).transform(Number),
+	noteId: z
+		.string({ error: 'error_not_found' })
+		.regex(/^[1-9]\d{0,15}$/, { error: 'error_not_found' })
+		.transform(Number),
 	decision: z.enum(['approved', 'rejected'], { error: 'delivery_error_decision_invalid' })
 });
 
@@ -147,7 +172,10 @@ export type StageState = 'done' | 'current' | 'upcoming' | 'none';
  * are done (or "none" when they never took place), the ones after it are upcoming or none.
  * A year whose last begun stage has also ended (the evaluation) has no current stage.
  */
-export function chainStates(stages: Record<ChainStage, StageDates>, now: Date): { states: Record<ChainStage, StageState>; current: ChainStage | null } {
+export function chainStates(
+	stages: Record<ChainStage, StageDates>,
+	now: Date
+): { states: Record<ChainStage, StageState>; current: ChainStage | null } {
 	let lastBegun = -1;
 	CHAIN_STAGES.forEach((stage, index) => {
 		const startsAt = stages[stage].startsAt;

@@ -19,10 +19,22 @@ export type PaperBatchReading =
 
 const VOID_WORDS = new Set(['作废', '无效', 'void']);
 const BLANK_WORDS = new Set(['空白', '空', 'blank']);
-const LETTER_CHOICES: Record<string, Choice> = { y: 'for', 赞: 'for', n: 'against', 反: 'against', a: 'abstain', 弃: 'abstain' };
+const LETTER_CHOICES: Record<string, Choice> = {
+	y: 'for',
+	赞: 'for',
+	n: 'against',
+	反: 'against',
+	a: 'abstain',
+	弃: 'abstain'
+};
 
 /** `candidateIds` in ballot order: position 1 is candidateIds[0]. */
-export function readPaperBallots(method: BallotMethod, seats: number, candidateIds: readonly number[], text: string): PaperBatchReading {
+export function readPaperBallots(
+	method: BallotMethod,
+	seats: number,
+	candidateIds: readonly number[],
+	text: string
+): PaperBatchReading {
 	const ballots: BallotContent[] = [];
 	const problems: PaperLineProblem[] = [];
 	let voidCount = 0;
@@ -50,7 +62,12 @@ export function readPaperBallots(method: BallotMethod, seats: number, candidateI
 				if (!/^\d+$/.test(token)) return void problems.push({ line, code: 'unreadable', value: token });
 				const position = Number(token);
 				if (position < 1 || position > candidateIds.length) {
-					return void problems.push({ line, code: 'position_out_of_range', value: token, candidates: candidateIds.length });
+					return void problems.push({
+						line,
+						code: 'position_out_of_range',
+						value: token,
+						candidates: candidateIds.length
+					});
 				}
 				if (ticked.has(position)) return void problems.push({ line, code: 'duplicate_position', value: token });
 				ticked.add(position);
@@ -68,12 +85,20 @@ export function readPaperBallots(method: BallotMethod, seats: number, candidateI
 		}
 		const letters = [...entry.replace(/[\s,，、]+/g, '')];
 		if (letters.length !== candidateIds.length) {
-			return void problems.push({ line, code: 'wrong_length', length: letters.length, candidates: candidateIds.length });
+			return void problems.push({
+				line,
+				code: 'wrong_length',
+				length: letters.length,
+				candidates: candidateIds.length
+			});
 		}
 		const unreadable = letters.find((letter) => !(letter in LETTER_CHOICES));
 		if (unreadable !== undefined) return void problems.push({ line, code: 'unreadable', value: unreadable });
 		const choices = letters
-			.map((letter, position) => ({ candidateId: candidateIds[position] as number, choice: LETTER_CHOICES[letter] as Choice }))
+			.map((letter, position) => ({
+				candidateId: candidateIds[position] as number,
+				choice: LETTER_CHOICES[letter] as Choice
+			}))
 			.sort((a, b) => a.candidateId - b.candidateId);
 		if (choices.filter((entry) => entry.choice === 'for').length > seats) {
 			voidCount += 1;
@@ -88,5 +113,12 @@ export function readPaperBallots(method: BallotMethod, seats: number, candidateI
 
 /** The delegates a batch covers: one username or delegate number per line (also separated by commas or spaces). */
 export function readDelegateReferences(text: string): string[] {
-	return [...new Set(text.split(/[\s,，、;；]+/).map((reference) => reference.trim()).filter(Boolean))];
+	return [
+		...new Set(
+			text
+				.split(/[\s,，、;；]+/)
+				.map((reference) => reference.trim())
+				.filter(Boolean)
+		)
+	];
 }

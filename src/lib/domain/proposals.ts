@@ -7,14 +7,30 @@ export const PROPOSAL_STATUSES = ['draft', 'submitted', 'under_review', 'accepte
 export type ProposalStatus = (typeof PROPOSAL_STATUSES)[number];
 
 /** The statuses the public sees (a draft is its author's alone). */
-export const PUBLIC_PROPOSAL_STATUSES = ['submitted', 'under_review', 'accepted', 'merged', 'declined'] as const satisfies readonly ProposalStatus[];
+export const PUBLIC_PROPOSAL_STATUSES = [
+	'submitted',
+	'under_review',
+	'accepted',
+	'merged',
+	'declined'
+] as const satisfies readonly ProposalStatus[];
 
 /** The outcomes of a review: final, each with a reason shown to the proposer and the public. */
 export const DECISION_STATUSES = ['accepted', 'merged', 'declined'] as const satisfies readonly ProposalStatus[];
 export type DecisionStatus = (typeof DECISION_STATUSES)[number];
 
 /** The districts (区县) of Taizhou, in the official order. */
-export const DISTRICTS = ['椒江区', '黄岩区', '路桥区', '临海市', '温岭市', '玉环市', '天台县', '仙居县', '三门县'] as const;
+export const DISTRICTS = [
+	'椒江区',
+	'黄岩区',
+	'路桥区',
+	'临海市',
+	'温岭市',
+	'玉环市',
+	'天台县',
+	'仙居县',
+	'三门县'
+] as const;
 export type District = (typeof DISTRICTS)[number];
 
 export type ProposalActor = 'author' | 'staff';

@@ -3,7 +3,14 @@
 // (messages/residents, or the shared ones for usernames and passwords), translated where shown.
 import { z } from 'zod';
 import { idSchema, passwordSchema, usernameSchema, votingSessionFormSchema } from './schemas';
-import { DISTRICTS, REVIEW_ACTIONS, reasonRequired, type District, type ProposalStatus, type ReviewAction } from './proposals';
+import {
+	DISTRICTS,
+	REVIEW_ACTIONS,
+	reasonRequired,
+	type District,
+	type ProposalStatus,
+	type ReviewAction
+} from './proposals';
 
 /** Text from a form: a missing field reads as empty. */
 const text = z
@@ -14,7 +21,9 @@ const text = z
 /** Trimmed text of at most `max` characters; `required` names the message when it is empty. */
 function boundedText(max: number, tooLong: string, required?: string) {
 	const trimmed = z.string().trim();
-	return text.pipe(required ? trimmed.min(1, { error: required }).max(max, { error: tooLong }) : trimmed.max(max, { error: tooLong }));
+	return text.pipe(
+		required ? trimmed.min(1, { error: required }).max(max, { error: tooLong }) : trimmed.max(max, { error: tooLong })
+	);
 }
 
 /** A datetime-local value read as Beijing time (the voting-session form's rule); empty means none. */
@@ -40,18 +49,29 @@ export const registrationSchema = z
 		username: usernameSchema,
 		displayName: boundedText(DISPLAY_NAME_MAX, 'residents_error_display_name_too_long'),
 		password: passwordSchema,
-		passwordConfirm: z.string({ error: 'residents_error_password_confirm_required' }).min(1, { error: 'residents_error_password_confirm_required' }),
+		passwordConfirm: z
+			.string({ error: 'residents_error_password_confirm_required' })
+			.min(1, { error: 'residents_error_password_confirm_required' }),
 		mobile: mobileSchema
 	})
 	.superRefine(
 		(form, context) => {
-			if (typeof form.passwordConfirm === 'string' && form.passwordConfirm !== '' && form.passwordConfirm !== form.password) {
+			if (
+				typeof form.passwordConfirm === 'string' &&
+				form.passwordConfirm !== '' &&
+				form.passwordConfirm !== form.password
+			) {
 				context.addIssue({ code: 'custom', path: ['passwordConfirm'], message: 'residents_error_password_mismatch' });
 			}
 		},
 		{ when: () => true } // also when other fields are refused, so every problem is named at once
 	)
-	.transform((form) => ({ username: form.username, displayName: form.displayName || form.username, password: form.password, mobile: form.mobile }));
+	.transform((form) => ({
+		username: form.username,
+		displayName: form.displayName || form.username,
+		password: form.password,
+		mobile: form.mobile
+	}));
 export type RegistrationForm = z.output<typeof registrationSchema>;
 export const REGISTRATION_FIELDS = ['username', 'displayName', 'mobile'] as const;
 
@@ -114,16 +134,38 @@ export function proposalFormSchema(mode: 'draft' | 'submit') {
 			title: boundedText(PROPOSAL_TITLE_MAX, 'residents_error_title_too_long', 'residents_error_title_required'),
 			categoryId: categoryIdSchema(required),
 			district: districtSchema(required),
-			problem: boundedText(PROPOSAL_TEXT_MAX, 'residents_error_text_too_long', required ? 'residents_error_problem_required' : undefined),
-			measure: boundedText(PROPOSAL_TEXT_MAX, 'residents_error_text_too_long', required ? 'residents_error_measure_required' : undefined),
-			beneficiaries: boundedText(BENEFICIARIES_MAX, 'residents_error_text_too_long', required ? 'residents_error_beneficiaries_required' : undefined),
+			problem: boundedText(
+				PROPOSAL_TEXT_MAX,
+				'residents_error_text_too_long',
+				required ? 'residents_error_problem_required' : undefined
+			),
+			measure: boundedText(
+				PROPOSAL_TEXT_MAX,
+				'residents_error_text_too_long',
+				required ? 'residents_error_measure_required' : undefined
+			),
+			beneficiaries: boundedText(
+				BENEFICIARIES_MAX,
+				'residents_error_text_too_long',
+				required ? 'residents_error_beneficiaries_required' : undefined
+			),
 			estimatedCost: costWanSchema,
 			contact: boundedText(CONTACT_MAX, 'residents_error_contact_too_long')
 		})
 		.transform(({ estimatedCost, ...fields }) => ({ ...fields, estimatedCostYuan: estimatedCost }));
 }
 export type ProposalForm = z.output<ReturnType<typeof proposalFormSchema>>;
-export const PROPOSAL_FIELDS = ['campaignId', 'title', 'categoryId', 'district', 'problem', 'measure', 'beneficiaries', 'estimatedCost', 'contact'] as const;
+export const PROPOSAL_FIELDS = [
+	'campaignId',
+	'title',
+	'categoryId',
+	'district',
+	'problem',
+	'measure',
+	'beneficiaries',
+	'estimatedCost',
+	'contact'
+] as const;
 
 // ---------------------------------------------------------------- campaigns
 
@@ -132,8 +174,10 @@ const EVERY_PROBLEM = { when: () => true };
 
 /** A campaign's or a round's opening and closing: both given, the closing after the opening. */
 function checkOpeningHours(form: { opensAt?: unknown; closesAt?: unknown }, context: z.RefinementCtx): void {
-	if (form.opensAt === null) context.addIssue({ code: 'custom', path: ['opensAt'], message: 'residents_error_opens_required' });
-	if (form.closesAt === null) context.addIssue({ code: 'custom', path: ['closesAt'], message: 'residents_error_closes_required' });
+	if (form.opensAt === null)
+		context.addIssue({ code: 'custom', path: ['opensAt'], message: 'residents_error_opens_required' });
+	if (form.closesAt === null)
+		context.addIssue({ code: 'custom', path: ['closesAt'], message: 'residents_error_closes_required' });
 	if (form.opensAt instanceof Date && form.closesAt instanceof Date && form.closesAt <= form.opensAt) {
 		context.addIssue({ code: 'custom', path: ['closesAt'], message: 'error_closes_before_opens' });
 	}
@@ -142,7 +186,11 @@ function checkOpeningHours(form: { opensAt?: unknown; closesAt?: unknown }, cont
 export const campaignFormSchema = z
 	.object({
 		title: boundedText(200, 'residents_error_campaign_title_too_long', 'residents_error_campaign_title_required'),
-		year: z.coerce.number({ error: 'error_year_invalid' }).int({ error: 'error_year_invalid' }).min(2000, { error: 'error_year_invalid' }).max(2100, { error: 'error_year_invalid' }),
+		year: z.coerce
+			.number({ error: 'error_year_invalid' })
+			.int({ error: 'error_year_invalid' })
+			.min(2000, { error: 'error_year_invalid' })
+			.max(2100, { error: 'error_year_invalid' }),
 		opensAt: beijingDateTime,
 		closesAt: beijingDateTime,
 		criteria: boundedText(5000, 'residents_error_criteria_too_long')
@@ -155,12 +203,16 @@ export const CAMPAIGN_FIELDS = ['title', 'year', 'opensAt', 'closesAt', 'criteri
 // ---------------------------------------------------------------- the review
 
 const reasonSchema = boundedText(REASON_MAX, 'residents_error_reason_too_long');
-const proposalIdsSchema = z.array(idSchema, { error: 'residents_error_no_proposals' }).min(1, { error: 'residents_error_no_proposals' });
+const proposalIdsSchema = z
+	.array(idSchema, { error: 'residents_error_no_proposals' })
+	.min(1, { error: 'residents_error_no_proposals' });
 
 export const reviewFormSchema = z
 	.object({
 		proposalIds: proposalIdsSchema,
-		action: z.enum(Object.keys(REVIEW_ACTIONS) as [ReviewAction, ...ReviewAction[]], { error: 'residents_error_action_unknown' }),
+		action: z.enum(Object.keys(REVIEW_ACTIONS) as [ReviewAction, ...ReviewAction[]], {
+			error: 'residents_error_action_unknown'
+		}),
 		reason: reasonSchema
 	})
 	.superRefine((form, context) => {
@@ -190,16 +242,25 @@ export const mergeFormSchema = z
 		if (form.target === 'existing') {
 			const candidateId = idSchema.safeParse(form.candidateId);
 			if (!candidateId.success) {
-				context.addIssue({ code: 'custom', path: ['candidateId'], message: 'residents_error_merge_candidate_required' });
+				context.addIssue({
+					code: 'custom',
+					path: ['candidateId'],
+					message: 'residents_error_merge_candidate_required'
+				});
 				return z.NEVER;
 			}
 			return { ...base, target: { kind: 'existing' as const, candidateId: candidateId.data } };
 		}
 		const categoryId = idSchema.safeParse(form.categoryId);
-		if (!categoryId.success) context.addIssue({ code: 'custom', path: ['categoryId'], message: 'residents_error_category_required' });
-		if (form.title === '') context.addIssue({ code: 'custom', path: ['title'], message: 'catalog_error_title_required' });
+		if (!categoryId.success)
+			context.addIssue({ code: 'custom', path: ['categoryId'], message: 'residents_error_category_required' });
+		if (form.title === '')
+			context.addIssue({ code: 'custom', path: ['title'], message: 'catalog_error_title_required' });
 		if (!categoryId.success || form.title === '') return z.NEVER;
-		return { ...base, target: { kind: 'new' as const, categoryId: categoryId.data, title: form.title, summary: form.summary } };
+		return {
+			...base,
+			target: { kind: 'new' as const, categoryId: categoryId.data, title: form.title, summary: form.summary }
+		};
 	});
 export type MergeForm = z.output<typeof mergeFormSchema>;
 
@@ -218,15 +279,25 @@ export const roundFormSchema = z
 			.min(1, { error: 'residents_error_max_supports_invalid' })
 			.max(MAX_SUPPORTS_LIMIT, { error: 'residents_error_max_supports_invalid' }),
 		liveRanking: text.transform((value) => value === 'on' || value === 'true'),
-		candidateIds: z.array(idSchema, { error: 'residents_error_round_candidates_required' }).min(2, { error: 'residents_error_round_candidates_required' })
+		candidateIds: z
+			.array(idSchema, { error: 'residents_error_round_candidates_required' })
+			.min(2, { error: 'residents_error_round_candidates_required' })
 	})
 	.superRefine((form, context) => {
 		checkOpeningHours(form, context);
 		if (!Array.isArray(form.candidateIds)) return;
 		if (new Set(form.candidateIds).size !== form.candidateIds.length) {
-			context.addIssue({ code: 'custom', path: ['candidateIds'], message: 'residents_error_round_candidates_required' });
+			context.addIssue({
+				code: 'custom',
+				path: ['candidateIds'],
+				message: 'residents_error_round_candidates_required'
+			});
 		} else if (typeof form.maxSupports === 'number' && form.maxSupports >= form.candidateIds.length) {
-			context.addIssue({ code: 'custom', path: ['maxSupports'], message: 'residents_error_max_supports_not_below_candidates' });
+			context.addIssue({
+				code: 'custom',
+				path: ['maxSupports'],
+				message: 'residents_error_max_supports_not_below_candidates'
+			});
 		}
 	}, EVERY_PROBLEM)
 	.transform((form) => ({ ...form, opensAt: form.opensAt as Date, closesAt: form.closesAt as Date }));
@@ -239,7 +310,11 @@ export const supportFormSchema = z.array(idSchema, { error: 'error_candidate_unk
 /** Carrying the top of a round's ranking into a new voting-session draft. */
 export const carryOverFormSchema = z
 	.object({
-		count: z.coerce.number({ error: 'residents_error_carry_count_invalid' }).int({ error: 'residents_error_carry_count_invalid' }).min(2, { error: 'residents_error_carry_count_invalid' }).max(1000, { error: 'residents_error_carry_count_invalid' }),
+		count: z.coerce
+			.number({ error: 'residents_error_carry_count_invalid' })
+			.int({ error: 'residents_error_carry_count_invalid' })
+			.min(2, { error: 'residents_error_carry_count_invalid' })
+			.max(1000, { error: 'residents_error_carry_count_invalid' }),
 		title: votingSessionFormSchema.shape.title,
 		year: votingSessionFormSchema.shape.year,
 		seats: votingSessionFormSchema.shape.seats

@@ -100,7 +100,8 @@ export function tallyEvaluation(
 		}
 		for (const entry of ballot.choices) {
 			const projectCounts = counts.get(entry.candidateId);
-			if (!projectCounts) throw new Error(`a ballot names project ${entry.candidateId}, which is not in this evaluation`);
+			if (!projectCounts)
+				throw new Error(`a ballot names project ${entry.candidateId}, which is not in this evaluation`);
 			if (!allowed.has(entry.choice)) throw new Error(`an evaluation ballot holds the choice ${entry.choice}`);
 			projectCounts[countKey[entry.choice as EvaluationChoice]] += 1;
 		}

@@ -1,7 +1,16 @@
 // Input schemas. Each error message is a Paraglide message key, translated where it is shown.
 import { z } from 'zod';
 import type { Selection } from './ballot';
-import { BALLOT_METHODS, CHOICES, EVALUATION_CHOICES, ROLES, THRESHOLD_BASES, type Choice, type EvaluationChoice, type SessionMethod } from './types';
+import {
+	BALLOT_METHODS,
+	CHOICES,
+	EVALUATION_CHOICES,
+	ROLES,
+	THRESHOLD_BASES,
+	type Choice,
+	type EvaluationChoice,
+	type SessionMethod
+} from './types';
 
 export const usernameSchema = z
 	.string({ error: 'error_username_required' })
@@ -33,9 +42,17 @@ export function safeLocalPath(target: string | null | undefined): string {
 
 /** A database id: a positive whole number, written plainly (no "1.0", "0x1", " 1", "1e0"). */
 export const idSchema = z
-	.union([z.number({ error: 'error_not_found' }), z.string().regex(/^[1-9]\d{0,15}$/, { error: 'error_not_found' })], { error: 'error_not_found' })
+	.union([z.number({ error: 'error_not_found' }), z.string().regex(/^[1-9]\d{0,15}$/, { error: 'error_not_found' })], {
+		error: 'error_not_found'
+	})
 	.transform(Number)
-	.pipe(z.number().int({ error: 'error_not_found' }).positive({ error: 'error_not_found' }).max(Number.MAX_SAFE_INTEGER, { error: 'error_not_found' }));
+	.pipe(
+		z
+			.number()
+			.int({ error: 'error_not_found' })
+			.positive({ error: 'error_not_found' })
+			.max(Number.MAX_SAFE_INTEGER, { error: 'error_not_found' })
+	);
 
 export const roleSchema = z.enum(ROLES, { error: 'error_role_unknown' });
 
@@ -52,7 +69,10 @@ const evaluationChoiceSchema = z.enum(EVALUATION_CHOICES, { error: 'error_choice
  * A cast form: repeated `candidate` fields (approval) or `choice-<candidateId>` fields (a choice
  * per candidate: for/against/abstain, or an evaluation's). Reads the raw entries of a FormData.
  */
-export function parseCastForm(method: SessionMethod, form: FormData): { ok: true; selection: Selection } | { ok: false; error: string } {
+export function parseCastForm(
+	method: SessionMethod,
+	form: FormData
+): { ok: true; selection: Selection } | { ok: false; error: string } {
 	if (method === 'approval') {
 		const parsed = z.array(idSchema).safeParse(form.getAll('candidate'));
 		if (!parsed.success) return { ok: false, error: 'error_candidate_unknown' };
@@ -93,7 +113,8 @@ const beijingDateTime = z
 		const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(:\d{2})?$/.exec(value);
 		const date = match ? new Date(`${match[1]}T${match[2]}${match[3] ?? ':00'}+08:00`) : null;
 		// JavaScript rolls 2022-02-31 over to 3 March: a date that does not read back the same is refused.
-		const readBack = date && !Number.isNaN(date.getTime()) ? new Date(date.getTime() + 8 * 3600_000).toISOString().slice(0, 16) : null;
+		const readBack =
+			date && !Number.isNaN(date.getTime()) ? new Date(date.getTime() + 8 * 3600_000).toISOString().slice(0, 16) : null;
 		if (!date || readBack !== `${match?.[1]}T${match?.[2]}`) {
 			context.addIssue({ code: 'custom', message: 'error_datetime_invalid' });
 			return z.NEVER;
@@ -104,10 +125,22 @@ const beijingDateTime = z
 /** The voting-session form of staff (draft only). */
 export const votingSessionFormSchema = z
 	.object({
-		title: z.string({ error: 'error_title_required' }).trim().min(1, { error: 'error_title_required' }).max(200, { error: 'error_title_too_long' }),
-		year: z.coerce.number({ error: 'error_year_invalid' }).int({ error: 'error_year_invalid' }).min(2000, { error: 'error_year_invalid' }).max(2100, { error: 'error_year_invalid' }),
+		title: z
+			.string({ error: 'error_title_required' })
+			.trim()
+			.min(1, { error: 'error_title_required' })
+			.max(200, { error: 'error_title_too_long' }),
+		year: z.coerce
+			.number({ error: 'error_year_invalid' })
+			.int({ error: 'error_year_invalid' })
+			.min(2000, { error: 'error_year_invalid' })
+			.max(2100, { error: 'error_year_invalid' }),
 		ballotMethod: z.enum(BALLOT_METHODS, { error: 'error_method_invalid' }),
-		seats: z.coerce.number({ error: 'error_seats_invalid' }).int({ error: 'error_seats_invalid' }).min(1, { error: 'error_seats_invalid' }).max(1000, { error: 'error_seats_invalid' }),
+		seats: z.coerce
+			.number({ error: 'error_seats_invalid' })
+			.int({ error: 'error_seats_invalid' })
+			.min(1, { error: 'error_seats_invalid' })
+			.max(1000, { error: 'error_seats_invalid' }),
 		thresholdBase: z.enum(THRESHOLD_BASES, { error: 'error_threshold_base_invalid' }),
 		opensAt: beijingDateTime,
 		closesAt: beijingDateTime,
@@ -127,8 +160,16 @@ export type VotingSessionForm = z.infer<typeof votingSessionFormSchema>;
 /** The staff's evaluation-session form (满意度测评): which year's projects, 弃权 or not, times. */
 export const evaluationSessionFormSchema = z
 	.object({
-		title: z.string({ error: 'error_title_required' }).trim().min(1, { error: 'error_title_required' }).max(200, { error: 'error_title_too_long' }),
-		year: z.coerce.number({ error: 'error_year_invalid' }).int({ error: 'error_year_invalid' }).min(2000, { error: 'error_year_invalid' }).max(2100, { error: 'error_year_invalid' }),
+		title: z
+			.string({ error: 'error_title_required' })
+			.trim()
+			.min(1, { error: 'error_title_required' })
+			.max(200, { error: 'error_title_too_long' }),
+		year: z.coerce
+			.number({ error: 'error_year_invalid' })
+			.int({ error: 'error_year_invalid' })
+			.min(2000, { error: 'error_year_invalid' })
+			.max(2100, { error: 'error_year_invalid' }),
 		allowAbstain: z.enum(['', 'yes'], { error: 'error_choice_invalid' }).transform((value) => value === 'yes'),
 		opensAt: beijingDateTime,
 		closesAt: beijingDateTime

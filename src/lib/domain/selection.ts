@@ -29,7 +29,11 @@ export type SupportProblem =
 	| { code: 'over_limit'; chosen: number; limit: number };
 
 /** Checks a resident's whole choice in a round: candidates of the round, each once, at most K. */
-export function checkSupportChoice(candidateIds: readonly number[], roundCandidateIds: readonly number[], maxSupports: number): SupportProblem | null {
+export function checkSupportChoice(
+	candidateIds: readonly number[],
+	roundCandidateIds: readonly number[],
+	maxSupports: number
+): SupportProblem | null {
 	const known = new Set(roundCandidateIds);
 	if (candidateIds.some((id) => !known.has(id))) return { code: 'unknown_candidate' };
 	if (new Set(candidateIds).size !== candidateIds.length) return { code: 'duplicate_candidate' };
@@ -51,7 +55,9 @@ export interface RankedCandidate extends CandidateSupports {
 
 /** The candidates by supports (most first), equal supports in list order, with their ranks. */
 export function rankBySupports(rows: readonly CandidateSupports[]): RankedCandidate[] {
-	const ordered = [...rows].sort((a, b) => b.supports - a.supports || a.position - b.position || a.candidateId - b.candidateId);
+	const ordered = [...rows].sort(
+		(a, b) => b.supports - a.supports || a.position - b.position || a.candidateId - b.candidateId
+	);
 	return ordered.map((row) => ({ ...row, rank: 1 + ordered.filter((other) => other.supports > row.supports).length }));
 }
 
@@ -59,7 +65,10 @@ export function rankBySupports(rows: readonly CandidateSupports[]): RankedCandid
  * The top `count` of a ranking to carry into a voting session. Candidates tied with the last
  * place are carried too (staff do not pick between equals), and `tiedAtCutoff` says so.
  */
-export function topOfRanking(ranking: readonly RankedCandidate[], count: number): { candidateIds: number[]; tiedAtCutoff: boolean } {
+export function topOfRanking(
+	ranking: readonly RankedCandidate[],
+	count: number
+): { candidateIds: number[]; tiedAtCutoff: boolean } {
 	if (count <= 0 || ranking.length === 0) return { candidateIds: [], tiedAtCutoff: false };
 	const last = ranking[Math.min(count, ranking.length) - 1] as RankedCandidate;
 	const carried = ranking.filter((row) => row.rank <= last.rank);

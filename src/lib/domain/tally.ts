@@ -11,7 +11,12 @@ export function isEvaluationTally(tally: SessionTally): tally is EvaluationTally
 	return tally.ballotMethod === 'evaluation';
 }
 
-export function countSession(rules: VotingRules, candidateIds: readonly number[], ballots: readonly BallotContent[], turnout: Turnout): SessionTally {
+export function countSession(
+	rules: VotingRules,
+	candidateIds: readonly number[],
+	ballots: readonly BallotContent[],
+	turnout: Turnout
+): SessionTally {
 	return rules.ballotMethod === 'evaluation'
 		? tallyEvaluation(rules, candidateIds, ballots, turnout)
 		: tallyBallots(rules, candidateIds, ballots, turnout);

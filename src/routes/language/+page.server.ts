@@ -16,7 +16,13 @@ export const actions: Actions = {
 	default: async ({ request, cookies }) => {
 		const parsed = languageForm.safeParse(Object.fromEntries(await readFormBody(request)));
 		if (!parsed.success) redirect(303, '/');
-		cookies.set(cookieName, parsed.data.locale, { path: '/', httpOnly: false, sameSite: 'lax', secure: false, maxAge: cookieMaxAge });
+		cookies.set(cookieName, parsed.data.locale, {
+			path: '/',
+			httpOnly: false,
+			sameSite: 'lax',
+			secure: false,
+			maxAge: cookieMaxAge
+		});
 		redirect(303, safeLocalPath(parsed.data.redirectTo));
 	}
 };

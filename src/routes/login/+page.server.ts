@@ -31,7 +31,11 @@ export const actions: Actions = {
 				redirect(303, `/login/two-factor?redirectTo=${encodeURIComponent(redirectTo)}`);
 			}
 			return result.reason === 'rate_limited'
-				? fail(429, { username, errors: { form: 'security_login_rate_limited' }, wait: waitText(result.retryAfterSeconds) })
+				? fail(429, {
+						username,
+						errors: { form: 'security_login_rate_limited' },
+						wait: waitText(result.retryAfterSeconds)
+					})
 				: fail(400, { username, errors: { form: 'error_login_failed' }, wait: '' });
 		}
 		// Rotation: a sign-in always starts a fresh session and ends the one this browser had.

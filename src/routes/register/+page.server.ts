@@ -28,7 +28,11 @@ export const actions: Actions = {
 		const result = await registerResident(db(), { ...parsed.data, address: getClientAddress() });
 		if (!result.ok) {
 			return result.reason === 'rate_limited'
-				? fail(429, { values, errors: { form: 'residents_error_register_rate_limited' }, retryAfterMinutes: Math.ceil(result.retryAfterSeconds / 60) })
+				? fail(429, {
+						values,
+						errors: { form: 'residents_error_register_rate_limited' },
+						retryAfterMinutes: Math.ceil(result.retryAfterSeconds / 60)
+					})
 				: fail(409, { values, errors: { username: 'residents_error_username_taken' }, retryAfterMinutes: 0 });
 		}
 		if (locals.session) await invalidateSession(db(), locals.session.id);

@@ -18,7 +18,13 @@ export const actions: Actions = {
 	default: async ({ request, cookies }) => {
 		const parsed = textSizeForm.safeParse(Object.fromEntries(await readFormBody(request)));
 		if (!parsed.success) redirect(303, '/');
-		cookies.set(TEXT_SIZE_COOKIE, parsed.data.size, { path: '/', httpOnly: false, sameSite: 'lax', secure: false, maxAge: TEXT_SIZE_MAX_AGE });
+		cookies.set(TEXT_SIZE_COOKIE, parsed.data.size, {
+			path: '/',
+			httpOnly: false,
+			sameSite: 'lax',
+			secure: false,
+			maxAge: TEXT_SIZE_MAX_AGE
+		});
 		redirect(303, safeLocalPath(parsed.data.redirectTo));
 	}
 };

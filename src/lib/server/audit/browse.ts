@@ -13,9 +13,14 @@ const dateSchema = z.preprocess(
 		.string()
 		.trim()
 		.regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'screen_audit_error_date' })
-		.refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value), {
-			error: 'screen_audit_error_date'
-		})
+		.refine(
+			(value) =>
+				!Number.isNaN(Date.parse(`${value}T00:00:00Z`)) &&
+				new Date(`${value}T00:00:00Z`).toISOString().startsWith(value),
+			{
+				error: 'screen_audit_error_date'
+			}
+		)
 		.optional()
 );
 
@@ -23,15 +28,28 @@ const dateSchema = z.preprocess(
 export const auditFilterSchema = z
 	.object({
 		session: z.preprocess(blankToUndefined, idSchema.optional()),
-		action: z.preprocess(blankToUndefined, z.string().trim().regex(/^[A-Za-z0-9_.:-]{1,100}$/, { error: 'screen_audit_error_action' }).optional()),
+		action: z.preprocess(
+			blankToUndefined,
+			z
+				.string()
+				.trim()
+				.regex(/^[A-Za-z0-9_.:-]{1,100}$/, { error: 'screen_audit_error_action' })
+				.optional()
+		),
 		/** A user id, or "system" for entries without a user (e.g. a ballot cast, a scheduled step). */
-		actor: z.preprocess(blankToUndefined, z.union([z.literal('system'), idSchema], { error: 'screen_audit_error_actor' }).optional()),
+		actor: z.preprocess(
+			blankToUndefined,
+			z.union([z.literal('system'), idSchema], { error: 'screen_audit_error_actor' }).optional()
+		),
 		from: dateSchema,
 		to: dateSchema,
 		before: z.preprocess(blankToUndefined, idSchema.optional()),
 		after: z.preprocess(blankToUndefined, idSchema.optional())
 	})
-	.refine((filter) => !filter.from || !filter.to || filter.from <= filter.to, { error: 'screen_audit_error_range', path: ['to'] });
+	.refine((filter) => !filter.from || !filter.to || filter.from <= filter.to, {
+		error: 'screen_audit_error_range',
+		path: ['to']
+	});
 
 export type AuditFilter = z.infer<typeof auditFilterSchema>;
 
@@ -64,7 +82,11 @@ function conditions(sql: Sql, filter: AuditFilter) {
 }
 
 /** One page of entries, newest first: the newest, or those older than `before`, or newer than `after`. */
-export async function searchAuditEntries(sql: Sql, filter: AuditFilter, pageSize = AUDIT_PAGE_SIZE): Promise<AuditPage> {
+export async function searchAuditEntries(
+	sql: Sql,
+	filter: AuditFilter,
+	pageSize = AUDIT_PAGE_SIZE
+): Promise<AuditPage> {
 	const goingNewer = filter.after !== undefined && filter.before === undefined;
 	const rows = await sql<AuditRow[]>`
 		select a.seq, a.at, u.username as "actorUsername", u.display_name as "actorDisplayName", a.action,

@@ -64,10 +64,24 @@ export async function verifyAuditChain(sql: Sql, options: VerifyOptions = {}): P
 				}
 				const expectedPrevious = previous?.hash ?? null;
 				if (row.prevHash !== expectedPrevious) {
-					return { ok: false, seq: row.seq, problem: 'link_mismatch', entriesChecked: checked, expected: expectedPrevious, found: row.prevHash };
+					return {
+						ok: false,
+						seq: row.seq,
+						problem: 'link_mismatch',
+						entriesChecked: checked,
+						expected: expectedPrevious,
+						found: row.prevHash
+					};
 				}
 				if (row.recomputed !== row.hash) {
-					return { ok: false, seq: row.seq, problem: 'hash_mismatch', entriesChecked: checked, expected: row.recomputed, found: row.hash };
+					return {
+						ok: false,
+						seq: row.seq,
+						problem: 'hash_mismatch',
+						entriesChecked: checked,
+						expected: row.recomputed,
+						found: row.hash
+					};
 				}
 				previous = { seq: row.seq, hash: row.hash };
 				checked += 1;
@@ -83,13 +97,22 @@ export async function verifyAuditChain(sql: Sql, options: VerifyOptions = {}): P
  * A staff member's or scrutineer's check from the admin page: verifies, then appends what was found
  * to the chain (the next check covers that entry too).
  */
-export async function verifyAuditChainAs(sql: Sql, actorUserId: number, options: VerifyOptions = {}): Promise<AuditVerification> {
+export async function verifyAuditChainAs(
+	sql: Sql,
+	actorUserId: number,
+	options: VerifyOptions = {}
+): Promise<AuditVerification> {
 	const verification = await verifyAuditChain(sql, options);
 	await appendAudit(sql, {
 		actorUserId,
 		action: 'audit.verified',
 		details: verification.ok
-			? { intact: true, entries: verification.entries, headSeq: verification.head?.seq ?? null, headHash: verification.head?.hash ?? null }
+			? {
+					intact: true,
+					entries: verification.entries,
+					headSeq: verification.head?.seq ?? null,
+					headHash: verification.head?.hash ?? null
+				}
 			: { intact: false, brokenSeq: verification.seq, problem: verification.problem }
 	});
 	return verification;

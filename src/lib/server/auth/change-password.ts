@@ -14,7 +14,12 @@ export type ChangePasswordResult =
 
 export async function changePassword(
 	sql: Sql,
-	input: { user: { id: number; username: string }; sessionId: string | null; currentPassword: string; newPassword: string }
+	input: {
+		user: { id: number; username: string };
+		sessionId: string | null;
+		currentPassword: string;
+		newPassword: string;
+	}
 ): Promise<ChangePasswordResult> {
 	const result = await withRateLimits(
 		sql,
@@ -28,9 +33,15 @@ export async function changePassword(
 			await tx`update app_user set password_hash = ${await hashPassword(input.newPassword)} where id = ${input.user.id}`;
 			const endedSessions = await invalidateOtherUserSessions(tx, input.user.id, input.sessionId);
 			await tx`delete from two_factor_pending where user_id = ${input.user.id}`;
-			await appendAudit(tx, { actorUserId: input.user.id, action: 'account.password_changed', details: { user: input.user.username, endedSessions } });
+			await appendAudit(tx, {
+				actorUserId: input.user.id,
+				action: 'account.password_changed',
+				details: { user: input.user.username, endedSessions }
+			});
 			return { outcome: { ok: true, endedSessions }, failed: false };
 		}
 	);
-	return result.limited ? { ok: false, error: 'rate_limited', retryAfterSeconds: result.retryAfterSeconds } : result.outcome;
+	return result.limited
+		? { ok: false, error: 'rate_limited', retryAfterSeconds: result.retryAfterSeconds }
+		: result.outcome;
 }

@@ -13,7 +13,8 @@ export function requireUser(locals: App.Locals, url: URL): SessionUser {
 	if (!locals.user) {
 		redirect(303, `/login?redirectTo=${encodeURIComponent(url.pathname + url.search)}`);
 	}
-	if (mustEnrolTwoFactor(locals.user) && !isOpenWhileEnrolmentPending(url.pathname)) redirect(303, ACCOUNT_SECURITY_PATH);
+	if (mustEnrolTwoFactor(locals.user) && !isOpenWhileEnrolmentPending(url.pathname))
+		redirect(303, ACCOUNT_SECURITY_PATH);
 	return locals.user;
 }
 

@@ -4,7 +4,13 @@
 import type { Sql } from '../db/client';
 import { findUserByUsername } from '../users/users';
 import { decoyPasswordHash, verifyPassword } from './password';
-import { loginAccountKey, loginAddressKey, LOGIN_ACCOUNT_POLICY, LOGIN_ADDRESS_POLICY, withRateLimits } from './rate-limit';
+import {
+	loginAccountKey,
+	loginAddressKey,
+	LOGIN_ACCOUNT_POLICY,
+	LOGIN_ADDRESS_POLICY,
+	withRateLimits
+} from './rate-limit';
 import { createSession } from './session';
 import { createPendingSignIn, hasTwoFactor } from './two-factor';
 
@@ -28,13 +34,24 @@ export async function signIn(
 		],
 		async (tx): Promise<{ outcome: SignInResult; failed: boolean }> => {
 			const valid = await verifyPassword(user?.passwordHash ?? (await decoyPasswordHash()), input.password);
-			if (!user || !user.passwordHash || !valid || user.disabled) return { outcome: { ok: false, reason: 'invalid' }, failed: true };
+			if (!user || !user.passwordHash || !valid || user.disabled)
+				return { outcome: { ok: false, reason: 'invalid' }, failed: true };
 			if (await hasTwoFactor(tx, user.id)) {
-				return { outcome: { ok: false, reason: 'second_step', pendingToken: await createPendingSignIn(tx, user.id), userId: user.id }, failed: false };
+				return {
+					outcome: {
+						ok: false,
+						reason: 'second_step',
+						pendingToken: await createPendingSignIn(tx, user.id),
+						userId: user.id
+					},
+					failed: false
+				};
 			}
 			const { token } = await createSession(tx, user.id);
 			return { outcome: { ok: true, token, userId: user.id }, failed: false };
 		}
 	);
-	return result.limited ? { ok: false, reason: 'rate_limited', retryAfterSeconds: result.retryAfterSeconds } : result.outcome;
+	return result.limited
+		? { ok: false, reason: 'rate_limited', retryAfterSeconds: result.retryAfterSeconds }
+		: result.outcome;
 }

@@ -34,9 +34,19 @@ export interface BucketPolicy {
 }
 
 /** Password failures per account. */
-export const LOGIN_ACCOUNT_POLICY: BucketPolicy = { capacity: 5, refillPerSecond: 1 / 900, firstWaitSeconds: 60, maxWaitSeconds: 3600 };
+export const LOGIN_ACCOUNT_POLICY: BucketPolicy = {
+	capacity: 5,
+	refillPerSecond: 1 / 900,
+	firstWaitSeconds: 60,
+	maxWaitSeconds: 3600
+};
 /** Password failures per address: a congress hall shares one address, so the allowance is large and the waits short. */
-export const LOGIN_ADDRESS_POLICY: BucketPolicy = { capacity: 50, refillPerSecond: 1 / 12, firstWaitSeconds: 12, maxWaitSeconds: 900 };
+export const LOGIN_ADDRESS_POLICY: BucketPolicy = {
+	capacity: 50,
+	refillPerSecond: 1 / 12,
+	firstWaitSeconds: 12,
+	maxWaitSeconds: 900
+};
 /** Wrong second-step codes per user. */
 export const TWO_FACTOR_POLICY: BucketPolicy = LOGIN_ACCOUNT_POLICY;
 
@@ -60,7 +70,11 @@ export function backoffSeconds(policy: BucketPolicy, strikes: number): number {
 }
 
 /** Seconds until the key may try again (0 when it may now). Does not record anything. */
-export async function secondsUntilAllowed(sql: Sql | TransactionSql, key: string, _policy?: BucketPolicy): Promise<number> {
+export async function secondsUntilAllowed(
+	sql: Sql | TransactionSql,
+	key: string,
+	_policy?: BucketPolicy
+): Promise<number> {
 	const [row] = await sql<{ wait: number }[]>`
 		select extract(epoch from blocked_until - now())::float8 as wait
 		from rate_limit_bucket where key = ${key} and blocked_until > now()`;

@@ -16,7 +16,12 @@ export const confirmEnrolmentFormSchema = z.object({
 	code: z
 		.string({ error: 'security_code_required' })
 		.transform((value) => value.replace(/\s+/g, ''))
-		.pipe(z.string().min(1, { error: 'security_code_required' }).regex(/^\d{6}$/, { error: 'security_code_six_digits' }))
+		.pipe(
+			z
+				.string()
+				.min(1, { error: 'security_code_required' })
+				.regex(/^\d{6}$/, { error: 'security_code_six_digits' })
+		)
 });
 
 const currentPasswordSchema = z
@@ -29,5 +34,11 @@ export const passwordAndCodeFormSchema = z.object({ password: currentPasswordSch
 
 export const changePasswordFormSchema = z
 	.object({ currentPassword: currentPasswordSchema, newPassword: passwordSchema, newPasswordConfirm: z.string() })
-	.refine((form) => form.newPassword === form.newPasswordConfirm, { error: 'security_password_mismatch', path: ['newPasswordConfirm'] })
-	.refine((form) => form.newPassword !== form.currentPassword, { error: 'security_password_unchanged', path: ['newPassword'] });
+	.refine((form) => form.newPassword === form.newPasswordConfirm, {
+		error: 'security_password_mismatch',
+		path: ['newPasswordConfirm']
+	})
+	.refine((form) => form.newPassword !== form.currentPassword, {
+		error: 'security_password_unchanged',
+		path: ['newPassword']
+	});

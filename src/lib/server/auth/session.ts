@@ -29,7 +29,10 @@ function hashSecret(secret: string): Buffer {
 }
 
 /** Creates a session for a user; returns the token for the cookie. */
-export async function createSession(sql: Sql | TransactionSql, userId: number): Promise<{ token: string; sessionId: string }> {
+export async function createSession(
+	sql: Sql | TransactionSql,
+	userId: number
+): Promise<{ token: string; sessionId: string }> {
 	const sessionId = randomReadableString(24);
 	const secret = randomReadableString(24);
 	await sql`insert into auth_session (id, secret_hash, user_id) values (${sessionId}, ${hashSecret(secret)}, ${userId})`;
@@ -72,7 +75,13 @@ export async function validateSessionToken(sql: Sql, token: string): Promise<Aut
 	}
 	return {
 		id: sessionId,
-		user: { id: row.userId, username: row.username, displayName: row.displayName, roles: row.roles, twoFactorEnrolled: row.twoFactorEnrolled }
+		user: {
+			id: row.userId,
+			username: row.username,
+			displayName: row.displayName,
+			roles: row.roles,
+			twoFactorEnrolled: row.twoFactorEnrolled
+		}
 	};
 }
 
@@ -85,7 +94,11 @@ export async function invalidateUserSessions(sql: Sql | TransactionSql, userId: 
 }
 
 /** Ends every session of the user but `keepSessionId` (the one making the change). */
-export async function invalidateOtherUserSessions(sql: Sql | TransactionSql, userId: number, keepSessionId: string | null): Promise<number> {
+export async function invalidateOtherUserSessions(
+	sql: Sql | TransactionSql,
+	userId: number,
+	keepSessionId: string | null
+): Promise<number> {
 	const result = await sql`delete from auth_session where user_id = ${userId} and id is distinct from ${keepSessionId}`;
 	return result.count;
 }

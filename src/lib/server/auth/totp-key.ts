@@ -27,7 +27,8 @@ function decodeKey(text: string, source: string): Buffer {
  * (mode 0600) when it does not exist. Says on standard error when it generated one.
  */
 export function loadTotpKey(env: NodeJS.ProcessEnv = process.env): { key: Buffer; source: string } {
-	if (env.PIAOJUE_TOTP_KEY) return { key: decodeKey(env.PIAOJUE_TOTP_KEY, 'PIAOJUE_TOTP_KEY'), source: 'PIAOJUE_TOTP_KEY' };
+	if (env.PIAOJUE_TOTP_KEY)
+		return { key: decodeKey(env.PIAOJUE_TOTP_KEY, 'PIAOJUE_TOTP_KEY'), source: 'PIAOJUE_TOTP_KEY' };
 	const dataRoot = env.PIAOJUE_DATA_DIR ? path.resolve(env.PIAOJUE_DATA_DIR) : defaultDataRoot();
 	const file = path.join(dataRoot, TOTP_KEY_FILE_NAME);
 	if (!existsSync(file)) {
@@ -35,7 +36,9 @@ export function loadTotpKey(env: NodeJS.ProcessEnv = process.env): { key: Buffer
 		try {
 			// 'wx': when two processes start at once, one writes and the other reads what it wrote.
 			writeFileSync(file, `${randomBytes(KEY_BYTES).toString('base64')}\n`, { flag: 'wx', mode: 0o600 });
-			console.warn(`PIAOJUE_TOTP_KEY is unset: generated the key that encrypts two-factor secrets in ${file} (mode 0600). Set PIAOJUE_TOTP_KEY in production and keep it apart from database backups.`);
+			console.warn(
+				`PIAOJUE_TOTP_KEY is unset: generated the key that encrypts two-factor secrets in ${file} (mode 0600). Set PIAOJUE_TOTP_KEY in production and keep it apart from database backups.`
+			);
 		} catch (error) {
 			if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
 		}
@@ -71,9 +74,13 @@ export function decryptTotpSecret(sealed: Buffer, userId: number, key: Buffer = 
 		const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, IV_BYTES));
 		decipher.setAAD(associatedData(userId));
 		decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
-		return new Uint8Array(Buffer.concat([decipher.update(sealed.subarray(IV_BYTES, sealed.length - TAG_BYTES)), decipher.final()]));
+		return new Uint8Array(
+			Buffer.concat([decipher.update(sealed.subarray(IV_BYTES, sealed.length - TAG_BYTES)), decipher.final()])
+		);
 	} catch {
-		console.error(`the two-factor secret of user ${userId} does not decrypt with the current key (was PIAOJUE_TOTP_KEY changed?)`);
+		console.error(
+			`the two-factor secret of user ${userId} does not decrypt with the current key (was PIAOJUE_TOTP_KEY changed?)`
+		);
 		return null;
 	}
 }

@@ -34,7 +34,9 @@ function sha256(text: string): Buffer {
 
 /** "abcde-fghij": ten letters of the unambiguous alphabet, shown once. */
 export function generateRecoveryCodes(): string[] {
-	return Array.from({ length: RECOVERY_CODE_COUNT }, () => randomReadableString(RECOVERY_CODE_LENGTH).replace(/^(.{5})/, '$1-'));
+	return Array.from({ length: RECOVERY_CODE_COUNT }, () =>
+		randomReadableString(RECOVERY_CODE_LENGTH).replace(/^(.{5})/, '$1-')
+	);
 }
 
 /** What was typed (any case, spaces or dashes) as a bare recovery code, or null if it cannot be one. */
@@ -86,7 +88,11 @@ async function spendSecondFactor(tx: TransactionSql, userId: number, input: stri
 	await tx`update two_factor_recovery_code set used_at = now() where user_id = ${userId} and code_hash = ${sha256(recoveryCode)}`;
 	const [left] = await tx<{ count: number }[]>`
 		select count(*)::int as count from two_factor_recovery_code where user_id = ${userId} and used_at is null`;
-	await appendAudit(tx, { actorUserId: userId, action: 'two_factor.recovery_code_used', details: { remaining: left?.count ?? 0 } });
+	await appendAudit(tx, {
+		actorUserId: userId,
+		action: 'two_factor.recovery_code_used',
+		details: { remaining: left?.count ?? 0 }
+	});
 	return { ok: true, method: 'recovery' };
 }
 
@@ -128,7 +134,10 @@ export type SecondStepResult =
  * one transaction, the pending token is used up and a session starts. Wrong codes count against
  * the user (exponential back-off); the pending token stays until it expires.
  */
-export async function completeSecondStep(sql: Sql, input: { pendingToken: string; code: string }): Promise<SecondStepResult> {
+export async function completeSecondStep(
+	sql: Sql,
+	input: { pendingToken: string; code: string }
+): Promise<SecondStepResult> {
 	if (!/^[a-z2-9]{32}$/.test(input.pendingToken)) return { ok: false, error: 'expired' };
 	const tokenHash = sha256(input.pendingToken);
 	const [pending] = await sql<{ userId: number }[]>`
@@ -154,7 +163,9 @@ export async function completeSecondStep(sql: Sql, input: { pendingToken: string
 }
 
 function limitedOr<T>(result: RateLimited<T>): T | { ok: false; error: 'rate_limited'; retryAfterSeconds: number } {
-	return result.limited ? { ok: false, error: 'rate_limited', retryAfterSeconds: result.retryAfterSeconds } : result.outcome;
+	return result.limited
+		? { ok: false, error: 'rate_limited', retryAfterSeconds: result.retryAfterSeconds }
+		: result.outcome;
 }
 
 // ---------------------------------------------------------------- the security page
@@ -183,9 +194,7 @@ export async function twoFactorStatus(sql: Sql, user: { id: number; username: st
 
 export type PasswordAndCodeError = 'wrong_password' | SecondFactorError;
 export type ProofResult<T> =
-	| T
-	| { ok: false; error: PasswordAndCodeError }
-	| { ok: false; error: 'rate_limited'; retryAfterSeconds: number };
+	T | { ok: false; error: PasswordAndCodeError } | { ok: false; error: 'rate_limited'; retryAfterSeconds: number };
 
 /**
  * Runs `change` after the user proved both factors again (password and a current code or a
@@ -252,8 +261,7 @@ export async function cancelEnrolment(sql: Sql, userId: number): Promise<void> {
 }
 
 export type ConfirmEnrolmentResult =
-	| { ok: true; recoveryCodes: string[]; endedSessions: number }
-	| { ok: false; error: 'no_enrolment' | 'wrong' };
+	{ ok: true; recoveryCodes: string[]; endedSessions: number } | { ok: false; error: 'no_enrolment' | 'wrong' };
 
 /**
  * Saves the authenticator being set up once a current code from it is entered: in one
@@ -292,7 +300,8 @@ export async function confirmEnrolment(
 	})) as ConfirmEnrolmentResult;
 }
 
-export type DisableResult = ProofResult<{ ok: true }> | { ok: false; error: 'required' } | { ok: false; error: 'not_enrolled' };
+export type DisableResult =
+	ProofResult<{ ok: true }> | { ok: false; error: 'required' } | { ok: false; error: 'not_enrolled' };
 
 /** Turns two-factor sign-in off (password and a current code needed); refused where the deployment requires it. */
 export async function disableTwoFactor(
@@ -314,14 +323,21 @@ export async function disableTwoFactor(
  * An operator removes a user's authenticator (lost phone and recovery codes), from the CLI.
  * The user's sessions end; they sign in with the password and may enrol again.
  */
-export async function resetTwoFactor(sql: Sql, input: { userId: number; username: string; actorUserId: number }): Promise<boolean> {
+export async function resetTwoFactor(
+	sql: Sql,
+	input: { userId: number; username: string; actorUserId: number }
+): Promise<boolean> {
 	return (await sql.begin(async (tx) => {
 		const removed = await tx`delete from two_factor_credential where user_id = ${input.userId}`;
 		await tx`delete from two_factor_enrolment where user_id = ${input.userId}`;
 		await tx`delete from two_factor_pending where user_id = ${input.userId}`;
 		if (removed.count === 0) return false;
 		await invalidateOtherUserSessions(tx, input.userId, null);
-		await appendAudit(tx, { actorUserId: input.actorUserId, action: 'two_factor.reset', details: { user: input.username } });
+		await appendAudit(tx, {
+			actorUserId: input.actorUserId,
+			action: 'two_factor.reset',
+			details: { user: input.username }
+		});
 		return true;
 	})) as boolean;
 }

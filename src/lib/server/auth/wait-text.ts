@@ -3,5 +3,7 @@ import { m } from '$lib/paraglide/messages';
 
 export function waitText(seconds: number): string {
 	const whole = Math.max(1, Math.ceil(seconds));
-	return whole < 60 ? m.security_wait_seconds({ count: whole }) : m.security_wait_minutes({ count: Math.ceil(whole / 60) });
+	return whole < 60
+		? m.security_wait_seconds({ count: whole })
+		: m.security_wait_minutes({ count: Math.ceil(whole / 60) });
 }

@@ -56,7 +56,9 @@ export async function getCandidate(sql: Sql, id: number): Promise<Candidate | nu
  * What a ballot shows of each candidate, in ballot order: the rest is on the candidate's page, or,
  * for a livelihood project being evaluated, on its delivery page (`projectId`, null for a vote).
  */
-export type BallotCandidate = Pick<Candidate, 'id' | 'title' | 'categoryId' | 'categoryName'> & { projectId: number | null };
+export type BallotCandidate = Pick<Candidate, 'id' | 'title' | 'categoryId' | 'categoryName'> & {
+	projectId: number | null;
+};
 
 export async function listBallotCandidates(sql: Sql, votingSessionId: number): Promise<BallotCandidate[]> {
 	return sql<BallotCandidate[]>`
@@ -69,7 +71,10 @@ export async function listBallotCandidates(sql: Sql, votingSessionId: number): P
 		order by v.position`;
 }
 
-export async function listSessionCandidates(sql: Sql, votingSessionId: number): Promise<(Candidate & { categoryPosition: number })[]> {
+export async function listSessionCandidates(
+	sql: Sql,
+	votingSessionId: number
+): Promise<(Candidate & { categoryPosition: number })[]> {
 	return sql<(Candidate & { categoryPosition: number })[]>`
 		select ${candidateColumns(sql)}, g.position as "categoryPosition"
 		from voting_session_candidate v join candidate c on c.id = v.candidate_id join category g on g.id = c.category_id

@@ -21,7 +21,8 @@ import { importRowSchema } from './schemas';
 /** The largest file accepted, in bytes (adapter-node's default request limit is 512 KB too). */
 export const IMPORT_MAX_BYTES = 512 * 1024;
 
-export type ImportColumnKey = 'category' | 'title' | 'summary' | 'targets' | 'lead_department' | 'budget_yuan' | 'expected_completion';
+export type ImportColumnKey =
+	'category' | 'title' | 'summary' | 'targets' | 'lead_department' | 'budget_yuan' | 'expected_completion';
 
 export interface ImportColumn {
 	key: ImportColumnKey;
@@ -39,13 +40,27 @@ export const IMPORT_COLUMNS: ImportColumn[] = [
 	{ key: 'summary', field: 'summary', names: ['summary', '概述', '项目概述'], required: false },
 	{ key: 'targets', field: 'targets', names: ['targets', '量化目标', 'quantified targets'], required: false },
 	{ key: 'lead_department', field: 'leadDepartment', names: ['lead_department', '牵头单位'], required: false },
-	{ key: 'budget_yuan', field: 'budgetYuan', names: ['budget_yuan', '估算投资（元）', '估算投资', 'budget (yuan)'], required: false },
-	{ key: 'expected_completion', field: 'expectedCompletion', names: ['expected_completion', '预计完成时间'], required: false }
+	{
+		key: 'budget_yuan',
+		field: 'budgetYuan',
+		names: ['budget_yuan', '估算投资（元）', '估算投资', 'budget (yuan)'],
+		required: false
+	},
+	{
+		key: 'expected_completion',
+		field: 'expectedCompletion',
+		names: ['expected_completion', '预计完成时间'],
+		required: false
+	}
 ];
 
 /** Header names compare without case, width (（元） = (元)) or the difference between spaces, hyphens and underscores. */
 export function normalizeHeader(name: string): string {
-	return name.normalize('NFKC').trim().toLowerCase().replace(/[\s_-]+/g, '_');
+	return name
+		.normalize('NFKC')
+		.trim()
+		.toLowerCase()
+		.replace(/[\s_-]+/g, '_');
 }
 
 export interface ImportProblem {
@@ -82,16 +97,28 @@ function csvProblem(error: CsvError, header: string[]): ImportProblem {
 		row: error.code === 'not_utf8' || error.code === 'empty_file' ? null : error.row,
 		column,
 		message: CSV_ERROR_MESSAGE_KEYS[error.code],
-		inputs: { column: error.column ?? '', expected: error.expected ?? '', actual: error.actual ?? '', name: error.name ?? '' }
+		inputs: {
+			column: error.column ?? '',
+			expected: error.expected ?? '',
+			actual: error.actual ?? '',
+			name: error.name ?? ''
+		}
 	};
 }
 
 const byRowThenColumn = (a: ImportProblem, b: ImportProblem) => (a.row ?? 0) - (b.row ?? 0);
 
 /** Reads and checks a file without touching the database. */
-export function readCatalogCsv(bytes: Uint8Array): { ok: true; rows: ImportedRow[] } | { ok: false; problems: ImportProblem[] } {
+export function readCatalogCsv(
+	bytes: Uint8Array
+): { ok: true; rows: ImportedRow[] } | { ok: false; problems: ImportProblem[] } {
 	if (bytes.byteLength > IMPORT_MAX_BYTES) {
-		return { ok: false, problems: [{ row: null, column: null, message: 'catalog_import_too_large', inputs: { maxKb: IMPORT_MAX_BYTES / 1024 } }] };
+		return {
+			ok: false,
+			problems: [
+				{ row: null, column: null, message: 'catalog_import_too_large', inputs: { maxKb: IMPORT_MAX_BYTES / 1024 } }
+			]
+		};
 	}
 	const decoded = decodeCsvUpload(bytes);
 	if (!decoded.ok) return { ok: false, problems: [csvProblem(decoded.error, [])] };
@@ -103,18 +130,31 @@ export function readCatalogCsv(bytes: Uint8Array): { ok: true; rows: ImportedRow
 	const headerRow = table.headerRow;
 	const columnAt: (ImportColumn | null)[] = table.header.map((name) => {
 		const normalized = normalizeHeader(name);
-		return IMPORT_COLUMNS.find((column) => column.names.some((accepted) => normalizeHeader(accepted) === normalized)) ?? null;
+		return (
+			IMPORT_COLUMNS.find((column) => column.names.some((accepted) => normalizeHeader(accepted) === normalized)) ?? null
+		);
 	});
 	const headerProblems: ImportProblem[] = [];
 	columnAt.forEach((column, index) => {
 		const name = table.header[index] as string;
-		if (column === null) headerProblems.push({ row: headerRow, column: name, message: 'catalog_import_unknown_column', inputs: { name } });
+		if (column === null)
+			headerProblems.push({ row: headerRow, column: name, message: 'catalog_import_unknown_column', inputs: { name } });
 		else if (columnAt.indexOf(column) !== index) {
-			headerProblems.push({ row: headerRow, column: name, message: 'catalog_import_duplicate_column', inputs: { name, first: table.header[columnAt.indexOf(column)] ?? '' } });
+			headerProblems.push({
+				row: headerRow,
+				column: name,
+				message: 'catalog_import_duplicate_column',
+				inputs: { name, first: table.header[columnAt.indexOf(column)] ?? '' }
+			});
 		}
 	});
 	for (const column of IMPORT_COLUMNS.filter((entry) => entry.required && !columnAt.includes(entry))) {
-		headerProblems.push({ row: headerRow, column: null, message: 'catalog_import_missing_column', inputs: { name: column.names.slice(0, 2).join(' / ') } });
+		headerProblems.push({
+			row: headerRow,
+			column: null,
+			message: 'catalog_import_missing_column',
+			inputs: { name: column.names.slice(0, 2).join(' / ') }
+		});
 	}
 	if (headerProblems.length > 0) return { ok: false, problems: [...headerProblems, ...problems].sort(byRowThenColumn) };
 
@@ -137,14 +177,23 @@ export function readCatalogCsv(bytes: Uint8Array): { ok: true; rows: ImportedRow
 			fields.sort((a, b) => (indexOf[a] ?? 0) - (indexOf[b] ?? 0));
 			for (const field of fields) {
 				const issue = parsed.error.issues.find((entry) => String(entry.path[0] ?? '') === field);
-				problems.push({ row: record.row, column: headerOf[field] ?? null, message: issue?.message ?? 'error_unexpected' });
+				problems.push({
+					row: record.row,
+					column: headerOf[field] ?? null,
+					message: issue?.message ?? 'error_unexpected'
+				});
 			}
 			continue;
 		}
 		const { category, title, ...rest } = parsed.data;
 		const first = firstRowOfTitle.get(title);
 		if (first !== undefined) {
-			problems.push({ row: record.row, column: headerOf.title ?? null, message: 'catalog_import_duplicate_title', inputs: { title, first } });
+			problems.push({
+				row: record.row,
+				column: headerOf.title ?? null,
+				message: 'catalog_import_duplicate_title',
+				inputs: { title, first }
+			});
 			continue;
 		}
 		firstRowOfTitle.set(title, record.row);
@@ -155,7 +204,8 @@ export function readCatalogCsv(bytes: Uint8Array): { ok: true; rows: ImportedRow
 		rows.push({ row: record.row, category, title, fields });
 	}
 	if (problems.length > 0) return { ok: false, problems: problems.sort(byRowThenColumn) };
-	if (rows.length === 0) return { ok: false, problems: [{ row: null, column: null, message: 'catalog_import_no_rows' }] };
+	if (rows.length === 0)
+		return { ok: false, problems: [{ row: null, column: null, message: 'catalog_import_no_rows' }] };
 	return { ok: true, rows };
 }
 
@@ -176,7 +226,9 @@ async function readExisting(tx: TransactionSql) {
 		from candidate c`;
 	return {
 		categoryIdByName: new Map(categories.map((category) => [category.name, category.id])),
-		candidateByTitle: new Map(candidates.map((candidate) => [candidate.title, { ...candidate, frozenBy: candidate.frozenBy ?? [] }]))
+		candidateByTitle: new Map(
+			candidates.map((candidate) => [candidate.title, { ...candidate, frozenBy: candidate.frozenBy ?? [] }])
+		)
 	};
 }
 
@@ -191,7 +243,11 @@ class ImportRefused extends Error {
  * Imports a file in one transaction. `source` names the file in the audit entry; `actorUserId`
  * is the staff member (null from the CLI without --as).
  */
-export async function importCatalog(sql: Sql, bytes: Uint8Array, options: { actorUserId: number | null; source: string }): Promise<ImportResult> {
+export async function importCatalog(
+	sql: Sql,
+	bytes: Uint8Array,
+	options: { actorUserId: number | null; source: string }
+): Promise<ImportResult> {
 	const read = readCatalogCsv(bytes);
 	if (!read.ok) return read;
 	const rows = read.rows;
@@ -205,7 +261,12 @@ export async function importCatalog(sql: Sql, bytes: Uint8Array, options: { acto
 			const plans = rows.map((row) => {
 				const existing = candidateByTitle.get(row.title);
 				if (!existing) return { row, existing: null, changed: [] as string[] };
-				const merged = { ...existing, ...row.fields, title: row.title, categoryId: categoryIdByName.get(row.category) ?? -1 };
+				const merged = {
+					...existing,
+					...row.fields,
+					title: row.title,
+					categoryId: categoryIdByName.get(row.category) ?? -1
+				};
 				const changed = changedCandidateFields(existing, merged);
 				if (changed.length > 0 && existing.frozenBy.length > 0) {
 					problems.push({

@@ -19,7 +19,9 @@ export function formText<K extends string>(form: FormData, fields: readonly K[])
 export function describeProblem(failure: CatalogFailure): { field: string; message: string } {
 	return {
 		field: CATALOG_PROBLEM_FIELDS[failure.problem] ?? 'form',
-		message: messageByKey(CATALOG_PROBLEM_MESSAGE_KEYS[failure.problem], { sessions: (failure.sessions ?? []).map((use) => use.title).join('、') })
+		message: messageByKey(CATALOG_PROBLEM_MESSAGE_KEYS[failure.problem], {
+			sessions: (failure.sessions ?? []).map((use) => use.title).join('、')
+		})
 	};
 }
 

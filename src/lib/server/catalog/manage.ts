@@ -89,7 +89,10 @@ export const CATALOG_PROBLEM_FIELDS: Partial<Record<CatalogProblem, string>> = {
 
 // ---------------------------------------------------------------- reading
 
-async function sessionUses(sql: Sql | TransactionSql, candidateIds: number[] | null): Promise<Map<number, SessionUse[]>> {
+async function sessionUses(
+	sql: Sql | TransactionSql,
+	candidateIds: number[] | null
+): Promise<Map<number, SessionUse[]>> {
 	const rows = await sql<(SessionUse & { candidateId: number })[]>`
 		select v.candidate_id as "candidateId", s.id, s.title, s.status
 		from voting_session_candidate v join voting_session s on s.id = v.voting_session_id
@@ -111,7 +114,12 @@ export async function listCatalogForStaff(sql: Sql): Promise<StaffCategory[]> {
 			const sessions = uses.get(candidate.id) ?? [];
 			return { ...candidate, position: index + 1, sessions, frozen: isFrozen(sessions) };
 		});
-		return { ...category, position: categoryIndex + 1, frozen: candidates.some((candidate) => candidate.frozen), candidates };
+		return {
+			...category,
+			position: categoryIndex + 1,
+			frozen: candidates.some((candidate) => candidate.frozen),
+			candidates
+		};
 	});
 }
 
@@ -152,7 +160,9 @@ function inTransaction<T>(sql: Sql, work: (tx: TransactionSql) => Promise<T>): P
 }
 
 async function orderedCandidateIds(tx: TransactionSql, categoryId: number): Promise<number[]> {
-	const rows = await tx<{ id: number }[]>`select id from candidate where category_id = ${categoryId} order by position, id`;
+	const rows = await tx<
+		{ id: number }[]
+	>`select id from candidate where category_id = ${categoryId} order by position, id`;
 	return rows.map((row) => row.id);
 }
 
@@ -228,7 +238,10 @@ async function nameTaken(tx: TransactionSql, name: string, exceptId: number | nu
 }
 
 /** The names of the candidate fields that differ. */
-export function changedCandidateFields(before: CandidateFields & { categoryId: number }, after: CandidateFields & { categoryId: number }): string[] {
+export function changedCandidateFields(
+	before: CandidateFields & { categoryId: number },
+	after: CandidateFields & { categoryId: number }
+): string[] {
 	const changed: string[] = [];
 	if (before.categoryId !== after.categoryId) changed.push('category');
 	if (before.title !== after.title) changed.push('title');
@@ -241,7 +254,11 @@ export function changedCandidateFields(before: CandidateFields & { categoryId: n
 }
 
 /** Inserts a candidate at the end of its category (the caller holds the catalog lock). */
-export async function insertCandidate(tx: TransactionSql, categoryId: number, fields: CandidateFields): Promise<number> {
+export async function insertCandidate(
+	tx: TransactionSql,
+	categoryId: number,
+	fields: CandidateFields
+): Promise<number> {
 	const [row] = await tx<{ id: number }[]>`
 		insert into candidate (category_id, title, summary, targets, lead_department, budget_yuan, expected_completion)
 		values (${categoryId}, ${fields.title}, ${fields.summary}, ${fields.targets}::text[], ${fields.leadDepartment},
@@ -254,7 +271,12 @@ export async function insertCandidate(tx: TransactionSql, categoryId: number, fi
  * Rewrites a candidate's fields (the caller holds the catalog lock and has checked that it is not
  * frozen). A new category puts it at the end of that category and closes the gap it leaves.
  */
-export async function rewriteCandidate(tx: TransactionSql, before: { id: number; categoryId: number }, categoryId: number, fields: CandidateFields): Promise<void> {
+export async function rewriteCandidate(
+	tx: TransactionSql,
+	before: { id: number; categoryId: number },
+	categoryId: number,
+	fields: CandidateFields
+): Promise<void> {
 	const moving = before.categoryId !== categoryId;
 	await tx`
 		update candidate set
@@ -275,8 +297,13 @@ export async function insertCategory(tx: TransactionSql, name: string): Promise<
 
 /** Turns a refusal by the database (a concurrent change the checks above could not see) into a problem. */
 function databaseProblem(error: unknown): CatalogFailure | null {
-	const { code, message, constraint_name: constraint } = error as { code?: string; message?: string; constraint_name?: string };
-	if (code === 'P0001' && /category \d+ is frozen/.test(message ?? '')) return { ok: false, problem: 'category_frozen' };
+	const {
+		code,
+		message,
+		constraint_name: constraint
+	} = error as { code?: string; message?: string; constraint_name?: string };
+	if (code === 'P0001' && /category \d+ is frozen/.test(message ?? ''))
+		return { ok: false, problem: 'category_frozen' };
 	if (code === 'P0001' && /is frozen/.test(message ?? '')) return { ok: false, problem: 'frozen' };
 	if (code === 'P0001' && /cannot be deleted/.test(message ?? '')) return { ok: false, problem: 'category_not_empty' };
 	if (code === '23505' && constraint === 'candidate_title_key') return { ok: false, problem: 'title_taken' };
@@ -299,7 +326,11 @@ async function guarded<T>(work: () => Promise<T>): Promise<T | CatalogFailure> {
 
 // ---------------------------------------------------------------- candidates
 
-export async function createCandidate(sql: Sql, input: CandidateInput, actorUserId: number | null): Promise<{ ok: true; id: number } | CatalogFailure> {
+export async function createCandidate(
+	sql: Sql,
+	input: CandidateInput,
+	actorUserId: number | null
+): Promise<{ ok: true; id: number } | CatalogFailure> {
 	return guarded(() =>
 		inTransaction(sql, async (tx): Promise<{ ok: true; id: number } | CatalogFailure> => {
 			await lockCatalog(tx);
@@ -307,8 +338,13 @@ export async function createCandidate(sql: Sql, input: CandidateInput, actorUser
 			if (category === null) return { ok: false, problem: 'category_not_found' };
 			if (await titleTaken(tx, input.title, null)) return { ok: false, problem: 'title_taken' };
 			const id = await insertCandidate(tx, input.categoryId, input);
-			if (input.position !== null) await renumberCandidates(tx, placed(await orderedCandidateIds(tx, input.categoryId), id, input.position));
-			await appendAudit(tx, { actorUserId, action: 'candidate.created', details: { candidateId: id, title: input.title, category } });
+			if (input.position !== null)
+				await renumberCandidates(tx, placed(await orderedCandidateIds(tx, input.categoryId), id, input.position));
+			await appendAudit(tx, {
+				actorUserId,
+				action: 'candidate.created',
+				details: { candidateId: id, title: input.title, category }
+			});
 			return { ok: true, id };
 		})
 	);
@@ -329,8 +365,10 @@ export async function updateCandidate(
 			if (category === null) return { ok: false, problem: 'category_not_found' };
 			const changed = changedCandidateFields(before, input);
 			const sessions = (await sessionUses(tx, [id])).get(id) ?? [];
-			if (changed.length > 0 && isFrozen(sessions)) return { ok: false, problem: 'frozen', sessions: sessions.filter((use) => use.status !== 'draft') };
-			if (changed.includes('title') && (await titleTaken(tx, input.title, id))) return { ok: false, problem: 'title_taken' };
+			if (changed.length > 0 && isFrozen(sessions))
+				return { ok: false, problem: 'frozen', sessions: sessions.filter((use) => use.status !== 'draft') };
+			if (changed.includes('title') && (await titleTaken(tx, input.title, id)))
+				return { ok: false, problem: 'title_taken' };
 			if (changed.length > 0) await rewriteCandidate(tx, before, input.categoryId, input);
 			if (input.position !== null) {
 				const ids = await orderedCandidateIds(tx, input.categoryId);
@@ -341,14 +379,23 @@ export async function updateCandidate(
 				}
 			}
 			if (changed.length > 0) {
-				await appendAudit(tx, { actorUserId, action: 'candidate.updated', details: { candidateId: id, title: input.title, category, changed } });
+				await appendAudit(tx, {
+					actorUserId,
+					action: 'candidate.updated',
+					details: { candidateId: id, title: input.title, category, changed }
+				});
 			}
 			return { ok: true, changed };
 		})
 	);
 }
 
-export async function moveCandidate(sql: Sql, id: number, direction: 'up' | 'down', actorUserId: number | null): Promise<{ ok: true; moved: boolean } | CatalogFailure> {
+export async function moveCandidate(
+	sql: Sql,
+	id: number,
+	direction: 'up' | 'down',
+	actorUserId: number | null
+): Promise<{ ok: true; moved: boolean } | CatalogFailure> {
 	return guarded(() =>
 		inTransaction(sql, async (tx): Promise<{ ok: true; moved: boolean } | CatalogFailure> => {
 			await lockCatalog(tx);
@@ -361,25 +408,40 @@ export async function moveCandidate(sql: Sql, id: number, direction: 'up' | 'dow
 			await appendAudit(tx, {
 				actorUserId,
 				action: 'candidate.updated',
-				details: { candidateId: id, title: candidate.title, category: candidate.categoryName, changed: ['position'], position: reordered.indexOf(id) + 1 }
+				details: {
+					candidateId: id,
+					title: candidate.title,
+					category: candidate.categoryName,
+					changed: ['position'],
+					position: reordered.indexOf(id) + 1
+				}
 			});
 			return { ok: true, moved: true };
 		})
 	);
 }
 
-export async function deleteCandidate(sql: Sql, id: number, actorUserId: number | null): Promise<{ ok: true } | CatalogFailure> {
+export async function deleteCandidate(
+	sql: Sql,
+	id: number,
+	actorUserId: number | null
+): Promise<{ ok: true } | CatalogFailure> {
 	return guarded(() =>
 		inTransaction(sql, async (tx): Promise<{ ok: true } | CatalogFailure> => {
 			await lockCatalog(tx);
 			const candidate = await readCandidateRow(tx, id);
 			if (!candidate) return { ok: false, problem: 'not_found' };
 			const sessions = (await sessionUses(tx, [id])).get(id) ?? [];
-			if (isFrozen(sessions)) return { ok: false, problem: 'frozen', sessions: sessions.filter((use) => use.status !== 'draft') };
+			if (isFrozen(sessions))
+				return { ok: false, problem: 'frozen', sessions: sessions.filter((use) => use.status !== 'draft') };
 			if (sessions.length > 0) return { ok: false, problem: 'in_session', sessions };
 			await tx`delete from candidate where id = ${id}`;
 			await renumberCandidates(tx, await orderedCandidateIds(tx, candidate.categoryId));
-			await appendAudit(tx, { actorUserId, action: 'candidate.deleted', details: { candidateId: id, title: candidate.title, category: candidate.categoryName } });
+			await appendAudit(tx, {
+				actorUserId,
+				action: 'candidate.deleted',
+				details: { candidateId: id, title: candidate.title, category: candidate.categoryName }
+			});
 			return { ok: true };
 		})
 	);
@@ -395,20 +457,30 @@ async function categoryIsFrozen(tx: TransactionSql, categoryId: number): Promise
 		order by s.id`;
 }
 
-export async function createCategory(sql: Sql, input: CategoryInput, actorUserId: number | null): Promise<{ ok: true; id: number } | CatalogFailure> {
+export async function createCategory(
+	sql: Sql,
+	input: CategoryInput,
+	actorUserId: number | null
+): Promise<{ ok: true; id: number } | CatalogFailure> {
 	return guarded(() =>
 		inTransaction(sql, async (tx): Promise<{ ok: true; id: number } | CatalogFailure> => {
 			await lockCatalog(tx);
 			if (await nameTaken(tx, input.name, null)) return { ok: false, problem: 'name_taken' };
 			const id = await insertCategory(tx, input.name);
-			if (input.position !== null) await renumberCategories(tx, placed(await orderedCategoryIds(tx), id, input.position));
+			if (input.position !== null)
+				await renumberCategories(tx, placed(await orderedCategoryIds(tx), id, input.position));
 			await appendAudit(tx, { actorUserId, action: 'category.created', details: { categoryId: id, name: input.name } });
 			return { ok: true, id };
 		})
 	);
 }
 
-export async function updateCategory(sql: Sql, id: number, input: CategoryInput, actorUserId: number | null): Promise<{ ok: true; changed: string[] } | CatalogFailure> {
+export async function updateCategory(
+	sql: Sql,
+	id: number,
+	input: CategoryInput,
+	actorUserId: number | null
+): Promise<{ ok: true; changed: string[] } | CatalogFailure> {
 	return guarded(() =>
 		inTransaction(sql, async (tx): Promise<{ ok: true; changed: string[] } | CatalogFailure> => {
 			await lockCatalog(tx);
@@ -434,7 +506,12 @@ export async function updateCategory(sql: Sql, id: number, input: CategoryInput,
 				await appendAudit(tx, {
 					actorUserId,
 					action: 'category.updated',
-					details: { categoryId: id, name: input.name, ...(changed.includes('name') ? { previousName: before } : {}), changed }
+					details: {
+						categoryId: id,
+						name: input.name,
+						...(changed.includes('name') ? { previousName: before } : {}),
+						changed
+					}
 				});
 			}
 			return { ok: true, changed };
@@ -442,7 +519,12 @@ export async function updateCategory(sql: Sql, id: number, input: CategoryInput,
 	);
 }
 
-export async function moveCategory(sql: Sql, id: number, direction: 'up' | 'down', actorUserId: number | null): Promise<{ ok: true; moved: boolean } | CatalogFailure> {
+export async function moveCategory(
+	sql: Sql,
+	id: number,
+	direction: 'up' | 'down',
+	actorUserId: number | null
+): Promise<{ ok: true; moved: boolean } | CatalogFailure> {
 	return guarded(() =>
 		inTransaction(sql, async (tx): Promise<{ ok: true; moved: boolean } | CatalogFailure> => {
 			await lockCatalog(tx);
@@ -452,19 +534,29 @@ export async function moveCategory(sql: Sql, id: number, direction: 'up' | 'down
 			const reordered = stepped(ids, id, direction);
 			if (reordered === ids) return { ok: true, moved: false };
 			await renumberCategories(tx, reordered);
-			await appendAudit(tx, { actorUserId, action: 'category.updated', details: { categoryId: id, name, changed: ['position'], position: reordered.indexOf(id) + 1 } });
+			await appendAudit(tx, {
+				actorUserId,
+				action: 'category.updated',
+				details: { categoryId: id, name, changed: ['position'], position: reordered.indexOf(id) + 1 }
+			});
 			return { ok: true, moved: true };
 		})
 	);
 }
 
-export async function deleteCategory(sql: Sql, id: number, actorUserId: number | null): Promise<{ ok: true } | CatalogFailure> {
+export async function deleteCategory(
+	sql: Sql,
+	id: number,
+	actorUserId: number | null
+): Promise<{ ok: true } | CatalogFailure> {
 	return guarded(() =>
 		inTransaction(sql, async (tx): Promise<{ ok: true } | CatalogFailure> => {
 			await lockCatalog(tx);
 			const name = await categoryName(tx, id);
 			if (name === null) return { ok: false, problem: 'not_found' };
-			const [row] = await tx<{ count: number }[]>`select count(*)::int as count from candidate where category_id = ${id}`;
+			const [row] = await tx<
+				{ count: number }[]
+			>`select count(*)::int as count from candidate where category_id = ${id}`;
 			if ((row?.count ?? 0) > 0) return { ok: false, problem: 'category_not_empty' };
 			await tx`delete from category where id = ${id}`;
 			await renumberCategories(tx, await orderedCategoryIds(tx));

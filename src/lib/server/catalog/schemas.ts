@@ -28,12 +28,18 @@ export const categoryNameSchema = text.pipe(
 );
 
 export const titleSchema = text.pipe(
-	z.string().trim().min(1, { error: 'catalog_error_title_required' }).max(TITLE_MAX, { error: 'catalog_error_title_too_long' })
+	z
+		.string()
+		.trim()
+		.min(1, { error: 'catalog_error_title_required' })
+		.max(TITLE_MAX, { error: 'catalog_error_title_too_long' })
 );
 
 const summarySchema = text.pipe(z.string().trim().max(SUMMARY_MAX, { error: 'catalog_error_summary_too_long' }));
 
-const leadDepartmentSchema = text.pipe(z.string().trim().max(LEAD_DEPARTMENT_MAX, { error: 'catalog_error_lead_department_too_long' }));
+const leadDepartmentSchema = text.pipe(
+	z.string().trim().max(LEAD_DEPARTMENT_MAX, { error: 'catalog_error_lead_department_too_long' })
+);
 
 /**
  * Quantified targets written one per line (a form's text area), or — in an imported cell — also
@@ -48,11 +54,13 @@ export function splitTargets(value: string, separators: 'lines' | 'lines_and_sem
 }
 
 function targetsSchema(separators: 'lines' | 'lines_and_semicolons') {
-	return text.transform((value) => splitTargets(value, separators)).pipe(
-		z
-			.array(z.string().max(TARGET_MAX, { error: 'catalog_error_target_too_long' }))
-			.max(TARGETS_MAX, { error: 'catalog_error_too_many_targets' })
-	);
+	return text
+		.transform((value) => splitTargets(value, separators))
+		.pipe(
+			z
+				.array(z.string().max(TARGET_MAX, { error: 'catalog_error_target_too_long' }))
+				.max(TARGETS_MAX, { error: 'catalog_error_too_many_targets' })
+		);
 }
 
 /**
@@ -153,6 +161,14 @@ export const moveFormSchema = z.object({
 });
 
 /** The fields of the candidate form, as named in the HTML. */
-export const CANDIDATE_FORM_FIELDS = ['categoryId', 'position', 'title', 'summary', 'targets', 'leadDepartment', 'budgetYuan', 'expectedCompletion'] as const;
+export const CANDIDATE_FORM_FIELDS = [
+	'categoryId',
+	'position',
+	'title',
+	'summary',
+	'targets',
+	'leadDepartment',
+	'budgetYuan',
+	'expectedCompletion'
+] as const;
 export const CATEGORY_FORM_FIELDS = ['name', 'position'] as const;
-

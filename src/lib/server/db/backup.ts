@@ -45,10 +45,16 @@ async function primaryKey(sql: Sql | TransactionSql, table: string): Promise<str
 }
 
 async function migrationsOf(sql: Sql | TransactionSql) {
-	return sql<{ version: number; name: string; checksum: string }[]>`select version, name, checksum from schema_migration order by version`;
+	return sql<
+		{ version: number; name: string; checksum: string }[]
+	>`select version, name, checksum from schema_migration order by version`;
 }
 
-export async function backupDatabase(sql: Sql, file: string, onProgress: (table: string, rows: number) => void = () => {}): Promise<BackupHeader> {
+export async function backupDatabase(
+	sql: Sql,
+	file: string,
+	onProgress: (table: string, rows: number) => void = () => {}
+): Promise<BackupHeader> {
 	const out = createWriteStream(file, { encoding: 'utf8', mode: 0o600 });
 	const write = async (text: string) => {
 		if (!out.write(text)) await once(out, 'drain');
@@ -60,16 +66,22 @@ export async function backupDatabase(sql: Sql, file: string, onProgress: (table:
 			const [row] = await tx<{ rows: number }[]>`select count(*)::int as rows from ${tx(name)}`;
 			counts.push({ name, rows: row?.rows ?? 0 });
 		}
-		const head: BackupHeader = { format: BACKUP_FORMAT, createdAt: new Date().toISOString(), migrations: [...(await migrationsOf(tx))], tables: counts };
+		const head: BackupHeader = {
+			format: BACKUP_FORMAT,
+			createdAt: new Date().toISOString(),
+			migrations: [...(await migrationsOf(tx))],
+			tables: counts
+		};
 		await write(`${JSON.stringify(head)}\n`);
 		for (const { name, rows } of counts) {
 			await write(`@@table ${name} ${rows}\n`);
 			// Rows go out ordered by primary key, never in the physical (insertion) order: otherwise the
 			// n-th has-voted mark and the n-th ballot of a backup would belong together.
 			const key = await primaryKey(tx, name);
-			const stream = await (key.length
-				? tx`copy (select * from ${tx(name)} order by ${tx.unsafe(key.map((column) => `"${column}"`).join(', '))}) to stdout`
-				: tx`copy ${tx(name)} to stdout`
+			const stream = await (
+				key.length
+					? tx`copy (select * from ${tx(name)} order by ${tx.unsafe(key.map((column) => `"${column}"`).join(', '))}) to stdout`
+					: tx`copy ${tx(name)} to stdout`
 			).readable();
 			stream.setEncoding('utf8'); // characters split across chunks are joined, not garbled
 			for await (const chunk of stream) await write(chunk as string);
@@ -88,7 +100,9 @@ export async function restoreDatabase(
 	file: string,
 	onProgress: (table: string, rows: number) => void = () => {}
 ): Promise<{ ok: true; tables: number; rows: number } | { ok: false; error: RestoreError }> {
-	const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity })[Symbol.asyncIterator]();
+	const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity })[
+		Symbol.asyncIterator
+	]();
 	const first = await lines.next();
 	let header: BackupHeader;
 	try {
@@ -97,12 +111,14 @@ export async function restoreDatabase(
 	} catch {
 		return { ok: false, error: { code: 'not_a_backup' } };
 	}
-	const describe = (list: { version: number; name: string; checksum: string }[]) => list.map((entry) => `${entry.name}@${entry.checksum.slice(0, 12)}`);
+	const describe = (list: { version: number; name: string; checksum: string }[]) =>
+		list.map((entry) => `${entry.name}@${entry.checksum.slice(0, 12)}`);
 	try {
 		return await sql.begin(async (tx) => {
 			const database = describe([...(await migrationsOf(tx))]);
 			const backup = describe(header.migrations);
-			if (database.join() !== backup.join()) return { ok: false as const, error: { code: 'schema_mismatch' as const, backup, database } };
+			if (database.join() !== backup.join())
+				return { ok: false as const, error: { code: 'schema_mismatch' as const, backup, database } };
 			const tables = await applicationTables(tx);
 			const filled: string[] = [];
 			for (const name of tables) {
@@ -119,7 +135,9 @@ export async function restoreDatabase(
 				const marker = await lines.next();
 				const match = marker.done ? null : /^@@table (\w+) (\d+)$/.exec(marker.value);
 				if (!match || match[1] !== expected.name || !tables.includes(expected.name)) {
-					throw new RestoreDamaged(`expected table ${expected.name}, found ${marker.done ? 'the end of the file' : marker.value.slice(0, 40)}`);
+					throw new RestoreDamaged(
+						`expected table ${expected.name}, found ${marker.done ? 'the end of the file' : marker.value.slice(0, 40)}`
+					);
 				}
 				const writable = await tx`copy ${tx(expected.name)} from stdin`.writable();
 				for (;;) {
@@ -137,7 +155,8 @@ export async function restoreDatabase(
 				writable.end();
 				await once(writable, 'finish');
 				const [count] = await tx<{ rows: number }[]>`select count(*)::int as rows from ${tx(expected.name)}`;
-				if (count?.rows !== expected.rows) throw new RestoreDamaged(`${expected.name} has ${count?.rows} rows, the backup says ${expected.rows}`);
+				if (count?.rows !== expected.rows)
+					throw new RestoreDamaged(`${expected.name} has ${count?.rows} rows, the backup says ${expected.rows}`);
 				total += expected.rows;
 				onProgress(expected.name, expected.rows);
 			}

@@ -22,7 +22,8 @@ export function createSql(url: string, options: { max?: number } = {}): Sql {
 	const plain = openPool(url, max);
 	const transactions = openPool(url, max);
 	const slots = new Slots(max);
-	const begin = ((...args: Parameters<Sql['begin']>) => slots.run(() => (transactions.begin as (...values: unknown[]) => Promise<unknown>)(...args))) as Sql['begin'];
+	const begin = ((...args: Parameters<Sql['begin']>) =>
+		slots.run(() => (transactions.begin as (...values: unknown[]) => Promise<unknown>)(...args))) as Sql['begin'];
 	const endPlain = plain.end;
 	const end: Sql['end'] = async (endOptions) => {
 		await Promise.all([endPlain(endOptions), transactions.end(endOptions)]);

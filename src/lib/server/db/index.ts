@@ -51,7 +51,10 @@ export function initDatabase(): Promise<Database> {
 		const opened = await openDatabase();
 		await migrate(opened.sql);
 		state = { database: opened, current: opened.sql, listening: null, replacedAt: -Infinity, retired: new Set() };
-		guardAgainstDriverWriteAfterClose(() => replaceDatabasePool('a connection closed in the middle of a write'), createOutageLog(console.error));
+		guardAgainstDriverWriteAfterClose(
+			() => replaceDatabasePool('a connection closed in the middle of a write'),
+			createOutageLog(console.error)
+		);
 		return opened;
 	})();
 	return opening;

@@ -35,7 +35,8 @@ export async function readMigrations(directory = defaultMigrationsDir()): Promis
 		});
 	}
 	files.forEach((file, index) => {
-		if (file.version !== index + 1) throw new Error(`migration ${file.name} is out of sequence (expected ${index + 1})`);
+		if (file.version !== index + 1)
+			throw new Error(`migration ${file.name} is out of sequence (expected ${index + 1})`);
 	});
 	return files;
 }

@@ -12,7 +12,12 @@ import { base } from '$app/paths';
 import { m } from '$lib/paraglide/messages';
 import { extractLocaleFromRequest } from '$lib/paraglide/runtime';
 import { replaceDatabasePool } from './index';
-import { createOutageLog, describeDatabaseUnavailable, isDatabaseUnavailable, RETRY_AFTER_SECONDS } from './unavailable';
+import {
+	createOutageLog,
+	describeDatabaseUnavailable,
+	isDatabaseUnavailable,
+	RETRY_AFTER_SECONDS
+} from './unavailable';
 
 /** Requests (by their `locals`, one object per request) that failed because the database was unavailable. */
 const unavailableRequests = new WeakSet<object>();
@@ -65,7 +70,10 @@ function unavailableResponse(event: RequestEvent, asHtml: boolean): Response {
 	const locale = localeOf(event);
 	const text = m.faults_unavailable_text({}, { locale });
 	if (!asHtml) {
-		return new Response(JSON.stringify({ message: text }), { status: 503, headers: { ...UNAVAILABLE_HEADERS, 'content-type': 'application/json; charset=utf-8' } });
+		return new Response(JSON.stringify({ message: text }), {
+			status: 503,
+			headers: { ...UNAVAILABLE_HEADERS, 'content-type': 'application/json; charset=utf-8' }
+		});
 	}
 	const title = m.faults_unavailable_title({}, { locale });
 	// Trying again is a GET of the page: a form post is not repeated behind the reader's back.
@@ -96,7 +104,8 @@ function unavailableResponse(event: RequestEvent, asHtml: boolean): Response {
 		headers: {
 			...UNAVAILABLE_HEADERS,
 			'content-type': 'text/html; charset=utf-8',
-			'content-security-policy': "default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+			'content-security-policy':
+				"default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 		}
 	});
 }

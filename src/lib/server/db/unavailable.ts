@@ -40,7 +40,8 @@ function codeOf(error: unknown): string | null {
 function unavailableCode(error: unknown, depth = 0): string | null {
 	if (error === null || typeof error !== 'object' || depth > 5) return null;
 	const code = codeOf(error);
-	if (code && (CONNECTION_ERROR_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return code;
+	if (code && (CONNECTION_ERROR_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code) || /^08[0-9A-Z]{3}$/.test(code)))
+		return code;
 	const parts = (error as { errors?: unknown }).errors;
 	for (const part of Array.isArray(parts) ? parts : []) {
 		const found = unavailableCode(part, depth + 1);

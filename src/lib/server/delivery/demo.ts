@@ -27,12 +27,66 @@ interface DemoPastCandidate {
 
 // Invented for the demo, in the manner of the 2022 list (demo-data.ts).
 const PAST_CANDIDATES: DemoPastCandidate[] = [
-	{ category: '养老服务', title: '（2021示例）新建城乡社区居家养老服务中心', summary: '在城乡社区新建居家养老服务中心，提供助餐、日间照料和康复服务。', targets: ['新建居家养老服务中心 20 家', '新增老年助餐点 50 个'], leadDepartment: DEMO_DEPARTMENT, budgetYuan: 30_000_000, expectedCompletion: '2021-12-31', votes: 25 },
-	{ category: '养老服务', title: '（2021示例）困难老人家庭适老化改造', summary: '为经济困难的高龄、失能老人家庭做防滑、扶手等适老化改造。', targets: ['完成适老化改造 1000 户'], leadDepartment: DEMO_DEPARTMENT, budgetYuan: 5_000_000, expectedCompletion: '2021-11-30', votes: 22 },
-	{ category: '教育补短', title: '（2021示例）新建改扩建公办幼儿园', summary: '新建、改扩建公办幼儿园，增加普惠性学位。', targets: ['新建改扩建幼儿园 12 所', '新增学位 3600 个'], leadDepartment: '市教育局', budgetYuan: 180_000_000, expectedCompletion: '2021-09-01', votes: 19 },
-	{ category: '公共安全', title: '（2021示例）老旧小区消防设施改造', summary: '为老旧小区增设消防栓、喷淋和电动自行车集中充电设施。', targets: ['改造老旧小区 60 个', '建设集中充电桩 3000 个'], leadDepartment: '市消防救援支队', budgetYuan: 24_000_000, expectedCompletion: '2021-12-31', votes: 16 },
-	{ category: '公共安全', title: '（2021示例）农村道路安全隐患整治', summary: '整治农村公路急弯陡坡、临水临崖等安全隐患路段。', targets: ['整治隐患路段 150 公里'], leadDepartment: '市交通运输局', budgetYuan: 40_000_000, expectedCompletion: '2021-12-31', votes: 9 },
-	{ category: '教育补短', title: '（2021示例）中小学校园心理辅导室建设', summary: '为中小学配齐标准化心理辅导室和专兼职心理教师。', targets: ['建成心理辅导室 80 间'], leadDepartment: '市教育局', budgetYuan: 4_000_000, expectedCompletion: '2021-12-31', votes: 5 }
+	{
+		category: '养老服务',
+		title: '（2021示例）新建城乡社区居家养老服务中心',
+		summary: '在城乡社区新建居家养老服务中心，提供助餐、日间照料和康复服务。',
+		targets: ['新建居家养老服务中心 20 家', '新增老年助餐点 50 个'],
+		leadDepartment: DEMO_DEPARTMENT,
+		budgetYuan: 30_000_000,
+		expectedCompletion: '2021-12-31',
+		votes: 25
+	},
+	{
+		category: '养老服务',
+		title: '（2021示例）困难老人家庭适老化改造',
+		summary: '为经济困难的高龄、失能老人家庭做防滑、扶手等适老化改造。',
+		targets: ['完成适老化改造 1000 户'],
+		leadDepartment: DEMO_DEPARTMENT,
+		budgetYuan: 5_000_000,
+		expectedCompletion: '2021-11-30',
+		votes: 22
+	},
+	{
+		category: '教育补短',
+		title: '（2021示例）新建改扩建公办幼儿园',
+		summary: '新建、改扩建公办幼儿园，增加普惠性学位。',
+		targets: ['新建改扩建幼儿园 12 所', '新增学位 3600 个'],
+		leadDepartment: '市教育局',
+		budgetYuan: 180_000_000,
+		expectedCompletion: '2021-09-01',
+		votes: 19
+	},
+	{
+		category: '公共安全',
+		title: '（2021示例）老旧小区消防设施改造',
+		summary: '为老旧小区增设消防栓、喷淋和电动自行车集中充电设施。',
+		targets: ['改造老旧小区 60 个', '建设集中充电桩 3000 个'],
+		leadDepartment: '市消防救援支队',
+		budgetYuan: 24_000_000,
+		expectedCompletion: '2021-12-31',
+		votes: 16
+	},
+	{
+		category: '公共安全',
+		title: '（2021示例）农村道路安全隐患整治',
+		summary: '整治农村公路急弯陡坡、临水临崖等安全隐患路段。',
+		targets: ['整治隐患路段 150 公里'],
+		leadDepartment: '市交通运输局',
+		budgetYuan: 40_000_000,
+		expectedCompletion: '2021-12-31',
+		votes: 9
+	},
+	{
+		category: '教育补短',
+		title: '（2021示例）中小学校园心理辅导室建设',
+		summary: '为中小学配齐标准化心理辅导室和专兼职心理教师。',
+		targets: ['建成心理辅导室 80 间'],
+		leadDepartment: '市教育局',
+		budgetYuan: 4_000_000,
+		expectedCompletion: '2021-12-31',
+		votes: 5
+	}
 ];
 
 /** Which demo candidates voter `index` ticks (at most the four seats). */
@@ -54,7 +108,10 @@ export interface DeliveryDemoCredentials {
 	year: number;
 }
 
-export async function seedDeliveryDemo(sql: Sql, accounts: { staff: string; scrutineer: string; delegates: string[] }): Promise<DeliveryDemoCredentials> {
+export async function seedDeliveryDemo(
+	sql: Sql,
+	accounts: { staff: string; scrutineer: string; delegates: string[] }
+): Promise<DeliveryDemoCredentials> {
 	const password = generatePassword();
 	const passwordHash = await hashPassword(password);
 	await sql.begin(async (tx) => {
@@ -78,7 +135,13 @@ export async function seedDeliveryDemo(sql: Sql, accounts: { staff: string; scru
 		// The 2021 vote: opened, 25 ballots (written as the casting path would: a mark, a ballot without voter, its ticks), counted, confirmed, published.
 		const sessionId = await insertVotingSession(
 			tx,
-			{ title: `${DEMO_PAST_YEAR}年台州市民生实事项目票决（示例）`, year: DEMO_PAST_YEAR, rules: { ballotMethod: 'approval', seats: 4, thresholdBase: 'enrolled' }, candidateIds, isDemo: true },
+			{
+				title: `${DEMO_PAST_YEAR}年台州市民生实事项目票决（示例）`,
+				year: DEMO_PAST_YEAR,
+				rules: { ballotMethod: 'approval', seats: 4, thresholdBase: 'enrolled' },
+				candidateIds,
+				isDemo: true
+			},
 			staffId
 		);
 		await enrollDelegates(tx, sessionId, delegateIds, staffId);
@@ -87,14 +150,26 @@ export async function seedDeliveryDemo(sql: Sql, accounts: { staff: string; scru
 		await tx`update electorate_member set present = true where voting_session_id = ${sessionId}`;
 		for (const [index, delegateId] of delegateIds.entries()) {
 			await tx`insert into ballot_mark (voting_session_id, delegate_id) values (${sessionId}, ${delegateId})`;
-			const [ballot] = await tx<{ id: string }[]>`insert into ballot (voting_session_id) values (${sessionId}) returning id`;
-			const ticks = ticksOf(index).map((position) => ({ ballot_id: (ballot as { id: string }).id, voting_session_id: sessionId, candidate_id: candidateIds[position] as number, choice: 'for' }));
+			const [ballot] = await tx<
+				{ id: string }[]
+			>`insert into ballot (voting_session_id) values (${sessionId}) returning id`;
+			const ticks = ticksOf(index).map((position) => ({
+				ballot_id: (ballot as { id: string }).id,
+				voting_session_id: sessionId,
+				candidate_id: candidateIds[position] as number,
+				choice: 'for'
+			}));
 			if (ticks.length > 0) await tx`insert into ballot_choice ${tx(ticks)}`;
 		}
 		const closed = await applyLifecycleInTransaction(tx, sessionId, 'close', staffId);
 		if (!closed.ok) throw new Error(`could not close the ${DEMO_PAST_YEAR} demo vote: ${closed.error}`);
 		await tx`update voting_session set confirmed_by = ${scrutineerId} where id = ${sessionId}`;
-		await appendAudit(tx, { actorUserId: scrutineerId, action: 'session.confirm', votingSessionId: sessionId, details: {} });
+		await appendAudit(tx, {
+			actorUserId: scrutineerId,
+			action: 'session.confirm',
+			votingSessionId: sessionId,
+			details: {}
+		});
 		const published = await applyLifecycleInTransaction(tx, sessionId, 'publish', staffId);
 		if (!published.ok) throw new Error(`could not publish the ${DEMO_PAST_YEAR} demo vote: ${published.error}`);
 
@@ -103,17 +178,78 @@ export async function seedDeliveryDemo(sql: Sql, accounts: { staff: string; scru
 			select id, title, targets from livelihood_project where voting_session_id = ${sessionId} order by rank, id`;
 		const departmentId = await insertDepartmentAccount(
 			tx,
-			{ username: DEMO_DEPARTMENT_USERNAME, displayName: `${DEMO_DEPARTMENT}（示例）`, departmentName: DEMO_DEPARTMENT, passwordHash },
+			{
+				username: DEMO_DEPARTMENT_USERNAME,
+				displayName: `${DEMO_DEPARTMENT}（示例）`,
+				departmentName: DEMO_DEPARTMENT,
+				passwordHash
+			},
 			staffId
 		);
-		const reports: { project: number; on: string; status: string; percentages: number[]; body: string; byDepartment: boolean }[] = [
-			{ project: 0, on: '2021-04-15', status: 'on_track', percentages: [25, 30], body: '已完成选址 20 处，首批 5 家中心开工建设；助餐点招募运营机构。', byDepartment: true },
-			{ project: 0, on: '2021-08-20', status: 'on_track', percentages: [60, 72], body: '12 家中心主体完工，36 个助餐点投入运营。', byDepartment: true },
-			{ project: 0, on: '2021-12-20', status: 'done', percentages: [100, 100], body: '20 家居家养老服务中心全部建成投用，新增助餐点 50 个。', byDepartment: true },
-			{ project: 1, on: '2021-06-30', status: 'at_risk', percentages: [35], body: '入户评估进度慢于计划，已增加两家施工单位。', byDepartment: true },
-			{ project: 1, on: '2021-10-31', status: 'on_track', percentages: [82], body: '已完成改造 820 户，剩余 180 户 11 月底前完成。', byDepartment: false },
-			{ project: 2, on: '2021-07-10', status: 'delayed', percentages: [50, 45], body: '两所幼儿园因用地调整推迟开工，其余按计划推进。', byDepartment: false },
-			{ project: 3, on: '2021-09-15', status: 'on_track', percentages: [55, 60], body: '已改造老旧小区 33 个，建成集中充电桩 1800 个。', byDepartment: false }
+		const reports: {
+			project: number;
+			on: string;
+			status: string;
+			percentages: number[];
+			body: string;
+			byDepartment: boolean;
+		}[] = [
+			{
+				project: 0,
+				on: '2021-04-15',
+				status: 'on_track',
+				percentages: [25, 30],
+				body: '已完成选址 20 处，首批 5 家中心开工建设；助餐点招募运营机构。',
+				byDepartment: true
+			},
+			{
+				project: 0,
+				on: '2021-08-20',
+				status: 'on_track',
+				percentages: [60, 72],
+				body: '12 家中心主体完工，36 个助餐点投入运营。',
+				byDepartment: true
+			},
+			{
+				project: 0,
+				on: '2021-12-20',
+				status: 'done',
+				percentages: [100, 100],
+				body: '20 家居家养老服务中心全部建成投用，新增助餐点 50 个。',
+				byDepartment: true
+			},
+			{
+				project: 1,
+				on: '2021-06-30',
+				status: 'at_risk',
+				percentages: [35],
+				body: '入户评估进度慢于计划，已增加两家施工单位。',
+				byDepartment: true
+			},
+			{
+				project: 1,
+				on: '2021-10-31',
+				status: 'on_track',
+				percentages: [82],
+				body: '已完成改造 820 户，剩余 180 户 11 月底前完成。',
+				byDepartment: false
+			},
+			{
+				project: 2,
+				on: '2021-07-10',
+				status: 'delayed',
+				percentages: [50, 45],
+				body: '两所幼儿园因用地调整推迟开工，其余按计划推进。',
+				byDepartment: false
+			},
+			{
+				project: 3,
+				on: '2021-09-15',
+				status: 'on_track',
+				percentages: [55, 60],
+				body: '已改造老旧小区 33 个，建成集中充电桩 1800 个。',
+				byDepartment: false
+			}
 		];
 		for (const report of reports) {
 			const project = projects[report.project];
@@ -136,7 +272,15 @@ export async function seedDeliveryDemo(sql: Sql, accounts: { staff: string; scru
 				insert into inspection_note (project_id, author_id, visited_on, body)
 				values (${first.id}, ${memberB}, '2021-11-16', '部分中心康复设备尚未配齐，请牵头部门年底前落实。')`;
 		}
-		await appendAudit(tx, { actorUserId: null, action: 'delivery.demo_seeded', votingSessionId: sessionId, details: { year: DEMO_PAST_YEAR, projects: projects.length } });
+		await appendAudit(tx, {
+			actorUserId: null,
+			action: 'delivery.demo_seeded',
+			votingSessionId: sessionId,
+			details: { year: DEMO_PAST_YEAR, projects: projects.length }
+		});
 	});
-	return { department: { username: DEMO_DEPARTMENT_USERNAME, password, departmentName: DEMO_DEPARTMENT }, year: DEMO_PAST_YEAR };
+	return {
+		department: { username: DEMO_DEPARTMENT_USERNAME, password, departmentName: DEMO_DEPARTMENT },
+		year: DEMO_PAST_YEAR
+	};
 }

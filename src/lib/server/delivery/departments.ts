@@ -44,18 +44,29 @@ export async function insertDepartmentAccount(
 		roles: ['department']
 	});
 	await tx`insert into department_account (user_id, department_name) values (${userId}, ${input.departmentName})`;
-	await appendAudit(tx, { actorUserId, action: 'delivery.department_created', details: { userId, username: input.username, department: input.departmentName } });
+	await appendAudit(tx, {
+		actorUserId,
+		action: 'delivery.department_created',
+		details: { userId, username: input.username, department: input.departmentName }
+	});
 	return userId;
 }
 
-export type CreateDepartmentResult = { ok: true; userId: number; password: string } | { ok: false; error: 'username_taken' };
+export type CreateDepartmentResult =
+	{ ok: true; userId: number; password: string } | { ok: false; error: 'username_taken' };
 
 /** Creates a department account with a generated password (returned once, to show). */
-export async function createDepartmentAccount(sql: Sql, input: DepartmentAccountInput, actorUserId: number | null): Promise<CreateDepartmentResult> {
+export async function createDepartmentAccount(
+	sql: Sql,
+	input: DepartmentAccountInput,
+	actorUserId: number | null
+): Promise<CreateDepartmentResult> {
 	const password = generatePassword();
 	const passwordHash = await hashPassword(password);
 	try {
-		const userId = (await sql.begin((tx) => insertDepartmentAccount(tx, { ...input, passwordHash }, actorUserId))) as number;
+		const userId = (await sql.begin((tx) =>
+			insertDepartmentAccount(tx, { ...input, passwordHash }, actorUserId)
+		)) as number;
 		return { ok: true, userId, password };
 	} catch (error) {
 		if (error instanceof UsernameTakenError) return { ok: false, error: 'username_taken' };

@@ -20,19 +20,36 @@ const IMAGE_PROBLEM_KEYS: Record<ImageProblem, string> = {
 
 /** The text fields of an update form, as typed. */
 export function updateFormValues(form: FormData, targetCount: number): Record<string, string> {
-	const fields = ['reportedOn', 'body', 'status', ...Array.from({ length: targetCount }, (_, index) => percentageField(index))];
-	return Object.fromEntries(fields.map((field) => [field, typeof form.get(field) === 'string' ? (form.get(field) as string) : '']));
+	const fields = [
+		'reportedOn',
+		'body',
+		'status',
+		...Array.from({ length: targetCount }, (_, index) => percentageField(index))
+	];
+	return Object.fromEntries(
+		fields.map((field) => [field, typeof form.get(field) === 'string' ? (form.get(field) as string) : ''])
+	);
 }
 
 /** Checks every uploaded photo; the first problem names the file. */
-async function readPhotos(form: FormData): Promise<{ ok: true; photos: CleanImage[] } | { ok: false; message: string }> {
-	const files = form.getAll('photos').filter((entry): entry is File => typeof entry !== 'string' && (entry.size > 0 || entry.name !== ''));
-	if (form.getAll('photos').some((entry) => typeof entry === 'string' && entry !== '')) return { ok: false, message: m.delivery_error_photo_not_image({ name: '' }) };
-	if (files.length > PHOTOS_PER_UPDATE) return { ok: false, message: m.delivery_error_photo_too_many({ count: PHOTOS_PER_UPDATE }) };
+async function readPhotos(
+	form: FormData
+): Promise<{ ok: true; photos: CleanImage[] } | { ok: false; message: string }> {
+	const files = form
+		.getAll('photos')
+		.filter((entry): entry is File => typeof entry !== 'string' && (entry.size > 0 || entry.name !== ''));
+	if (form.getAll('photos').some((entry) => typeof entry === 'string' && entry !== ''))
+		return { ok: false, message: m.delivery_error_photo_not_image({ name: '' }) };
+	if (files.length > PHOTOS_PER_UPDATE)
+		return { ok: false, message: m.delivery_error_photo_too_many({ count: PHOTOS_PER_UPDATE }) };
 	const photos: CleanImage[] = [];
 	for (const file of files) {
 		const checked = cleanImage(new Uint8Array(await file.arrayBuffer()));
-		if (!checked.ok) return { ok: false, message: messageByKey(IMAGE_PROBLEM_KEYS[checked.problem], { name: file.name.slice(0, 100) }) };
+		if (!checked.ok)
+			return {
+				ok: false,
+				message: messageByKey(IMAGE_PROBLEM_KEYS[checked.problem], { name: file.name.slice(0, 100) })
+			};
 		photos.push(checked.image);
 	}
 	return { ok: true, photos };
@@ -47,7 +64,9 @@ export async function postUpdateAction(sql: Sql, request: Request, actor: Delive
 	const targetCount = percentageCount(project.targets);
 	const values = updateFormValues(form, targetCount);
 	const parsed = progressUpdateSchema(targetCount).safeParse(values);
-	const errors: Record<string, string> = parsed.success ? {} : Object.fromEntries(Object.entries(fieldErrors(parsed.error)).map(([field, key]) => [field, messageByKey(key)]));
+	const errors: Record<string, string> = parsed.success
+		? {}
+		: Object.fromEntries(Object.entries(fieldErrors(parsed.error)).map(([field, key]) => [field, messageByKey(key)]));
 	const photos = await readPhotos(form);
 	if (!photos.ok) errors.photos = photos.message;
 	if (!parsed.success || !photos.ok) return fail(400, { update: { values, errors } });

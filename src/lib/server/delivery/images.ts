@@ -60,7 +60,12 @@ function stripJpeg(bytes: Buffer): { width: number; height: number; content: Buf
 			width = bytes.readUInt16BE(offset + 7);
 		}
 		const isApp = marker >= 0xe0 && marker <= 0xef;
-		const keep = marker === 0xfe ? false : isApp ? JPEG_KEPT_APP[marker] !== undefined && startsWithText(bytes, offset + 4, JPEG_KEPT_APP[marker] as string) : true;
+		const keep =
+			marker === 0xfe
+				? false
+				: isApp
+					? JPEG_KEPT_APP[marker] !== undefined && startsWithText(bytes, offset + 4, JPEG_KEPT_APP[marker] as string)
+					: true;
 		if (keep) kept.push(segment);
 		offset += 2 + length;
 		if (marker === 0xda) {
@@ -169,7 +174,8 @@ export function sniffImage(bytes: Uint8Array): PhotoMediaType | null {
 	const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 	if (buffer.length >= 3 && buffer[0] === 0xff && buffer[1] === 0xd8 && buffer[2] === 0xff) return 'image/jpeg';
 	if (buffer.length >= 8 && buffer.subarray(0, 8).equals(PNG_SIGNATURE)) return 'image/png';
-	if (buffer.length >= 12 && startsWithText(buffer, 0, 'RIFF') && startsWithText(buffer, 8, 'WEBP')) return 'image/webp';
+	if (buffer.length >= 12 && startsWithText(buffer, 0, 'RIFF') && startsWithText(buffer, 8, 'WEBP'))
+		return 'image/webp';
 	return null;
 }
 
@@ -181,15 +187,23 @@ export function cleanImage(bytes: Uint8Array): ImageCheck {
 	const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 	let stripped: { width: number; height: number; content: Buffer };
 	try {
-		stripped = mediaType === 'image/jpeg' ? stripJpeg(buffer) : mediaType === 'image/png' ? stripPng(buffer) : stripWebp(buffer);
+		stripped =
+			mediaType === 'image/jpeg' ? stripJpeg(buffer) : mediaType === 'image/png' ? stripPng(buffer) : stripWebp(buffer);
 	} catch (error) {
 		if (error instanceof Corrupt || error instanceof RangeError) return { ok: false, problem: 'corrupt' };
 		throw error;
 	}
-	if (stripped.width > PHOTO_MAX_SIDE || stripped.height > PHOTO_MAX_SIDE) return { ok: false, problem: 'too_big_dimensions' };
+	if (stripped.width > PHOTO_MAX_SIDE || stripped.height > PHOTO_MAX_SIDE)
+		return { ok: false, problem: 'too_big_dimensions' };
 	const content = Buffer.from(stripped.content);
 	return {
 		ok: true,
-		image: { mediaType, width: stripped.width, height: stripped.height, content, sha256: createHash('sha256').update(content).digest() }
+		image: {
+			mediaType,
+			width: stripped.width,
+			height: stripped.height,
+			content,
+			sha256: createHash('sha256').update(content).digest()
+		}
 	};
 }

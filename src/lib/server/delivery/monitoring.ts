@@ -21,10 +21,17 @@ export async function listGroupMembers(sql: Sql, projectId: number): Promise<Gro
 		order by u.delegation nulls last, u.delegate_number nulls last, u.username`;
 }
 
-export type MemberResult = { ok: true; delegateName: string } | { ok: false; error: 'not_found' | 'delegate_unknown' | 'already_member' | 'not_member' };
+export type MemberResult =
+	| { ok: true; delegateName: string }
+	| { ok: false; error: 'not_found' | 'delegate_unknown' | 'already_member' | 'not_member' };
 
 /** Adds a delegate (by username or delegate number) to a project's monitoring group. */
-export async function addGroupMember(sql: Sql, projectId: number, delegateReference: string, actorUserId: number): Promise<MemberResult> {
+export async function addGroupMember(
+	sql: Sql,
+	projectId: number,
+	delegateReference: string,
+	actorUserId: number
+): Promise<MemberResult> {
 	return (await sql.begin(async (tx): Promise<MemberResult> => {
 		const [project] = await tx`select 1 from livelihood_project where id = ${projectId}`;
 		if (!project) return { ok: false, error: 'not_found' };
@@ -38,12 +45,21 @@ export async function addGroupMember(sql: Sql, projectId: number, delegateRefere
 			insert into monitoring_group_member (project_id, delegate_id, added_by) values (${projectId}, ${delegate.id}, ${actorUserId})
 			on conflict do nothing`;
 		if (inserted.count === 0) return { ok: false, error: 'already_member' };
-		await appendAudit(tx, { actorUserId, action: 'delivery.member_added', details: { projectId, delegateId: delegate.id } });
+		await appendAudit(tx, {
+			actorUserId,
+			action: 'delivery.member_added',
+			details: { projectId, delegateId: delegate.id }
+		});
 		return { ok: true, delegateName: delegate.displayName };
 	})) as MemberResult;
 }
 
-export async function removeGroupMember(sql: Sql, projectId: number, delegateId: number, actorUserId: number): Promise<MemberResult> {
+export async function removeGroupMember(
+	sql: Sql,
+	projectId: number,
+	delegateId: number,
+	actorUserId: number
+): Promise<MemberResult> {
 	return (await sql.begin(async (tx): Promise<MemberResult> => {
 		const [removed] = await tx<{ displayName: string }[]>`
 			delete from monitoring_group_member g using app_user u
@@ -71,7 +87,11 @@ const noteColumns = (sql: Sql) => sql`
 	n.created_at as "createdAt", n.reviewed_at as "reviewedAt"`;
 
 /** A project's notes: every one (staff, the lead department) or only the approved (the public). */
-export async function listInspectionNotes(sql: Sql, projectId: number, scope: 'all' | 'public'): Promise<InspectionNote[]> {
+export async function listInspectionNotes(
+	sql: Sql,
+	projectId: number,
+	scope: 'all' | 'public'
+): Promise<InspectionNote[]> {
 	const publicOnly = scope === 'public';
 	return sql<InspectionNote[]>`
 		select ${noteColumns(sql)} from inspection_note n join app_user a on a.id = n.author_id
@@ -100,18 +120,28 @@ export async function listDelegateGroups(sql: Sql, delegateId: number): Promise<
 	return groups.map((group) => ({ ...group, notes: notes.filter((note) => note.projectId === group.projectId) }));
 }
 
-export type NoteResult = { ok: true; noteId: number } | { ok: false; error: 'not_member' | 'not_found' | 'already_reviewed' };
+export type NoteResult =
+	{ ok: true; noteId: number } | { ok: false; error: 'not_member' | 'not_found' | 'already_reviewed' };
 
 /** A group member writes an inspection note (pending until staff review it). */
-export async function postInspectionNote(sql: Sql, delegateId: number, input: InspectionNoteInput): Promise<NoteResult> {
+export async function postInspectionNote(
+	sql: Sql,
+	delegateId: number,
+	input: InspectionNoteInput
+): Promise<NoteResult> {
 	return (await sql.begin(async (tx): Promise<NoteResult> => {
-		const [member] = await tx`select 1 from monitoring_group_member where project_id = ${input.projectId} and delegate_id = ${delegateId}`;
+		const [member] =
+			await tx`select 1 from monitoring_group_member where project_id = ${input.projectId} and delegate_id = ${delegateId}`;
 		if (!member) return { ok: false, error: 'not_member' };
 		const [note] = await tx<{ id: number }[]>`
 			insert into inspection_note (project_id, author_id, visited_on, body)
 			values (${input.projectId}, ${delegateId}, ${input.visitedOn}, ${input.body}) returning id`;
 		const noteId = (note as { id: number }).id;
-		await appendAudit(tx, { actorUserId: delegateId, action: 'delivery.note_posted', details: { projectId: input.projectId, noteId } });
+		await appendAudit(tx, {
+			actorUserId: delegateId,
+			action: 'delivery.note_posted',
+			details: { projectId: input.projectId, noteId }
+		});
 		return { ok: true, noteId };
 	})) as NoteResult;
 }
@@ -130,7 +160,11 @@ export async function reviewInspectionNote(
 		if (!note) return { ok: false, error: 'not_found' };
 		if (note.status !== 'pending') return { ok: false, error: 'already_reviewed' };
 		await tx`update inspection_note set status = ${decision}, reviewed_by = ${staffId}, reviewed_at = now() where id = ${noteId}`;
-		await appendAudit(tx, { actorUserId: staffId, action: 'delivery.note_reviewed', details: { projectId, noteId, decision } });
+		await appendAudit(tx, {
+			actorUserId: staffId,
+			action: 'delivery.note_reviewed',
+			details: { projectId, noteId, decision }
+		});
 		return { ok: true, noteId };
 	})) as NoteResult;
 }

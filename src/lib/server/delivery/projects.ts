@@ -48,7 +48,10 @@ function withPercent<T extends ProjectRow>(row: T): T & { percent: number } {
 }
 
 /** The projects of a year (all years when null), optionally only those a department leads. */
-export async function listProjects(sql: Sql, filter: { year?: number | null; department?: string | null } = {}): Promise<ProjectSummary[]> {
+export async function listProjects(
+	sql: Sql,
+	filter: { year?: number | null; department?: string | null } = {}
+): Promise<ProjectSummary[]> {
 	const year = filter.year ?? null;
 	const department = filter.department ?? null;
 	const rows = await sql<ProjectRow[]>`
@@ -91,8 +94,14 @@ export type ProjectAccess = 'staff' | 'department';
  * How an actor may work on a project: staff on any, a department account on those its
  * department leads; null for everyone else (and for a project that does not exist).
  */
-export async function projectAccess(sql: Sql | TransactionSql, actor: DeliveryActor, projectId: number): Promise<ProjectAccess | null> {
-	const [row] = await sql<{ leadDepartment: string }[]>`select lead_department as "leadDepartment" from livelihood_project where id = ${projectId}`;
+export async function projectAccess(
+	sql: Sql | TransactionSql,
+	actor: DeliveryActor,
+	projectId: number
+): Promise<ProjectAccess | null> {
+	const [row] = await sql<
+		{ leadDepartment: string }[]
+	>`select lead_department as "leadDepartment" from livelihood_project where id = ${projectId}`;
 	if (!row) return null;
 	if (actor.roles.includes('staff')) return 'staff';
 	if (!actor.roles.includes('department')) return null;

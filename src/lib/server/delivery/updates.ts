@@ -35,7 +35,8 @@ export async function listProgressUpdates(sql: Sql, projectId: number): Promise<
 	return rows.map((row) => ({ ...row, percent: overallPercent(row.percentages) }));
 }
 
-export type PostUpdateResult = { ok: true; updateId: number } | { ok: false; error: 'not_found' | 'forbidden' | 'wrong_target_count' };
+export type PostUpdateResult =
+	{ ok: true; updateId: number } | { ok: false; error: 'not_found' | 'forbidden' | 'wrong_target_count' };
 
 /** Posts an update with its photos (already checked and stripped), in one transaction with its audit entry. */
 export async function postProgressUpdate(
@@ -50,7 +51,8 @@ export async function postProgressUpdate(
 		if (!project) return { ok: false, error: 'not_found' };
 		const access = await projectAccess(tx, actor, projectId);
 		if (!access) return { ok: false, error: 'forbidden' };
-		if (input.percentages.length !== Math.max(project.targets.length, 1)) return { ok: false, error: 'wrong_target_count' };
+		if (input.percentages.length !== Math.max(project.targets.length, 1))
+			return { ok: false, error: 'wrong_target_count' };
 		const [update] = await tx<{ id: number }[]>`
 			insert into progress_update (project_id, reported_on, body, target_percentages, status, author_id)
 			values (${projectId}, ${input.reportedOn}, ${input.body}, ${input.percentages}::int[], ${input.status}, ${actor.id})

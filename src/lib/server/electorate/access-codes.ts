@@ -70,7 +70,8 @@ export async function issueAccessCodes(
 		const [votingSession] = await tx<{ title: string; status: string }[]>`
 			select title, status from voting_session where id = ${input.votingSessionId} for share`;
 		if (!votingSession) return { ok: false, error: 'not_found' };
-		if (votingSession.status !== 'draft' && votingSession.status !== 'open') return { ok: false, error: 'wrong_status' };
+		if (votingSession.status !== 'draft' && votingSession.status !== 'open')
+			return { ok: false, error: 'wrong_status' };
 		const delegateId = input.delegateId ?? null;
 		const delegates = await tx<Omit<IssuedCredential, 'code'>[]>`
 			select u.id as "delegateId", u.username, u.display_name as "displayName", u.delegation,
@@ -96,7 +97,10 @@ export async function issueAccessCodes(
 			actorUserId: input.actorUserId,
 			action: 'credentials.issued',
 			votingSessionId: input.votingSessionId,
-			details: delegateId === null ? { count: credentials.length, scope: 'all' } : { count: 1, scope: 'one', delegate: credentials[0]!.username }
+			details:
+				delegateId === null
+					? { count: credentials.length, scope: 'all' }
+					: { count: 1, scope: 'one', delegate: credentials[0]!.username }
 		});
 		return {
 			ok: true,
@@ -110,7 +114,10 @@ export async function issueAccessCodes(
 
 export type CodeError = 'malformed' | 'wrong' | 'used' | 'disabled';
 export type CodeCheck =
-	| { ok: true; delegate: { username: string; displayName: string; delegation: string | null; delegateNumber: string | null } }
+	| {
+			ok: true;
+			delegate: { username: string; displayName: string; delegation: string | null; delegateNumber: string | null };
+	  }
 	| { ok: false; error: CodeError }
 	| { ok: false; error: 'rate_limited'; retryAfterSeconds: number };
 
@@ -153,7 +160,15 @@ export async function checkAccessCode(sql: Sql, input: { code: string; address: 
 		await consumeToken(sql, key, ACCESS_CODE_ADDRESS_POLICY);
 		return { ok: false, error: error ?? 'wrong' };
 	}
-	return { ok: true, delegate: { username: row.username, displayName: row.displayName, delegation: row.delegation, delegateNumber: row.delegateNumber } };
+	return {
+		ok: true,
+		delegate: {
+			username: row.username,
+			displayName: row.displayName,
+			delegation: row.delegation,
+			delegateNumber: row.delegateNumber
+		}
+	};
 }
 
 export type CodeSignInResult =

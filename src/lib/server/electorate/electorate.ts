@@ -28,7 +28,11 @@ export interface ElectoratePage {
 }
 
 /** Who is enrolled (and present), searched by name, number or delegation. Never whether anyone voted. */
-export async function listElectorate(sql: Sql, votingSessionId: number, options: { query?: string; page?: number } = {}): Promise<ElectoratePage> {
+export async function listElectorate(
+	sql: Sql,
+	votingSessionId: number,
+	options: { query?: string; page?: number } = {}
+): Promise<ElectoratePage> {
 	const pattern = options.query?.trim() ? `%${options.query.trim().replace(/[\\%_]/g, '\\$&')}%` : null;
 	const [counts] = await sql<{ enrolled: number; present: number; matching: number }[]>`
 		select count(*)::int as enrolled, count(*) filter (where e.present)::int as present,
@@ -82,7 +86,12 @@ export async function enrolFromRoster(
 			where u.disabled_at is null
 			  and (${input.delegations === null} or u.delegation = any(${input.delegations ?? []}::text[]))`;
 		if (delegates.length === 0) return { ok: false, error: 'no_delegates' };
-		const added = await enrollDelegates(tx, input.votingSessionId, delegates.map((delegate) => delegate.id), input.actorUserId);
+		const added = await enrollDelegates(
+			tx,
+			input.votingSessionId,
+			delegates.map((delegate) => delegate.id),
+			input.actorUserId
+		);
 		return { ok: true, count: added };
 	}) as Promise<ElectorateChangeResult>;
 }

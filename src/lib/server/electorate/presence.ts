@@ -31,7 +31,8 @@ export async function markPresentOnSignIn(sql: Sql | TransactionSql, delegateId:
 	return marked.map((row) => row.votingSessionId);
 }
 
-export type PresenceResult = { ok: true } | { ok: false; error: 'not_found' | 'not_enrolled' | 'wrong_status'; status?: SessionStatus };
+export type PresenceResult =
+	{ ok: true } | { ok: false; error: 'not_found' | 'not_enrolled' | 'wrong_status'; status?: SessionStatus };
 
 /** Staff mark a delegate present (签到) or not, while the session is a draft or open. */
 export async function setPresence(

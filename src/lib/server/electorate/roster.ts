@@ -26,7 +26,11 @@ const HEADINGS: Record<RosterField, string[]> = {
 const REQUIRED_FIELDS: RosterField[] = ['name', 'delegation', 'delegateNumber'];
 
 function normalizeHeading(heading: string): string {
-	return heading.normalize('NFKC').trim().toLowerCase().replace(/[\s_-]+/g, ' ');
+	return heading
+		.normalize('NFKC')
+		.trim()
+		.toLowerCase()
+		.replace(/[\s_-]+/g, ' ');
 }
 
 const optionalText = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
@@ -78,7 +82,12 @@ export function readRosterFile(bytes: Uint8Array): { rows: CheckedRosterRow[]; p
 }
 
 function csvProblem(error: CsvError): RosterProblem {
-	const values: Record<string, string | number> = { column: error.column ?? '', expected: error.expected ?? '', actual: error.actual ?? '', name: error.name ?? '' };
+	const values: Record<string, string | number> = {
+		column: error.column ?? '',
+		expected: error.expected ?? '',
+		actual: error.actual ?? '',
+		name: error.name ?? ''
+	};
 	return { row: error.row, field: null, message: CSV_ERROR_MESSAGE_KEYS[error.code], values };
 }
 
@@ -91,16 +100,21 @@ export function checkRoster(table: CsvTable): { rows: CheckedRosterRow[]; proble
 		const normalized = normalizeHeading(text);
 		const field = ROSTER_FIELDS.find((candidate) => HEADINGS[candidate].includes(normalized));
 		if (!field) return; // other columns (序号, 备注…) are ignored
-		if (columns.has(field)) problems.push({ row: 1, field, message: 'electorate_roster_duplicate_column', values: { heading: text } });
+		if (columns.has(field))
+			problems.push({ row: 1, field, message: 'electorate_roster_duplicate_column', values: { heading: text } });
 		else columns.set(field, index);
 	});
 	for (const field of REQUIRED_FIELDS) {
 		if (!columns.has(field)) problems.push({ row: 1, field, message: 'electorate_roster_missing_column' });
 	}
 	if (problems.some((problem) => problem.row <= 1)) return { rows: [], problems };
-	if (table.rows.length === 0 && problems.length === 0) return { rows: [], problems: [{ row: 0, field: null, message: 'electorate_roster_no_rows' }] };
+	if (table.rows.length === 0 && problems.length === 0)
+		return { rows: [], problems: [{ row: 0, field: null, message: 'electorate_roster_no_rows' }] };
 	if (table.rows.length > MAX_ROSTER_ROWS) {
-		return { rows: [], problems: [{ row: 0, field: null, message: 'electorate_roster_too_many_rows', values: { max: MAX_ROSTER_ROWS } }] };
+		return {
+			rows: [],
+			problems: [{ row: 0, field: null, message: 'electorate_roster_too_many_rows', values: { max: MAX_ROSTER_ROWS } }]
+		};
 	}
 	const rows: CheckedRosterRow[] = [];
 	const firstRowOfNumber = new Map<string, number>();
@@ -115,7 +129,12 @@ export function checkRoster(table: CsvTable): { rows: CheckedRosterRow[]; proble
 		}
 		const earlier = firstRowOfNumber.get(parsed.data.delegateNumber);
 		if (earlier !== undefined) {
-			problems.push({ row: record.row, field: 'delegateNumber', message: 'electorate_roster_number_repeated', values: { number: parsed.data.delegateNumber, row: earlier } });
+			problems.push({
+				row: record.row,
+				field: 'delegateNumber',
+				message: 'electorate_roster_number_repeated',
+				values: { number: parsed.data.delegateNumber, row: earlier }
+			});
 			continue;
 		}
 		firstRowOfNumber.set(parsed.data.delegateNumber, record.row);
@@ -136,20 +155,25 @@ export function deriveUsername(delegateNumber: string, taken: ReadonlySet<string
 }
 
 export type RosterImportResult =
-	| { ok: true; created: number; updated: number; unchanged: number }
-	| { ok: false; problems: RosterProblem[] };
+	{ ok: true; created: number; updated: number; unchanged: number } | { ok: false; problems: RosterProblem[] };
 
 /**
  * Imports checked roster rows in one transaction: delegates are matched by delegate number;
  * new ones are created (role delegate, no password: they sign in with access codes), known ones
  * get the name, delegation and phone of the file. Appends 'roster.imported' with the counts.
  */
-export async function importRosterRows(sql: Sql, rows: RosterRow[], actorUserId: number | null): Promise<RosterImportResult> {
+export async function importRosterRows(
+	sql: Sql,
+	rows: RosterRow[],
+	actorUserId: number | null
+): Promise<RosterImportResult> {
 	return sql.begin(async (tx): Promise<RosterImportResult> => {
 		// One import at a time: two at once could derive the same new username.
 		await tx`select pg_advisory_xact_lock(hashtext('piaojue.roster_import'))`;
 		const numbers = rows.map((row) => row.delegateNumber);
-		const existing = await tx<{ id: number; delegateNumber: string; displayName: string; delegation: string | null; phone: string | null }[]>`
+		const existing = await tx<
+			{ id: number; delegateNumber: string; displayName: string; delegation: string | null; phone: string | null }[]
+		>`
 			select id, delegate_number as "delegateNumber", display_name as "displayName", delegation, phone
 			from app_user where delegate_number = any(${numbers}::text[])`;
 		const byNumber = new Map(existing.map((user) => [user.delegateNumber, user]));
@@ -173,12 +197,20 @@ export async function importRosterRows(sql: Sql, rows: RosterRow[], actorUserId:
 
 		const fresh = rows.filter((row) => !byNumber.has(row.delegateNumber));
 		if (fresh.length > 0) {
-			const takenRows = await tx<{ username: string }[]>`select lower(username) as username from app_user where lower(username) like 'd%'`;
+			const takenRows = await tx<
+				{ username: string }[]
+			>`select lower(username) as username from app_user where lower(username) like 'd%'`;
 			const taken = new Set(takenRows.map((row) => row.username));
 			const users = fresh.map((row) => {
 				const username = deriveUsername(row.delegateNumber, taken);
 				taken.add(username);
-				return { username, display_name: row.name, delegation: row.delegation, delegate_number: row.delegateNumber, phone: row.phone ?? null };
+				return {
+					username,
+					display_name: row.name,
+					delegation: row.delegation,
+					delegate_number: row.delegateNumber,
+					phone: row.phone ?? null
+				};
 			});
 			const inserted = await tx<{ id: number }[]>`insert into app_user ${tx(users)} returning id`;
 			await tx`insert into user_role ${tx(inserted.map((user) => ({ user_id: user.id, role: 'delegate' })))}`;
@@ -190,9 +222,18 @@ export async function importRosterRows(sql: Sql, rows: RosterRow[], actorUserId:
 }
 
 /** Reads, checks and imports a roster file: all rows or, if any row has a problem, none. */
-export async function importRosterFile(sql: Sql, bytes: Uint8Array, actorUserId: number | null): Promise<RosterImportResult> {
+export async function importRosterFile(
+	sql: Sql,
+	bytes: Uint8Array,
+	actorUserId: number | null
+): Promise<RosterImportResult> {
 	if (bytes.byteLength > MAX_ROSTER_BYTES) {
-		return { ok: false, problems: [{ row: 0, field: null, message: 'electorate_roster_too_large', values: { kilobytes: MAX_ROSTER_BYTES / 1024 } }] };
+		return {
+			ok: false,
+			problems: [
+				{ row: 0, field: null, message: 'electorate_roster_too_large', values: { kilobytes: MAX_ROSTER_BYTES / 1024 } }
+			]
+		};
 	}
 	const { rows, problems } = readRosterFile(bytes);
 	if (problems.length > 0) return { ok: false, problems };

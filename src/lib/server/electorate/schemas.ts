@@ -57,4 +57,7 @@ export const codeFormSchema = z.object({ code: accessCodeSchema });
 
 export const codePasswordFormSchema = z
 	.object({ code: accessCodeSchema, password: passwordSchema, passwordConfirm: z.string() })
-	.refine((form) => form.password === form.passwordConfirm, { error: 'electorate_password_mismatch', path: ['passwordConfirm'] });
+	.refine((form) => form.password === form.passwordConfirm, {
+		error: 'electorate_password_mismatch',
+		path: ['passwordConfirm']
+	});

@@ -4,16 +4,35 @@ import type { Sql } from '../db/client';
 import { applyLifecycleInTransaction, enrollDelegates, insertVotingSession } from '../voting/sessions';
 import { readEvaluationForm } from './evaluations';
 
-export async function seedEvaluationDemo(sql: Sql, options: { year: number; title: string; staffUsername: string }): Promise<number> {
-	const read = await readEvaluationForm(sql, { title: options.title, year: String(options.year), allowAbstain: '', opensAt: '', closesAt: '' });
-	if (!read.ok) throw new Error(`the ${options.year} demo evaluation cannot be created: ${JSON.stringify(read.errors)}`);
+export async function seedEvaluationDemo(
+	sql: Sql,
+	options: { year: number; title: string; staffUsername: string }
+): Promise<number> {
+	const read = await readEvaluationForm(sql, {
+		title: options.title,
+		year: String(options.year),
+		allowAbstain: '',
+		opensAt: '',
+		closesAt: ''
+	});
+	if (!read.ok)
+		throw new Error(`the ${options.year} demo evaluation cannot be created: ${JSON.stringify(read.errors)}`);
 	return (await sql.begin(async (tx) => {
-		const [staff] = await tx<{ id: number }[]>`select id from app_user where lower(username) = lower(${options.staffUsername})`;
+		const [staff] = await tx<
+			{ id: number }[]
+		>`select id from app_user where lower(username) = lower(${options.staffUsername})`;
 		if (!staff) throw new Error(`the demo user ${options.staffUsername} is missing`);
 		const id = await insertVotingSession(tx, { ...read.session, isDemo: true }, staff.id);
 		// Every demo delegate of the current session evaluates.
-		const delegates = await tx<{ id: number }[]>`select user_id as id from user_role where role = 'delegate' order by user_id`;
-		await enrollDelegates(tx, id, delegates.map((delegate) => delegate.id), staff.id);
+		const delegates = await tx<
+			{ id: number }[]
+		>`select user_id as id from user_role where role = 'delegate' order by user_id`;
+		await enrollDelegates(
+			tx,
+			id,
+			delegates.map((delegate) => delegate.id),
+			staff.id
+		);
 		const opened = await applyLifecycleInTransaction(tx, id, 'open', staff.id);
 		if (!opened.ok) throw new Error(`could not open the demo evaluation: ${opened.error}`);
 		return id;

@@ -17,10 +17,22 @@ export interface EvaluationFormValues {
 
 export function evaluationFormValues(form: FormData): EvaluationFormValues {
 	const text = (name: string) => String(form.get(name) ?? '');
-	return { title: text('title'), year: text('year'), allowAbstain: text('allowAbstain'), opensAt: text('opensAt'), closesAt: text('closesAt') };
+	return {
+		title: text('title'),
+		year: text('year'),
+		allowAbstain: text('allowAbstain'),
+		opensAt: text('opensAt'),
+		closesAt: text('closesAt')
+	};
 }
 
-export function storedEvaluationValues(session: { title: string; year: number; rules: { allowAbstain?: boolean }; opensAt: Date | null; closesAt: Date | null }): EvaluationFormValues {
+export function storedEvaluationValues(session: {
+	title: string;
+	year: number;
+	rules: { allowAbstain?: boolean };
+	opensAt: Date | null;
+	closesAt: Date | null;
+}): EvaluationFormValues {
 	return {
 		title: session.title,
 		year: String(session.year),

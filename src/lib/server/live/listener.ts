@@ -12,7 +12,10 @@ import { getVotingSession } from '../voting/sessions';
 import { TURNOUT_CHANNEL } from './notify';
 
 /** The turnout of a session now (the one code path for the figures the stream carries); null if it does not exist. */
-export async function readTurnoutSnapshot(sql: Sql | TransactionSql, votingSessionId: number): Promise<TurnoutSnapshot | null> {
+export async function readTurnoutSnapshot(
+	sql: Sql | TransactionSql,
+	votingSessionId: number
+): Promise<TurnoutSnapshot | null> {
 	const votingSession = await getVotingSession(sql, votingSessionId);
 	if (!votingSession) return null;
 	return {
@@ -52,7 +55,15 @@ interface SessionReads {
 }
 
 function sameTurnout(a: TurnoutSnapshot | null, b: TurnoutSnapshot): boolean {
-	return a !== null && a.status === b.status && a.enrolled === b.enrolled && a.present === b.present && a.cast === b.cast && a.opensAt === b.opensAt && a.closesAt === b.closesAt;
+	return (
+		a !== null &&
+		a.status === b.status &&
+		a.enrolled === b.enrolled &&
+		a.present === b.present &&
+		a.cast === b.cast &&
+		a.opensAt === b.opensAt &&
+		a.closesAt === b.closesAt
+	);
 }
 
 export class TurnoutListener {

@@ -16,7 +16,10 @@ export type RegistrationResult =
 	| { ok: false; reason: 'rate_limited'; retryAfterSeconds: number };
 
 /** Creates a resident account and signs it in, in one transaction. Every attempt from an address takes a token. */
-export async function registerResident(sql: Sql, input: RegistrationForm & { address: string }): Promise<RegistrationResult> {
+export async function registerResident(
+	sql: Sql,
+	input: RegistrationForm & { address: string }
+): Promise<RegistrationResult> {
 	const addressKey = `register:address:${input.address}`;
 	const wait = await secondsUntilAllowed(sql, addressKey, REGISTRATION_ADDRESS_POLICY);
 	if (wait > 0) return { ok: false, reason: 'rate_limited', retryAfterSeconds: wait };
@@ -24,7 +27,12 @@ export async function registerResident(sql: Sql, input: RegistrationForm & { add
 	const passwordHash = await hashPassword(input.password);
 	try {
 		return (await sql.begin(async (tx: TransactionSql) => {
-			const userId = await insertUser(tx, { username: input.username, displayName: input.displayName, passwordHash, roles: ['resident'] });
+			const userId = await insertUser(tx, {
+				username: input.username,
+				displayName: input.displayName,
+				passwordHash,
+				roles: ['resident']
+			});
 			await tx`insert into resident_profile (user_id, mobile) values (${userId}, ${input.mobile})`;
 			const { token } = await createSession(tx, userId);
 			return { ok: true as const, userId, token };

@@ -44,7 +44,12 @@ export async function nextCampaign(sql: Sql): Promise<Campaign | null> {
 }
 
 function auditDetails(input: CampaignForm) {
-	return { title: input.title, year: input.year, opensAt: input.opensAt.toISOString(), closesAt: input.closesAt.toISOString() };
+	return {
+		title: input.title,
+		year: input.year,
+		opensAt: input.opensAt.toISOString(),
+		closesAt: input.closesAt.toISOString()
+	};
 }
 
 export async function createCampaign(sql: Sql, input: CampaignForm, actorUserId: number): Promise<number> {
@@ -54,7 +59,11 @@ export async function createCampaign(sql: Sql, input: CampaignForm, actorUserId:
 			values (${input.year}, ${input.title}, ${input.opensAt}, ${input.closesAt}, ${input.criteria}, ${actorUserId})
 			returning id`;
 		const id = (row as { id: number }).id;
-		await appendAudit(tx, { actorUserId, action: 'campaign.created', details: { campaignId: id, ...auditDetails(input) } });
+		await appendAudit(tx, {
+			actorUserId,
+			action: 'campaign.created',
+			details: { campaignId: id, ...auditDetails(input) }
+		});
 		return id;
 	})) as number;
 }
@@ -66,7 +75,11 @@ export async function updateCampaign(sql: Sql, id: number, input: CampaignForm, 
 			       closes_at = ${input.closesAt}, criteria = ${input.criteria}
 			where id = ${id}`;
 		if (result.count === 0) return false;
-		await appendAudit(tx, { actorUserId, action: 'campaign.updated', details: { campaignId: id, ...auditDetails(input) } });
+		await appendAudit(tx, {
+			actorUserId,
+			action: 'campaign.updated',
+			details: { campaignId: id, ...auditDetails(input) }
+		});
 		return true;
 	})) as boolean;
 }

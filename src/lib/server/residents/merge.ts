@@ -8,9 +8,14 @@ import { insertCandidate, lockCatalog } from '../catalog/manage';
 import { lockForTransition, type ReviewProblem } from './proposals';
 
 export type MergeProblem = ReviewProblem | 'candidate_not_found' | 'category_not_found' | 'title_taken';
-export type MergeResult = { ok: true; candidateId: number } | { ok: false; problem: MergeProblem; proposalIds?: number[] };
+export type MergeResult =
+	{ ok: true; candidateId: number } | { ok: false; problem: MergeProblem; proposalIds?: number[] };
 
-async function createCandidateFor(tx: TransactionSql, target: { categoryId: number; title: string; summary: string }, staffId: number): Promise<MergeResult> {
+async function createCandidateFor(
+	tx: TransactionSql,
+	target: { categoryId: number; title: string; summary: string },
+	staffId: number
+): Promise<MergeResult> {
 	await lockCatalog(tx);
 	const [category] = await tx<{ name: string }[]>`select name from category where id = ${target.categoryId}`;
 	if (!category) return { ok: false, problem: 'category_not_found' };
@@ -24,7 +29,11 @@ async function createCandidateFor(tx: TransactionSql, target: { categoryId: numb
 		budgetYuan: null,
 		expectedCompletion: null
 	});
-	await appendAudit(tx, { actorUserId: staffId, action: 'candidate.created', details: { candidateId, title: target.title, category: category.name } });
+	await appendAudit(tx, {
+		actorUserId: staffId,
+		action: 'candidate.created',
+		details: { candidateId, title: target.title, category: category.name }
+	});
 	return { ok: true, candidateId };
 }
 
@@ -34,7 +43,9 @@ export async function mergeProposals(sql: Sql, staffId: number, form: MergeForm)
 		if (refusal) return { ok: false, ...refusal };
 		let candidateId: number;
 		if (form.target.kind === 'existing') {
-			const [candidate] = await tx<{ id: number }[]>`select id from candidate where id = ${form.target.candidateId} for key share`;
+			const [candidate] = await tx<
+				{ id: number }[]
+			>`select id from candidate where id = ${form.target.candidateId} for key share`;
 			if (!candidate) return { ok: false, problem: 'candidate_not_found' };
 			candidateId = candidate.id;
 		} else {
@@ -50,7 +61,12 @@ export async function mergeProposals(sql: Sql, staffId: number, form: MergeForm)
 		await appendAudit(tx, {
 			actorUserId: staffId,
 			action: 'proposal.merged',
-			details: { proposalIds: ids, candidateId, newCandidate: form.target.kind === 'new', reason: form.reason === '' ? null : form.reason }
+			details: {
+				proposalIds: ids,
+				candidateId,
+				newCandidate: form.target.kind === 'new',
+				reason: form.reason === '' ? null : form.reason
+			}
 		});
 		return { ok: true, candidateId };
 	})) as MergeResult;

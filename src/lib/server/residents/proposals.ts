@@ -61,7 +61,8 @@ const summaryJoins = (sql: Sql | TransactionSql) => sql`
 	left join candidate c on c.id = p.merged_into_candidate_id`;
 
 /** The searched text of a proposal: the same expression as the trigram index proposal_search_idx. */
-const searchText = (sql: Sql | TransactionSql) => sql`(p.title || ' ' || p.problem || ' ' || p.measure || ' ' || p.beneficiaries)`;
+const searchText = (sql: Sql | TransactionSql) =>
+	sql`(p.title || ' ' || p.problem || ' ' || p.measure || ' ' || p.beneficiaries)`;
 
 /** What the public may see of a hidden proposal: that it was hidden, and why. */
 function redacted<T extends ProposalSummary>(proposal: T): T {
@@ -71,7 +72,10 @@ function redacted<T extends ProposalSummary>(proposal: T): T {
 	return copy;
 }
 
-export function accessOf(proposal: { authorId: number }, viewer: { id: number; roles: readonly Role[] } | null): ProposalAccess {
+export function accessOf(
+	proposal: { authorId: number },
+	viewer: { id: number; roles: readonly Role[] } | null
+): ProposalAccess {
 	if (viewer?.roles.includes('staff')) return 'staff';
 	if (viewer && viewer.id === proposal.authorId) return 'author';
 	return 'public';
@@ -126,7 +130,12 @@ export interface ProposalPage {
  * Submitted proposals matching the filters, newest first. The public list leaves out hidden ones;
  * the staff's review queue (`audience: 'staff'`) shows them, marked.
  */
-export async function listProposals(sql: Sql, query: ProposalQuery, audience: 'public' | 'staff', pageSize = PROPOSALS_PAGE_SIZE): Promise<ProposalPage> {
+export async function listProposals(
+	sql: Sql,
+	query: ProposalQuery,
+	audience: 'public' | 'staff',
+	pageSize = PROPOSALS_PAGE_SIZE
+): Promise<ProposalPage> {
 	// A search PostgreSQL cannot hold (with a NUL) reads as none, as in the roster (electorate/schemas.ts).
 	const pattern = query.q.includes('\0') ? null : containsPattern(query.q);
 	const common = sql`
@@ -150,11 +159,21 @@ export async function listProposals(sql: Sql, query: ProposalQuery, audience: 'p
 		select g.id as "categoryId", g.name, count(p.id)::int as count
 		from category g left join proposal p on p.category_id = g.id and ${common}
 		group by g.id, g.name, g.position order by g.position, g.id`;
-	return { proposals: audience === 'public' ? proposals.map(redacted) : [...proposals], total, page, pageCount: pages, pageSize, categoryCounts: [...categoryCounts] };
+	return {
+		proposals: audience === 'public' ? proposals.map(redacted) : [...proposals],
+		total,
+		page,
+		pageCount: pages,
+		pageSize,
+		categoryCounts: [...categoryCounts]
+	};
 }
 
 /** A resident's own proposals, drafts included, newest first. */
-export async function listAuthorProposals(sql: Sql, authorId: number): Promise<(ProposalSummary & { campaignTitle: string; campaignOpen: boolean })[]> {
+export async function listAuthorProposals(
+	sql: Sql,
+	authorId: number
+): Promise<(ProposalSummary & { campaignTitle: string; campaignOpen: boolean })[]> {
 	return sql<(ProposalSummary & { campaignTitle: string; campaignOpen: boolean })[]>`
 		select ${summaryColumns(sql)}, k.title as "campaignTitle", (now() >= k.opens_at and now() < k.closes_at) as "campaignOpen"
 		from proposal p join proposal_campaign k on k.id = p.campaign_id ${summaryJoins(sql)}
@@ -187,7 +206,11 @@ export const PROPOSAL_PROBLEM_MESSAGE_KEYS: Record<ProposalProblem, string> = {
 
 /** The refusals of the database that a resident's write can meet, as problems. */
 function writeProblem(error: unknown): ProposalProblem | null {
-	const { code, message, constraint_name: constraint } = error as { code?: string; message?: string; constraint_name?: string };
+	const {
+		code,
+		message,
+		constraint_name: constraint
+	} = error as { code?: string; message?: string; constraint_name?: string };
 	if (code === 'P0001' && /is not open for proposals/.test(message ?? '')) return 'campaign_closed';
 	if (code === 'P0001' && /cannot move from|content cannot change/.test(message ?? '')) return 'not_draft';
 	if (code === '23503' && constraint === 'proposal_category_id_fkey') return 'category_not_found';
@@ -236,16 +259,27 @@ export async function saveProposal(
 }
 
 /** A resident deletes their own draft. */
-export async function deleteDraft(sql: Sql, authorId: number, proposalId: number): Promise<{ ok: true } | { ok: false; problem: ProposalProblem }> {
-	const [row] = await sql<{ status: ProposalStatus }[]>`select status from proposal where id = ${proposalId} and author_id = ${authorId}`;
+export async function deleteDraft(
+	sql: Sql,
+	authorId: number,
+	proposalId: number
+): Promise<{ ok: true } | { ok: false; problem: ProposalProblem }> {
+	const [row] = await sql<
+		{ status: ProposalStatus }[]
+	>`select status from proposal where id = ${proposalId} and author_id = ${authorId}`;
 	if (!row) return { ok: false, problem: 'not_found' };
 	if (row.status !== 'draft') return { ok: false, problem: 'not_draft' };
-	const result = await sql`delete from proposal where id = ${proposalId} and author_id = ${authorId} and status = 'draft'`;
+	const result =
+		await sql`delete from proposal where id = ${proposalId} and author_id = ${authorId} and status = 'draft'`;
 	return result.count === 1 ? { ok: true } : { ok: false, problem: 'not_draft' };
 }
 
 /** The editable fields of an author's draft, for the form. */
-export async function getDraftForAuthor(sql: Sql, authorId: number, proposalId: number): Promise<(ProposalForm & { id: number }) | null> {
+export async function getDraftForAuthor(
+	sql: Sql,
+	authorId: number,
+	proposalId: number
+): Promise<(ProposalForm & { id: number }) | null> {
 	const [draft] = await sql<(ProposalForm & { id: number })[]>`
 		select id, campaign_id as "campaignId", title, category_id as "categoryId", district, problem, measure, beneficiaries,
 		       estimated_cost_yuan as "estimatedCostYuan", contact
@@ -262,7 +296,11 @@ export type ReviewResult = { ok: true; count: number } | { ok: false; problem: R
  * Locks the given proposals (in id order) and checks that each may move to `target` by staff.
  * Returns the refusal, or null when all may.
  */
-export async function lockForTransition(tx: TransactionSql, proposalIds: readonly number[], target: ProposalStatus): Promise<{ problem: ReviewProblem; proposalIds: number[] } | null> {
+export async function lockForTransition(
+	tx: TransactionSql,
+	proposalIds: readonly number[],
+	target: ProposalStatus
+): Promise<{ problem: ReviewProblem; proposalIds: number[] } | null> {
 	const ids = [...new Set(proposalIds)].sort((a, b) => a - b);
 	const rows = await tx<{ id: number; status: ProposalStatus }[]>`
 		select id, status from proposal where id = any(${ids}::bigint[]) order by id for update`;
@@ -274,7 +312,13 @@ export async function lockForTransition(tx: TransactionSql, proposalIds: readonl
 }
 
 /** Staff move proposals on (start the review, accept, decline) in one transaction: all or none. */
-export async function reviewProposals(sql: Sql, staffId: number, proposalIds: readonly number[], action: ReviewAction, reason: string): Promise<ReviewResult> {
+export async function reviewProposals(
+	sql: Sql,
+	staffId: number,
+	proposalIds: readonly number[],
+	action: ReviewAction,
+	reason: string
+): Promise<ReviewResult> {
 	const target = REVIEW_ACTIONS[action];
 	return (await sql.begin(async (tx): Promise<ReviewResult> => {
 		const refusal = await lockForTransition(tx, proposalIds, target);
@@ -297,7 +341,12 @@ export async function reviewProposals(sql: Sql, staffId: number, proposalIds: re
 export type HideResult = { ok: true } | { ok: false; problem: 'not_found' | 'draft' | 'unchanged' };
 
 /** Staff hide an abusive proposal (kept for the record) or show it again; both are audited. */
-export async function setProposalHidden(sql: Sql, staffId: number, proposalId: number, hide: { reason: string } | null): Promise<HideResult> {
+export async function setProposalHidden(
+	sql: Sql,
+	staffId: number,
+	proposalId: number,
+	hide: { reason: string } | null
+): Promise<HideResult> {
 	return (await sql.begin(async (tx): Promise<HideResult> => {
 		const [row] = await tx<{ status: ProposalStatus; hidden: boolean }[]>`
 			select status, hidden_at is not null as hidden from proposal where id = ${proposalId} for update`;
@@ -306,7 +355,11 @@ export async function setProposalHidden(sql: Sql, staffId: number, proposalId: n
 		if (row.hidden === (hide !== null)) return { ok: false, problem: 'unchanged' };
 		if (hide) {
 			await tx`update proposal set hidden_at = now(), hidden_by = ${staffId}, hidden_reason = ${hide.reason} where id = ${proposalId}`;
-			await appendAudit(tx, { actorUserId: staffId, action: 'proposal.hidden', details: { proposalId, reason: hide.reason } });
+			await appendAudit(tx, {
+				actorUserId: staffId,
+				action: 'proposal.hidden',
+				details: { proposalId, reason: hide.reason }
+			});
 		} else {
 			await tx`update proposal set hidden_at = null, hidden_by = null, hidden_reason = null where id = ${proposalId}`;
 			await appendAudit(tx, { actorUserId: staffId, action: 'proposal.unhidden', details: { proposalId } });
@@ -316,7 +369,10 @@ export async function setProposalHidden(sql: Sql, staffId: number, proposalId: n
 }
 
 /** Who wrote a proposal, for staff (to contact them about it). */
-export async function getProposalAuthor(sql: Sql, proposalId: number): Promise<{ username: string; displayName: string; mobile: string | null } | null> {
+export async function getProposalAuthor(
+	sql: Sql,
+	proposalId: number
+): Promise<{ username: string; displayName: string; mobile: string | null } | null> {
 	const [author] = await sql<{ username: string; displayName: string; mobile: string | null }[]>`
 		select u.username, u.display_name as "displayName", r.mobile
 		from proposal p join app_user u on u.id = p.author_id left join resident_profile r on r.user_id = u.id
@@ -325,7 +381,10 @@ export async function getProposalAuthor(sql: Sql, proposalId: number): Promise<{
 }
 
 /** The audit entries about a proposal (its review history), oldest first. */
-export async function listProposalHistory(sql: Sql, proposalId: number): Promise<{ seq: number; at: Date; action: string; actorUsername: string | null; reason: string | null }[]> {
+export async function listProposalHistory(
+	sql: Sql,
+	proposalId: number
+): Promise<{ seq: number; at: Date; action: string; actorUsername: string | null; reason: string | null }[]> {
 	return sql<{ seq: number; at: Date; action: string; actorUsername: string | null; reason: string | null }[]>`
 		select a.seq, a.at, a.action, u.username as "actorUsername", a.details->>'reason' as reason
 		from audit_entry a left join app_user u on u.id = a.actor_user_id

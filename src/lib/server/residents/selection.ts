@@ -51,7 +51,9 @@ function withPhase(row: RoundRow): SelectionRound {
 }
 
 export async function listRounds(sql: Sql): Promise<SelectionRound[]> {
-	const rows = await sql<RoundRow[]>`select ${roundColumns(sql)} from selection_round r order by r.opens_at desc, r.id desc`;
+	const rows = await sql<
+		RoundRow[]
+	>`select ${roundColumns(sql)} from selection_round r order by r.opens_at desc, r.id desc`;
 	return rows.map(withPhase);
 }
 
@@ -82,7 +84,11 @@ export async function listRoundCandidates(sql: Sql | TransactionSql, roundId: nu
 
 export type RoundProblem = 'not_found' | 'candidate_not_found' | 'not_open' | 'not_closed' | 'too_few_candidates';
 
-export async function createRound(sql: Sql, form: RoundForm, staffId: number): Promise<{ ok: true; id: number } | { ok: false; problem: RoundProblem }> {
+export async function createRound(
+	sql: Sql,
+	form: RoundForm,
+	staffId: number
+): Promise<{ ok: true; id: number } | { ok: false; problem: RoundProblem }> {
 	try {
 		return (await sql.begin(async (tx) => {
 			const [row] = await tx<{ id: number }[]>`
@@ -113,7 +119,11 @@ export async function createRound(sql: Sql, form: RoundForm, staffId: number): P
 }
 
 /** Staff end an open round now (a round can be closed earlier, never reopened or extended). */
-export async function closeRoundNow(sql: Sql, roundId: number, staffId: number): Promise<{ ok: true } | { ok: false; problem: RoundProblem }> {
+export async function closeRoundNow(
+	sql: Sql,
+	roundId: number,
+	staffId: number
+): Promise<{ ok: true } | { ok: false; problem: RoundProblem }> {
 	return (await sql.begin(async (tx) => {
 		const [round] = await tx<{ open: boolean }[]>`
 			select now() >= opens_at and now() < closes_at as open from selection_round where id = ${roundId} for update`;
@@ -140,10 +150,16 @@ export type SupportResult =
 
 /** The refusals of the database a support can meet, as problems (the checks before make them rare). */
 function supportRefusal(error: unknown, maxSupports: number, chosen: number): SupportResult | null {
-	const { code, message, constraint_name: constraint } = error as { code?: string; message?: string; constraint_name?: string };
+	const {
+		code,
+		message,
+		constraint_name: constraint
+	} = error as { code?: string; message?: string; constraint_name?: string };
 	if (code === 'P0001' && /is not open/.test(message ?? '')) return { ok: false, problem: { code: 'not_open' } };
-	if (code === 'P0001' && /is not a resident/.test(message ?? '')) return { ok: false, problem: { code: 'not_resident' } };
-	if (code === '23514' && constraint === 'selection_participant_check') return { ok: false, problem: { code: 'over_limit', chosen, limit: maxSupports } };
+	if (code === 'P0001' && /is not a resident/.test(message ?? ''))
+		return { ok: false, problem: { code: 'not_resident' } };
+	if (code === '23514' && constraint === 'selection_participant_check')
+		return { ok: false, problem: { code: 'over_limit', chosen, limit: maxSupports } };
 	if (code === '23503') return { ok: false, problem: { code: 'unknown_candidate' } };
 	if (code === '23505') return { ok: false, problem: { code: 'duplicate_candidate' } };
 	return null;
@@ -154,12 +170,19 @@ function supportRefusal(error: unknown, maxSupports: number, chosen: number): Su
  * one transaction. The resident's participant row is locked first, so their requests take turns;
  * the tally rows are locked in candidate order, so two residents never deadlock.
  */
-export async function replaceSupports(sql: Sql, roundId: number, residentId: number, candidateIds: readonly number[]): Promise<SupportResult> {
+export async function replaceSupports(
+	sql: Sql,
+	roundId: number,
+	residentId: number,
+	candidateIds: readonly number[]
+): Promise<SupportResult> {
 	// The reads and writes below go out in as few round trips as their order allows (postgres.js
 	// pipelines queries issued together; on one connection they run in the order sent).
 	const [round, roundCandidateRows] = await Promise.all([
 		getRound(sql, roundId),
-		sql<{ candidateId: number }[]>`select candidate_id as "candidateId" from selection_round_candidate where round_id = ${roundId}`
+		sql<
+			{ candidateId: number }[]
+		>`select candidate_id as "candidateId" from selection_round_candidate where round_id = ${roundId}`
 	]);
 	if (!round) return { ok: false, problem: { code: 'not_found' } };
 	if (round.phase !== 'open') return { ok: false, problem: { code: 'not_open' } };
@@ -178,7 +201,9 @@ export async function replaceSupports(sql: Sql, roundId: number, residentId: num
 			const [, , currentRows] = await Promise.all([
 				tx`insert into selection_participant (round_id, resident_id, max_supports) values (${roundId}, ${residentId}, 0) on conflict do nothing`,
 				tx`select 1 from selection_participant where round_id = ${roundId} and resident_id = ${residentId} for update`,
-				tx<{ candidateId: number }[]>`select candidate_id as "candidateId" from selection_support where round_id = ${roundId} and resident_id = ${residentId}`
+				tx<
+					{ candidateId: number }[]
+				>`select candidate_id as "candidateId" from selection_support where round_id = ${roundId} and resident_id = ${residentId}`
 			]);
 			const current = currentRows.map((row) => row.candidateId);
 			const toRemove = current.filter((id) => !wanted.includes(id));
@@ -208,7 +233,10 @@ export async function replaceSupports(sql: Sql, roundId: number, residentId: num
 }
 
 /** The rounds a resident has supported candidates in, with those candidates' titles. */
-export async function listResidentSupports(sql: Sql, residentId: number): Promise<{ roundId: number; title: string; closesAt: Date; candidates: { id: number; title: string }[] }[]> {
+export async function listResidentSupports(
+	sql: Sql,
+	residentId: number
+): Promise<{ roundId: number; title: string; closesAt: Date; candidates: { id: number; title: string }[] }[]> {
 	return sql<{ roundId: number; title: string; closesAt: Date; candidates: { id: number; title: string }[] }[]>`
 		select r.id as "roundId", r.title, r.closes_at as "closesAt",
 		       json_agg(json_build_object('id', c.id, 'title', c.title) order by c.title) as candidates
@@ -232,7 +260,9 @@ export interface RoundResults {
 
 /** The ranking from the maintained counts (16 rows a candidate, whatever the number of supports). */
 async function readRanking(sql: Sql | TransactionSql, roundId: number): Promise<RankedRoundCandidate[]> {
-	const rows = await sql<{ candidateId: number; position: number; supports: number; title: string; categoryName: string }[]>`
+	const rows = await sql<
+		{ candidateId: number; position: number; supports: number; title: string; categoryName: string }[]
+	>`
 		select rc.candidate_id as "candidateId", rc.position, c.title, g.name as "categoryName",
 		       coalesce((select sum(t.supports) from selection_tally t where t.round_id = rc.round_id and t.candidate_id = rc.candidate_id), 0)::int8 as supports
 		from selection_round_candidate rc join candidate c on c.id = rc.candidate_id join category g on g.id = c.category_id
@@ -263,7 +293,12 @@ export type CarryOverResult =
  * into a new voting-session draft, in one transaction with its audit entries. The draft's other
  * rules (method, threshold) start at their defaults and are set on the session's edit page.
  */
-export async function carryOverToVotingSession(sql: Sql, roundId: number, staffId: number, form: CarryOverForm): Promise<CarryOverResult> {
+export async function carryOverToVotingSession(
+	sql: Sql,
+	roundId: number,
+	staffId: number,
+	form: CarryOverForm
+): Promise<CarryOverResult> {
 	return (await sql.begin(async (tx): Promise<CarryOverResult> => {
 		const [locked] = await tx`select 1 from selection_round where id = ${roundId} for share`;
 		if (!locked) return { ok: false, problem: 'not_found' };
@@ -273,7 +308,12 @@ export async function carryOverToVotingSession(sql: Sql, roundId: number, staffI
 		if (candidateIds.length <= form.seats) return { ok: false, problem: 'too_few_candidates' };
 		const votingSessionId = await insertVotingSession(
 			tx,
-			{ title: form.title, year: form.year, rules: { ballotMethod: 'approval', seats: form.seats, thresholdBase: 'enrolled' }, candidateIds },
+			{
+				title: form.title,
+				year: form.year,
+				rules: { ballotMethod: 'approval', seats: form.seats, thresholdBase: 'enrolled' },
+				candidateIds
+			},
 			staffId
 		);
 		await tx`insert into selection_carry_over (round_id, voting_session_id, carried_by) values (${roundId}, ${votingSessionId}, ${staffId})`;
@@ -288,7 +328,10 @@ export async function carryOverToVotingSession(sql: Sql, roundId: number, staffI
 }
 
 /** The voting sessions built from a round. */
-export async function listCarryOvers(sql: Sql, roundId: number): Promise<{ votingSessionId: number; title: string; carriedAt: Date }[]> {
+export async function listCarryOvers(
+	sql: Sql,
+	roundId: number
+): Promise<{ votingSessionId: number; title: string; carriedAt: Date }[]> {
 	return sql<{ votingSessionId: number; title: string; carriedAt: Date }[]>`
 		select s.id as "votingSessionId", s.title, o.carried_at as "carriedAt"
 		from selection_carry_over o join voting_session s on s.id = o.voting_session_id

@@ -74,8 +74,18 @@ export async function seedDemo(
 		}
 
 		progress('accounts');
-		const staffId = await insertUser(tx, { username: 'admin', displayName: '秘书处工作人员（示例）', passwordHash: staffHash as string, roles: ['staff'] });
-		await insertUser(tx, { username: 'scrutineer', displayName: '监票人（示例）', passwordHash: scrutineerHash as string, roles: ['scrutineer'] });
+		const staffId = await insertUser(tx, {
+			username: 'admin',
+			displayName: '秘书处工作人员（示例）',
+			passwordHash: staffHash as string,
+			roles: ['staff']
+		});
+		await insertUser(tx, {
+			username: 'scrutineer',
+			displayName: '监票人（示例）',
+			passwordHash: scrutineerHash as string,
+			roles: ['scrutineer']
+		});
 		const delegates = Array.from({ length: DEMO_DELEGATE_COUNT }, (_, index) => ({
 			username: demoDelegateUsername(index + 1),
 			display_name: `示例代表${String(index + 1).padStart(3, '0')}`,
@@ -88,13 +98,24 @@ export async function seedDemo(
 		progress('voting session');
 		const id = await insertVotingSession(
 			tx,
-			{ title: DEMO_SESSION_TITLE, year: 2022, rules: { ballotMethod: 'approval', seats: 10, thresholdBase: 'enrolled' }, candidateIds, isDemo: true },
+			{
+				title: DEMO_SESSION_TITLE,
+				year: 2022,
+				rules: { ballotMethod: 'approval', seats: 10, thresholdBase: 'enrolled' },
+				candidateIds,
+				isDemo: true
+			},
 			staffId
 		);
 		await enrollDelegates(tx, id, delegateIds, staffId);
 		const opened = await applyLifecycleInTransaction(tx, id, 'open', staffId);
 		if (!opened.ok) throw new Error(`could not open the demo session: ${opened.error}`);
-		await appendAudit(tx, { actorUserId: null, action: 'demo.seeded', votingSessionId: id, details: { candidates: candidateIds.length, delegates: delegateIds.length } });
+		await appendAudit(tx, {
+			actorUserId: null,
+			action: 'demo.seeded',
+			votingSessionId: id,
+			details: { candidates: candidateIds.length, delegates: delegateIds.length }
+		});
 		return id;
 	});
 

@@ -17,5 +17,9 @@ export async function sessionForStaff(sql: Sql, votingSessionId: number) {
 	const showTally = votingSession.status === 'closed' || votingSession.status === 'published';
 	const tally: SessionTally | null = showTally ? await getStoredTally(sql, votingSessionId) : null;
 	const candidates = await listSessionCandidates(sql, votingSessionId);
-	return { votingSession, tally, candidateTitles: Object.fromEntries(candidates.map((candidate) => [candidate.id, candidate.title])) };
+	return {
+		votingSession,
+		tally,
+		candidateTitles: Object.fromEntries(candidates.map((candidate) => [candidate.id, candidate.title]))
+	};
 }

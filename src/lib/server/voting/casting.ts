@@ -16,7 +16,8 @@ export type CastError =
 	| { code: 'already_voted' }
 	| { code: 'invalid_ballot'; problem: BallotProblem };
 
-export type CastResult = { ok: true; receiptCode: string; castAt: Date; ballot: BallotContent } | { ok: false; error: CastError };
+export type CastResult =
+	{ ok: true; receiptCode: string; castAt: Date; ballot: BallotContent } | { ok: false; error: CastError };
 
 /** A receipt code: 128 random bits, shown once in groups of four; only its SHA-256 is stored. */
 export function newReceiptCode(): string {
@@ -32,7 +33,9 @@ export function newReceiptCode(): string {
 }
 
 export function receiptHash(receiptCode: string): Buffer {
-	return createHash('sha256').update(receiptCode.replace(/[^A-Z0-9]/gi, '').toUpperCase()).digest();
+	return createHash('sha256')
+		.update(receiptCode.replace(/[^A-Z0-9]/gi, '').toUpperCase())
+		.digest();
 }
 
 class CastRefused extends Error {
@@ -48,7 +51,16 @@ async function checkCastable(tx: TransactionSql, input: CastInput, lockSession: 
 	// The three reads leave in one round trip (postgres.js pipelines them on the transaction's
 	// connection) and run in this order: the session row is locked before the enrolment is read.
 	const [[session], [member], candidateRows] = await Promise.all([
-		tx<{ status: SessionStatus; ballotMethod: SessionMethod; seats: number; thresholdBase: ThresholdBase; allowAbstain: boolean; timing: 'early' | 'late' | 'ok' }[]>`
+		tx<
+			{
+				status: SessionStatus;
+				ballotMethod: SessionMethod;
+				seats: number;
+				thresholdBase: ThresholdBase;
+				allowAbstain: boolean;
+				timing: 'early' | 'late' | 'ok';
+			}[]
+		>`
 			select status, ballot_method as "ballotMethod", coalesce(seats, 0) as seats, threshold_base as "thresholdBase",
 			       allow_abstain as "allowAbstain",
 			       case when opens_at is not null and now() < opens_at then 'early'
@@ -70,7 +82,12 @@ async function checkCastable(tx: TransactionSql, input: CastInput, lockSession: 
 	if (!member) throw new CastRefused({ code: 'not_enrolled' });
 	if (member.hasVoted) throw new CastRefused({ code: 'already_voted' });
 	const check = checkBallot(
-		{ ballotMethod: session.ballotMethod, seats: session.seats, thresholdBase: session.thresholdBase, allowAbstain: session.allowAbstain },
+		{
+			ballotMethod: session.ballotMethod,
+			seats: session.seats,
+			thresholdBase: session.thresholdBase,
+			allowAbstain: session.allowAbstain
+		},
 		candidateRows.map((row) => row.candidateId),
 		input.selection
 	);
@@ -83,12 +100,16 @@ function refusal(error: unknown): CastError {
 	// A concurrent cast by the same delegate loses on the unique mark.
 	if ((error as { code?: string }).code === '23505') return { code: 'already_voted' };
 	// The session closed between the checks and the insert: the database trigger refused.
-	if ((error as { message?: string }).message?.includes('is not open')) return { code: 'not_open', status: 'closed', reason: 'closed' };
+	if ((error as { message?: string }).message?.includes('is not open'))
+		return { code: 'not_open', status: 'closed', reason: 'closed' };
 	throw error;
 }
 
 /** The review step: the same checks as a cast, writing nothing. */
-export async function reviewBallot(sql: Sql, input: CastInput): Promise<{ ok: true; ballot: BallotContent } | { ok: false; error: CastError }> {
+export async function reviewBallot(
+	sql: Sql,
+	input: CastInput
+): Promise<{ ok: true; ballot: BallotContent } | { ok: false; error: CastError }> {
 	try {
 		const ballot = await sql.begin('read only', (tx) => checkCastable(tx, input, false));
 		return { ok: true, ballot: ballot as BallotContent };
@@ -154,9 +175,25 @@ export type BallotSession = Pick<VotingSession, 'id' | 'title' | 'status' | 'rul
  * only): what the page and its form actions need at every request of a vote. Null when the
  * session does not exist.
  */
-export async function readBallotSession(sql: Sql, votingSessionId: number, delegateId: number): Promise<{ votingSession: BallotSession; enrolled: boolean; hasVoted: boolean } | null> {
+export async function readBallotSession(
+	sql: Sql,
+	votingSessionId: number,
+	delegateId: number
+): Promise<{ votingSession: BallotSession; enrolled: boolean; hasVoted: boolean } | null> {
 	const [row] = await sql<
-		{ id: number; title: string; status: SessionStatus; ballotMethod: SessionMethod; seats: number; thresholdBase: ThresholdBase; allowAbstain: boolean; opensAt: Date | null; closesAt: Date | null; enrolled: boolean; hasVoted: boolean }[]
+		{
+			id: number;
+			title: string;
+			status: SessionStatus;
+			ballotMethod: SessionMethod;
+			seats: number;
+			thresholdBase: ThresholdBase;
+			allowAbstain: boolean;
+			opensAt: Date | null;
+			closesAt: Date | null;
+			enrolled: boolean;
+			hasVoted: boolean;
+		}[]
 	>`
 		select s.id, s.title, s.status, s.ballot_method as "ballotMethod", coalesce(s.seats, 0) as seats, s.threshold_base as "thresholdBase",
 		       s.allow_abstain as "allowAbstain", s.opens_at as "opensAt", s.closes_at as "closesAt",
@@ -165,5 +202,9 @@ export async function readBallotSession(sql: Sql, votingSessionId: number, deleg
 		from voting_session s where s.id = ${votingSessionId}`;
 	if (!row) return null;
 	const { ballotMethod, seats, thresholdBase, allowAbstain, enrolled, hasVoted, ...votingSession } = row;
-	return { votingSession: { ...votingSession, rules: { ballotMethod, seats, thresholdBase, allowAbstain } }, enrolled, hasVoted };
+	return {
+		votingSession: { ...votingSession, rules: { ballotMethod, seats, thresholdBase, allowAbstain } },
+		enrolled,
+		hasVoted
+	};
 }

@@ -12,7 +12,10 @@ import { getStoredTally, readBallots } from './results';
 import { getVotingSession, type VotingSession } from './sessions';
 
 export interface SessionExport {
-	votingSession: Pick<VotingSession, 'id' | 'title' | 'year' | 'status' | 'rules' | 'openedAt' | 'closedAt' | 'publishedAt'>;
+	votingSession: Pick<
+		VotingSession,
+		'id' | 'title' | 'year' | 'status' | 'rules' | 'openedAt' | 'closedAt' | 'publishedAt'
+	>;
 	candidates: { id: number; title: string; category: string; position: number }[];
 	tally: SessionTally;
 	/** Every ballot, canonical and sorted: no order of casting, no voter. */
@@ -30,7 +33,12 @@ export async function buildSessionExport(sql: Sql, votingSessionId: number): Pro
 	const { id, title, year, status, rules, openedAt, closedAt, publishedAt } = votingSession;
 	return {
 		votingSession: { id, title, year, status, rules, openedAt, closedAt, publishedAt },
-		candidates: candidates.map((candidate, position) => ({ id: candidate.id, title: candidate.title, category: candidate.categoryName, position: position + 1 })),
+		candidates: candidates.map((candidate, position) => ({
+			id: candidate.id,
+			title: candidate.title,
+			category: candidate.categoryName,
+			position: position + 1
+		})),
 		tally,
 		ballots: await readBallots(sql, votingSessionId)
 	};
@@ -42,7 +50,16 @@ export function resultCsv(data: SessionExport): string {
 	if (isEvaluationTally(data.tally)) return evaluationCsv(data.tally, byId);
 	const outcome = { chosen: m.outcome_chosen(), tied: m.outcome_tied(), not_chosen: m.outcome_not_chosen() };
 	const rows = [
-		[m.tally_rank(), m.tally_candidate(), m.candidate_category(), m.tally_for(), m.tally_against(), m.tally_abstain(), m.tally_passed(), m.tally_outcome()],
+		[
+			m.tally_rank(),
+			m.tally_candidate(),
+			m.candidate_category(),
+			m.tally_for(),
+			m.tally_against(),
+			m.tally_abstain(),
+			m.tally_passed(),
+			m.tally_outcome()
+		],
 		...data.tally.candidates.map((row) => [
 			row.rank,
 			byId.get(row.candidateId)?.title ?? row.candidateId,
@@ -60,7 +77,16 @@ export function resultCsv(data: SessionExport): string {
 /** An evaluation: one row per project in ballot order with its counts, grade and rate. */
 function evaluationCsv(tally: EvaluationTally, byId: Map<number, SessionExport['candidates'][number]>): string {
 	const rows = [
-		[m.tally_candidate(), m.candidate_category(), m.evaluation_satisfied(), m.evaluation_basically_satisfied(), m.evaluation_unsatisfied(), m.evaluation_abstain(), m.evaluation_grade(), m.evaluation_rate()],
+		[
+			m.tally_candidate(),
+			m.candidate_category(),
+			m.evaluation_satisfied(),
+			m.evaluation_basically_satisfied(),
+			m.evaluation_unsatisfied(),
+			m.evaluation_abstain(),
+			m.evaluation_grade(),
+			m.evaluation_rate()
+		],
 		...tally.projects.map((row) => [
 			byId.get(row.candidateId)?.title ?? row.candidateId,
 			byId.get(row.candidateId)?.category ?? '',
@@ -88,9 +114,16 @@ export async function exportResponse(
 	audience: 'public' | 'staff'
 ): Promise<{ status: number; body: string; headers: Record<string, string> }> {
 	const data = await buildSessionExport(sql, votingSessionId);
-	const hidden = data === 'not_found' || data === 'not_counted' || (audience === 'public' && data.votingSession.status !== 'published');
+	const hidden =
+		data === 'not_found' ||
+		data === 'not_counted' ||
+		(audience === 'public' && data.votingSession.status !== 'published');
 	if (hidden) {
-		return { status: 404, body: data === 'not_found' ? m.error_session_not_found() : m.error_results_not_published(), headers: { 'content-type': 'text/plain; charset=utf-8' } };
+		return {
+			status: 404,
+			body: data === 'not_found' ? m.error_session_not_found() : m.error_results_not_published(),
+			headers: { 'content-type': 'text/plain; charset=utf-8' }
+		};
 	}
 	const filename = `piaojue-session-${votingSessionId}-result.${format}`;
 	return {

@@ -25,7 +25,9 @@ export function paperBatchErrorMessage(error: PaperBatchError): string {
 		case 'unknown_delegates':
 			return m.paper_error_unknown_delegates({ list: error.references.join('、') });
 		case 'already_voted':
-			return error.references.length ? m.paper_error_already_voted({ list: error.references.join('、') }) : m.paper_error_already_voted_race();
+			return error.references.length
+				? m.paper_error_already_voted({ list: error.references.join('、') })
+				: m.paper_error_already_voted_race();
 		case 'count_mismatch':
 			return m.paper_error_count({ delegates: error.delegates, ballots: error.ballots });
 		case 'no_scrutineer':

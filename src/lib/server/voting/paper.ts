@@ -28,7 +28,8 @@ export interface PaperBatchInput {
 	note: string;
 }
 
-export type PaperBatchResult = { ok: true; batchId: number; ballots: number; void: number } | { ok: false; error: PaperBatchError };
+export type PaperBatchResult =
+	{ ok: true; batchId: number; ballots: number; void: number } | { ok: false; error: PaperBatchError };
 
 function shuffled<T>(items: readonly T[]): T[] {
 	const copy = [...items];
@@ -46,9 +47,13 @@ class Refused extends Error {
 }
 
 export async function enterPaperBatch(sql: Sql, input: PaperBatchInput): Promise<PaperBatchResult> {
-	if (input.ballots.length === 0 || input.delegateReferences.length === 0) return { ok: false, error: { code: 'empty' } };
+	if (input.ballots.length === 0 || input.delegateReferences.length === 0)
+		return { ok: false, error: { code: 'empty' } };
 	if (input.delegateReferences.length !== input.ballots.length) {
-		return { ok: false, error: { code: 'count_mismatch', delegates: input.delegateReferences.length, ballots: input.ballots.length } };
+		return {
+			ok: false,
+			error: { code: 'count_mismatch', delegates: input.delegateReferences.length, ballots: input.ballots.length }
+		};
 	}
 	if (input.scrutineerIds.length === 0) return { ok: false, error: { code: 'no_scrutineer' } };
 	try {
@@ -72,7 +77,9 @@ export async function enterPaperBatch(sql: Sql, input: PaperBatchInput): Promise
 			}
 			const unknown = input.delegateReferences.filter((reference) => !byReference.has(reference.toLowerCase()));
 			if (unknown.length) throw new Refused({ code: 'unknown_delegates', references: unknown });
-			const covered = [...new Set(lowered.map((reference) => (byReference.get(reference) as (typeof members)[number]).id))];
+			const covered = [
+				...new Set(lowered.map((reference) => (byReference.get(reference) as (typeof members)[number]).id))
+			];
 			if (covered.length !== input.ballots.length) {
 				throw new Refused({ code: 'count_mismatch', delegates: covered.length, ballots: input.ballots.length });
 			}
@@ -90,7 +97,12 @@ export async function enterPaperBatch(sql: Sql, input: PaperBatchInput): Promise
 			const batchId = (inserted as { id: number }).id;
 			await tx`insert into paper_batch_scrutineer ${tx(scrutineers.map((scrutineer) => ({ paper_batch_id: batchId, scrutineer_id: scrutineer.id })))}`;
 			await tx`insert into ballot_mark ${tx(
-				covered.map((delegateId) => ({ voting_session_id: input.votingSessionId, delegate_id: delegateId, channel: 'paper', paper_batch_id: batchId }))
+				covered.map((delegateId) => ({
+					voting_session_id: input.votingSessionId,
+					delegate_id: delegateId,
+					channel: 'paper',
+					paper_batch_id: batchId
+				}))
 			)}`;
 			await tx`update electorate_member set present = true
 				where voting_session_id = ${input.votingSessionId} and delegate_id = any(${covered}) and not present`;
@@ -114,7 +126,12 @@ export async function enterPaperBatch(sql: Sql, input: PaperBatchInput): Promise
 				actorUserId: input.enteredBy,
 				action: 'paper_batch.entered',
 				votingSessionId: input.votingSessionId,
-				details: { batchId, ballots: input.ballots.length, void: voidCount, scrutineers: scrutineers.map((scrutineer) => scrutineer.id) }
+				details: {
+					batchId,
+					ballots: input.ballots.length,
+					void: voidCount,
+					scrutineers: scrutineers.map((scrutineer) => scrutineer.id)
+				}
 			});
 			await notifyTurnout(tx, input.votingSessionId);
 			return { batchId, voidCount };
@@ -123,7 +140,8 @@ export async function enterPaperBatch(sql: Sql, input: PaperBatchInput): Promise
 	} catch (error) {
 		if (error instanceof Refused) return { ok: false, error: error.batchError };
 		// An electronic cast for one of these delegates won the race for the mark.
-		if ((error as { code?: string }).code === '23505') return { ok: false, error: { code: 'already_voted', references: [] } };
+		if ((error as { code?: string }).code === '23505')
+			return { ok: false, error: { code: 'already_voted', references: [] } };
 		throw error;
 	}
 }

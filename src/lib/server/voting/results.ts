@@ -1,7 +1,15 @@
 // Results: the raw ballots read from PostgreSQL and counted by the domain rules.
 import { canonicalBallot, compareTallies } from '$lib/domain/counting';
 import { countSession, type SessionTally } from '$lib/domain/tally';
-import type { BallotChoice, BallotContent, Channel, SessionMethod, SessionStatus, ThresholdBase, VotingRules } from '$lib/domain/types';
+import type {
+	BallotChoice,
+	BallotContent,
+	Channel,
+	SessionMethod,
+	SessionStatus,
+	ThresholdBase,
+	VotingRules
+} from '$lib/domain/types';
 import type { Sql, TransactionSql } from '../db/client';
 
 interface CountingInput {
@@ -16,7 +24,16 @@ interface CountingInput {
 /** Everything the count needs, read in one snapshot. Ballots in random-id order, which says nothing of casting order. */
 async function readCountingInput(sql: Sql | TransactionSql, votingSessionId: number): Promise<CountingInput | null> {
 	const [session] = await sql<
-		{ status: SessionStatus; ballotMethod: SessionMethod; seats: number; thresholdBase: ThresholdBase; allowAbstain: boolean; enrolled: number; present: number; candidateIds: number[] }[]
+		{
+			status: SessionStatus;
+			ballotMethod: SessionMethod;
+			seats: number;
+			thresholdBase: ThresholdBase;
+			allowAbstain: boolean;
+			enrolled: number;
+			present: number;
+			candidateIds: number[];
+		}[]
 	>`
 		select s.status, s.ballot_method as "ballotMethod", coalesce(s.seats, 0) as seats, s.threshold_base as "thresholdBase",
 		       s.allow_abstain as "allowAbstain",
@@ -34,7 +51,12 @@ async function readCountingInput(sql: Sql | TransactionSql, votingSessionId: num
 		group by b.id order by b.id`;
 	return {
 		status: session.status,
-		rules: { ballotMethod: session.ballotMethod, seats: session.seats, thresholdBase: session.thresholdBase, allowAbstain: session.allowAbstain },
+		rules: {
+			ballotMethod: session.ballotMethod,
+			seats: session.seats,
+			thresholdBase: session.thresholdBase,
+			allowAbstain: session.allowAbstain
+		},
 		candidateIds: session.candidateIds,
 		enrolled: session.enrolled,
 		present: session.present,
@@ -57,7 +79,10 @@ export async function readBallots(sql: Sql | TransactionSql, votingSessionId: nu
 }
 
 function count(input: CountingInput): SessionTally {
-	return countSession(input.rules, input.candidateIds, input.ballots, { enrolled: input.enrolled, present: input.present });
+	return countSession(input.rules, input.candidateIds, input.ballots, {
+		enrolled: input.enrolled,
+		present: input.present
+	});
 }
 
 /** Counts the raw ballots of a session that is being closed and stores the tally (in the closing transaction). */
@@ -73,7 +98,9 @@ export async function storeTally(tx: TransactionSql, votingSessionId: number): P
 
 /** The stored tally, for any status (callers decide who may see it). */
 export async function getStoredTally(sql: Sql, votingSessionId: number): Promise<SessionTally | null> {
-	const [row] = await sql<{ tally: SessionTally }[]>`select tally from voting_result where voting_session_id = ${votingSessionId}`;
+	const [row] = await sql<
+		{ tally: SessionTally }[]
+	>`select tally from voting_result where voting_session_id = ${votingSessionId}`;
 	return row?.tally ?? null;
 }
 
@@ -104,11 +131,15 @@ export async function verifyTally(sql: Sql, votingSessionId: number): Promise<Ta
 		const recomputed = count(input);
 		const [stored] = await tx<{ tally: SessionTally; ballotsDigest: string }[]>`
 			select tally, ballots_digest as "ballotsDigest" from voting_result where voting_session_id = ${votingSessionId}`;
-		const [marks] = await tx<{ count: number }[]>`select count(*)::int as count from ballot_mark where voting_session_id = ${votingSessionId}`;
+		const [marks] = await tx<
+			{ count: number }[]
+		>`select count(*)::int as count from ballot_mark where voting_session_id = ${votingSessionId}`;
 		const differences = stored ? compareTallies(stored.tally, recomputed) : [];
-		if (stored && stored.ballotsDigest !== recomputed.ballotsDigest) differences.push('ballots_digest column differs from the recomputed digest');
+		if (stored && stored.ballotsDigest !== recomputed.ballotsDigest)
+			differences.push('ballots_digest column differs from the recomputed digest');
 		const markCount = marks?.count ?? 0;
-		if (markCount !== input.ballots.length) differences.push(`has-voted marks ${markCount} but ballots ${input.ballots.length}`);
+		if (markCount !== input.ballots.length)
+			differences.push(`has-voted marks ${markCount} but ballots ${input.ballots.length}`);
 		return { recomputed, stored: stored?.tally ?? null, differences, marks: markCount, ballots: input.ballots.length };
 	}) as Promise<TallyVerification | null>;
 }

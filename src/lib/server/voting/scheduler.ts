@@ -18,7 +18,11 @@ export async function runDueTransitions(sql: Sql): Promise<ScheduledTransition[]
 		order by id`;
 	const transitions: ScheduledTransition[] = [];
 	for (const session of due) {
-		transitions.push({ votingSessionId: session.id, action: session.action, result: await applyLifecycle(sql, session.id, session.action, null) });
+		transitions.push({
+			votingSessionId: session.id,
+			action: session.action,
+			result: await applyLifecycle(sql, session.id, session.action, null)
+		});
 	}
 	return transitions;
 }

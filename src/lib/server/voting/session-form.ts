@@ -36,8 +36,10 @@ export function readSessionForm(
 	const parsed = votingSessionFormSchema.safeParse({ ...values, candidateIds: values.candidateIds });
 	if (!parsed.success) return { ok: false, errors: fieldErrors(parsed.error) };
 	const form: VotingSessionForm = parsed.data;
-	if (new Set(form.candidateIds).size !== form.candidateIds.length) return { ok: false, errors: { candidateIds: 'error_candidate_duplicate' } };
-	if (form.candidateIds.some((id) => !catalogCandidateIds.has(id))) return { ok: false, errors: { candidateIds: 'error_candidate_not_found' } };
+	if (new Set(form.candidateIds).size !== form.candidateIds.length)
+		return { ok: false, errors: { candidateIds: 'error_candidate_duplicate' } };
+	if (form.candidateIds.some((id) => !catalogCandidateIds.has(id)))
+		return { ok: false, errors: { candidateIds: 'error_candidate_not_found' } };
 	return {
 		ok: true,
 		session: {

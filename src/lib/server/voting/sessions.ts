@@ -36,7 +36,12 @@ export async function listVotingSessions(sql: Sql): Promise<VotingSessionSummary
 		select id, title, year, status from voting_session order by year desc, id desc`;
 }
 
-type SessionRow = Omit<VotingSession, 'rules'> & { ballotMethod: SessionMethod; seats: number; thresholdBase: ThresholdBase; allowAbstain: boolean };
+type SessionRow = Omit<VotingSession, 'rules'> & {
+	ballotMethod: SessionMethod;
+	seats: number;
+	thresholdBase: ThresholdBase;
+	allowAbstain: boolean;
+};
 
 function toVotingSession(row: SessionRow): VotingSession {
 	const { ballotMethod, seats, thresholdBase, allowAbstain, ...rest } = row;
@@ -76,7 +81,11 @@ export async function listDelegateSessions(
 		order by s.year desc, s.id desc`;
 }
 
-export async function isEnrolled(sql: Sql, votingSessionId: number, delegateId: number): Promise<{ enrolled: boolean; hasVoted: boolean }> {
+export async function isEnrolled(
+	sql: Sql,
+	votingSessionId: number,
+	delegateId: number
+): Promise<{ enrolled: boolean; hasVoted: boolean }> {
 	const [row] = await sql<{ enrolled: boolean; hasVoted: boolean }[]>`
 		select exists (select 1 from electorate_member where voting_session_id = ${votingSessionId} and delegate_id = ${delegateId}) as enrolled,
 		       exists (select 1 from ballot_mark where voting_session_id = ${votingSessionId} and delegate_id = ${delegateId}) as "hasVoted"`;
@@ -94,7 +103,11 @@ export interface NewVotingSession {
 }
 
 /** The rules as stored: an evaluation has no seats (NULL) and may allow 弃权; a vote never does. */
-function storedRules(rules: VotingRules): { seats: number | null; allowAbstain: boolean; auditDetails: Record<string, string | number | boolean> } {
+function storedRules(rules: VotingRules): {
+	seats: number | null;
+	allowAbstain: boolean;
+	auditDetails: Record<string, string | number | boolean>;
+} {
 	const isEvaluation = rules.ballotMethod === 'evaluation';
 	return {
 		seats: isEvaluation ? null : rules.seats,
@@ -106,7 +119,11 @@ function storedRules(rules: VotingRules): { seats: number | null; allowAbstain: 
 }
 
 /** Creates a draft session with its candidate list (in the given order), in the caller's transaction. */
-export async function insertVotingSession(tx: TransactionSql, input: NewVotingSession, actorUserId: number | null): Promise<number> {
+export async function insertVotingSession(
+	tx: TransactionSql,
+	input: NewVotingSession,
+	actorUserId: number | null
+): Promise<number> {
 	const stored = storedRules(input.rules);
 	const [session] = await tx<{ id: number }[]>`
 		insert into voting_session (title, year, ballot_method, seats, threshold_base, allow_abstain, opens_at, closes_at, is_demo)
@@ -116,7 +133,11 @@ export async function insertVotingSession(tx: TransactionSql, input: NewVotingSe
 	const id = (session as { id: number }).id;
 	if (input.candidateIds.length > 0) {
 		await tx`insert into voting_session_candidate ${tx(
-			input.candidateIds.map((candidateId, position) => ({ voting_session_id: id, candidate_id: candidateId, position }))
+			input.candidateIds.map((candidateId, position) => ({
+				voting_session_id: id,
+				candidate_id: candidateId,
+				position
+			}))
 		)}`;
 	}
 	await appendAudit(tx, {
@@ -128,12 +149,21 @@ export async function insertVotingSession(tx: TransactionSql, input: NewVotingSe
 	return id;
 }
 
-export async function createVotingSession(sql: Sql, input: NewVotingSession, actorUserId: number | null): Promise<number> {
+export async function createVotingSession(
+	sql: Sql,
+	input: NewVotingSession,
+	actorUserId: number | null
+): Promise<number> {
 	return sql.begin((tx) => insertVotingSession(tx, input, actorUserId)) as Promise<number>;
 }
 
 /** Enrols delegates (by user id) in a draft session; already-enrolled ones are left as they are. */
-export async function enrollDelegates(tx: TransactionSql, votingSessionId: number, delegateIds: number[], actorUserId: number | null): Promise<number> {
+export async function enrollDelegates(
+	tx: TransactionSql,
+	votingSessionId: number,
+	delegateIds: number[],
+	actorUserId: number | null
+): Promise<number> {
 	if (delegateIds.length === 0) return 0;
 	const result = await tx`
 		insert into electorate_member ${tx(delegateIds.map((delegateId) => ({ voting_session_id: votingSessionId, delegate_id: delegateId })))}
@@ -152,7 +182,8 @@ export type LifecycleError =
 	| 'publisher_confirmed'
 	| 'publisher_not_staff';
 
-export type LifecycleResult = { ok: true; status: SessionStatus } | { ok: false; error: LifecycleError; status?: SessionStatus };
+export type LifecycleResult =
+	{ ok: true; status: SessionStatus } | { ok: false; error: LifecycleError; status?: SessionStatus };
 
 /** Moves a session one step on inside the caller's transaction, with its audit entry. */
 export async function applyLifecycleInTransaction(
@@ -169,7 +200,8 @@ export async function applyLifecycleInTransaction(
 		const session = (await getVotingSession(tx, votingSessionId)) as VotingSession;
 		if (session.candidateCount === 0) return { ok: false, error: 'no_candidates' };
 		if (session.enrolled === 0) return { ok: false, error: 'no_electorate' };
-		if (session.rules.ballotMethod !== 'evaluation' && session.rules.seats >= session.candidateCount) return { ok: false, error: 'seats_not_below_candidates' };
+		if (session.rules.ballotMethod !== 'evaluation' && session.rules.seats >= session.candidateCount)
+			return { ok: false, error: 'seats_not_below_candidates' };
 	}
 	if (action === 'publish') {
 		// Two people, two roles: a scrutineer confirmed the tally, a different staff member publishes.
@@ -205,10 +237,13 @@ export function applyLifecycle(
 	action: LifecycleAction,
 	actorUserId: number | null
 ): Promise<LifecycleResult> {
-	return sql.begin((tx) => applyLifecycleInTransaction(tx, votingSessionId, action, actorUserId)) as Promise<LifecycleResult>;
+	return sql.begin((tx) =>
+		applyLifecycleInTransaction(tx, votingSessionId, action, actorUserId)
+	) as Promise<LifecycleResult>;
 }
 
-export type ConfirmResult = { ok: true } | { ok: false; error: 'not_found' | 'wrong_status' | 'already_confirmed' | 'not_scrutineer' };
+export type ConfirmResult =
+	{ ok: true } | { ok: false; error: 'not_found' | 'wrong_status' | 'already_confirmed' | 'not_scrutineer' };
 
 /** A scrutineer confirms the stored tally of a closed session (recorded with who and when). */
 export async function confirmTally(sql: Sql, votingSessionId: number, scrutineerId: number): Promise<ConfirmResult> {
@@ -222,8 +257,15 @@ export async function confirmTally(sql: Sql, votingSessionId: number, scrutineer
 		if (locked.status !== 'closed') return { ok: false, error: 'wrong_status' };
 		if (locked.confirmedBy !== null) return { ok: false, error: 'already_confirmed' };
 		await tx`update voting_session set confirmed_by = ${scrutineerId} where id = ${votingSessionId}`;
-		const [stored] = await tx<{ digest: string }[]>`select ballots_digest as digest from voting_result where voting_session_id = ${votingSessionId}`;
-		await appendAudit(tx, { actorUserId: scrutineerId, action: 'session.confirm', votingSessionId, details: { ballotsDigest: stored?.digest ?? null } });
+		const [stored] = await tx<
+			{ digest: string }[]
+		>`select ballots_digest as digest from voting_result where voting_session_id = ${votingSessionId}`;
+		await appendAudit(tx, {
+			actorUserId: scrutineerId,
+			action: 'session.confirm',
+			votingSessionId,
+			details: { ballotsDigest: stored?.digest ?? null }
+		});
 		await notifyTurnout(tx, votingSessionId);
 		return { ok: true };
 	}) as Promise<ConfirmResult>;
@@ -232,9 +274,16 @@ export async function confirmTally(sql: Sql, votingSessionId: number, scrutineer
 export type UpdateResult = { ok: true } | { ok: false; error: 'not_found' | 'not_draft' };
 
 /** Changes a draft session's rules and candidate list (in the given order), with an audit entry. */
-export async function updateVotingSession(sql: Sql, votingSessionId: number, input: NewVotingSession, actorUserId: number): Promise<UpdateResult> {
+export async function updateVotingSession(
+	sql: Sql,
+	votingSessionId: number,
+	input: NewVotingSession,
+	actorUserId: number
+): Promise<UpdateResult> {
 	return sql.begin(async (tx): Promise<UpdateResult> => {
-		const [locked] = await tx<{ status: SessionStatus }[]>`select status from voting_session where id = ${votingSessionId} for update`;
+		const [locked] = await tx<
+			{ status: SessionStatus }[]
+		>`select status from voting_session where id = ${votingSessionId} for update`;
 		if (!locked) return { ok: false, error: 'not_found' };
 		if (locked.status !== 'draft') return { ok: false, error: 'not_draft' };
 		const stored = storedRules(input.rules);
@@ -245,7 +294,11 @@ export async function updateVotingSession(sql: Sql, votingSessionId: number, inp
 			where id = ${votingSessionId}`;
 		await tx`delete from voting_session_candidate where voting_session_id = ${votingSessionId}`;
 		await tx`insert into voting_session_candidate ${tx(
-			input.candidateIds.map((candidateId, position) => ({ voting_session_id: votingSessionId, candidate_id: candidateId, position }))
+			input.candidateIds.map((candidateId, position) => ({
+				voting_session_id: votingSessionId,
+				candidate_id: candidateId,
+				position
+			}))
 		)}`;
 		await appendAudit(tx, {
 			actorUserId,

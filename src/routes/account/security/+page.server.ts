@@ -7,8 +7,19 @@ import { db } from '$lib/server/db';
 import { readFormBody } from '$lib/server/form-body';
 import { changePassword } from '$lib/server/auth/change-password';
 import { requireRole, requireUser } from '$lib/server/auth/guard';
-import { changePasswordFormSchema, confirmEnrolmentFormSchema, passwordAndCodeFormSchema } from '$lib/server/auth/schemas';
-import { beginEnrolment, cancelEnrolment, confirmEnrolment, disableTwoFactor, twoFactorStatus, type PasswordAndCodeError } from '$lib/server/auth/two-factor';
+import {
+	changePasswordFormSchema,
+	confirmEnrolmentFormSchema,
+	passwordAndCodeFormSchema
+} from '$lib/server/auth/schemas';
+import {
+	beginEnrolment,
+	cancelEnrolment,
+	confirmEnrolment,
+	disableTwoFactor,
+	twoFactorStatus,
+	type PasswordAndCodeError
+} from '$lib/server/auth/two-factor';
 import { canUseTwoFactor, isTwoFactorRequiredFor, TWO_FACTOR_ROLES } from '$lib/server/auth/two-factor-policy';
 import { waitText } from '$lib/server/auth/wait-text';
 import type { Actions, PageServerLoad } from './$types';
@@ -36,7 +47,11 @@ const proofErrorKeys: Record<PasswordAndCodeError | 'rate_limited', { field: str
 function proofRefused(result: { error: PasswordAndCodeError } | { error: 'rate_limited'; retryAfterSeconds: number }) {
 	const { field, key } = proofErrorKeys[result.error];
 	const wait = result.error === 'rate_limited' ? waitText(result.retryAfterSeconds) : '';
-	return fail(result.error === 'rate_limited' ? 429 : 400, { form: 'manage' as const, errors: { [field]: key } as Record<string, string>, wait });
+	return fail(result.error === 'rate_limited' ? 429 : 400, {
+		form: 'manage' as const,
+		errors: { [field]: key } as Record<string, string>,
+		wait
+	});
 }
 
 export const actions: Actions = {
@@ -52,8 +67,16 @@ export const actions: Actions = {
 		});
 		if (!result.ok) {
 			return result.error === 'rate_limited'
-				? fail(429, { form: 'password' as const, errors: { form: 'security_rate_limited' } as Record<string, string>, wait: waitText(result.retryAfterSeconds) })
-				: fail(400, { form: 'password' as const, errors: { currentPassword: 'security_password_wrong' } as Record<string, string>, wait: '' });
+				? fail(429, {
+						form: 'password' as const,
+						errors: { form: 'security_rate_limited' } as Record<string, string>,
+						wait: waitText(result.retryAfterSeconds)
+					})
+				: fail(400, {
+						form: 'password' as const,
+						errors: { currentPassword: 'security_password_wrong' } as Record<string, string>,
+						wait: ''
+					});
 		}
 		return { form: 'password' as const, passwordChanged: true, endedSessions: result.endedSessions };
 	},
@@ -77,7 +100,11 @@ export const actions: Actions = {
 		const user = requireRole(locals, url, ...TWO_FACTOR_ROLES);
 		const parsed = confirmEnrolmentFormSchema.safeParse(Object.fromEntries(await readFormBody(request)));
 		if (!parsed.success) return fail(400, { form: 'confirm' as const, errors: fieldErrors(parsed.error), wait: '' });
-		const result = await confirmEnrolment(db(), { user, code: parsed.data.code, keepSessionId: locals.session?.id ?? null });
+		const result = await confirmEnrolment(db(), {
+			user,
+			code: parsed.data.code,
+			keepSessionId: locals.session?.id ?? null
+		});
 		if (!result.ok) {
 			const key = result.error === 'wrong' ? 'security_enrol_code_wrong' : 'security_enrolment_missing';
 			return fail(400, { form: 'confirm' as const, errors: { code: key } as Record<string, string>, wait: '' });
@@ -97,8 +124,18 @@ export const actions: Actions = {
 		if (!parsed.success) return fail(400, { form: 'manage' as const, errors: fieldErrors(parsed.error), wait: '' });
 		const result = await disableTwoFactor(db(), user, parsed.data);
 		if (!result.ok) {
-			if (result.error === 'required') return fail(400, { form: 'manage' as const, errors: { form: 'security_disable_required' } as Record<string, string>, wait: '' });
-			if (result.error === 'not_enrolled') return fail(400, { form: 'manage' as const, errors: { form: 'security_not_enrolled' } as Record<string, string>, wait: '' });
+			if (result.error === 'required')
+				return fail(400, {
+					form: 'manage' as const,
+					errors: { form: 'security_disable_required' } as Record<string, string>,
+					wait: ''
+				});
+			if (result.error === 'not_enrolled')
+				return fail(400, {
+					form: 'manage' as const,
+					errors: { form: 'security_not_enrolled' } as Record<string, string>,
+					wait: ''
+				});
 			return proofRefused(result);
 		}
 		return { form: 'disable' as const, disabled: true };

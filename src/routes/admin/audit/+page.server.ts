@@ -9,7 +9,10 @@ const FILTER_FIELDS = ['session', 'action', 'actor', 'from', 'to', 'before', 'af
 
 export const load: PageServerLoad = async ({ locals, url }) => {
 	requireRole(locals, url, 'staff', 'scrutineer');
-	const values = Object.fromEntries(FILTER_FIELDS.map((field) => [field, url.searchParams.get(field) ?? ''])) as Record<(typeof FILTER_FIELDS)[number], string>;
+	const values = Object.fromEntries(FILTER_FIELDS.map((field) => [field, url.searchParams.get(field) ?? ''])) as Record<
+		(typeof FILTER_FIELDS)[number],
+		string
+	>;
 	const parsed = auditFilterSchema.safeParse(values);
 	const choices = await auditFilterChoices(db());
 	if (!parsed.success) {

@@ -12,7 +12,10 @@ import type { Actions, PageServerLoad } from './$types';
 export const load: PageServerLoad = async ({ locals, url }) => {
 	requireRole(locals, url, 'staff');
 	const now = new Date();
-	const campaigns = (await listCampaigns(db())).map((campaign) => ({ ...campaign, phase: campaignPhase(campaign, now) }));
+	const campaigns = (await listCampaigns(db())).map((campaign) => ({
+		...campaign,
+		phase: campaignPhase(campaign, now)
+	}));
 	return { campaigns, created: url.searchParams.has('created') };
 };
 

@@ -11,7 +11,14 @@ import { m } from '$lib/paraglide/messages';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
 /** What the previous step did, shown once at the top of the list (after a redirect). */
-const doneSchema = z.enum(['candidate_created', 'candidate_saved', 'candidate_deleted', 'category_created', 'category_saved', 'category_deleted']);
+const doneSchema = z.enum([
+	'candidate_created',
+	'candidate_saved',
+	'candidate_deleted',
+	'category_created',
+	'category_saved',
+	'category_deleted'
+]);
 
 export const load: PageServerLoad = async ({ locals, url }) => {
 	requireRole(locals, url, 'staff');
@@ -22,7 +29,8 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 		? null
 		: done.data?.startsWith('category')
 			? (categories.find((category) => category.id === doneId.data)?.name ?? null)
-			: (categories.flatMap((category) => category.candidates).find((candidate) => candidate.id === doneId.data)?.title ?? null);
+			: (categories.flatMap((category) => category.candidates).find((candidate) => candidate.id === doneId.data)
+					?.title ?? null);
 	return { categories, done: done.success ? done.data : null, doneName };
 };
 
@@ -32,7 +40,8 @@ function moveAction(move: typeof moveCandidate) {
 		const parsed = moveFormSchema.safeParse(Object.fromEntries(await readFormBody(request)));
 		if (!parsed.success) return fail(400, { message: m.error_not_found() });
 		const result = await move(db(), parsed.data.id, parsed.data.direction, staff.id);
-		if (!result.ok) return fail(result.problem === 'not_found' ? 404 : 409, { message: describeProblem(result).message });
+		if (!result.ok)
+			return fail(result.problem === 'not_found' ? 404 : 409, { message: describeProblem(result).message });
 		return { moved: parsed.data.id };
 	};
 }

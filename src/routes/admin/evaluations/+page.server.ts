@@ -5,5 +5,9 @@ import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
 	const user = requireRole(locals, url, 'staff', 'scrutineer');
-	return { evaluations: await listEvaluations(db()), years: await listProjectYears(db()), canManage: user.roles.includes('staff') };
+	return {
+		evaluations: await listEvaluations(db()),
+		years: await listProjectYears(db()),
+		canManage: user.roles.includes('staff')
+	};
 };

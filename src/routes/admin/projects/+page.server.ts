@@ -30,7 +30,14 @@ export const actions: Actions = {
 		const parsed = departmentAccountSchema.safeParse(values);
 		if (!parsed.success) return fail(400, { department: { values, errors: translatedFieldErrors(parsed.error) } });
 		const created = await createDepartmentAccount(db(), parsed.data, staff.id);
-		if (!created.ok) return fail(400, { department: { values, errors: { username: m.delivery_error_username_taken() } } });
-		return { createdDepartment: { username: parsed.data.username, departmentName: parsed.data.departmentName, password: created.password } };
+		if (!created.ok)
+			return fail(400, { department: { values, errors: { username: m.delivery_error_username_taken() } } });
+		return {
+			createdDepartment: {
+				username: parsed.data.username,
+				departmentName: parsed.data.departmentName,
+				password: created.password
+			}
+		};
 	}
 };

@@ -15,12 +15,20 @@ import type { Actions, PageServerLoad } from './$types';
 export const load: PageServerLoad = async ({ locals, url }) => {
 	requireRole(locals, url, 'staff');
 	const query = parseProposalQuery(url.searchParams, PUBLIC_PROPOSAL_STATUSES);
-	const [result, campaigns, catalog] = await Promise.all([listProposals(db(), query, 'staff'), listCampaigns(db()), listCategoriesWithCandidates(db())]);
+	const [result, campaigns, catalog] = await Promise.all([
+		listProposals(db(), query, 'staff'),
+		listCampaigns(db()),
+		listCategoriesWithCandidates(db())
+	]);
 	return {
 		query,
 		result,
 		campaigns,
-		catalog: catalog.map((category) => ({ id: category.id, name: category.name, candidates: category.candidates.map(({ id, title }) => ({ id, title })) })),
+		catalog: catalog.map((category) => ({
+			id: category.id,
+			name: category.name,
+			candidates: category.candidates.map(({ id, title }) => ({ id, title }))
+		})),
 		done: url.searchParams.get('done'),
 		count: Number(url.searchParams.get('count') ?? 0),
 		mergedInto: Number(url.searchParams.get('candidate') ?? 0)
@@ -30,7 +38,8 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 /** The queue's URL with its filters, without the action, plus `extra`. */
 function backToQueue(url: URL, extra: Record<string, string>): string {
 	const params = new URLSearchParams();
-	for (const [name, value] of url.searchParams) if (!name.startsWith('/') && !['done', 'count', 'candidate'].includes(name)) params.set(name, value);
+	for (const [name, value] of url.searchParams)
+		if (!name.startsWith('/') && !['done', 'count', 'candidate'].includes(name)) params.set(name, value);
 	for (const [name, value] of Object.entries(extra)) params.set(name, value);
 	return `/admin/proposals?${params}`;
 }
@@ -53,10 +62,25 @@ export const actions: Actions = {
 	review: async ({ locals, url, request }) => {
 		const staff = requireRole(locals, url, 'staff');
 		const form = await readFormBody(request);
-		const parsed = reviewFormSchema.safeParse({ proposalIds: form.getAll('proposal'), action: form.get('action'), reason: form.get('reason') });
+		const parsed = reviewFormSchema.safeParse({
+			proposalIds: form.getAll('proposal'),
+			action: form.get('action'),
+			reason: form.get('reason')
+		});
 		if (!parsed.success) return fail(400, { ...echo(form), errors: fieldErrors(parsed.error), ids: '' });
-		const result = await reviewProposals(db(), staff.id, parsed.data.proposalIds, parsed.data.action, parsed.data.reason);
-		if (!result.ok) return fail(409, { ...echo(form), errors: { form: problemKey(result.problem) }, ids: result.proposalIds.map((id) => `#${id}`).join('、') });
+		const result = await reviewProposals(
+			db(),
+			staff.id,
+			parsed.data.proposalIds,
+			parsed.data.action,
+			parsed.data.reason
+		);
+		if (!result.ok)
+			return fail(409, {
+				...echo(form),
+				errors: { form: problemKey(result.problem) },
+				ids: result.proposalIds.map((id) => `#${id}`).join('、')
+			});
 		redirect(303, backToQueue(url, { done: parsed.data.action, count: String(result.count) }));
 	},
 	merge: async ({ locals, url, request }) => {
@@ -73,7 +97,19 @@ export const actions: Actions = {
 		});
 		if (!parsed.success) return fail(400, { ...echo(form), errors: fieldErrors(parsed.error), ids: '' });
 		const result = await mergeProposals(db(), staff.id, parsed.data);
-		if (!result.ok) return fail(409, { ...echo(form), errors: { form: problemKey(result.problem) }, ids: (result.proposalIds ?? []).map((id) => `#${id}`).join('、') });
-		redirect(303, backToQueue(url, { done: 'merge', count: String(new Set(parsed.data.proposalIds).size), candidate: String(result.candidateId) }));
+		if (!result.ok)
+			return fail(409, {
+				...echo(form),
+				errors: { form: problemKey(result.problem) },
+				ids: (result.proposalIds ?? []).map((id) => `#${id}`).join('、')
+			});
+		redirect(
+			303,
+			backToQueue(url, {
+				done: 'merge',
+				count: String(new Set(parsed.data.proposalIds).size),
+				candidate: String(result.candidateId)
+			})
+		);
 	}
 };

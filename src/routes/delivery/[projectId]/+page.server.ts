@@ -13,6 +13,9 @@ export const load: PageServerLoad = async ({ params }) => {
 	if (!id.success) error(404, m.error_not_found());
 	const project = await getProject(db(), id.data);
 	if (!project) error(404, m.error_not_found());
-	const [updates, notes] = await Promise.all([listProgressUpdates(db(), project.id), listInspectionNotes(db(), project.id, 'public')]);
+	const [updates, notes] = await Promise.all([
+		listProgressUpdates(db(), project.id),
+		listInspectionNotes(db(), project.id, 'public')
+	]);
 	return { project, updates, notes };
 };

@@ -6,7 +6,12 @@ import { setPendingSignInCookie, setSessionCookie } from '$lib/server/auth/cooki
 import { invalidateSession } from '$lib/server/auth/session';
 import { createPendingSignIn, hasTwoFactor, PENDING_SIGN_IN_SECONDS } from '$lib/server/auth/two-factor';
 import { waitText } from '$lib/server/auth/wait-text';
-import { checkAccessCode, signInWithAccessCode, type CodeCheck, type CodeSignInResult } from '$lib/server/electorate/access-codes';
+import {
+	checkAccessCode,
+	signInWithAccessCode,
+	type CodeCheck,
+	type CodeSignInResult
+} from '$lib/server/electorate/access-codes';
 import { codeFormSchema, codePasswordFormSchema } from '$lib/server/electorate/schemas';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
@@ -24,7 +29,12 @@ const codeErrorKeys = {
 
 function refused(code: string, result: Exclude<CodeCheck | CodeSignInResult, { ok: true }>) {
 	const wait = result.error === 'rate_limited' ? waitText(result.retryAfterSeconds) : '';
-	return fail(result.error === 'rate_limited' ? 429 : 400, { step: 'code' as const, code, errors: { code: codeErrorKeys[result.error] }, wait });
+	return fail(result.error === 'rate_limited' ? 429 : 400, {
+		step: 'code' as const,
+		code,
+		errors: { code: codeErrorKeys[result.error] },
+		wait
+	});
 }
 
 /** Consumes the code, starts the session (ending the one this browser had) and goes on to the ballot list. */
@@ -68,7 +78,13 @@ export const actions: Actions = {
 		if (!parsed.success) return fail(400, { step: 'code' as const, code, errors: fieldErrors(parsed.error), wait: '' });
 		const check = await checkAccessCode(db(), { code: parsed.data.code, address: getClientAddress() });
 		if (!check.ok) return refused(code, check);
-		return { step: 'choose' as const, code: parsed.data.code, delegate: check.delegate, errors: {} as Record<string, string>, wait: '' };
+		return {
+			step: 'choose' as const,
+			code: parsed.data.code,
+			delegate: check.delegate,
+			errors: {} as Record<string, string>,
+			wait: ''
+		};
 	},
 	password: (event) => signIn(event, true),
 	once: (event) => signIn(event, false)

@@ -42,7 +42,10 @@ export const actions: Actions = {
 		const form = Object.fromEntries(await readFormBody(request));
 		const parsed = secondStepFormSchema.safeParse(form);
 		if (!parsed.success) return fail(400, { errors: fieldErrors(parsed.error), wait: '' });
-		const result = await completeSecondStep(db(), { pendingToken: cookies.get(PENDING_SIGN_IN_COOKIE) ?? '', code: parsed.data.code });
+		const result = await completeSecondStep(db(), {
+			pendingToken: cookies.get(PENDING_SIGN_IN_COOKIE) ?? '',
+			code: parsed.data.code
+		});
 		if (!result.ok) {
 			if (result.error === 'expired') {
 				clearPendingSignInCookie(cookies, url);

@@ -17,7 +17,9 @@ function requireResident(locals: App.Locals) {
 }
 
 /** The form's values from a stored draft (the cost back in 万元). */
-function draftValues(draft: NonNullable<Awaited<ReturnType<typeof getDraftForAuthor>>>): Record<(typeof PROPOSAL_FIELDS)[number], string> {
+function draftValues(
+	draft: NonNullable<Awaited<ReturnType<typeof getDraftForAuthor>>>
+): Record<(typeof PROPOSAL_FIELDS)[number], string> {
 	return {
 		campaignId: String(draft.campaignId),
 		title: draft.title,
@@ -61,9 +63,16 @@ async function save(request: Request, locals: App.Locals, mode: 'draft' | 'submi
 	const result = await saveProposal(db(), user.id, draftId ? draftId.data : null, parsed.data, mode);
 	if (!result.ok) {
 		const field = result.problem === 'category_not_found' ? 'categoryId' : 'form';
-		return fail(409, { values, draftId: draftIdText, errors: { [field]: PROPOSAL_PROBLEM_MESSAGE_KEYS[result.problem] } });
+		return fail(409, {
+			values,
+			draftId: draftIdText,
+			errors: { [field]: PROPOSAL_PROBLEM_MESSAGE_KEYS[result.problem] }
+		});
 	}
-	redirect(303, mode === 'submit' ? `/proposals/${result.id}?submitted=1` : `/proposals/new?draft=${result.id}&saved=1`);
+	redirect(
+		303,
+		mode === 'submit' ? `/proposals/${result.id}?submitted=1` : `/proposals/new?draft=${result.id}&saved=1`
+	);
 }
 
 export const actions: Actions = {

@@ -5,7 +5,14 @@ import { m } from '$lib/paraglide/messages';
 import { requireUser } from '$lib/server/auth/guard';
 import { db } from '$lib/server/db';
 import { readFormBody } from '$lib/server/form-body';
-import { getRound, getSupports, listRoundCandidates, replaceSupports, visibleRoundResults, type SupportResult } from '$lib/server/residents/selection';
+import {
+	getRound,
+	getSupports,
+	listRoundCandidates,
+	replaceSupports,
+	visibleRoundResults,
+	type SupportResult
+} from '$lib/server/residents/selection';
 import type { Actions, PageServerLoad } from './$types';
 
 function roundId(params: { roundId: string }): number {
@@ -28,7 +35,10 @@ export const load: PageServerLoad = async ({ params, locals, url }) => {
 };
 
 /** The message key and inputs of a refused choice. */
-function problemMessage(problem: Exclude<SupportResult, { ok: true }>['problem']): { key: string; inputs: Record<string, number> } {
+function problemMessage(problem: Exclude<SupportResult, { ok: true }>['problem']): {
+	key: string;
+	inputs: Record<string, number>;
+} {
 	switch (problem.code) {
 		case 'over_limit':
 			return { key: 'residents_error_over_limit', inputs: { chosen: problem.chosen, limit: problem.limit } };
@@ -54,7 +64,8 @@ export const actions: Actions = {
 		const chosen = raw.map(Number).filter((value) => Number.isSafeInteger(value));
 		if (!parsed.success) return fail(400, { chosen, error: { key: 'error_candidate_unknown', inputs: {} } });
 		const result = await replaceSupports(db(), id, user.id, parsed.data);
-		if (!result.ok) return fail(result.problem.code === 'over_limit' ? 400 : 409, { chosen, error: problemMessage(result.problem) });
+		if (!result.ok)
+			return fail(result.problem.code === 'over_limit' ? 400 : 409, { chosen, error: problemMessage(result.problem) });
 		redirect(303, `/selection/${id}?saved=1`);
 	}
 };

@@ -36,7 +36,10 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 	const delegate = requireRole(locals, url, 'delegate');
 	const votingSessionId = sessionIdOf(params);
 	// Both reads leave at once (postgres.js pipelines them).
-	const [read, candidates] = await Promise.all([readSession(locals, votingSessionId, delegate.id), listBallotCandidates(db(), votingSessionId)]);
+	const [read, candidates] = await Promise.all([
+		readSession(locals, votingSessionId, delegate.id),
+		listBallotCandidates(db(), votingSessionId)
+	]);
 	if (!read.enrolled) error(403, m.error_not_enrolled());
 	return {
 		votingSession: read.votingSession,
@@ -59,7 +62,12 @@ async function readSelection(event: RequestEvent) {
 	readInThisRequest.set(event.locals, read);
 	const votingSession = read.votingSession;
 	const parsed = parseCastForm(votingSession.rules.ballotMethod, await readFormBody(event.request));
-	if (!parsed.ok) return { delegate, votingSession, failure: fail(400, { stage: 'edit' as const, message: messageByKey(parsed.error), selected: [], choices: {} }) };
+	if (!parsed.ok)
+		return {
+			delegate,
+			votingSession,
+			failure: fail(400, { stage: 'edit' as const, message: messageByKey(parsed.error), selected: [], choices: {} })
+		};
 	return { delegate, votingSession, selection: parsed.selection };
 }
 
@@ -69,7 +77,12 @@ export const actions: Actions = {
 		if (!read.selection) return read.failure;
 		const input = { votingSessionId: read.votingSession.id, delegateId: read.delegate.id, selection: read.selection };
 		const result = await reviewBallot(db(), input);
-		if (!result.ok) return fail(castErrorStatus(result.error), { stage: 'edit' as const, message: castErrorMessage(result.error), ...echo(read.selection) });
+		if (!result.ok)
+			return fail(castErrorStatus(result.error), {
+				stage: 'edit' as const,
+				message: castErrorMessage(result.error),
+				...echo(read.selection)
+			});
 		return { stage: 'review' as const, ...echo(read.selection) };
 	},
 	edit: async (event) => {
@@ -84,7 +97,11 @@ export const actions: Actions = {
 		const result = await castBallot(db(), input);
 		if (!result.ok) {
 			readInThisRequest.delete(event.locals); // the page reads afresh why the cast was refused
-			return fail(castErrorStatus(result.error), { stage: 'edit' as const, message: castErrorMessage(result.error), ...echo(read.selection) });
+			return fail(castErrorStatus(result.error), {
+				stage: 'edit' as const,
+				message: castErrorMessage(result.error),
+				...echo(read.selection)
+			});
 		}
 		// The receipt page: the delegate has voted now; the rest was read just before the cast.
 		readInThisRequest.set(event.locals, { ...(readInThisRequest.get(event.locals) as BallotRead), hasVoted: true });

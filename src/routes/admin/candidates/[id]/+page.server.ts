@@ -31,7 +31,8 @@ export const actions: Actions = {
 		const id = candidateId(params.id);
 		const values = formText(await readFormBody(request), CANDIDATE_FORM_FIELDS);
 		const parsed = candidateFormSchema.safeParse(values);
-		if (!parsed.success) return fail(400, { action: 'save' as const, values, errors: translatedFieldErrors(parsed.error) });
+		if (!parsed.success)
+			return fail(400, { action: 'save' as const, values, errors: translatedFieldErrors(parsed.error) });
 		const result = await updateCandidate(db(), id, parsed.data, staff.id);
 		if (!result.ok) {
 			if (result.problem === 'not_found') error(404, m.error_candidate_not_found());

@@ -12,7 +12,10 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	requireRole(locals, url, 'staff');
 	const categories = await listCategoryOptions(db());
 	const preselected = idSchema.safeParse(url.searchParams.get('category'));
-	const categoryId = preselected.success && categories.some((category) => category.id === preselected.data) ? String(preselected.data) : '';
+	const categoryId =
+		preselected.success && categories.some((category) => category.id === preselected.data)
+			? String(preselected.data)
+			: '';
 	return { categories, categoryId };
 };
 

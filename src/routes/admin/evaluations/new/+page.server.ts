@@ -13,7 +13,13 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	const year = years[0]?.year ?? new Date().getFullYear() - 1;
 	return {
 		years,
-		values: { title: m.evaluation_default_title({ year }), year: String(year), allowAbstain: '', opensAt: '', closesAt: '' }
+		values: {
+			title: m.evaluation_default_title({ year }),
+			year: String(year),
+			allowAbstain: '',
+			opensAt: '',
+			closesAt: ''
+		}
 	};
 };
 

@@ -44,7 +44,8 @@ export const actions: Actions = {
 		if (!parsed.success) return fail(400, { member: { values, errors: translatedFieldErrors(parsed.error) } });
 		const added = await addGroupMember(db(), projectId, parsed.data.delegate, staff.id);
 		if (!added.ok) {
-			const message = added.error === 'already_member' ? m.delivery_error_already_member() : m.delivery_error_delegate_unknown();
+			const message =
+				added.error === 'already_member' ? m.delivery_error_already_member() : m.delivery_error_delegate_unknown();
 			return fail(400, { member: { values, errors: { delegate: message } } });
 		}
 		return { memberAdded: added.delegateName };
@@ -65,7 +66,11 @@ export const actions: Actions = {
 		const parsed = noteReviewSchema.safeParse(formText(form, ['noteId', 'decision'] as const));
 		if (!parsed.success) return fail(400, { noteError: m.delivery_error_note_unknown() });
 		const reviewed = await reviewInspectionNote(db(), projectId, parsed.data.noteId, parsed.data.decision, staff.id);
-		if (!reviewed.ok) return fail(400, { noteError: reviewed.error === 'already_reviewed' ? m.delivery_error_note_reviewed() : m.delivery_error_note_unknown() });
+		if (!reviewed.ok)
+			return fail(400, {
+				noteError:
+					reviewed.error === 'already_reviewed' ? m.delivery_error_note_reviewed() : m.delivery_error_note_unknown()
+			});
 		return { noteReviewed: parsed.data.decision };
 	}
 };

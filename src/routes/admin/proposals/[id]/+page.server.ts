@@ -7,7 +7,13 @@ import { requireRole } from '$lib/server/auth/guard';
 import { db } from '$lib/server/db';
 import { readFormBody } from '$lib/server/form-body';
 import { listCategoriesWithCandidates } from '$lib/server/catalog/catalog';
-import { getProposalAuthor, getProposalForViewer, listProposalHistory, reviewProposals, setProposalHidden } from '$lib/server/residents/proposals';
+import {
+	getProposalAuthor,
+	getProposalForViewer,
+	listProposalHistory,
+	reviewProposals,
+	setProposalHidden
+} from '$lib/server/residents/proposals';
 import { problemKey } from '../problems';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -22,13 +28,21 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 	const id = proposalId(params);
 	const found = await getProposalForViewer(db(), id, staff);
 	if (!found) error(404, m.residents_problem_not_found());
-	const [author, history, catalog] = await Promise.all([getProposalAuthor(db(), id), listProposalHistory(db(), id), listCategoriesWithCandidates(db())]);
+	const [author, history, catalog] = await Promise.all([
+		getProposalAuthor(db(), id),
+		listProposalHistory(db(), id),
+		listCategoriesWithCandidates(db())
+	]);
 	return {
 		proposal: found.proposal,
 		next: nextStatuses(found.proposal.status),
 		author,
 		history,
-		catalog: catalog.map((category) => ({ id: category.id, name: category.name, candidates: category.candidates.map(({ id: candidateId, title }) => ({ id: candidateId, title })) })),
+		catalog: catalog.map((category) => ({
+			id: category.id,
+			name: category.name,
+			candidates: category.candidates.map(({ id: candidateId, title }) => ({ id: candidateId, title }))
+		})),
 		done: url.searchParams.get('done')
 	};
 };
@@ -38,8 +52,13 @@ export const actions: Actions = {
 		const staff = requireRole(locals, url, 'staff');
 		const id = proposalId(params);
 		const form = await readFormBody(request);
-		const parsed = reviewFormSchema.safeParse({ proposalIds: [id], action: form.get('action'), reason: form.get('reason') });
-		if (!parsed.success) return fail(400, { reason: String(form.get('reason') ?? ''), errors: fieldErrors(parsed.error) });
+		const parsed = reviewFormSchema.safeParse({
+			proposalIds: [id],
+			action: form.get('action'),
+			reason: form.get('reason')
+		});
+		if (!parsed.success)
+			return fail(400, { reason: String(form.get('reason') ?? ''), errors: fieldErrors(parsed.error) });
 		const result = await reviewProposals(db(), staff.id, [id], parsed.data.action, parsed.data.reason);
 		if (!result.ok) return fail(409, { reason: parsed.data.reason, errors: { form: problemKey(result.problem) } });
 		redirect(303, `/admin/proposals/${id}?done=${parsed.data.action}`);
@@ -49,7 +68,11 @@ export const actions: Actions = {
 		const id = proposalId(params);
 		const form = await readFormBody(request);
 		const parsed = hideFormSchema.safeParse({ reason: form.get('hideReason') });
-		if (!parsed.success) return fail(400, { hideReason: String(form.get('hideReason') ?? ''), errors: { hideReason: fieldErrors(parsed.error).reason ?? 'residents_error_hide_reason_required' } });
+		if (!parsed.success)
+			return fail(400, {
+				hideReason: String(form.get('hideReason') ?? ''),
+				errors: { hideReason: fieldErrors(parsed.error).reason ?? 'residents_error_hide_reason_required' }
+			});
 		const result = await setProposalHidden(db(), staff.id, id, { reason: parsed.data.reason });
 		if (!result.ok) return fail(409, { hideReason: parsed.data.reason, errors: { form: problemKey(result.problem) } });
 		redirect(303, `/admin/proposals/${id}?done=hide`);

@@ -6,7 +6,14 @@ import { requireRole } from '$lib/server/auth/guard';
 import { db } from '$lib/server/db';
 import { readFormBody } from '$lib/server/form-body';
 import { formText } from '$lib/server/catalog/forms';
-import { carryOverToVotingSession, closeRoundNow, getRound, listCarryOvers, listRoundCandidates, visibleRoundResults } from '$lib/server/residents/selection';
+import {
+	carryOverToVotingSession,
+	closeRoundNow,
+	getRound,
+	listCarryOvers,
+	listRoundCandidates,
+	visibleRoundResults
+} from '$lib/server/residents/selection';
 import type { Actions, PageServerLoad } from './$types';
 
 const ROUND_PROBLEM_KEYS = {
@@ -28,7 +35,11 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 	const id = roundId(params);
 	const round = await getRound(db(), id);
 	if (!round) error(404, m.residents_round_not_found());
-	const [candidates, results, carryOvers] = await Promise.all([listRoundCandidates(db(), id), visibleRoundResults(db(), id), listCarryOvers(db(), id)]);
+	const [candidates, results, carryOvers] = await Promise.all([
+		listRoundCandidates(db(), id),
+		visibleRoundResults(db(), id),
+		listCarryOvers(db(), id)
+	]);
 	return {
 		round,
 		candidates,

@@ -12,7 +12,13 @@ import type { Actions, PageServerLoad } from './$types';
 export const load: PageServerLoad = async ({ locals, url }) => {
 	requireRole(locals, url, 'staff');
 	const catalog = await listCategoriesWithCandidates(db());
-	return { catalog: catalog.map((category) => ({ id: category.id, name: category.name, candidates: category.candidates.map(({ id, title }) => ({ id, title })) })) };
+	return {
+		catalog: catalog.map((category) => ({
+			id: category.id,
+			name: category.name,
+			candidates: category.candidates.map(({ id, title }) => ({ id, title }))
+		}))
+	};
 };
 
 export const actions: Actions = {

@@ -20,7 +20,10 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 		nextAction: nextAction(view.votingSession.status),
 		serverNow: new Date(),
 		canManage: user.roles.includes('staff'),
-		canConfirm: user.roles.includes('scrutineer') && view.votingSession.status === 'closed' && view.votingSession.confirmedAt === null
+		canConfirm:
+			user.roles.includes('scrutineer') &&
+			view.votingSession.status === 'closed' &&
+			view.votingSession.confirmedAt === null
 	};
 };
 
@@ -53,7 +56,11 @@ function lifecycleAction(action: LifecycleAction) {
 			return fail(400, { action, message: m.error_confirm_required() });
 		}
 		const result = await applyLifecycle(db(), id.data, action, staff.id);
-		if (!result.ok) return fail(result.error === 'not_found' ? 404 : 409, { action, message: lifecycleErrorMessages[result.error]() });
+		if (!result.ok)
+			return fail(result.error === 'not_found' ? 404 : 409, {
+				action,
+				message: lifecycleErrorMessages[result.error]()
+			});
 		return { action, done: true };
 	};
 }
@@ -67,7 +74,11 @@ export const actions: Actions = {
 			return fail(400, { action: 'confirm' as const, message: m.error_confirm_required() });
 		}
 		const result = await confirmTally(db(), id.data, scrutineer.id);
-		if (!result.ok) return fail(result.error === 'not_found' ? 404 : 409, { action: 'confirm' as const, message: confirmErrorMessages[result.error]() });
+		if (!result.ok)
+			return fail(result.error === 'not_found' ? 404 : 409, {
+				action: 'confirm' as const,
+				message: confirmErrorMessages[result.error]()
+			});
 		return { action: 'confirm' as const, done: true };
 	},
 	open: lifecycleAction('open'),

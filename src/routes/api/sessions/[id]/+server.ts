@@ -9,6 +9,36 @@ export const GET: RequestHandler = async ({ params }) => {
 	const id = idSchema.safeParse(params.id);
 	const votingSession = id.success ? await getVotingSession(db(), id.data) : null;
 	if (!votingSession) error(404, m.error_session_not_found());
-	const { id: sessionId, title, year, status, rules, opensAt, closesAt, openedAt, closedAt, publishedAt, enrolled, present, cast, candidateCount } = votingSession;
-	return json({ id: sessionId, title, year, status, rules, opensAt, closesAt, openedAt, closedAt, publishedAt, enrolled, present, cast, candidateCount });
+	const {
+		id: sessionId,
+		title,
+		year,
+		status,
+		rules,
+		opensAt,
+		closesAt,
+		openedAt,
+		closedAt,
+		publishedAt,
+		enrolled,
+		present,
+		cast,
+		candidateCount
+	} = votingSession;
+	return json({
+		id: sessionId,
+		title,
+		year,
+		status,
+		rules,
+		opensAt,
+		closesAt,
+		openedAt,
+		closedAt,
+		publishedAt,
+		enrolled,
+		present,
+		cast,
+		candidateCount
+	});
 };

@@ -17,10 +17,18 @@ async function sessionOf(params: { sessionId: string }) {
 
 export const load: PageServerLoad = async ({ params }) => {
 	const votingSession = await sessionOf(params);
-	return { votingSession: { id: votingSession.id, title: votingSession.title, status: votingSession.status }, receipts: await listReceipts(db(), votingSession.id) };
+	return {
+		votingSession: { id: votingSession.id, title: votingSession.title, status: votingSession.status },
+		receipts: await listReceipts(db(), votingSession.id)
+	};
 };
 
-const checkForm = z.object({ code: z.string().trim().regex(/^[A-Za-z2-9-\s]{20,60}$/, { error: 'receipt_error_format' }) });
+const checkForm = z.object({
+	code: z
+		.string()
+		.trim()
+		.regex(/^[A-Za-z2-9-\s]{20,60}$/, { error: 'receipt_error_format' })
+});
 
 export const actions: Actions = {
 	default: async ({ params, request }) => {
@@ -28,7 +36,8 @@ export const actions: Actions = {
 		const code = String((await readFormBody(request)).get('code') ?? '');
 		const parsed = checkForm.safeParse({ code });
 		if (!parsed.success) return fail(400, { code, error: m.receipt_error_format() });
-		if (votingSession.status !== 'closed' && votingSession.status !== 'published') return fail(409, { code, error: m.receipt_error_not_closed() });
+		if (votingSession.status !== 'closed' && votingSession.status !== 'published')
+			return fail(409, { code, error: m.receipt_error_not_closed() });
 		return { code, included: await isReceiptIncluded(db(), votingSession.id, parsed.data.code) };
 	}
 };

@@ -12,7 +12,10 @@ export const GET: RequestHandler = async ({ params, request }) => {
 	if (!id.success) error(404, m.error_session_not_found());
 	let stream: ReadableStream<Uint8Array> | null;
 	try {
-		stream = await openTurnoutStream(appTurnoutListener(), id.data, { readSnapshot: readAppTurnout, signal: request.signal });
+		stream = await openTurnoutStream(appTurnoutListener(), id.data, {
+			readSnapshot: readAppTurnout,
+			signal: request.signal
+		});
 	} catch {
 		// The database cannot be reached: the browser tries again after its retry delay.
 		error(503, m.error_unexpected());

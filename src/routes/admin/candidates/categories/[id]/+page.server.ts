@@ -31,7 +31,8 @@ export const actions: Actions = {
 		const id = categoryId(params.id);
 		const values = formText(await readFormBody(request), CATEGORY_FORM_FIELDS);
 		const parsed = categoryFormSchema.safeParse(values);
-		if (!parsed.success) return fail(400, { action: 'save' as const, values, errors: translatedFieldErrors(parsed.error) });
+		if (!parsed.success)
+			return fail(400, { action: 'save' as const, values, errors: translatedFieldErrors(parsed.error) });
 		const result = await updateCategory(db(), id, parsed.data, staff.id);
 		if (!result.ok) {
 			if (result.problem === 'not_found') error(404, m.catalog_problem_not_found());

@@ -3,7 +3,12 @@ import { idSchema } from '$lib/domain/schemas';
 import { m } from '$lib/paraglide/messages';
 import { requireRole } from '$lib/server/auth/guard';
 import { db } from '$lib/server/db';
-import { evaluationFormValues, listProjectYears, readEvaluationForm, storedEvaluationValues } from '$lib/server/evaluation/evaluations';
+import {
+	evaluationFormValues,
+	listProjectYears,
+	readEvaluationForm,
+	storedEvaluationValues
+} from '$lib/server/evaluation/evaluations';
 import { getVotingSession, updateVotingSession } from '$lib/server/voting/sessions';
 import { readFormBody } from '$lib/server/form-body';
 import type { Actions, PageServerLoad } from './$types';

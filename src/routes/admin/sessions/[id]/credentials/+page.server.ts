@@ -54,15 +54,22 @@ export const actions: Actions = {
 	issue: async ({ locals, url, params, request, setHeaders }) => {
 		const staff = requireRole(locals, url, 'staff');
 		const parsed = issueFormSchema.safeParse(Object.fromEntries(await readFormBody(request)));
-		if (!parsed.success) return fail(400, { issue: { error: Object.values(fieldErrors(parsed.error))[0] ?? 'error_unexpected' } });
+		if (!parsed.success)
+			return fail(400, { issue: { error: Object.values(fieldErrors(parsed.error))[0] ?? 'error_unexpected' } });
 		const result = await issueAccessCodes(db(), {
 			votingSessionId: sessionId(params),
 			delegateId: parsed.data.scope === 'one' ? parsed.data.delegateId : null,
 			actorUserId: staff.id
 		});
-		if (!result.ok) return fail(result.error === 'not_found' ? 404 : 409, { issue: { error: issueErrors[result.error] } });
+		if (!result.ok)
+			return fail(result.error === 'not_found' ? 404 : 409, { issue: { error: issueErrors[result.error] } });
 		// The codes exist only in this response: never cached, never stored.
 		setHeaders({ 'cache-control': 'no-store' });
-		return { issue: { votingSessionTitle: result.votingSessionTitle, sheets: await credentialSheets(url.origin, result.credentials) } };
+		return {
+			issue: {
+				votingSessionTitle: result.votingSessionTitle,
+				sheets: await credentialSheets(url.origin, result.credentials)
+			}
+		};
 	}
 };

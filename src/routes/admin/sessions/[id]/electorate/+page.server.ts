@@ -3,7 +3,13 @@ import { idSchema, fieldErrors } from '$lib/domain/schemas';
 import { m } from '$lib/paraglide/messages';
 import { requireRole } from '$lib/server/auth/guard';
 import { db } from '$lib/server/db';
-import { enrolFromRoster, listDelegations, listElectorate, removeFromElectorate, type ElectorateChangeResult } from '$lib/server/electorate/electorate';
+import {
+	enrolFromRoster,
+	listDelegations,
+	listElectorate,
+	removeFromElectorate,
+	type ElectorateChangeResult
+} from '$lib/server/electorate/electorate';
 import { setPresence, type PresenceResult } from '$lib/server/electorate/presence';
 import { delegateFormSchema, enrolFormSchema, listQuery, presenceFormSchema } from '$lib/server/electorate/schemas';
 import { getVotingSession } from '$lib/server/voting/sessions';
@@ -48,30 +54,47 @@ export const actions: Actions = {
 	enrol: async ({ locals, url, params, request }) => {
 		const staff = requireRole(locals, url, 'staff');
 		const formData = await readFormBody(request);
-		const parsed = enrolFormSchema.safeParse({ scope: formData.get('scope'), delegations: formData.getAll('delegation') });
-		if (!parsed.success) return fail(400, { enrol: { error: fieldErrors(parsed.error).delegations ?? 'electorate_enrol_choose_delegation' } });
+		const parsed = enrolFormSchema.safeParse({
+			scope: formData.get('scope'),
+			delegations: formData.getAll('delegation')
+		});
+		if (!parsed.success)
+			return fail(400, {
+				enrol: { error: fieldErrors(parsed.error).delegations ?? 'electorate_enrol_choose_delegation' }
+			});
 		const result = await enrolFromRoster(db(), {
 			votingSessionId: sessionId(params),
 			delegations: parsed.data.scope === 'all' ? null : parsed.data.delegations,
 			actorUserId: staff.id
 		});
-		if (!result.ok) return fail(result.error === 'not_found' ? 404 : 409, { enrol: { error: changeErrors[result.error] } });
+		if (!result.ok)
+			return fail(result.error === 'not_found' ? 404 : 409, { enrol: { error: changeErrors[result.error] } });
 		return { enrol: { added: result.count } };
 	},
 	remove: async ({ locals, url, params, request }) => {
 		const staff = requireRole(locals, url, 'staff');
 		const parsed = delegateFormSchema.safeParse(Object.fromEntries(await readFormBody(request)));
 		if (!parsed.success) return fail(400, { member: { error: 'electorate_not_enrolled' } });
-		const result = await removeFromElectorate(db(), { votingSessionId: sessionId(params), delegateId: parsed.data.delegateId, actorUserId: staff.id });
-		if (!result.ok) return fail(result.error === 'not_found' ? 404 : 409, { member: { error: changeErrors[result.error] } });
+		const result = await removeFromElectorate(db(), {
+			votingSessionId: sessionId(params),
+			delegateId: parsed.data.delegateId,
+			actorUserId: staff.id
+		});
+		if (!result.ok)
+			return fail(result.error === 'not_found' ? 404 : 409, { member: { error: changeErrors[result.error] } });
 		return { member: { removed: true } };
 	},
 	presence: async ({ locals, url, params, request }) => {
 		const staff = requireRole(locals, url, 'staff');
 		const parsed = presenceFormSchema.safeParse(Object.fromEntries(await readFormBody(request)));
 		if (!parsed.success) return fail(400, { member: { error: 'electorate_not_enrolled' } });
-		const result = await setPresence(db(), { votingSessionId: sessionId(params), ...parsed.data, actorUserId: staff.id });
-		if (!result.ok) return fail(result.error === 'not_found' ? 404 : 409, { member: { error: presenceErrors[result.error] } });
+		const result = await setPresence(db(), {
+			votingSessionId: sessionId(params),
+			...parsed.data,
+			actorUserId: staff.id
+		});
+		if (!result.ok)
+			return fail(result.error === 'not_found' ? 404 : 409, { member: { error: presenceErrors[result.error] } });
 		return { member: { presenceMarked: true } };
 	}
 };

@@ -59,7 +59,12 @@ export const actions: Actions = {
 		};
 		if (!parsed.success) return fail(400, { ...kept, messages: [m.paper_error_too_long()] });
 		const candidateIds = (await listSessionCandidates(db(), votingSession.id)).map((candidate) => candidate.id);
-		const reading = readPaperBallots(votingSession.rules.ballotMethod, votingSession.rules.seats, candidateIds, parsed.data.ballots);
+		const reading = readPaperBallots(
+			votingSession.rules.ballotMethod,
+			votingSession.rules.seats,
+			candidateIds,
+			parsed.data.ballots
+		);
 		if (!reading.ok) return fail(400, { ...kept, messages: reading.problems.map(paperLineProblemMessage) });
 		const result = await enterPaperBatch(db(), {
 			votingSessionId: votingSession.id,
@@ -69,7 +74,11 @@ export const actions: Actions = {
 			scrutineerIds: parsed.data.scrutineers,
 			note: parsed.data.note.trim()
 		});
-		if (!result.ok) return fail(result.error.code === 'not_open' ? 409 : 400, { ...kept, messages: [paperBatchErrorMessage(result.error)] });
+		if (!result.ok)
+			return fail(result.error.code === 'not_open' ? 409 : 400, {
+				...kept,
+				messages: [paperBatchErrorMessage(result.error)]
+			});
 		return { entered: { ballots: result.ballots, void: result.void } };
 	}
 };

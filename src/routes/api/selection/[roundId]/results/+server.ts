@@ -38,6 +38,12 @@ export const GET: RequestHandler = async ({ params, url }) => {
 			phase: round.phase
 		},
 		totalSupports: results.totalSupports,
-		ranking: results.ranking.map((row) => ({ rank: row.rank, candidateId: row.candidateId, title: row.title, category: row.categoryName, supports: row.supports }))
+		ranking: results.ranking.map((row) => ({
+			rank: row.rank,
+			candidateId: row.candidateId,
+			title: row.title,
+			category: row.categoryName,
+			supports: row.supports
+		}))
 	});
 };
