@@ -1,16 +1,10 @@
 import { sveltekit } from '@sveltejs/kit/vite';
 import { paraglideVitePlugin } from '@inlang/paraglide-js';
 import { defineConfig } from 'vitest/config';
+import { paraglideOptions } from './scripts/paraglide-options.js';
 
 export default defineConfig({
-	plugins: [
-		paraglideVitePlugin({
-			project: './project.inlang',
-			outdir: './src/lib/paraglide',
-			strategy: ['cookie', 'preferredLanguage', 'baseLocale']
-		}),
-		sveltekit()
-	],
+	plugins: [paraglideVitePlugin(paraglideOptions), sveltekit()],
 	server: { host: '127.0.0.1', port: 3000 },
 	test: {
 		include: ['tests/**/*.test.ts'],

@@ -8,6 +8,7 @@ import { createSql } from '../../src/lib/server/db/client';
 import { isAlive, startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/lib/server/db/embedded';
 import { migrate } from '../../src/lib/server/db/migrate';
 import { databaseUrl, runPrefix } from '../helpers/urls';
+import { ensureCliBundle } from '../../scripts/cli-bundle.js';
 
 declare module 'vitest' {
 	export interface ProvidedContext {
@@ -28,6 +29,8 @@ function otherLiveRuns(): boolean {
 }
 
 export async function setup(project: TestProject) {
+	// The CLI's bundle is made here once, not by two test files racing to make it.
+	await ensureCliBundle();
 	let serverUrl = process.env.DATABASE_URL;
 	if (!serverUrl) {
 		mkdirSync(RUNS_DIR, { recursive: true });
