@@ -102,7 +102,7 @@ describe('operator CLI', () => {
 		);
 		expect(cli(['session:publish', String(sessionId)]).stderr).toContain('needs --as USERNAME');
 		expect(cli(['session:publish', String(sessionId), '--as', 'cli_staff']).stdout).toContain('now published');
-	});
+	}, 180_000); // about 30 CLI processes, one after another
 
 	it('detects a stored tally that no longer matches the ballots', async () => {
 		const candidateIds = await createCandidates(database.sql, 3);
