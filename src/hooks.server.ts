@@ -23,7 +23,9 @@ const securityHeaders: Handle = async ({ event, resolve }) => {
 	response.headers.set('X-Content-Type-Options', 'nosniff');
 	response.headers.set('Referrer-Policy', 'same-origin');
 	response.headers.set('X-Frame-Options', 'DENY');
-	response.headers.set('Permissions-Policy', 'camera=(), microphone=(), geolocation=()');
+	// The camera only for the hall check-in page (scanning credential sheets), from this origin.
+	const camera = event.route.id === '/admin/sessions/[id]/check-in' ? 'camera=(self)' : 'camera=()';
+	response.headers.set('Permissions-Policy', `${camera}, microphone=(), geolocation=()`);
 	response.headers.set('Cross-Origin-Opener-Policy', 'same-origin');
 	if (sessionCookieOptions(event.url).secure) {
 		response.headers.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');

@@ -123,8 +123,8 @@ export async function seedDeliveryDemo(
 		const candidateIds: number[] = [];
 		for (const candidate of PAST_CANDIDATES) {
 			const [row] = await tx<{ id: number }[]>`
-				insert into candidate (category_id, title, summary, targets, lead_department, budget_yuan, expected_completion, is_demo)
-				select id, ${candidate.title}, ${candidate.summary}, ${candidate.targets}, ${candidate.leadDepartment}, ${candidate.budgetYuan},
+				insert into candidate (category_id, year, title, summary, targets, lead_department, budget_yuan, expected_completion, is_demo)
+				select id, ${DEMO_PAST_YEAR}, ${candidate.title}, ${candidate.summary}, ${candidate.targets}, ${candidate.leadDepartment}, ${candidate.budgetYuan},
 				       ${candidate.expectedCompletion}, true
 				from category where name = ${candidate.category}
 				returning id`;
