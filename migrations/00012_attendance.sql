@@ -55,9 +55,10 @@ $$;
 
 -- The figures of a session's ballot account, from its rows: 应到, 实到, the delegates present who
 -- voted on paper (their electronic ballot is replaced by the paper one), paper ballots issued, and
--- the ballots returned on each channel.
-create function session_ballot_account(session_id bigint) returns table (
-  enrolled bigint, present bigint, paper_voters bigint, paper_issued bigint, electronic_returned bigint, paper_returned bigint
+-- the ballots returned on each channel. Ballots are counted by a function of their own that reads
+-- nothing of people (tests/integration/secrecy.test.ts holds every function to that).
+create function session_attendance_counts(session_id bigint) returns table (
+  enrolled bigint, present bigint, paper_voters bigint, paper_issued bigint
 ) language sql stable as $$
   select
     (select count(*) from electorate_member e where e.voting_session_id = session_id),
@@ -65,9 +66,21 @@ create function session_ballot_account(session_id bigint) returns table (
     (select count(*) from ballot_mark m join electorate_member e
         on e.voting_session_id = m.voting_session_id and e.delegate_id = m.delegate_id
       where m.voting_session_id = session_id and m.channel = 'paper' and e.present),
-    (select coalesce(sum(b.issued_count), 0)::bigint from paper_batch b where b.voting_session_id = session_id),
-    (select count(*) from ballot b where b.voting_session_id = session_id and b.channel = 'electronic'),
-    (select count(*) from ballot b where b.voting_session_id = session_id and b.channel = 'paper')
+    (select coalesce(sum(b.issued_count), 0)::bigint from paper_batch b where b.voting_session_id = session_id)
+$$;
+
+create function session_returned_counts(session_id bigint) returns table (
+  electronic_returned bigint, paper_returned bigint
+) language sql stable as $$
+  select count(*) filter (where r.channel = 'electronic'), count(*) filter (where r.channel = 'paper')
+  from ballot r where r.voting_session_id = session_id
+$$;
+
+create function session_ballot_account(session_id bigint) returns table (
+  enrolled bigint, present bigint, paper_voters bigint, paper_issued bigint, electronic_returned bigint, paper_returned bigint
+) language sql stable as $$
+  select a.enrolled, a.present, a.paper_voters, a.paper_issued, r.electronic_returned, r.paper_returned
+  from session_attendance_counts(session_id) a cross join session_returned_counts(session_id) r
 $$;
 
 -- Rules frozen from opening on; opening needs the quorum; publishing needs a valid vote.
@@ -103,7 +116,9 @@ begin
   end if;
   return new;
 end $$;
-create trigger attendance_session_guard before update on voting_session
+-- Named to fire after voting_session_guard and evaluation_session_guard (triggers fire in name
+-- order), so their refusals (no electorate, no projects, frozen rules) keep their own messages.
+create trigger voting_session_quorum_guard before update on voting_session
   for each row execute function attendance_session_guard();
 
 -- ---------------------------------------------------------------- casting needs a check-in

@@ -60,15 +60,17 @@ export const actions: Actions = {
 			note: String(form.get('note') ?? ''),
 			scrutineers: form.getAll('scrutineer').map(String)
 		};
-		if (!parsed.success)
+		if (!parsed.success) {
+			const issuedWrong = parsed.error.issues.some((issue) => issue.path[0] === 'issued');
+			const tooLong = parsed.error.issues.some((issue) => issue.path[0] !== 'issued');
 			return fail(400, {
 				...kept,
 				messages: [
-					parsed.error.issues.some((issue) => issue.path[0] === 'issued')
-						? m.attendance_error_paper_issued()
-						: m.paper_error_too_long()
+					...(tooLong ? [m.paper_error_too_long()] : []),
+					...(issuedWrong ? [m.attendance_error_paper_issued()] : [])
 				]
 			});
+		}
 		const candidateIds = (await listSessionCandidates(db(), votingSession.id)).map((candidate) => candidate.id);
 		const reading = readPaperBallots(
 			votingSession.rules.ballotMethod,
