@@ -24,7 +24,8 @@ export function skipWithoutChromium(suite: string): boolean {
 	return true;
 }
 
-export async function launchChromium(): Promise<Browser> {
+/** Chromium as the tests run it; `extraArgs` add switches (e.g. a fake camera playing a file). */
+export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
 	if (!existsSync(CHROMIUM_PATH))
 		throw new Error(`${CHROMIUM_PATH} does not exist: CI must install the chromium package for the browser tests`);
 	return chromium.launch({
@@ -37,7 +38,8 @@ export async function launchChromium(): Promise<Browser> {
 			'--disable-background-networking',
 			'--disable-component-update',
 			'--disable-sync',
-			'--no-first-run'
+			'--no-first-run',
+			...extraArgs
 		]
 	});
 }
