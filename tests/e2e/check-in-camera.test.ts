@@ -17,7 +17,6 @@ import {
 	PHONE,
 	screenshot,
 	signInThroughForm,
-	skipWithoutChromium,
 	waitForScripts,
 	watchErrors
 } from '../helpers/browser';
@@ -25,7 +24,7 @@ import { rasterizeQrSvg, writeY4m } from '../helpers/qr-image';
 
 const WAIT = { timeout: 20_000, interval: 200 };
 
-describe.skipIf(skipWithoutChromium('e2e/check-in-camera'))('check-in by scanning a credential sheet', () => {
+describe('check-in by scanning a credential sheet', () => {
 	let database: TestDatabase;
 	let app: RunningApp;
 	let browser: Browser;
