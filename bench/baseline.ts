@@ -30,15 +30,14 @@ async function cast(votingSessionId: number, delegateId: number, candidateIds: n
 				            when closes_at is not null and now() >= closes_at then 'late' else 'ok' end as timing
 				from voting_session where id = ${votingSessionId} for share`,
 			tx`
-				select exists (select 1 from ballot_mark m where m.voting_session_id = e.voting_session_id and m.delegate_id = e.delegate_id) as has_voted
+				select exists (select 1 from ballot_mark m where m.voting_session_id = e.voting_session_id and m.delegate_id = e.delegate_id) as has_voted,
+				       e.present
 				from electorate_member e where e.voting_session_id = ${votingSessionId} and e.delegate_id = ${delegateId}`,
 			tx`select candidate_id from voting_session_candidate where voting_session_id = ${votingSessionId} order by position`
 		]);
-		if (!session || !member || member.has_voted) return false;
-		const [marked, , [ballot]] = await Promise.all([
+		if (!session || !member || member.has_voted || !member.present) return false;
+		const [marked, [ballot]] = await Promise.all([
 			tx`insert into ballot_mark (voting_session_id, delegate_id) values (${votingSessionId}, ${delegateId}) on conflict do nothing`,
-			tx`update electorate_member set present = true
-				where voting_session_id = ${votingSessionId} and delegate_id = ${delegateId} and not present`,
 			tx`
 				insert into ballot (voting_session_id, receipt_hash) values (${votingSessionId}, ${createHash('sha256').update(receipt).digest()})
 				returning id, now() as cast_at`

@@ -24,6 +24,7 @@ import { extraCommands } from './cli-extra';
 import { verifyTally } from '../src/lib/server/voting/results';
 import { isEvaluationTally } from '../src/lib/domain/tally';
 import { buildSessionExport, resultCsv } from '../src/lib/server/voting/export';
+import { lifecycleRefusal } from '../src/lib/server/voting/lifecycle-messages';
 
 import { actingUser, UsageError } from './cli-support';
 import { cliLanguage, inDocumentLanguage, useCliLanguage } from './cli-i18n';
@@ -41,7 +42,8 @@ const usage = () => `${m.a11y_cli_usage_title()}
   user:password USERNAME [--password-stdin] set a new password (generated unless --password-stdin); signs the user out
   session:create --title T --year Y --seats N [--method approval|for_against_abstain]
                  [--threshold-base enrolled|present|cast] [--candidates all|ID,ID,...]
-                                            create a draft voting session
+                                            create a draft voting session (all: the year's candidates);
+                                            its electorate is every active delegate on the roster
   electorate:add SESSION_ID USERNAME...     enrol delegates in a draft session
   session:open|close SESSION_ID [--as USERNAME]
                                             open voting, or close it and count the ballots
@@ -90,7 +92,8 @@ const lifecycleMessages: Record<string, () => string> = {
 	seats_not_below_candidates: m.a11y_cli_lifecycle_seats_not_below,
 	not_confirmed: m.a11y_cli_lifecycle_not_confirmed,
 	publisher_confirmed: m.a11y_cli_lifecycle_publisher_confirmed,
-	publisher_not_staff: m.a11y_cli_lifecycle_publisher_not_staff
+	publisher_not_staff: m.a11y_cli_lifecycle_publisher_not_staff,
+	vote_void: m.attendance_error_vote_void
 };
 
 async function run(command: string, args: string[], database: Database): Promise<number> {
@@ -203,14 +206,19 @@ async function run(command: string, args: string[], database: Database): Promise
 			const seats = parse(z.coerce.number().int().min(1), values.seats, '--seats');
 			const ballotMethod = parse(z.enum(BALLOT_METHODS), values.method, '--method');
 			const thresholdBase = parse(z.enum(THRESHOLD_BASES), values['threshold-base'], '--threshold-base');
+			// "all": the candidate list of the session's year (each year has its own list).
 			const candidateIds =
 				values.candidates === 'all'
 					? (
-							await sql<
-								{ id: number }[]
-							>`select c.id from candidate c join category g on g.id = c.category_id order by g.position, c.position, c.id`
+							await sql<{ id: number }[]>`
+								select c.id from candidate c join category g on g.id = c.category_id
+								where c.year = ${year} order by g.position, c.position, c.id`
 						).map((row) => row.id)
 					: parse(z.array(idSchema).min(1), (values.candidates ?? '').split(','), '--candidates');
+			if (candidateIds.length === 0) {
+				console.error(m.attendance_cli_no_candidates({ year }));
+				return 1;
+			}
 			const id = await createVotingSession(
 				sql,
 				{ title, year, rules: { ballotMethod, seats, thresholdBase }, candidateIds },
@@ -281,7 +289,10 @@ async function run(command: string, args: string[], database: Database): Promise
 					m.a11y_cli_lifecycle_failed({
 						action,
 						id: votingSessionId,
-						reason: lifecycleMessages[result.error]?.() ?? result.error,
+						reason:
+							result.error === 'below_quorum'
+								? lifecycleRefusal(result)
+								: (lifecycleMessages[result.error]?.() ?? result.error),
 						hint
 					})
 				);

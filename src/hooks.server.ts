@@ -23,7 +23,10 @@ const securityHeaders: Handle = async ({ event, resolve }) => {
 	response.headers.set('X-Content-Type-Options', 'nosniff');
 	response.headers.set('Referrer-Policy', 'same-origin');
 	response.headers.set('X-Frame-Options', 'DENY');
-	response.headers.set('Permissions-Policy', 'camera=(), microphone=(), geolocation=()');
+	// The camera for this origin only: the hall check-in page scans credential sheets with it. The
+	// policy belongs to the document first loaded, and SvelteKit reaches the check-in page by
+	// client-side navigation, so it cannot be allowed on that route alone. No other code asks for it.
+	response.headers.set('Permissions-Policy', 'camera=(self), microphone=(), geolocation=()');
 	response.headers.set('Cross-Origin-Opener-Policy', 'same-origin');
 	if (sessionCookieOptions(event.url).secure) {
 		response.headers.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');

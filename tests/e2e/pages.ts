@@ -126,6 +126,8 @@ export const PAGES: PageEntry[] = [
 	{ route: '/admin/sessions/new',                 role: 'staff',      path: () => '/admin/sessions/new', forms: [{ form: 'form.session-form' }] },
 	{ route: '/admin/sessions/[id]',                role: 'staff',      path: (w) => `/admin/sessions/${w.open.id}`, forms: [{ form: 'form[method="POST"]' }] },
 	{ route: '/admin/sessions/[id]',                role: 'staff',      path: (w) => `/admin/sessions/${w.published.id}` },
+	{ route: '/admin/sessions/[id]',                role: 'staff',      path: (w) => `/admin/sessions/${w.draft.id}`, forms: [{ form: 'form.attendance-rules' }] },
+	{ route: '/admin/sessions/[id]/check-in',       role: 'staff',      path: (w) => `/admin/sessions/${w.open.id}/check-in`, forms: [{ form: 'form.code-form' }] },
 	{ route: '/admin/sessions/[id]/edit',           role: 'staff',      path: (w) => `/admin/sessions/${w.draft.id}/edit`, forms: [{ form: 'form.session-form' }] },
 	{ route: '/admin/sessions/[id]/electorate',     role: 'staff',      path: (w) => `/admin/sessions/${w.draft.id}/electorate`, forms: [{ form: 'form[action="?/enrol"]' }] },
 	{ route: '/admin/sessions/[id]/credentials',    role: 'staff',      path: (w) => `/admin/sessions/${w.draft.id}/credentials` },

@@ -8,8 +8,8 @@ import { castBallot } from '../../src/lib/server/voting/casting';
 import {
 	applyLifecycle,
 	confirmTally,
-	createVotingSession as createSession,
-	enrollDelegates
+	enrollDelegates,
+	insertVotingSession
 } from '../../src/lib/server/voting/sessions';
 import { createUsers, createVotingSession } from './factory';
 
@@ -69,16 +69,18 @@ export async function createEvaluation(
 		closesAt: ''
 	});
 	if (!read.ok) throw new Error(JSON.stringify(read.errors));
-	const id = await createSession(sql, read.session, staff.id);
+	// Only these delegates (not the whole roster of the test database), all checked in at the hall.
+	const id = (await sql.begin((tx) => insertVotingSession(tx, read.session, staff.id))) as number;
 	const delegates = await createUsers(sql, options.delegates ?? 4, ['delegate'], 'evaluator');
-	await sql.begin((tx) =>
-		enrollDelegates(
+	await sql.begin(async (tx) => {
+		await enrollDelegates(
 			tx,
 			id,
 			delegates.map((delegate) => delegate.id),
 			staff.id
-		)
-	);
+		);
+		await tx`update electorate_member set present = true where voting_session_id = ${id}`;
+	});
 	if (options.open !== false) expect(await applyLifecycle(sql, id, 'open', staff.id)).toMatchObject({ ok: true });
 	return { id, delegates };
 }

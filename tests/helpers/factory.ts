@@ -66,6 +66,8 @@ export async function createVotingSession(
 		method?: BallotMethod;
 		thresholdBase?: ThresholdBase;
 		open?: boolean;
+		/** Delegates checked in at the hall (签到) before opening: all unless said (the quorum needs them). */
+		checkedIn?: number;
 	} = {}
 ): Promise<TestSession> {
 	const candidateIds = await createCandidates(sql, options.candidates ?? 5);
@@ -91,6 +93,9 @@ export async function createVotingSession(
 			delegates.map((delegate) => delegate.id),
 			null
 		);
+		const checkedIn = delegates.slice(0, options.checkedIn ?? delegates.length).map((delegate) => delegate.id);
+		await tx`update electorate_member set present = true
+			where voting_session_id = ${sessionId} and delegate_id = any(${checkedIn})`;
 		return sessionId;
 	})) as number;
 	if (options.open !== false) {

@@ -284,6 +284,7 @@ describe('a whole vote through the built server', () => {
 			],
 			['ballots', paperLines.join('\n')],
 			['scrutineer', String(scrutineer.id)],
+			['issued', String(PAPER)],
 			['note', '第一票箱']
 		]);
 		expect(paper.status).toBe(200);

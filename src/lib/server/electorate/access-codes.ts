@@ -141,6 +141,19 @@ async function findCode(sql: Sql | TransactionSql, code: string, lock: boolean):
 	return row ?? null;
 }
 
+/**
+ * The delegate a credential code names, whether or not it was used to sign in (the check-in at the
+ * hall reads the code from the credential sheet); null when no current code matches.
+ */
+export async function delegateOfAccessCode(
+	sql: Sql | TransactionSql,
+	input: string
+): Promise<{ userId: number; username: string; displayName: string } | null> {
+	const code = normalizeAccessCode(input);
+	const row = code ? await findCode(sql, code, false) : null;
+	return row ? { userId: row.userId, username: row.username, displayName: row.displayName } : null;
+}
+
 function refusal(row: CodeRow | null): CodeError | null {
 	if (!row) return 'wrong';
 	if (row.disabled) return 'disabled';

@@ -19,6 +19,16 @@ export function listQuery(url: URL): z.infer<typeof listQuerySchema> {
 
 export const delegateFormSchema = z.object({ delegateId: idSchema });
 
+/** Taking a delegate off a session's electorate needs a reason (kept in the audit log). */
+export const removeFormSchema = z.object({
+	delegateId: idSchema,
+	reason: z
+		.string({ error: 'attendance_error_reason_required' })
+		.trim()
+		.min(1, { error: 'attendance_error_reason_required' })
+		.max(200, { error: 'attendance_error_reason_required' })
+});
+
 export const presenceFormSchema = z.object({
 	delegateId: idSchema,
 	present: z.enum(['yes', 'no'], { error: 'error_unexpected' }).transform((value) => value === 'yes')

@@ -19,7 +19,7 @@ import {
 import type { CarryOverForm, RoundForm } from '$lib/domain/residents-schemas';
 import type { Sql, TransactionSql } from '../db/client';
 import { appendAudit } from '../audit/audit';
-import { insertVotingSession } from '../voting/sessions';
+import { enrollDelegates, insertVotingSession, rosterDelegateIds } from '../voting/sessions';
 
 /** Rows of selection_tally per candidate (the counts are spread to spare one hot row); see the migration. */
 export const TALLY_SHARDS = 16;
@@ -316,6 +316,8 @@ export async function carryOverToVotingSession(
 			},
 			staffId
 		);
+		// A new session's electorate is the whole roster, as when staff create one by hand.
+		await enrollDelegates(tx, votingSessionId, await rosterDelegateIds(tx, null), staffId);
 		await tx`insert into selection_carry_over (round_id, voting_session_id, carried_by) values (${roundId}, ${votingSessionId}, ${staffId})`;
 		await appendAudit(tx, {
 			actorUserId: staffId,

@@ -13,6 +13,7 @@ export type PaperBatchError =
 	| { code: 'not_open'; status: SessionStatus }
 	| { code: 'unknown_delegates'; references: string[] }
 	| { code: 'already_voted'; references: string[] }
+	| { code: 'not_checked_in'; references: string[] }
 	| { code: 'count_mismatch'; delegates: number; ballots: number }
 	| { code: 'no_scrutineer' }
 	| { code: 'not_scrutineers' }
@@ -26,6 +27,8 @@ export interface PaperBatchInput {
 	ballots: BallotContent[];
 	scrutineerIds: number[];
 	note: string;
+	/** Paper ballots issued (发出) for this batch; as many as returned when not given. */
+	issuedCount?: number;
 }
 
 export type PaperBatchResult =
@@ -64,8 +67,10 @@ export async function enterPaperBatch(sql: Sql, input: PaperBatchInput): Promise
 			if (session.status !== 'open') throw new Refused({ code: 'not_open', status: session.status });
 
 			const lowered = input.delegateReferences.map((reference) => reference.toLowerCase());
-			const members = await tx<{ id: number; username: string; delegateNumber: string | null; hasVoted: boolean }[]>`
-				select u.id, lower(u.username) as username, lower(u.delegate_number) as "delegateNumber",
+			const members = await tx<
+				{ id: number; username: string; delegateNumber: string | null; hasVoted: boolean; present: boolean }[]
+			>`
+				select u.id, lower(u.username) as username, lower(u.delegate_number) as "delegateNumber", e.present,
 				       exists (select 1 from ballot_mark m where m.voting_session_id = e.voting_session_id and m.delegate_id = u.id) as "hasVoted"
 				from electorate_member e join app_user u on u.id = e.delegate_id
 				where e.voting_session_id = ${input.votingSessionId}
@@ -85,14 +90,18 @@ export async function enterPaperBatch(sql: Sql, input: PaperBatchInput): Promise
 			}
 			const voted = input.delegateReferences.filter((reference) => byReference.get(reference.toLowerCase())?.hasVoted);
 			if (voted.length) throw new Refused({ code: 'already_voted', references: voted });
+			// A paper ballot is handed out at the hall: only to delegates checked in (the database holds this too).
+			const absent = input.delegateReferences.filter((reference) => !byReference.get(reference.toLowerCase())?.present);
+			if (absent.length) throw new Refused({ code: 'not_checked_in', references: absent });
 
 			const scrutineers = await tx<{ id: number }[]>`
 				select user_id as id from user_role where role = 'scrutineer' and user_id = any(${input.scrutineerIds})`;
 			if (scrutineers.length !== new Set(input.scrutineerIds).size) throw new Refused({ code: 'not_scrutineers' });
 
 			const [inserted] = await tx<{ id: number }[]>`
-				insert into paper_batch (voting_session_id, entered_by, ballot_count, note)
-				values (${input.votingSessionId}, ${input.enteredBy}, ${input.ballots.length}, ${input.note})
+				insert into paper_batch (voting_session_id, entered_by, ballot_count, issued_count, note)
+				values (${input.votingSessionId}, ${input.enteredBy}, ${input.ballots.length},
+				        ${input.issuedCount ?? input.ballots.length}, ${input.note})
 				returning id`;
 			const batchId = (inserted as { id: number }).id;
 			await tx`insert into paper_batch_scrutineer ${tx(scrutineers.map((scrutineer) => ({ paper_batch_id: batchId, scrutineer_id: scrutineer.id })))}`;
@@ -104,8 +113,6 @@ export async function enterPaperBatch(sql: Sql, input: PaperBatchInput): Promise
 					paper_batch_id: batchId
 				}))
 			)}`;
-			await tx`update electorate_member set present = true
-				where voting_session_id = ${input.votingSessionId} and delegate_id = any(${covered}) and not present`;
 			// Inserted in a random order, so that not even the physical order of rows follows the order typed.
 			for (const ballot of shuffled(input.ballots)) {
 				const [row] = await tx<{ id: string }[]>`
@@ -129,6 +136,7 @@ export async function enterPaperBatch(sql: Sql, input: PaperBatchInput): Promise
 				details: {
 					batchId,
 					ballots: input.ballots.length,
+					issued: input.issuedCount ?? input.ballots.length,
 					void: voidCount,
 					scrutineers: scrutineers.map((scrutineer) => scrutineer.id)
 				}
@@ -142,6 +150,9 @@ export async function enterPaperBatch(sql: Sql, input: PaperBatchInput): Promise
 		// An electronic cast for one of these delegates won the race for the mark.
 		if ((error as { code?: string }).code === '23505')
 			return { ok: false, error: { code: 'already_voted', references: [] } };
+		// A check-in undone while the batch was entered.
+		if ((error as { code?: string }).code === 'PJ202')
+			return { ok: false, error: { code: 'not_checked_in', references: [] } };
 		throw error;
 	}
 }
@@ -151,13 +162,15 @@ export interface PaperBatchSummary {
 	enteredAt: Date;
 	enteredBy: string;
 	ballotCount: number;
+	/** Paper ballots issued for the batch (发出); ballotCount is those returned (收回). */
+	issuedCount: number;
 	scrutineers: string[];
 	note: string;
 }
 
 export async function listPaperBatches(sql: Sql, votingSessionId: number): Promise<PaperBatchSummary[]> {
 	return sql<PaperBatchSummary[]>`
-		select b.id, b.entered_at as "enteredAt", u.display_name as "enteredBy", b.ballot_count as "ballotCount", b.note,
+		select b.id, b.entered_at as "enteredAt", u.display_name as "enteredBy", b.ballot_count as "ballotCount", b.issued_count as "issuedCount", b.note,
 		       coalesce((select array_agg(s.display_name order by s.display_name)
 		                 from paper_batch_scrutineer p join app_user s on s.id = p.scrutineer_id where p.paper_batch_id = b.id), '{}') as scrutineers
 		from paper_batch b join app_user u on u.id = b.entered_by

@@ -1,5 +1,6 @@
 // The public view of a session's result: the tally only once published, nothing before.
 import type { SessionTally } from '$lib/domain/tally';
+import type { VotingRules } from '$lib/domain/types';
 import type { Sql } from '../db/client';
 import { listSessionCandidates } from '../catalog/catalog';
 import { getPublishedTally } from './results';
@@ -7,6 +8,7 @@ import { getVotingSession, type VotingSessionSummary } from './sessions';
 
 export interface PublicResult {
 	votingSession: VotingSessionSummary & {
+		rules: VotingRules;
 		isDemo: boolean;
 		publishedAt: Date | null;
 		closedAt: Date | null;
@@ -29,6 +31,7 @@ export async function publishedResult(sql: Sql, votingSessionId: number): Promis
 			title: votingSession.title,
 			year: votingSession.year,
 			status: votingSession.status,
+			rules: votingSession.rules,
 			isDemo: votingSession.isDemo,
 			publishedAt: votingSession.publishedAt,
 			closedAt: votingSession.closedAt,

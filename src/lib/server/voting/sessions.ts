@@ -1,4 +1,5 @@
 // Voting sessions: reading them, creating drafts, the electorate and the lifecycle.
+import { quorumState, type QuorumRule, type QuorumState } from '$lib/domain/attendance';
 import type { LifecycleAction } from '$lib/domain/lifecycle';
 import { canApply, requiredStatus, targetStatus } from '$lib/domain/lifecycle';
 import type { SessionMethod, SessionStatus, ThresholdBase, VotingRules } from '$lib/domain/types';
@@ -14,8 +15,20 @@ export interface VotingSessionSummary {
 	status: SessionStatus;
 }
 
+/** A session's attendance rules (issue 13), frozen at opening like the voting rules. */
+export interface AttendanceRules {
+	quorumRule: QuorumRule;
+	/** A delegate's own sign-in marks them present (off by default: presence comes from 签到 at the hall). */
+	signInMarksPresent: boolean;
+	/** The hall networks (CIDR) ballots may be cast from; null: anywhere. */
+	castNetworks: string[] | null;
+}
+
 export interface VotingSession extends VotingSessionSummary {
 	rules: VotingRules;
+	attendance: AttendanceRules;
+	/** 应到 / 实到 against the quorum, as they stand now. */
+	quorum: QuorumState;
 	opensAt: Date | null;
 	closesAt: Date | null;
 	openedAt: Date | null;
@@ -36,22 +49,31 @@ export async function listVotingSessions(sql: Sql): Promise<VotingSessionSummary
 		select id, title, year, status from voting_session order by year desc, id desc`;
 }
 
-type SessionRow = Omit<VotingSession, 'rules'> & {
-	ballotMethod: SessionMethod;
-	seats: number;
-	thresholdBase: ThresholdBase;
-	allowAbstain: boolean;
-};
+type SessionRow = Omit<VotingSession, 'rules' | 'attendance' | 'quorum'> &
+	AttendanceRules & {
+		ballotMethod: SessionMethod;
+		seats: number;
+		thresholdBase: ThresholdBase;
+		allowAbstain: boolean;
+	};
 
 function toVotingSession(row: SessionRow): VotingSession {
-	const { ballotMethod, seats, thresholdBase, allowAbstain, ...rest } = row;
-	return { ...rest, rules: { ballotMethod, seats, thresholdBase, allowAbstain } };
+	const { ballotMethod, seats, thresholdBase, allowAbstain, quorumRule, signInMarksPresent, castNetworks, ...rest } =
+		row;
+	return {
+		...rest,
+		rules: { ballotMethod, seats, thresholdBase, allowAbstain },
+		attendance: { quorumRule, signInMarksPresent, castNetworks },
+		quorum: quorumState(quorumRule, rest.enrolled, rest.present)
+	};
 }
 
 export async function getVotingSession(sql: Sql | TransactionSql, id: number): Promise<VotingSession | null> {
 	const [row] = await sql<SessionRow[]>`
 		select s.id, s.title, s.year, s.status, s.ballot_method as "ballotMethod", coalesce(s.seats, 0) as seats,
 		       s.threshold_base as "thresholdBase", s.allow_abstain as "allowAbstain", s.opens_at as "opensAt", s.closes_at as "closesAt",
+		       s.quorum_rule as "quorumRule", s.sign_in_marks_present as "signInMarksPresent",
+		       s.cast_networks::text[] as "castNetworks",
 		       s.opened_at as "openedAt", s.closed_at as "closedAt", s.published_at as "publishedAt",
 		       s.confirmed_at as "confirmedAt",
 		       (select u.display_name from app_user u where u.id = s.confirmed_by) as "confirmedByName",
@@ -149,12 +171,30 @@ export async function insertVotingSession(
 	return id;
 }
 
+/**
+ * Creates a draft session as staff do: its electorate (应到) starts as every active delegate on the
+ * roster; staff take delegates off it with a reason (kept in the audit log).
+ */
 export async function createVotingSession(
 	sql: Sql,
 	input: NewVotingSession,
 	actorUserId: number | null
 ): Promise<number> {
-	return sql.begin((tx) => insertVotingSession(tx, input, actorUserId)) as Promise<number>;
+	return sql.begin(async (tx) => {
+		const id = await insertVotingSession(tx, input, actorUserId);
+		await enrollDelegates(tx, id, await rosterDelegateIds(tx, null), actorUserId);
+		return id;
+	}) as Promise<number>;
+}
+
+/** The active delegates of the roster: all, or those of the given delegations. */
+export async function rosterDelegateIds(tx: TransactionSql, delegations: string[] | null): Promise<number[]> {
+	const rows = await tx<{ id: number }[]>`
+		select u.id from app_user u join user_role r on r.user_id = u.id and r.role = 'delegate'
+		where u.disabled_at is null
+		  and (${delegations === null} or u.delegation = any(${delegations ?? []}::text[]))
+		order by u.id`;
+	return rows.map((row) => row.id);
 }
 
 /** Enrols delegates (by user id) in a draft session; already-enrolled ones are left as they are. */
@@ -180,10 +220,13 @@ export type LifecycleError =
 	| 'seats_not_below_candidates'
 	| 'not_confirmed'
 	| 'publisher_confirmed'
-	| 'publisher_not_staff';
+	| 'publisher_not_staff'
+	| 'below_quorum'
+	| 'vote_void';
 
 export type LifecycleResult =
-	{ ok: true; status: SessionStatus } | { ok: false; error: LifecycleError; status?: SessionStatus };
+	| { ok: true; status: SessionStatus }
+	| { ok: false; error: LifecycleError; status?: SessionStatus; quorum?: QuorumState };
 
 /** Moves a session one step on inside the caller's transaction, with its audit entry. */
 export async function applyLifecycleInTransaction(
@@ -202,6 +245,8 @@ export async function applyLifecycleInTransaction(
 		if (session.enrolled === 0) return { ok: false, error: 'no_electorate' };
 		if (session.rules.ballotMethod !== 'evaluation' && session.rules.seats >= session.candidateCount)
 			return { ok: false, error: 'seats_not_below_candidates' };
+		// 法定人数: the database refuses it too (attendance_session_guard); this says it with the numbers.
+		if (!session.quorum.met) return { ok: false, error: 'below_quorum', quorum: session.quorum };
 	}
 	if (action === 'publish') {
 		// Two people, two roles: a scrutineer confirmed the tally, a different staff member publishes.
@@ -212,6 +257,10 @@ export async function applyLifecycleInTransaction(
 		if (!scrutiny?.confirmedBy) return { ok: false, error: 'not_confirmed' };
 		if (!scrutiny.publisherIsStaff) return { ok: false, error: 'publisher_not_staff' };
 		if (scrutiny.confirmedBy === actorUserId) return { ok: false, error: 'publisher_confirmed' };
+		// 收回 > 发出: the vote is void and must be held again (the database refuses it too).
+		const [stored] = await tx<{ valid: boolean | null }[]>`
+			select (tally -> 'figures' ->> 'valid')::boolean as valid from voting_result where voting_session_id = ${votingSessionId}`;
+		if (stored?.valid === false) return { ok: false, error: 'vote_void' };
 		await tx`update voting_session set status = 'published', published_by = ${actorUserId} where id = ${votingSessionId} and status = 'closed'`;
 	} else {
 		await tx`update voting_session set status = ${targetStatus(action)} where id = ${votingSessionId} and status = ${requiredStatus(action)}`;
@@ -231,15 +280,27 @@ export async function applyLifecycleInTransaction(
  * Moves a session one step on (open, close, publish) in one transaction.
  * Closing computes the tally from the raw ballots and stores it.
  */
-export function applyLifecycle(
+export async function applyLifecycle(
 	sql: Sql,
 	votingSessionId: number,
 	action: LifecycleAction,
 	actorUserId: number | null
 ): Promise<LifecycleResult> {
-	return sql.begin((tx) =>
-		applyLifecycleInTransaction(tx, votingSessionId, action, actorUserId)
-	) as Promise<LifecycleResult>;
+	try {
+		return (await sql.begin((tx) =>
+			applyLifecycleInTransaction(tx, votingSessionId, action, actorUserId)
+		)) as LifecycleResult;
+	} catch (error) {
+		// The database's own refusals (00012_attendance.sql), when something changed between the
+		// app's check and the update: a check-in undone as the session opened.
+		const code = (error as { code?: string }).code;
+		if (code === 'PJ201') {
+			const session = await getVotingSession(sql, votingSessionId);
+			return { ok: false, error: 'below_quorum', ...(session ? { quorum: session.quorum } : {}) };
+		}
+		if (code === 'PJ204') return { ok: false, error: 'vote_void' };
+		throw error;
+	}
 }
 
 export type ConfirmResult =

@@ -2,6 +2,7 @@ import { error, json } from '@sveltejs/kit';
 import { idSchema } from '$lib/domain/schemas';
 import { m } from '$lib/paraglide/messages';
 import { db } from '$lib/server/db';
+import { getPublishedTally } from '$lib/server/voting/results';
 import { getVotingSession } from '$lib/server/voting/sessions';
 import type { RequestHandler } from './$types';
 
@@ -15,6 +16,8 @@ export const GET: RequestHandler = async ({ params }) => {
 		year,
 		status,
 		rules,
+		attendance,
+		quorum,
 		opensAt,
 		closesAt,
 		openedAt,
@@ -25,12 +28,20 @@ export const GET: RequestHandler = async ({ params }) => {
 		cast,
 		candidateCount
 	} = votingSession;
+	// The vote's record (应到, 实到, quorum, 发出, 收回, 有效, 无效, validity) as stored at closing,
+	// once published: the same object as the result's tally.figures.
+	const tally = status === 'published' ? await getPublishedTally(db(), sessionId) : null;
 	return json({
 		id: sessionId,
 		title,
 		year,
 		status,
 		rules,
+		attendanceRules: {
+			quorumRule: attendance.quorumRule,
+			signInMarksPresent: attendance.signInMarksPresent,
+			hallNetworkOnly: attendance.castNetworks !== null
+		},
 		opensAt,
 		closesAt,
 		openedAt,
@@ -38,7 +49,10 @@ export const GET: RequestHandler = async ({ params }) => {
 		publishedAt,
 		enrolled,
 		present,
+		quorumNeeded: quorum.needed,
+		quorumMet: quorum.met,
 		cast,
-		candidateCount
+		candidateCount,
+		figures: tally?.figures ?? null
 	});
 };
