@@ -8,7 +8,7 @@ import { castBallot } from '../../src/lib/server/voting/casting';
 import { applyLifecycle, confirmTally } from '../../src/lib/server/voting/sessions';
 import { startApp, type RunningApp } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { createUser, createVotingSession, TEST_PASSWORD, type TestSession } from '../helpers/factory';
+import { createUser, createVotingSession, TEST_PASSWORD, type TestSession, passwordSignIn } from '../helpers/factory';
 import {
 	launchChromium,
 	newContext,
@@ -187,7 +187,10 @@ describe.skipIf(skipWithoutChromium('e2e/screen'))('the projector screen in a re
 		expect(await fitsWithoutScrolling(page)).toBe(true);
 		await screenshot(page, 'screen-closed-1080p');
 
-		expect((await confirmTally(database.sql, session.id, scrutineer.id)).ok).toBe(true);
+		expect(
+			(await confirmTally(database.sql, session.id, scrutineer.id, await passwordSignIn(database.sql, scrutineer.id)))
+				.ok
+		).toBe(true);
 		expect((await applyLifecycle(database.sql, session.id, 'publish', staff.id)).ok).toBe(true);
 		const chart = page.locator('svg.result-chart');
 		await chart.waitFor();
@@ -224,7 +227,9 @@ describe.skipIf(skipWithoutChromium('e2e/screen'))('the projector screen in a re
 			await cast(delegate, delegate >= 12 ? [...ticks, 10 + delegate - 12] : ticks, big);
 		}
 		expect((await applyLifecycle(database.sql, big.id, 'close', staff.id)).ok).toBe(true);
-		expect((await confirmTally(database.sql, big.id, scrutineer.id)).ok).toBe(true);
+		expect(
+			(await confirmTally(database.sql, big.id, scrutineer.id, await passwordSignIn(database.sql, scrutineer.id))).ok
+		).toBe(true);
 		expect((await applyLifecycle(database.sql, big.id, 'publish', staff.id)).ok).toBe(true);
 
 		for (const [viewport, name, theme] of [

@@ -10,7 +10,7 @@ import { castBallot } from '../../src/lib/server/voting/casting';
 import { applyLifecycle, confirmTally } from '../../src/lib/server/voting/sessions';
 import { startApp, type RunningApp } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { createUser, createVotingSession } from '../helpers/factory';
+import { createUser, createVotingSession, passwordSignIn } from '../helpers/factory';
 import { HttpAgent, leakIn, signedInAgent } from '../helpers/security';
 
 let database: TestDatabase;
@@ -94,7 +94,7 @@ beforeAll(async () => {
 		});
 	}
 	expect((await applyLifecycle(sql, session.id, 'close', staff.id)).ok).toBe(true);
-	expect((await confirmTally(sql, session.id, scrutineer.id)).ok).toBe(true);
+	expect((await confirmTally(sql, session.id, scrutineer.id, await passwordSignIn(sql, scrutineer.id))).ok).toBe(true);
 	expect((await applyLifecycle(sql, session.id, 'publish', publisher.id)).ok).toBe(true);
 	const projects = await sql<{ id: number; title: string; leadDepartment: string }[]>`
 		select id, title, lead_department as "leadDepartment" from livelihood_project where voting_session_id = ${session.id} order by rank, id`;

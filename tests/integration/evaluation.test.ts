@@ -18,7 +18,7 @@ import { getStoredTally, verifyTally } from '../../src/lib/server/voting/results
 import { applyLifecycle, confirmTally } from '../../src/lib/server/voting/sessions';
 import { startApp, Visitor, type RunningApp } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { countRows, createUser, createVotingSession, TEST_PASSWORD } from '../helpers/factory';
+import { countRows, createUser, createVotingSession, TEST_PASSWORD, passwordSignIn } from '../helpers/factory';
 
 let database: TestDatabase;
 let staff: { id: number; username: string };
@@ -345,7 +345,9 @@ describe('through the built server', () => {
 		expect(await applyLifecycle(sql, evaluation.id, 'close', staff.id)).toMatchObject({ ok: true });
 		const publicVisitor = new Visitor(app.baseUrl);
 		expect((await publicVisitor.get(`/results/${evaluation.id}/export.csv`)).status).toBe(404);
-		expect(await confirmTally(sql, evaluation.id, scrutineer.id)).toEqual({ ok: true });
+		expect(await confirmTally(sql, evaluation.id, scrutineer.id, await passwordSignIn(sql, scrutineer.id))).toEqual({
+			ok: true
+		});
 		expect(await applyLifecycle(sql, evaluation.id, 'publish', staff.id)).toMatchObject({ ok: true });
 
 		const results = await (await publicVisitor.get(`/results/${evaluation.id}`)).text();

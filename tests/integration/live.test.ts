@@ -9,7 +9,7 @@ import { castBallot } from '../../src/lib/server/voting/casting';
 import { applyLifecycle, confirmTally } from '../../src/lib/server/voting/sessions';
 import { startApp, Visitor, type RunningApp } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { createUser, createVotingSession, TEST_PASSWORD } from '../helpers/factory';
+import { createUser, createVotingSession, TEST_PASSWORD, passwordSignIn } from '../helpers/factory';
 
 const WAIT_MS = 15_000;
 
@@ -220,7 +220,10 @@ describe('the turnout stream over HTTP', () => {
 		await stream.next(
 			(event) => event.event === 'turnout' && (JSON.parse(event.data) as TurnoutSnapshot).status === 'closed'
 		);
-		expect((await confirmTally(database.sql, session.id, scrutineer.id)).ok).toBe(true);
+		expect(
+			(await confirmTally(database.sql, session.id, scrutineer.id, await passwordSignIn(database.sql, scrutineer.id)))
+				.ok
+		).toBe(true);
 		expectTurnoutOnly(stream, session.candidateIds, titles);
 		expect(stream.events.some((event) => event.event === 'published')).toBe(false);
 
@@ -283,9 +286,9 @@ describe('the projector screen without JavaScript', () => {
 		const open = await screenHtml();
 		expect(open).toContain('<noscript><meta http-equiv="refresh" content="10"');
 		expect(open).toContain('投票进行中');
-		expect(open).toMatch(/<dt[^>]*>应到<\/dt><dd[^>]*>3<\/dd>/);
-		expect(open).toMatch(/<dt[^>]*>实到<\/dt><dd[^>]*>2<\/dd>/);
-		expect(open).toMatch(/<dt[^>]*>已投票<\/dt><dd[^>]*>2<\/dd>/);
+		expect(open).toMatch(/<dt[^>]*>应到<\/dt>\s*<dd[^>]*>3<\/dd>/);
+		expect(open).toMatch(/<dt[^>]*>实到<\/dt>\s*<dd[^>]*>2<\/dd>/);
+		expect(open).toMatch(/<dt[^>]*>已投票<\/dt>\s*<dd[^>]*>2<\/dd>/);
 		expect(open).toMatch(/role="progressbar"[^>]*aria-valuemax="3"[^>]*aria-valuenow="2"/);
 		for (const title of titles) expect(open).not.toContain(title);
 
@@ -299,7 +302,7 @@ describe('the projector screen without JavaScript', () => {
 		for (const title of titles) expect(closed).not.toContain(title);
 		expect(closed).not.toContain('result-chart');
 
-		await confirmTally(database.sql, session.id, scrutineer.id);
+		await confirmTally(database.sql, session.id, scrutineer.id, await passwordSignIn(database.sql, scrutineer.id));
 		await applyLifecycle(database.sql, session.id, 'publish', staff.id);
 		const published = await screenHtml();
 		expect(published).toContain('票决结果已公布');

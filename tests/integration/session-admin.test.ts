@@ -5,7 +5,7 @@ import { castBallot } from '../../src/lib/server/voting/casting';
 import { runDueTransitions } from '../../src/lib/server/voting/scheduler';
 import { applyLifecycle, confirmTally, getVotingSession } from '../../src/lib/server/voting/sessions';
 import { startApp, Visitor, type RunningApp } from '../helpers/app';
-import { createCandidates, createUser, createVotingSession, TEST_PASSWORD } from '../helpers/factory';
+import { createCandidates, createUser, createVotingSession, TEST_PASSWORD, passwordSignIn } from '../helpers/factory';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
 let database: TestDatabase;
@@ -207,7 +207,7 @@ describe('exports and the announcement', () => {
 		}
 		expect(await (await anonymous.get(`/results/${session.id}/announcement`)).text()).toContain('票决结果尚未公布');
 
-		await confirmTally(database.sql, session.id, scrutineer.id);
+		await confirmTally(database.sql, session.id, scrutineer.id, await passwordSignIn(database.sql, scrutineer.id));
 		await applyLifecycle(database.sql, session.id, 'publish', staff.id);
 		const json = (await (await anonymous.get(`/results/${session.id}/export.json`)).json()) as {
 			tally: {

@@ -155,7 +155,7 @@ export async function completeSecondStep(
 			const check = await spendSecondFactor(tx, pending.userId, input.code);
 			if (!check.ok) return { outcome: { ok: false, error: check.error }, failed: true };
 			await tx`delete from two_factor_pending where token_hash = ${tokenHash}`;
-			const { token } = await createSession(tx, pending.userId);
+			const { token } = await createSession(tx, pending.userId, { openedBy: 'two_factor' });
 			return { outcome: { ok: true, token, userId: pending.userId, method: check.method }, failed: false };
 		}
 	);
@@ -290,6 +290,9 @@ export async function confirmEnrolment(
 		const recoveryCodes = await storeRecoveryCodes(tx, userId);
 		// Sessions opened with the password alone end: from now on every session passed both steps.
 		const endedSessions = await invalidateOtherUserSessions(tx, userId, input.keepSessionId);
+		// The session that enrolled has just shown a current code: it counts as a two-factor sign-in.
+		if (input.keepSessionId)
+			await tx`update auth_session set opened_by = 'two_factor' where id = ${input.keepSessionId} and user_id = ${userId} and opened_by = 'password'`;
 		await tx`delete from two_factor_pending where user_id = ${userId}`;
 		await appendAudit(tx, {
 			actorUserId: userId,

@@ -4,8 +4,9 @@ import { canApply, requiredStatus, targetStatus } from '$lib/domain/lifecycle';
 import type { SessionMethod, SessionStatus, ThresholdBase, VotingRules } from '$lib/domain/types';
 import type { Sql, TransactionSql } from '../db/client';
 import { appendAudit } from '../audit/audit';
-import { storeTally } from './results';
+import { storeTally, tallyDifferences } from './results';
 import { notifyTurnout } from '../live/notify';
+import { mayActAsScrutineer, signInProof } from './scrutiny';
 
 export interface VotingSessionSummary {
 	id: number;
@@ -56,7 +57,9 @@ export async function getVotingSession(sql: Sql | TransactionSql, id: number): P
 		       s.confirmed_at as "confirmedAt",
 		       (select u.display_name from app_user u where u.id = s.confirmed_by) as "confirmedByName",
 		       s.is_demo as "isDemo", electorate.enrolled, electorate.present,
-		       (select count(*) from ballot_mark m where m.voting_session_id = s.id)::int as cast,
+		       -- Marks of paper batches still awaiting their scrutineers are not counted as cast.
+		       ((select count(*) from ballot_mark m where m.voting_session_id = s.id)
+		        - (select coalesce(sum(b.ballot_count), 0) from paper_batch b where b.voting_session_id = s.id and b.status = 'pending'))::int as cast,
 		       (select count(*) from voting_session_candidate c where c.voting_session_id = s.id)::int as "candidateCount"
 		from voting_session s
 		-- Enrolled and present in one pass over the electorate (every cast and every screen reads these).
@@ -180,7 +183,11 @@ export type LifecycleError =
 	| 'seats_not_below_candidates'
 	| 'not_confirmed'
 	| 'publisher_confirmed'
-	| 'publisher_not_staff';
+	| 'publisher_not_staff'
+	/** The stored tally differs from a recount of the raw ballots, or the marks from the ballots (tally --verify fails). */
+	| 'tally_mismatch'
+	/** A paper batch still awaits its scrutineers' confirmation: voting cannot close yet. */
+	| 'paper_batch_pending';
 
 export type LifecycleResult =
 	{ ok: true; status: SessionStatus } | { ok: false; error: LifecycleError; status?: SessionStatus };
@@ -203,6 +210,11 @@ export async function applyLifecycleInTransaction(
 		if (session.rules.ballotMethod !== 'evaluation' && session.rules.seats >= session.candidateCount)
 			return { ok: false, error: 'seats_not_below_candidates' };
 	}
+	if (action === 'close') {
+		const [pending] = await tx<{ waiting: boolean }[]>`
+			select exists (select 1 from paper_batch where voting_session_id = ${votingSessionId} and status = 'pending') as waiting`;
+		if (pending?.waiting) return { ok: false, error: 'paper_batch_pending' };
+	}
 	if (action === 'publish') {
 		// Two people, two roles: a scrutineer confirmed the tally, a different staff member publishes.
 		const [scrutiny] = await tx<{ confirmedBy: number | null; publisherIsStaff: boolean }[]>`
@@ -212,6 +224,8 @@ export async function applyLifecycleInTransaction(
 		if (!scrutiny?.confirmedBy) return { ok: false, error: 'not_confirmed' };
 		if (!scrutiny.publisherIsStaff) return { ok: false, error: 'publisher_not_staff' };
 		if (scrutiny.confirmedBy === actorUserId) return { ok: false, error: 'publisher_confirmed' };
+		if (await refusedForDifferences(tx, votingSessionId, actorUserId, 'publish'))
+			return { ok: false, error: 'tally_mismatch' };
 		await tx`update voting_session set status = 'published', published_by = ${actorUserId} where id = ${votingSessionId} and status = 'closed'`;
 	} else {
 		await tx`update voting_session set status = ${targetStatus(action)} where id = ${votingSessionId} and status = ${requiredStatus(action)}`;
@@ -242,20 +256,60 @@ export function applyLifecycle(
 	) as Promise<LifecycleResult>;
 }
 
-export type ConfirmResult =
-	{ ok: true } | { ok: false; error: 'not_found' | 'wrong_status' | 'already_confirmed' | 'not_scrutineer' };
+/**
+ * Before a tally is confirmed or published, `tally --verify`'s checks run in the same transaction:
+ * on any difference the step is refused, and the finding is audited (that entry commits; the step
+ * does not happen). True when refused.
+ */
+async function refusedForDifferences(
+	tx: TransactionSql,
+	votingSessionId: number,
+	actorUserId: number | null,
+	step: 'confirm' | 'publish'
+): Promise<boolean> {
+	const differences = await tallyDifferences(tx, votingSessionId);
+	if (differences.length === 0) return false;
+	await appendAudit(tx, {
+		actorUserId,
+		action: 'session.verify_failed',
+		votingSessionId,
+		details: { step, differences: differences.slice(0, 20) }
+	});
+	return true;
+}
 
-/** A scrutineer confirms the stored tally of a closed session (recorded with who and when). */
-export async function confirmTally(sql: Sql, votingSessionId: number, scrutineerId: number): Promise<ConfirmResult> {
+export type ConfirmError =
+	| 'not_found'
+	| 'wrong_status'
+	| 'already_confirmed'
+	| 'not_scrutineer'
+	/** The acting sign-in was not the scrutineer's own password (and second factor) sign-in. */
+	| 'sign_in_again'
+	| 'tally_mismatch';
+export type ConfirmResult = { ok: true } | { ok: false; error: ConfirmError };
+
+/**
+ * A scrutineer confirms the stored tally of a closed session (recorded with who and when): someone
+ * who may act as a scrutineer of it, through their own password sign-in (`authSessionId`, with the
+ * second factor where enrolled), and only when `tally --verify`'s checks find nothing.
+ */
+export async function confirmTally(
+	sql: Sql,
+	votingSessionId: number,
+	scrutineerId: number,
+	authSessionId: string
+): Promise<ConfirmResult> {
 	return sql.begin(async (tx): Promise<ConfirmResult> => {
-		const [locked] = await tx<{ status: SessionStatus; confirmedBy: number | null; isScrutineer: boolean }[]>`
-			select status, confirmed_by as "confirmedBy",
-			       exists (select 1 from user_role where user_id = ${scrutineerId} and role = 'scrutineer') as "isScrutineer"
-			from voting_session where id = ${votingSessionId} for update`;
+		const [locked] = await tx<{ status: SessionStatus; confirmedBy: number | null }[]>`
+			select status, confirmed_by as "confirmedBy" from voting_session where id = ${votingSessionId} for update`;
 		if (!locked) return { ok: false, error: 'not_found' };
-		if (!locked.isScrutineer) return { ok: false, error: 'not_scrutineer' };
+		if (!(await mayActAsScrutineer(tx, scrutineerId, votingSessionId))) return { ok: false, error: 'not_scrutineer' };
+		if ((await signInProof(tx, scrutineerId, authSessionId)) !== 'personal')
+			return { ok: false, error: 'sign_in_again' };
 		if (locked.status !== 'closed') return { ok: false, error: 'wrong_status' };
 		if (locked.confirmedBy !== null) return { ok: false, error: 'already_confirmed' };
+		if (await refusedForDifferences(tx, votingSessionId, scrutineerId, 'confirm'))
+			return { ok: false, error: 'tally_mismatch' };
 		await tx`update voting_session set confirmed_by = ${scrutineerId} where id = ${votingSessionId}`;
 		const [stored] = await tx<
 			{ digest: string }[]

@@ -4,6 +4,7 @@ import { nextAction, type LifecycleAction } from '$lib/domain/lifecycle';
 import { idSchema } from '$lib/domain/schemas';
 import { m } from '$lib/paraglide/messages';
 import { requireRole } from '$lib/server/auth/guard';
+import { isPersonalSignIn } from '$lib/server/auth/session';
 import { db } from '$lib/server/db';
 import { sessionForStaff } from '$lib/server/voting/admin';
 import { applyLifecycle, confirmTally, type ConfirmResult, type LifecycleError } from '$lib/server/voting/sessions';
@@ -23,7 +24,9 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 		canConfirm:
 			user.roles.includes('scrutineer') &&
 			view.votingSession.status === 'closed' &&
-			view.votingSession.confirmedAt === null
+			view.votingSession.confirmedAt === null,
+		/** Confirming asks for the scrutineer's own password sign-in (and second factor where enrolled). */
+		personalSignIn: locals.session !== null && isPersonalSignIn(locals.session, user)
 	};
 };
 
@@ -35,14 +38,18 @@ const lifecycleErrorMessages: Record<LifecycleError, () => string> = {
 	seats_not_below_candidates: m.error_lifecycle_seats,
 	not_confirmed: m.error_publish_not_confirmed,
 	publisher_confirmed: m.error_publish_same_person,
-	publisher_not_staff: m.error_forbidden
+	publisher_not_staff: m.error_forbidden,
+	tally_mismatch: m.trust_error_tally_mismatch,
+	paper_batch_pending: m.trust_error_paper_pending
 };
 
 const confirmErrorMessages: Record<Exclude<ConfirmResult, { ok: true }>['error'], () => string> = {
 	not_found: m.error_session_not_found,
 	wrong_status: m.error_lifecycle_wrong_status,
 	already_confirmed: m.error_already_confirmed,
-	not_scrutineer: m.error_forbidden
+	not_scrutineer: m.error_forbidden,
+	sign_in_again: m.trust_sign_in_again,
+	tally_mismatch: m.trust_error_tally_mismatch
 };
 
 const confirmForm = z.object({ confirm: z.literal('yes') });
@@ -73,7 +80,7 @@ export const actions: Actions = {
 		if (!confirmForm.safeParse(Object.fromEntries(await readFormBody(request))).success) {
 			return fail(400, { action: 'confirm' as const, message: m.error_confirm_required() });
 		}
-		const result = await confirmTally(db(), id.data, scrutineer.id);
+		const result = await confirmTally(db(), id.data, scrutineer.id, locals.session?.id ?? '');
 		if (!result.ok)
 			return fail(result.error === 'not_found' ? 404 : 409, {
 				action: 'confirm' as const,
