@@ -4,7 +4,6 @@
 // so the next query was never sent). Each command must finish within COMMAND_LIMIT_MS; on this
 // shared 2-core machine the backup took 3.4 s (3.9 MB) and the restore 6.8 s. After the restore,
 // `tally --verify` and `audit:verify` pass and every table holds what the source held.
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRound, closeRoundNow } from '../../src/lib/server/residents/selection';
 import { seedDemo } from '../../src/lib/server/seed/demo';
 import { applyLifecycle, enrollDelegates, insertVotingSession } from '../../src/lib/server/voting/sessions';
+import { runCli } from '../helpers/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
 /** The bound on each CLI command: far above the time it takes, far below "it hangs". */
@@ -37,19 +37,12 @@ afterAll(async () => {
 
 function cli(database: TestDatabase, args: string[]) {
 	const startedAt = Date.now();
-	const result = spawnSync(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'scripts/cli.ts', ...args], {
-		env: { ...process.env, DATABASE_URL: database.url, DATABASE_OWNER_URL: database.ownerUrl },
-		encoding: 'utf8',
-		timeout: COMMAND_LIMIT_MS,
-		maxBuffer: 64 * 1024 * 1024
+	const result = runCli(args, {
+		databaseUrl: database.url,
+		env: { DATABASE_OWNER_URL: database.ownerUrl },
+		timeoutMs: COMMAND_LIMIT_MS
 	});
-	return {
-		code: result.status,
-		stdout: result.stdout,
-		stderr: result.stderr,
-		timedOut: result.error !== undefined,
-		seconds: (Date.now() - startedAt) / 1000
-	};
+	return { ...result, seconds: (Date.now() - startedAt) / 1000 };
 }
 
 async function tableCounts(database: TestDatabase): Promise<Record<string, number>> {

@@ -1,5 +1,5 @@
 // Backup and restore round trip, verified the way an auditor would: tally --verify and audit:verify.
-import { spawnSync } from 'node:child_process';
+import { runCli } from '../helpers/cli';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -24,14 +24,8 @@ afterAll(async () => {
 });
 
 /** The CLI as an operator runs it: the app's role in DATABASE_URL, the owner's (backup, restore) in DATABASE_OWNER_URL. */
-function cli(database: TestDatabase, args: string[]) {
-	const result = spawnSync(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'scripts/cli.ts', ...args], {
-		env: { ...process.env, DATABASE_URL: database.url, DATABASE_OWNER_URL: database.ownerUrl },
-		encoding: 'utf8',
-		timeout: 60_000
-	});
-	return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const cli = (database: TestDatabase, args: string[]) =>
+	runCli(args, { databaseUrl: database.url, env: { DATABASE_OWNER_URL: database.ownerUrl } });
 
 async function tableCounts(database: TestDatabase): Promise<Record<string, number>> {
 	const tables = await database.sql<{ name: string }[]>`
