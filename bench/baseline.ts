@@ -39,9 +39,8 @@ async function cast(votingSessionId: number, delegateId: number, candidateIds: n
 			tx`insert into ballot_mark (voting_session_id, delegate_id) values (${votingSessionId}, ${delegateId}) on conflict do nothing`,
 			tx`update electorate_member set present = true
 				where voting_session_id = ${votingSessionId} and delegate_id = ${delegateId} and not present`,
-			tx`
-				insert into ballot (voting_session_id, receipt_hash) values (${votingSessionId}, ${createHash('sha256').update(receipt).digest()})
-				returning id, now() as cast_at`
+			tx`insert into ballot (voting_session_id) values (${votingSessionId}) returning id, date_trunc('minute', now()) as cast_at`,
+			tx`insert into ballot_receipt (receipt_hash, voting_session_id) values (${createHash('sha256').update(receipt).digest()}, ${votingSessionId})`
 		]);
 		if (marked.count !== 1) throw new Error('already voted');
 		closing = Promise.all([

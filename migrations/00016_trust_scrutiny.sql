@@ -304,3 +304,24 @@ begin
 end $$;
 create trigger voting_session_no_pending_paper before update of status on voting_session
   for each row execute function voting_session_no_pending_paper();
+
+-- ---------------------------------------------------------------- receipts apart from ballots
+-- A receipt code proves that a ballot is in the box, never which one. Its hash used to sit on the
+-- ballot row, so anyone with a copy of the ballot table (a backup file, a database reader) and a
+-- delegate's code could read that delegate's choices. Receipt hashes now have a table of their own
+-- with no link to any ballot: no ballot id, and a key (the hash itself) that says nothing of the
+-- order of casting. The public receipts list and its count are unchanged.
+create table ballot_receipt (
+  receipt_hash bytea primary key check (length(receipt_hash) = 32),
+  voting_session_id bigint not null references voting_session
+);
+create index ballot_receipt_session_idx on ballot_receipt (voting_session_id, receipt_hash);
+insert into ballot_receipt (receipt_hash, voting_session_id)
+  select receipt_hash, voting_session_id from ballot where receipt_hash is not null order by receipt_hash;
+alter table ballot drop column receipt_hash;
+revoke update, delete on ballot_receipt from piaojue_runtime;
+-- Written only while the session is open, never changed or removed (00001's guard of the ballot box).
+create trigger ballot_receipt_guard before insert or update or delete on ballot_receipt
+  for each row execute function ballot_box_guard();
+create trigger ballot_receipt_no_truncate before truncate on ballot_receipt
+  for each statement execute function refuse_truncate();

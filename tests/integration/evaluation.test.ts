@@ -338,7 +338,7 @@ describe('through the built server', () => {
 				.trim() ?? '';
 		expect(receiptCode).toMatch(/^[A-Z2-9-]{30,}$/);
 		const [stored] =
-			await sql`select 1 from ballot where receipt_hash = ${receiptHash(receiptCode)} and voting_session_id = ${evaluation.id}`;
+			await sql`select 1 from ballot_receipt where receipt_hash = ${receiptHash(receiptCode)} and voting_session_id = ${evaluation.id}`;
 		expect(stored).toBeDefined();
 		expect((await visitor.post(`/vote/${evaluation.id}?/cast`, fields)).status).toBe(409);
 

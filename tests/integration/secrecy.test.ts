@@ -87,7 +87,7 @@ describe('the schema', () => {
 		const byTable = (table: string) =>
 			columns.filter((column) => column.table === table).map((column) => column.column);
 		// Any new column here must be reviewed for secrecy first: this list is the review.
-		expect(byTable('ballot')).toEqual(['channel', 'id', 'is_void', 'receipt_hash', 'voting_session_id']);
+		expect(byTable('ballot')).toEqual(['channel', 'id', 'is_void', 'voting_session_id']);
 		expect(byTable('ballot_choice')).toEqual(['ballot_id', 'candidate_id', 'choice', 'voting_session_id']);
 		expect(byTable('ballot_mark')).toEqual(['channel', 'delegate_id', 'paper_batch_id', 'voting_session_id']);
 		for (const column of columns) {
@@ -114,13 +114,21 @@ describe('the schema', () => {
 			{ from: 'ballot_choice', to: 'voting_session_candidate' }
 		]);
 		// No other table can hold a ballot id or a receipt: no uuid column, nothing named after either.
-		// The one exception is the ballot box's own registry of the ballots the current transaction
-		// inserted (00011): unlogged, unreadable by the app's role, and emptied by each commit.
+		// The exceptions: the receipts themselves (ballot_receipt: a hash and a session, no ballot),
+		// and the ballot box's own registry of the ballots the current transaction inserted (00011):
+		// unlogged, unreadable by the app's role, and emptied by each commit.
 		const holders = await database.ownerSql<{ table: string; column: string }[]>`
 			select table_name as table, column_name as column from information_schema.columns
 			where table_schema = 'public' and table_name not in ('ballot', 'ballot_choice')
-			  and (data_type = 'uuid' or column_name ~ '(ballot_id|receipt)')`;
-		expect(holders).toEqual([{ table: 'ballot_box_new_ballot', column: 'ballot_id' }]);
+			  and (data_type = 'uuid' or column_name ~ '(ballot_id|receipt)')
+			order by 1, 2`;
+		expect(holders).toEqual([
+			{ table: 'ballot_box_new_ballot', column: 'ballot_id' },
+			{ table: 'ballot_receipt', column: 'receipt_hash' }
+		]);
+		const receiptKeys = await database.sql<{ to: string }[]>`
+			select confrelid::regclass::text as to from pg_constraint where contype = 'f' and conrelid = 'ballot_receipt'::regclass`;
+		expect(receiptKeys).toEqual([{ to: 'voting_session' }]);
 		const [registry] = await database.ownerSql<{ unlogged: boolean; appMaySelect: boolean; rows: number }[]>`
 			select c.relpersistence = 'u' as unlogged,
 			       has_table_privilege('piaojue_runtime', 'ballot_box_new_ballot', 'select') as "appMaySelect",
@@ -500,10 +508,10 @@ describe('a whole vote through the built server', () => {
 		for (const { id } of ids)
 			expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
 		// Residual risk for the database operator (reported, not a property of any output): rows read
-		// without ORDER BY come back in the order they were written.
+		// without ORDER BY come back in the order they were written (receipts, like marks and ballots).
 		const heap = await database.sql<
 			{ hash: string | null }[]
-		>`select encode(receipt_hash, 'hex') as hash from ballot where voting_session_id = ${session.id} and channel = 'electronic'`;
+		>`select encode(receipt_hash, 'hex') as hash from ballot_receipt where voting_session_id = ${session.id}`;
 		const heapOrder = heap.map((row) => row.hash!);
 		console.log(
 			`physical order of ballot rows vs order of casting: Kendall tau ${kendallTau(
