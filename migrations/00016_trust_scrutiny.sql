@@ -325,3 +325,21 @@ create trigger ballot_receipt_guard before insert or update or delete on ballot_
   for each row execute function ballot_box_guard();
 create trigger ballot_receipt_no_truncate before truncate on ballot_receipt
   for each statement execute function refuse_truncate();
+
+-- ---------------------------------------------------------------- which ballots the public sees
+-- With 10 of 34 candidates there are hundreds of millions of possible ballots: a coercer can
+-- prescribe a signature combination and look for it in a published list of ballots. The public
+-- export now carries the counts, the figures and the digest; the anonymous list of ballots goes to
+-- staff and scrutineers after closing, and to the public only where the session's setting says
+-- so (off by default, frozen once the session opens).
+alter table voting_session add column publish_ballots boolean not null default false;
+
+create function voting_session_publish_ballots_frozen() returns trigger language plpgsql as $$
+begin
+  if old.status <> 'draft' and new.publish_ballots is distinct from old.publish_ballots then
+    raise exception using errcode = 'PJ130', message = format('the rules of voting session %s are frozen since it opened', old.id);
+  end if;
+  return new;
+end $$;
+create trigger voting_session_publish_ballots_frozen before update of publish_ballots on voting_session
+  for each row execute function voting_session_publish_ballots_frozen();

@@ -26,6 +26,8 @@ export interface VotingSession extends VotingSessionSummary {
 	confirmedAt: Date | null;
 	confirmedByName: string | null;
 	isDemo: boolean;
+	/** The anonymous ballots are published with the result (else they go to staff and scrutineers only). */
+	publishBallots: boolean;
 	enrolled: number;
 	present: number;
 	cast: number;
@@ -56,7 +58,7 @@ export async function getVotingSession(sql: Sql | TransactionSql, id: number): P
 		       s.opened_at as "openedAt", s.closed_at as "closedAt", s.published_at as "publishedAt",
 		       s.confirmed_at as "confirmedAt",
 		       (select u.display_name from app_user u where u.id = s.confirmed_by) as "confirmedByName",
-		       s.is_demo as "isDemo", electorate.enrolled, electorate.present,
+		       s.is_demo as "isDemo", s.publish_ballots as "publishBallots", electorate.enrolled, electorate.present,
 		       -- Marks of paper batches still awaiting their scrutineers are not counted as cast.
 		       ((select count(*) from ballot_mark m where m.voting_session_id = s.id)
 		        - (select coalesce(sum(b.ballot_count), 0) from paper_batch b where b.voting_session_id = s.id and b.status = 'pending'))::int as cast,
@@ -103,6 +105,8 @@ export interface NewVotingSession {
 	opensAt?: Date | null;
 	closesAt?: Date | null;
 	isDemo?: boolean;
+	/** Publish the anonymous ballots with the result (default: no). */
+	publishBallots?: boolean;
 }
 
 /** The rules as stored: an evaluation has no seats (NULL) and may allow 弃权; a vote never does. */
@@ -129,9 +133,11 @@ export async function insertVotingSession(
 ): Promise<number> {
 	const stored = storedRules(input.rules);
 	const [session] = await tx<{ id: number }[]>`
-		insert into voting_session (title, year, ballot_method, seats, threshold_base, allow_abstain, opens_at, closes_at, is_demo)
+		insert into voting_session (title, year, ballot_method, seats, threshold_base, allow_abstain, opens_at, closes_at, is_demo,
+		                            publish_ballots)
 		values (${input.title}, ${input.year}, ${input.rules.ballotMethod}, ${stored.seats}, ${input.rules.thresholdBase},
-		        ${stored.allowAbstain}, ${input.opensAt ?? null}, ${input.closesAt ?? null}, ${input.isDemo ?? false})
+		        ${stored.allowAbstain}, ${input.opensAt ?? null}, ${input.closesAt ?? null}, ${input.isDemo ?? false},
+		        ${input.publishBallots ?? false})
 		returning id`;
 	const id = (session as { id: number }).id;
 	if (input.candidateIds.length > 0) {
@@ -147,7 +153,12 @@ export async function insertVotingSession(
 		actorUserId,
 		action: 'session.created',
 		votingSessionId: id,
-		details: { title: input.title, ...stored.auditDetails, candidates: input.candidateIds.length }
+		details: {
+			title: input.title,
+			...stored.auditDetails,
+			candidates: input.candidateIds.length,
+			publishBallots: input.publishBallots ?? false
+		}
 	});
 	return id;
 }
@@ -344,7 +355,8 @@ export async function updateVotingSession(
 		await tx`
 			update voting_session set title = ${input.title}, year = ${input.year}, ballot_method = ${input.rules.ballotMethod},
 			       seats = ${stored.seats}, threshold_base = ${input.rules.thresholdBase}, allow_abstain = ${stored.allowAbstain},
-			       opens_at = ${input.opensAt ?? null}, closes_at = ${input.closesAt ?? null}
+			       opens_at = ${input.opensAt ?? null}, closes_at = ${input.closesAt ?? null},
+			       publish_ballots = ${input.publishBallots ?? false}
 			where id = ${votingSessionId}`;
 		await tx`delete from voting_session_candidate where voting_session_id = ${votingSessionId}`;
 		await tx`insert into voting_session_candidate ${tx(
@@ -358,7 +370,12 @@ export async function updateVotingSession(
 			actorUserId,
 			action: 'session.updated',
 			votingSessionId,
-			details: { title: input.title, ...stored.auditDetails, candidates: input.candidateIds.length }
+			details: {
+				title: input.title,
+				...stored.auditDetails,
+				candidates: input.candidateIds.length,
+				publishBallots: input.publishBallots ?? false
+			}
 		});
 		return { ok: true };
 	}) as Promise<UpdateResult>;

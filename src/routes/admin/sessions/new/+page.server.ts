@@ -20,7 +20,8 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 			thresholdBase: 'enrolled',
 			opensAt: '',
 			closesAt: '',
-			candidateIds: categories.flatMap((category) => category.candidates.map((candidate) => String(candidate.id)))
+			candidateIds: categories.flatMap((category) => category.candidates.map((candidate) => String(candidate.id))),
+			publishBallots: ''
 		}
 	};
 };
