@@ -343,3 +343,54 @@ begin
 end $$;
 create trigger voting_session_publish_ballots_frozen before update of publish_ballots on voting_session
   for each row execute function voting_session_publish_ballots_frozen();
+
+-- ---------------------------------------------------------------- rate limits decided in one statement
+-- Limits used to read a key's state, run the attempt, and only then count a failure: a burst of
+-- parallel requests all passed the read (60 of 60 registrations from one address against a limit
+-- of 10). A token is now taken and the decision made in one statement under the bucket row's lock:
+-- rate_limit_take. An attempt that succeeds gives its token back where the limit counts failures
+-- only (rate_limit_give_back). The bucket's rules are those of src/lib/server/auth/rate-limit.ts:
+-- `capacity` tokens regained at `refill_per_second`; the take that uses up the allowance, and every
+-- take while the key is in back-off (strikes), blocks the key for a wait that doubles per strike up
+-- to `max_wait` — provisionally: a taker that then succeeds lifts its strike again. Strikes are
+-- forgotten once the whole allowance has been regained.
+create function rate_limit_take(bucket_key text, capacity float8, refill_per_second float8, first_wait float8,
+                                max_wait float8)
+  returns table (allowed boolean, wait_seconds float8, provisional boolean) language plpgsql as $$
+declare
+  bucket rate_limit_bucket%rowtype;
+  regained float8;
+  strikes_now integer;
+  wait float8;
+begin
+  insert into rate_limit_bucket (key, tokens, refilled_at) values (bucket_key, capacity, now()) on conflict (key) do nothing;
+  select * into bucket from rate_limit_bucket where key = bucket_key for update;
+  if bucket.blocked_until > now() then
+    return query select false, extract(epoch from bucket.blocked_until - now())::float8, false;
+    return;
+  end if;
+  regained := least(capacity, bucket.tokens + extract(epoch from now() - bucket.refilled_at)::float8 * refill_per_second);
+  strikes_now := case when regained >= capacity then 0 else bucket.strikes end;
+  regained := regained - 1;
+  if regained < 1 or strikes_now > 0 then
+    strikes_now := strikes_now + 1;
+    wait := least(max_wait, first_wait * 2 ^ least(strikes_now - 1, 30));
+    update rate_limit_bucket set tokens = greatest(regained, 0), refilled_at = now(), strikes = strikes_now,
+           blocked_until = now() + make_interval(secs => wait)
+     where key = bucket_key;
+    return query select true, 0::float8, true;
+    return;
+  end if;
+  update rate_limit_bucket set tokens = regained, refilled_at = now(), strikes = strikes_now, blocked_until = null
+   where key = bucket_key;
+  return query select true, 0::float8, false;
+end $$;
+
+create function rate_limit_give_back(bucket_key text, capacity float8, provisional boolean) returns void
+  language sql as $$
+  update rate_limit_bucket
+     set tokens = least(capacity, tokens + 1),
+         strikes = case when provisional then greatest(strikes - 1, 0) else strikes end,
+         blocked_until = case when provisional then null else blocked_until end
+   where key = bucket_key;
+$$;

@@ -7,7 +7,7 @@ import type { Sql, TransactionSql } from '../db/client';
 import { appendAudit } from '../audit/audit';
 import { randomReadableString, verifyPassword } from './password';
 import {
-	loginAccountKey,
+	accountProofKey,
 	LOGIN_ACCOUNT_POLICY,
 	twoFactorKey,
 	TWO_FACTOR_POLICY,
@@ -209,7 +209,7 @@ async function withPasswordAndCode<T>(
 	const result = await withRateLimits<ProofResult<T>>(
 		sql,
 		[
-			{ key: loginAccountKey(user.username), policy: LOGIN_ACCOUNT_POLICY, lock: true },
+			{ key: accountProofKey(user.id), policy: LOGIN_ACCOUNT_POLICY, lock: true },
 			{ key: twoFactorKey(user.id), policy: TWO_FACTOR_POLICY, lock: true }
 		],
 		async (tx) => {

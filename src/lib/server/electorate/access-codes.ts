@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import type { Sql, TransactionSql } from '../db/client';
 import { appendAudit } from '../audit/audit';
 import { hashPassword, randomReadableString } from '../auth/password';
-import { consumeToken, secondsUntilAllowed, type BucketPolicy } from '../auth/rate-limit';
+import { withToken, type BucketPolicy } from '../auth/rate-limit';
 import { createSession } from '../auth/session';
 import { markPresentOnSignIn } from './presence';
 import { scrutineersAmong } from '../voting/scrutiny';
@@ -14,8 +14,9 @@ export const ACCESS_CODE_LENGTH = 16;
 const ACCESS_CODE_PATTERN = /^[A-KMNP-Z2-9]{16}$/; // the alphabet of randomReadableString, upper case (no L, O, 0, 1)
 
 /**
- * Failed code sign-ins per address. A hall's tablets may share one address, so the burst is
- * generous; guessing stays hopeless at 80 bits and six tries a minute.
+ * Code sign-ins per address: each attempt takes a token, a right code gives it back. A hall's
+ * tablets may share one address, so the burst is generous; guessing stays hopeless at 80 bits and
+ * six tries a minute.
  */
 export const ACCESS_CODE_ADDRESS_POLICY: BucketPolicy = { capacity: 30, refillPerSecond: 1 / 10 };
 
@@ -200,27 +201,33 @@ function refusal(row: CodeRow | null): CodeError | null {
 	return null;
 }
 
-/** Looks a code up without consuming it (the first step of the sign-in page). Failures count against the address. */
+/**
+ * Looks a code up without consuming it (the first step of the sign-in page). Each look-up takes a
+ * token of the address, given back when the code was right: failures count, decided in one
+ * statement, so a burst of guesses gets the allowance and no more.
+ */
 export async function checkAccessCode(sql: Sql, input: { code: string; address: string }): Promise<CodeCheck> {
-	const key = addressKey(input.address);
-	const wait = await secondsUntilAllowed(sql, key, ACCESS_CODE_ADDRESS_POLICY);
-	if (wait > 0) return { ok: false, error: 'rate_limited', retryAfterSeconds: wait };
 	const code = normalizeAccessCode(input.code);
-	const row = code ? await findCode(sql, code, false) : null;
-	const error = code ? refusal(row) : 'malformed';
-	if (error || !row) {
-		await consumeToken(sql, key, ACCESS_CODE_ADDRESS_POLICY);
-		return { ok: false, error: error ?? 'wrong' };
-	}
-	return {
-		ok: true,
-		delegate: {
-			username: row.username,
-			displayName: row.displayName,
-			delegation: row.delegation,
-			delegateNumber: row.delegateNumber
-		}
-	};
+	const checked = await withToken<CodeCheck>(sql, addressKey(input.address), ACCESS_CODE_ADDRESS_POLICY, async () => {
+		const row = code ? await findCode(sql, code, false) : null;
+		const error = code ? refusal(row) : 'malformed';
+		if (error || !row) return { outcome: { ok: false as const, error: error ?? 'wrong' }, failed: true };
+		return {
+			outcome: {
+				ok: true as const,
+				delegate: {
+					username: row.username,
+					displayName: row.displayName,
+					delegation: row.delegation,
+					delegateNumber: row.delegateNumber
+				}
+			},
+			failed: false
+		};
+	});
+	return checked.limited
+		? { ok: false, error: 'rate_limited', retryAfterSeconds: checked.retryAfterSeconds }
+		: checked.outcome;
 }
 
 export type CodeSignInResult =
@@ -237,40 +244,43 @@ export async function signInWithAccessCode(
 	sql: Sql,
 	input: { code: string; address: string; newPassword?: string | null }
 ): Promise<CodeSignInResult> {
-	const key = addressKey(input.address);
-	const wait = await secondsUntilAllowed(sql, key, ACCESS_CODE_ADDRESS_POLICY);
-	if (wait > 0) return { ok: false, error: 'rate_limited', retryAfterSeconds: wait };
 	const code = normalizeAccessCode(input.code);
-	if (!code) {
-		await consumeToken(sql, key, ACCESS_CODE_ADDRESS_POLICY);
-		return { ok: false, error: 'malformed' };
-	}
-	const passwordHash = input.newPassword ? await hashPassword(input.newPassword) : null;
-	const outcome = (await sql.begin(async (tx): Promise<CodeSignInResult> => {
-		const row = await findCode(tx, code, true);
-		const error = refusal(row);
-		if (error || !row) return { ok: false, error: error ?? 'wrong' };
-		if (row.votingSessionId !== null && (await scrutineersAmong(tx, [row.userId], row.votingSessionId)).size > 0)
-			return { ok: false, error: 'privileged' };
-		await tx`update access_code set used_at = now() where user_id = ${row.userId}`;
-		if (passwordHash) await tx`update app_user set password_hash = ${passwordHash} where id = ${row.userId}`;
-		// createSession runs one insert; inside this transaction it commits or rolls back with the code.
-		// The sign-in carries the delegate role only, for the vote the code was issued for (a code
-		// issued before codes named their vote: the votes of this delegate that are not closed yet).
-		const scope =
-			row.votingSessionId !== null
-				? [row.votingSessionId]
-				: (
-						await tx<{ id: number }[]>`
-							select e.voting_session_id as id from electorate_member e join voting_session s on s.id = e.voting_session_id
-							where e.delegate_id = ${row.userId} and s.status in ('draft', 'open')`
-					).map((session) => session.id);
-		const { token } = await createSession(tx, row.userId, { openedBy: 'access_code', votingSessionScope: scope });
-		await markPresentOnSignIn(tx, row.userId);
-		return { ok: true, token, userId: row.userId };
-	})) as CodeSignInResult;
-	if (!outcome.ok) await consumeToken(sql, key, ACCESS_CODE_ADDRESS_POLICY);
-	return outcome;
+	const passwordHash = code && input.newPassword ? await hashPassword(input.newPassword) : null;
+	const signedIn = await withToken<CodeSignInResult>(
+		sql,
+		addressKey(input.address),
+		ACCESS_CODE_ADDRESS_POLICY,
+		async () => {
+			if (!code) return { outcome: { ok: false as const, error: 'malformed' as const }, failed: true };
+			const outcome = (await sql.begin(async (tx): Promise<CodeSignInResult> => {
+				const row = await findCode(tx, code, true);
+				const error = refusal(row);
+				if (error || !row) return { ok: false, error: error ?? 'wrong' };
+				if (row.votingSessionId !== null && (await scrutineersAmong(tx, [row.userId], row.votingSessionId)).size > 0)
+					return { ok: false, error: 'privileged' };
+				await tx`update access_code set used_at = now() where user_id = ${row.userId}`;
+				if (passwordHash) await tx`update app_user set password_hash = ${passwordHash} where id = ${row.userId}`;
+				// createSession runs one insert; inside this transaction it commits or rolls back with the code.
+				// The sign-in carries the delegate role only, for the vote the code was issued for (a code
+				// issued before codes named their vote: the votes of this delegate that are not closed yet).
+				const scope =
+					row.votingSessionId !== null
+						? [row.votingSessionId]
+						: (
+								await tx<{ id: number }[]>`
+								select e.voting_session_id as id from electorate_member e join voting_session s on s.id = e.voting_session_id
+								where e.delegate_id = ${row.userId} and s.status in ('draft', 'open')`
+							).map((session) => session.id);
+				const { token } = await createSession(tx, row.userId, { openedBy: 'access_code', votingSessionScope: scope });
+				await markPresentOnSignIn(tx, row.userId);
+				return { ok: true, token, userId: row.userId };
+			})) as CodeSignInResult;
+			return { outcome, failed: !outcome.ok };
+		}
+	);
+	return signedIn.limited
+		? { ok: false, error: 'rate_limited', retryAfterSeconds: signedIn.retryAfterSeconds }
+		: signedIn.outcome;
 }
 
 /** Per delegate of a session: whether a code was issued and whether it was used (for the credentials page). */
