@@ -224,8 +224,10 @@ describe('inspection notes over HTTP', () => {
 		expect(await (await new HttpAgent(app.baseUrl).get(`/delivery/${ownProject.id}`)).text()).not.toContain(
 			'视察了两家中心'
 		);
-		// Staff and the lead department see it before approval.
-		expect(await (await department.get(`/department/projects/${ownProject.id}`)).text()).toContain('视察了两家中心');
+		// Staff review it before approval; the lead department sees notes only as the public does
+		// (issue 12): not a pending note, nor who wrote it.
+		const pendingForDepartment = await (await department.get(`/department/projects/${ownProject.id}`)).text();
+		expect(pendingForDepartment).not.toContain('视察了两家中心');
 		const staffPage = await (await staffAgent.get(`/admin/projects/${ownProject.id}`)).text();
 		expect(staffPage).toContain('视察了两家中心');
 		const [note] = await database.sql<
@@ -239,6 +241,31 @@ describe('inspection notes over HTTP', () => {
 		expect(await (await new HttpAgent(app.baseUrl).get(`/delivery/${ownProject.id}`)).text()).toContain(
 			'视察了两家中心，进展良好'
 		);
+		expect(await (await department.get(`/department/projects/${ownProject.id}`)).text()).toContain(
+			'视察了两家中心，进展良好'
+		);
+		// A rejected note stays between staff and its author.
+		expect(
+			(
+				await delegate.post('/me/monitoring?/note', {
+					projectId: String(ownProject.id),
+					visitedOn: '2022-07-02',
+					body: '有一处工地安全隐患，被驳回的记录'
+				})
+			).status
+		).toBe(200);
+		const [second] = await database.sql<{ id: number }[]>`
+			select id from inspection_note where project_id = ${ownProject.id} and status = 'pending'`;
+		expect(
+			(
+				await staffAgent.post(`/admin/projects/${ownProject.id}?/reviewNote`, {
+					noteId: String(second!.id),
+					decision: 'rejected'
+				})
+			).status
+		).toBe(200);
+		expect(await (await department.get(`/department/projects/${ownProject.id}`)).text()).not.toContain('被驳回的记录');
+		expect(await (await staffAgent.get(`/admin/projects/${ownProject.id}`)).text()).toContain('被驳回的记录');
 	});
 });
 

@@ -44,3 +44,8 @@ export function requireVoter(locals: App.Locals, url: URL, votingSessionId?: num
 		error(403, m.trust_code_sign_in_other_session());
 	return user;
 }
+
+/** Whether the request's user prepares sessions (staff, signed in with a password): they see drafts. */
+export function seesDrafts(locals: App.Locals): boolean {
+	return !!locals.user && locals.user.votingSessionScope === null && locals.user.roles.includes('staff');
+}

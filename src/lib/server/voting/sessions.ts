@@ -34,9 +34,12 @@ export interface VotingSession extends VotingSessionSummary {
 	candidateCount: number;
 }
 
-export async function listVotingSessions(sql: Sql): Promise<VotingSessionSummary[]> {
+/** The sessions, newest first; drafts only for those who prepare them (staff): `drafts` says which. */
+export async function listVotingSessions(sql: Sql, options: { drafts: boolean }): Promise<VotingSessionSummary[]> {
 	return sql<VotingSessionSummary[]>`
-		select id, title, year, status from voting_session order by year desc, id desc`;
+		select id, title, year, status from voting_session
+		where ${options.drafts} or status <> 'draft'
+		order by year desc, id desc`;
 }
 
 type SessionRow = Omit<VotingSession, 'rules'> & {
