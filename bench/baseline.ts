@@ -38,9 +38,8 @@ async function cast(votingSessionId: number, delegateId: number, candidateIds: n
 		if (!session || !member || member.has_voted || !member.present) return false;
 		const [marked, [ballot]] = await Promise.all([
 			tx`insert into ballot_mark (voting_session_id, delegate_id) values (${votingSessionId}, ${delegateId}) on conflict do nothing`,
-			tx`
-				insert into ballot (voting_session_id, receipt_hash) values (${votingSessionId}, ${createHash('sha256').update(receipt).digest()})
-				returning id, now() as cast_at`
+			tx`insert into ballot (voting_session_id) values (${votingSessionId}) returning id, date_trunc('minute', now()) as cast_at`,
+			tx`insert into ballot_receipt (receipt_hash, voting_session_id) values (${createHash('sha256').update(receipt).digest()}, ${votingSessionId})`
 		]);
 		if (marked.count !== 1) throw new Error('already voted');
 		closing = Promise.all([

@@ -42,7 +42,7 @@ const authenticate: Handle = async ({ event, resolve }) => {
 		const session = await validateSessionToken(db(), token);
 		if (session) {
 			event.locals.user = session.user;
-			event.locals.session = { id: session.id };
+			event.locals.session = { id: session.id, openedBy: session.openedBy };
 		} else {
 			event.cookies.delete(SESSION_COOKIE, { path: '/' });
 		}

@@ -7,6 +7,7 @@ import { createCampaign } from '../../src/lib/server/residents/campaigns';
 import { reviewProposals, saveProposal } from '../../src/lib/server/residents/proposals';
 import { createRound } from '../../src/lib/server/residents/selection';
 import { castBallot } from '../../src/lib/server/voting/casting';
+import { enterPaperBatch } from '../../src/lib/server/voting/paper';
 import { addGroupMember } from '../../src/lib/server/delivery/monitoring';
 import { readEvaluationForm } from '../../src/lib/server/evaluation/evaluations';
 import {
@@ -15,7 +16,7 @@ import {
 	createVotingSession as createVotingSessionRecord
 } from '../../src/lib/server/voting/sessions';
 import type { TestDatabase } from '../helpers/database';
-import { createUser, createVotingSession, TEST_PASSWORD, type TestSession } from '../helpers/factory';
+import { createUser, createVotingSession, TEST_PASSWORD, type TestSession, passwordSignIn } from '../helpers/factory';
 import { routeInventory } from '../helpers/security';
 
 export const ROLES = ['public', 'resident', 'delegate', 'staff', 'scrutineer', 'department', 'pending2fa'] as const;
@@ -45,6 +46,8 @@ export interface World {
 	projectYear: number;
 	/** A draft satisfaction evaluation of the published year's projects. */
 	evaluationId: number;
+	/** A paper batch of the open vote awaiting the scrutineer's confirmation. */
+	paperBatchId: number;
 }
 
 /** A form on a page submitted in its error state: every field emptied, the browser's checks off. */
@@ -132,6 +135,7 @@ export const PAGES: PageEntry[] = [
 	{ route: '/admin/sessions/[id]/electorate',     role: 'staff',      path: (w) => `/admin/sessions/${w.draft.id}/electorate`, forms: [{ form: 'form[action="?/enrol"]' }] },
 	{ route: '/admin/sessions/[id]/credentials',    role: 'staff',      path: (w) => `/admin/sessions/${w.draft.id}/credentials` },
 	{ route: '/admin/sessions/[id]/paper',          role: 'staff',      path: (w) => `/admin/sessions/${w.open.id}/paper`, forms: [{ form: 'form[method="POST"]' }] },
+	{ route: '/admin/sessions/[id]/paper/[batchId]', role: 'scrutineer', path: (w) => `/admin/sessions/${w.open.id}/paper/${w.paperBatchId}`, forms: [{ form: 'form[action="?/reject"]' }] },
 	{ route: '/admin/projects',                     role: 'staff',      path: () => '/admin/projects', forms: [{ form: 'form[action="?/createDepartment"]' }] },
 	{ route: '/admin/projects/[id]',                role: 'staff',      path: (w) => `/admin/projects/${w.projectId}`, forms: [{ form: 'form[action="?/addMember"]' }] },
 	{ route: '/admin/evaluations',                  role: 'staff',      path: () => '/admin/evaluations' },
@@ -219,7 +223,7 @@ export async function buildWorld(database: TestDatabase): Promise<World> {
 		});
 	}
 	await expectOk(applyLifecycle(sql, published.id, 'close', staff.id), 'close');
-	await expectOk(confirmTally(sql, published.id, scrutineer.id), 'confirm');
+	await expectOk(confirmTally(sql, published.id, scrutineer.id, await passwordSignIn(sql, scrutineer.id)), 'confirm');
 	await expectOk(applyLifecycle(sql, published.id, 'publish', staff.id), 'publish');
 	// Publishing made the chosen candidates the year's projects; an evaluation of them is drafted.
 	const [project] = await sql<
@@ -235,6 +239,16 @@ export async function buildWorld(database: TestDatabase): Promise<World> {
 	});
 	if (!evaluation.ok) throw new Error(`could not draft the evaluation: ${JSON.stringify(evaluation.errors)}`);
 	const evaluationId = await createVotingSessionRecord(sql, evaluation.session, staff.id);
+	// A paper batch of the open vote, waiting for the scrutineer it names.
+	const paperBatch = await enterPaperBatch(sql, {
+		votingSessionId: open.id,
+		enteredBy: staff.id,
+		delegateReferences: [open.delegates[2]!.username],
+		ballots: [{ isVoid: false, choices: [{ candidateId: open.candidateIds[1]!, choice: 'for' }], channel: 'paper' }],
+		scrutineerIds: [scrutineer.id],
+		note: '1号票箱'
+	});
+	if (!paperBatch.ok) throw new Error(`could not enter the paper batch: ${JSON.stringify(paperBatch.error)}`);
 	// The delegate watches the project for the congress (monitoring group).
 	await expectOk(addGroupMember(sql, project.id, open.delegates[0]!.username, staff.id), 'add to the monitoring group');
 
@@ -295,7 +309,8 @@ export async function buildWorld(database: TestDatabase): Promise<World> {
 		roundId: round.id,
 		projectId: project.id,
 		projectYear: project.year,
-		evaluationId
+		evaluationId,
+		paperBatchId: paperBatch.batchId
 	};
 }
 

@@ -4,6 +4,7 @@ import type { Sql } from '../../src/lib/server/db/client';
 import type { BallotMethod, Role, ThresholdBase } from '../../src/lib/domain/types';
 import { hashPassword } from '../../src/lib/server/auth/password';
 import { insertUser } from '../../src/lib/server/users/users';
+import { createSession } from '../../src/lib/server/auth/session';
 import { applyLifecycle, enrollDelegates, insertVotingSession } from '../../src/lib/server/voting/sessions';
 
 export const TEST_PASSWORD = 'correct horse battery staple';
@@ -114,4 +115,9 @@ export async function countRows(
 		       (select count(*) from ballot where voting_session_id = ${votingSessionId})::int as ballots,
 		       (select count(*) from ballot_choice where voting_session_id = ${votingSessionId})::int as choices`;
 	return row as { marks: number; ballots: number; choices: number };
+}
+
+/** A sign-in of the user with their password (an auth session opened so), as confirming a tally asks of a scrutineer. */
+export async function passwordSignIn(sql: Sql, userId: number): Promise<string> {
+	return (await createSession(sql, userId, { openedBy: 'password' })).sessionId;
 }

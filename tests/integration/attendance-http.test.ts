@@ -11,7 +11,7 @@ import { applyLifecycle, confirmTally, getVotingSession } from '../../src/lib/se
 import { startApp, Visitor, type RunningApp } from '../helpers/app';
 import { runCli } from '../helpers/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { createUser, createVotingSession, TEST_PASSWORD } from '../helpers/factory';
+import { createUser, createVotingSession, passwordSignIn, TEST_PASSWORD } from '../helpers/factory';
 import { castThroughForm } from '../helpers/voting';
 
 let database: TestDatabase;
@@ -150,7 +150,7 @@ describe('attendance over HTTP', () => {
 			issuedCount: 2
 		});
 		await applyLifecycle(sql, session.id, 'close', staff.id);
-		await confirmTally(sql, session.id, scrutineer.id);
+		await confirmTally(sql, session.id, scrutineer.id, await passwordSignIn(sql, scrutineer.id));
 		await applyLifecycle(sql, session.id, 'publish', publisher.id);
 		const stored = (await getStoredTally(sql, session.id))!.figures;
 		expect(stored).toMatchObject({ issued: 5, returned: 5, validBallots: 4, voidBallots: 1, valid: true });
@@ -203,7 +203,7 @@ describe('attendance over HTTP', () => {
 			issuedCount: 0
 		});
 		await applyLifecycle(sql, voided.id, 'close', staff.id);
-		await confirmTally(sql, voided.id, scrutineer.id);
+		await confirmTally(sql, voided.id, scrutineer.id, await passwordSignIn(sql, scrutineer.id));
 		const publisherVisitor = await signedIn(publisher.username);
 		const page = text(await (await publisherVisitor.get(`/admin/sessions/${voided.id}`)).text());
 		expect(page).toContain('本次票决无效');

@@ -11,7 +11,7 @@ import { castBallot } from '../../src/lib/server/voting/casting';
 import { applyLifecycle, confirmTally } from '../../src/lib/server/voting/sessions';
 import { startApp, type RunningApp } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { createUser, createVotingSession, TEST_PASSWORD, type TestSession } from '../helpers/factory';
+import { createUser, createVotingSession, TEST_PASSWORD, type TestSession, passwordSignIn } from '../helpers/factory';
 import {
 	databaseSnapshot,
 	HttpAgent,
@@ -168,6 +168,9 @@ const MATRIX: MatrixRow[] = [
 	row('POST /admin/sessions/[id]/credentials ?/issue',               (w) => `/admin/sessions/${w.open.id}/credentials?/issue`,     [LOGIN, 403,     403,     400,   403,    LOGIN], { body: empty }),
 	row('GET /admin/sessions/[id]/paper',                              (w) => `/admin/sessions/${w.open.id}/paper`,                  [LOGIN, 403,     403,     200,   200,    LOGIN]),
 	row('POST /admin/sessions/[id]/paper',                             (w) => `/admin/sessions/${w.open.id}/paper`,                  [LOGIN, 403,     403,     400,   403,    LOGIN], { body: empty }),
+	row('GET /admin/sessions/[id]/paper/[batchId]',                    (w) => `/admin/sessions/${w.open.id}/paper/${MISSING}`,       [LOGIN, 403,     403,     404,   404,    LOGIN]),
+	row('POST /admin/sessions/[id]/paper/[batchId] ?/confirm',         (w) => `/admin/sessions/${w.open.id}/paper/${MISSING}?/confirm`, [LOGIN, 403,  403,     403,   404,    LOGIN], { body: empty }),
+	row('POST /admin/sessions/[id]/paper/[batchId] ?/reject',          (w) => `/admin/sessions/${w.open.id}/paper/${MISSING}?/reject`, [LOGIN, 403,   403,     404,   404,    LOGIN], { body: empty }),
 	row('GET /admin/sessions/[id]/export.[format=exportformat]',       (w) => `/admin/sessions/${w.closed.id}/export.csv`,           [LOGIN, 403,     403,     200,   200,    LOGIN]),
 	row('GET /admin/sessions/[id]/export.[format=exportformat]',       (w) => `/admin/sessions/${w.open.id}/export.json`,            [LOGIN, 403,     403,     404,   404,    LOGIN]),
 	// Sign-in security: every signed-in user changes their password; staff and scrutineers manage two-factor sign-in.
@@ -305,7 +308,9 @@ beforeAll(async () => {
 		selection: { method: 'approval', candidateIds: [published.candidateIds[0]!] }
 	});
 	expect((await applyLifecycle(sql, published.id, 'close', staffUser.id)).ok).toBe(true);
-	expect((await confirmTally(sql, published.id, scrutineer.id)).ok).toBe(true);
+	expect((await confirmTally(sql, published.id, scrutineer.id, await passwordSignIn(sql, scrutineer.id))).ok).toBe(
+		true
+	);
 	expect((await applyLifecycle(sql, published.id, 'publish', publisher.id)).ok).toBe(true);
 
 	const [candidate] = await sql<

@@ -12,7 +12,8 @@ import { markPresentOnSignIn } from '$lib/server/electorate/presence';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = ({ locals, url }) => {
-	if (locals.user) redirect(303, signInTarget(url));
+	// An access-code sign-in may go on to a password sign-in (for anything but its ballots).
+	if (locals.user && locals.user.votingSessionScope === null) redirect(303, signInTarget(url));
 	return {};
 };
 

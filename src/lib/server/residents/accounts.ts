@@ -3,7 +3,7 @@
 import type { RegistrationForm } from '$lib/domain/residents-schemas';
 import type { Sql, TransactionSql } from '../db/client';
 import { hashPassword } from '../auth/password';
-import { consumeToken, secondsUntilAllowed, type BucketPolicy } from '../auth/rate-limit';
+import { takeToken, type BucketPolicy } from '../auth/rate-limit';
 import { createSession } from '../auth/session';
 import { insertUser, UsernameTakenError } from '../users/users';
 
@@ -20,10 +20,9 @@ export async function registerResident(
 	sql: Sql,
 	input: RegistrationForm & { address: string }
 ): Promise<RegistrationResult> {
-	const addressKey = `register:address:${input.address}`;
-	const wait = await secondsUntilAllowed(sql, addressKey, REGISTRATION_ADDRESS_POLICY);
-	if (wait > 0) return { ok: false, reason: 'rate_limited', retryAfterSeconds: wait };
-	await consumeToken(sql, addressKey, REGISTRATION_ADDRESS_POLICY);
+	// Every attempt takes a token, decided in one statement: a burst gets the allowance, no more.
+	const token = await takeToken(sql, `register:address:${input.address}`, REGISTRATION_ADDRESS_POLICY);
+	if (!token.allowed) return { ok: false, reason: 'rate_limited', retryAfterSeconds: token.retryAfterSeconds };
 	const passwordHash = await hashPassword(input.password);
 	try {
 		return (await sql.begin(async (tx: TransactionSql) => {
