@@ -20,7 +20,14 @@ import {
 	getVotingSession
 } from '../../src/lib/server/voting/sessions';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { createCandidates, createUser, createUsers, createVotingSession, passwordSignIn } from '../helpers/factory';
+import {
+	createCandidates,
+	createUser,
+	createUsers,
+	createVotingSession,
+	enterConfirmedPaperBatch,
+	passwordSignIn
+} from '../helpers/factory';
 
 let database: TestDatabase;
 let staff: { id: number; username: string };
@@ -365,7 +372,7 @@ describe('a valid vote: 发出 and 收回', () => {
 			});
 		}
 		expect(
-			await enterPaperBatch(sql, {
+			await enterConfirmedPaperBatch(sql, {
 				votingSessionId: session.id,
 				enteredBy: staff.id,
 				delegateReferences: session.delegates.slice(3, 5).map((delegate) => delegate.username),
@@ -412,7 +419,7 @@ describe('a valid vote: 发出 and 收回', () => {
 		});
 		// Three paper ballots came back from a batch for which only one was issued.
 		expect(
-			await enterPaperBatch(sql, {
+			await enterConfirmedPaperBatch(sql, {
 				votingSessionId: session.id,
 				enteredBy: staff.id,
 				delegateReferences: session.delegates.slice(1).map((delegate) => delegate.username),
