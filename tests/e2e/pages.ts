@@ -17,6 +17,7 @@ import {
 import type { TestDatabase } from '../helpers/database';
 import { createUser, createVotingSession, TEST_PASSWORD, type TestSession } from '../helpers/factory';
 import { routeInventory } from '../helpers/security';
+import { verifyMobile } from '../helpers/verification';
 
 export const ROLES = ['public', 'resident', 'delegate', 'staff', 'scrutineer', 'department', 'pending2fa'] as const;
 export type Role = (typeof ROLES)[number];
@@ -189,6 +190,7 @@ export async function buildWorld(database: TestDatabase): Promise<World> {
 	const staff = await createUser(sql, ['staff'], 'staff');
 	const scrutineer = await createUser(sql, ['scrutineer'], 'scrutineer');
 	const resident = await createUser(sql, ['resident'], 'resident');
+	await verifyMobile(sql, resident.id, '13812341234'); // rounds take phone-verified residents by default
 	const pending2fa = await createUser(sql, ['staff'], 'twofactor');
 	const department = await createUser(sql, ['department'], 'department');
 	await sql`insert into department_account (user_id, department_name) values (${department.id}, ${DEPARTMENT})`;
