@@ -221,3 +221,25 @@ export async function signInWithIdentity(
 		return { ok: true, userId, token, created };
 	})) as IdentityOutcome;
 }
+
+/** One line for the server log about why the provider's answer was refused (which check failed). */
+export function describeOidcError(error: unknown): string {
+	const details = error as {
+		message?: string;
+		code?: string;
+		error?: string;
+		error_description?: string;
+		cause?: { message?: string; claim?: string; parameter?: string; expected?: unknown; reason?: string };
+	};
+	const parts = [details.message ?? String(error)];
+	if (details.code) parts.push(`code ${details.code}`);
+	if (details.error) parts.push(`${details.error}${details.error_description ? `: ${details.error_description}` : ''}`);
+	const cause = details.cause;
+	if (cause && typeof cause === 'object') {
+		if (cause instanceof Error) parts.push(cause.message);
+		if (cause.claim) parts.push(`claim ${cause.claim}`);
+		if (cause.parameter) parts.push(`parameter ${cause.parameter}`);
+		if (cause.reason) parts.push(cause.reason);
+	}
+	return parts.join('; ');
+}

@@ -5,6 +5,7 @@ import { invalidateSession } from '$lib/server/auth/session';
 import { db } from '$lib/server/db';
 import {
 	decodeFlow,
+	describeOidcError,
 	finishSignIn,
 	OIDC_FLOW_COOKIE,
 	oidcSettings,
@@ -27,7 +28,7 @@ export const GET: RequestHandler = async ({ url, cookies, locals }) => {
 	try {
 		identity = await finishSignIn(settings, url, flow);
 	} catch (cause) {
-		console.error(`OIDC: callback refused: ${(cause as Error).message}`);
+		console.error(`OIDC: callback refused: ${describeOidcError(cause)}`);
 		redirect(303, '/login/oidc?failed=flow');
 	}
 	const signedIn = locals.user?.roles.includes('resident') ? locals.user.id : null;
