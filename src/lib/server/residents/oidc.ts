@@ -235,8 +235,8 @@ export function describeOidcError(error: unknown): string {
 	if (details.code) parts.push(`code ${details.code}`);
 	if (details.error) parts.push(`${details.error}${details.error_description ? `: ${details.error_description}` : ''}`);
 	const cause = details.cause;
+	if (cause instanceof Error) parts.push(cause.message);
 	if (cause && typeof cause === 'object') {
-		if (cause instanceof Error) parts.push(cause.message);
 		if (cause.claim) parts.push(`claim ${cause.claim}`);
 		if (cause.parameter) parts.push(`parameter ${cause.parameter}`);
 		if (cause.reason) parts.push(cause.reason);
