@@ -1,15 +1,14 @@
 // The bare baseline (scenario 7): node:http and postgres.js, nothing else, running the same SQL
 // as the app with no framework, no session cookie and no validation. What the app adds on top of
 // this is what scenarios 1 and 2 measure against it.
-//   POST /cast     `session`, `delegate`, repeated `candidate`: the statements of castBallot in
-//                  src/lib/server/voting/casting.ts, pipelined the same way (lock the session FOR
-//                  SHARE, check the enrolment, read the candidate list; write the mark, presence
-//                  and ballot; the choices, NOTIFY and audit entry with the COMMIT)
+//   POST /cast     `session`, `delegate`, repeated `candidate`: the statement of castBallot in
+//                  src/lib/server/voting/casting.ts (cast_ballot: the session locked FOR SHARE,
+//                  its checks, the mark, ballot, receipt, choices and NOTIFY, in autocommit)
 //   POST /support  `round`, `resident`, repeated `candidate`: the statements of replaceSupports in
 //                  src/lib/server/residents/selection.ts
 //
 // Run by bench/run.ts: DATABASE_URL=… PORT=… node --import tsx bench/baseline.ts
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import postgres from 'postgres';
 
@@ -19,50 +18,12 @@ const sql = postgres(databaseUrl, { max: Number(process.env.DATABASE_POOL_SIZE ?
 
 async function cast(votingSessionId: number, delegateId: number, candidateIds: number[]): Promise<string | null> {
 	const receipt = randomBytes(16).toString('hex');
-	// Pipelined like the app's cast: the reads in one round trip, the writes in another, and the
-	// choices, the NOTIFY and the audit entry together with the COMMIT.
-	let closing: Promise<unknown> = Promise.resolve();
-	const cast = await sql.begin(async (tx) => {
-		const [[session], [member]] = await Promise.all([
-			tx`
-				select status, ballot_method, seats, threshold_base,
-				       case when opens_at is not null and now() < opens_at then 'early'
-				            when closes_at is not null and now() >= closes_at then 'late' else 'ok' end as timing
-				from voting_session where id = ${votingSessionId} for share`,
-			tx`
-				select exists (select 1 from ballot_mark m where m.voting_session_id = e.voting_session_id and m.delegate_id = e.delegate_id) as has_voted,
-				       e.present
-				from electorate_member e where e.voting_session_id = ${votingSessionId} and e.delegate_id = ${delegateId}`,
-			tx`select candidate_id from voting_session_candidate where voting_session_id = ${votingSessionId} order by position`
-		]);
-		if (!session || !member || member.has_voted || !member.present) return false;
-		const [marked, [ballot]] = await Promise.all([
-			tx`insert into ballot_mark (voting_session_id, delegate_id) values (${votingSessionId}, ${delegateId}) on conflict do nothing`,
-			tx`insert into ballot (voting_session_id) values (${votingSessionId}) returning id, date_trunc('minute', now()) as cast_at`,
-			tx`insert into ballot_receipt (receipt_hash, voting_session_id) values (${createHash('sha256').update(receipt).digest()}, ${votingSessionId})`
-		]);
-		if (marked.count !== 1) throw new Error('already voted');
-		closing = Promise.all([
-			candidateIds.length > 0
-				? tx`insert into ballot_choice ${tx(
-						candidateIds.map((candidateId) => ({
-							ballot_id: ballot!.id,
-							voting_session_id: votingSessionId,
-							candidate_id: candidateId,
-							choice: 'for'
-						}))
-					)}`.execute()
-				: null,
-			tx`select pg_notify('piaojue_turnout', ${String(votingSessionId)})`.execute(),
-			tx`
-				insert into audit_entry (seq, actor_user_id, action, voting_session_id, details, hash)
-				values (0, ${null}, 'ballot.cast', ${votingSessionId}, ${tx.json({})}, '\\x')`.execute()
-		]);
-		closing.catch(() => {});
-		return true;
-	});
-	await closing;
-	return cast ? receipt : null;
+	// The app's one statement (cast_ballot, migrations/00018_speed.sql), in autocommit.
+	const [cast] = await sql`
+		select outcome from cast_ballot(${votingSessionId}, ${delegateId}, ${'127.0.0.1'}::inet, ${randomUUID()}::uuid,
+		                                ${createHash('sha256').update(receipt).digest()}, ${candidateIds}::bigint[],
+		                                ${candidateIds.map(() => 'for')}::text[])`;
+	return cast?.outcome === 'cast' ? receipt : null;
 }
 
 /** The same SQL as replaceSupports in src/lib/server/residents/selection.ts, without its checks. */

@@ -7,11 +7,14 @@ import { UsageError, type CliCommand } from './cli-support';
 const problems: Record<AuditBreak, string> = {
 	hash_mismatch: "the entry's contents do not give its stored hash (it was changed after it was written)",
 	link_mismatch: "the entry's previous-hash is not the hash of the entry before it",
-	missing_entry: 'there is no entry with this number (an entry was deleted)'
+	missing_entry: 'there is no entry with this number (an entry was deleted)',
+	records_differ:
+		"the entry's record of casting disagrees with the has-voted marks, receipts or ballots now held (one was added, removed or changed after it was recorded)"
 };
 
 export const auditVerifyCommand: CliCommand = {
-	usage: `  audit:verify [--batch-size N]             walk the audit chain: recompute every hash, check links and numbering;
+	usage: `  audit:verify [--batch-size N]             walk the audit chain: recompute every hash, check links and numbering,
+                                            and compare its record of casting with the marks, receipts and ballots;
                                             exits 1 at the first break`,
 	async run(args, database) {
 		const { values } = parseArgs({ args, options: { 'batch-size': { type: 'string' } } });
@@ -33,6 +36,10 @@ export const auditVerifyCommand: CliCommand = {
 			console.error(m.a11y_cli_audit_broken({ seq: verification.seq, problem: problems[verification.problem] }));
 			if (verification.expected !== undefined)
 				console.error(`  expected ${verification.expected ?? '(none)'}\n  found    ${verification.found ?? '(none)'}`);
+			if (verification.differences) {
+				console.error(`  voting session ${verification.votingSessionId}:`);
+				for (const difference of verification.differences) console.error(`  ${difference}`);
+			}
 			console.error(m.a11y_cli_audit_intact({ count: verification.entriesChecked }));
 			return 1;
 		}

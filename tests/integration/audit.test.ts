@@ -1,11 +1,13 @@
 // The audit chain as an auditor checks it: `audit:verify` and the admin page's "verify" find an
 // intact chain intact and name the first broken entry of a forged or shortened one; the browser
 // filters and pages, for staff and scrutineers only.
+import { createHash } from 'node:crypto';
 import { runCli } from '../helpers/cli';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { appendAudit, auditHead } from '../../src/lib/server/audit/audit';
+import { writeCastCheckpoints } from '../../src/lib/server/audit/cast-record';
 import { verifyAuditChain } from '../../src/lib/server/audit/verify';
-import type { Sql } from '../../src/lib/server/db/client';
+import type { Sql, TransactionSql } from '../../src/lib/server/db/client';
 import { castBallot } from '../../src/lib/server/voting/casting';
 import { applyLifecycle } from '../../src/lib/server/voting/sessions';
 import { startApp, Visitor, type RunningApp } from '../helpers/app';
@@ -14,15 +16,19 @@ import { createUser, createVotingSession, TEST_PASSWORD, type TestSession } from
 
 const cli = (database: TestDatabase, args: string[]) => runCli(args, { databaseUrl: database.url });
 
-/** A chain with some history: a session created, delegates enrolled, opened, two ballots, closed. */
+/**
+ * A chain with some history: a session created, delegates enrolled, opened, a ballot, a turnout
+ * checkpoint, another ballot, closed (casts write no entry of their own).
+ */
 async function someHistory(sql: Sql): Promise<TestSession> {
 	const session = await createVotingSession(sql, { candidates: 3, seats: 1, delegates: 3 });
-	for (const delegate of session.delegates.slice(0, 2)) {
+	for (const [index, delegate] of session.delegates.slice(0, 2).entries()) {
 		await castBallot(sql, {
 			votingSessionId: session.id,
 			delegateId: delegate.id,
 			selection: { method: 'approval', candidateIds: [session.candidateIds[0]!] }
 		});
+		if (index === 0) expect(await writeCastCheckpoints(sql, 0)).toEqual([session.id]);
 	}
 	await applyLifecycle(sql, session.id, 'close', null);
 	return session;
@@ -55,7 +61,7 @@ describe('verifying the chain', () => {
 
 	it('finds an intact chain intact, walking it in batches', async () => {
 		const length = await chainLength(database.sql);
-		expect(length).toBe(6); // created, delegates enrolled, opened, two ballots, closed
+		expect(length).toBe(5); // created, delegates enrolled, opened, a checkpoint, closed
 		const progress: number[] = [];
 		const verification = await verifyAuditChain(database.sql, {
 			batchSize: 3,
@@ -156,6 +162,189 @@ describe('a tampered chain', () => {
 	});
 });
 
+/** What an operator with superuser access might do to the ballot box: write with every trigger off. */
+async function tamperBallotBox(sql: Sql, change: (tx: TransactionSql) => Promise<unknown>): Promise<void> {
+	await sql.begin(async (tx) => {
+		await tx`set local session_replication_role = replica`;
+		await change(tx);
+	});
+}
+
+/** The marks' digest as an auditor recomputes it from the published rule: `id:channel` lines, by id. */
+function auditorsMarksDigest(marks: { delegateId: number; channel: string }[]): string {
+	const lines = [...marks]
+		.sort((a, b) => a.delegateId - b.delegateId)
+		.map((mark) => `${mark.delegateId}:${mark.channel}`);
+	return createHash('sha256').update(lines.join('\n')).digest('hex');
+}
+
+describe('the record of casting (no entry per cast)', () => {
+	let database: TestDatabase;
+	let session: TestSession;
+	beforeEach(async () => {
+		database = await createTestDatabase();
+		session = await someHistory(database.sql);
+	});
+	afterEach(async () => {
+		await database?.drop();
+	});
+
+	const entriesOf = (votingSessionId: number) =>
+		database.sql<{ seq: number; action: string; details: Record<string, unknown> }[]>`
+			select seq, action, details from audit_entry where voting_session_id = ${votingSessionId} order by seq`;
+
+	it('keeps counts at opening and at intervals, and counts with digests at closing', async () => {
+		const entries = await entriesOf(session.id);
+		expect(entries.map((entry) => entry.action)).toEqual([
+			'session.created',
+			'electorate.added',
+			'session.open',
+			'ballots.checkpoint',
+			'session.close'
+		]);
+		const [opening, checkpoint, closing] = entries.slice(2);
+		expect(opening!.details).toMatchObject({ electronicMarks: 0, paperMarks: 0, receipts: 0 });
+		// While voting: counts only, no digest (it would let the marks' holder find who voted in a quiet interval).
+		expect(checkpoint!.details).toEqual({ electronicMarks: 1, paperMarks: 0, receipts: 1 });
+		const voters = session.delegates
+			.slice(0, 2)
+			.map((delegate) => ({ delegateId: delegate.id, channel: 'electronic' }));
+		expect(closing!.details).toMatchObject({
+			electronicMarks: 2,
+			paperMarks: 0,
+			receipts: 2,
+			ballotsCast: 2,
+			marksDigest: auditorsMarksDigest(voters)
+		});
+		expect(await verifyAuditChain(database.sql)).toMatchObject({ ok: true });
+		expect(cli(database, ['tally', String(session.id), '--verify']).code).toBe(0);
+	});
+
+	it('takes one checkpoint however many instances ask, and none when the turnout has not changed', async () => {
+		const open = await createVotingSession(database.sql, { candidates: 3, seats: 1, delegates: 3 });
+		expect(await writeCastCheckpoints(database.sql, 0)).toEqual([]); // nothing cast since opening
+		await castBallot(database.sql, {
+			votingSessionId: open.id,
+			delegateId: open.delegates[0]!.id,
+			selection: { method: 'approval', candidateIds: [open.candidateIds[1]!] }
+		});
+		const written = await Promise.all([0, 1, 2, 3].map(() => writeCastCheckpoints(database.sql, 0)));
+		expect(written.flat()).toEqual([open.id]);
+		expect(await writeCastCheckpoints(database.sql, 0)).toEqual([]);
+		// Within the interval, no second checkpoint even when more is cast.
+		await castBallot(database.sql, {
+			votingSessionId: open.id,
+			delegateId: open.delegates[1]!.id,
+			selection: { method: 'approval', candidateIds: [open.candidateIds[1]!] }
+		});
+		expect(await writeCastCheckpoints(database.sql, 3600)).toEqual([]);
+		expect(await writeCastCheckpoints(database.sql, 0)).toEqual([open.id]);
+		const checkpoints = (await entriesOf(open.id)).filter((entry) => entry.action === 'ballots.checkpoint');
+		expect(checkpoints.map((entry) => entry.details.electronicMarks)).toEqual([1, 2]);
+	});
+
+	it('catches a has-voted mark swapped for another delegate’s after closing', async () => {
+		const [voter, , absent] = session.delegates;
+		await tamperBallotBox(database.ownerSql, async (tx) => {
+			await tx`delete from ballot_mark where voting_session_id = ${session.id} and delegate_id = ${voter!.id}`;
+			await tx`insert into ballot_mark (voting_session_id, delegate_id) values (${session.id}, ${absent!.id})`;
+		});
+		const verification = await verifyAuditChain(database.sql);
+		expect(verification).toMatchObject({ ok: false, seq: 5, problem: 'records_differ', votingSessionId: session.id });
+		expect(verification.ok === false && verification.differences?.join(' ')).toContain('marksDigest');
+		const audit = cli(database, ['audit:verify']);
+		expect(audit.code).toBe(1);
+		expect(audit.stderr).toContain('audit chain BROKEN at seq 5');
+		expect(audit.stderr).toContain('marksDigest');
+		// The recount alone would agree (as many marks as ballots): the closing entry's record does not.
+		const tally = cli(database, ['tally', String(session.id), '--verify']);
+		expect(tally.code).toBe(1);
+		expect(tally.stderr).toContain('audit closing entry: marksDigest');
+	});
+
+	it('catches a ballot changed after closing', async () => {
+		await tamperBallotBox(database.ownerSql, async (tx) => {
+			await tx`
+				update ballot_choice set candidate_id = ${session.candidateIds[2]!}
+				where ballot_id = (select id from ballot where voting_session_id = ${session.id} order by id limit 1)`;
+		});
+		const verification = await verifyAuditChain(database.sql);
+		expect(verification).toMatchObject({ ok: false, seq: 5, problem: 'records_differ' });
+		expect(verification.ok === false && verification.differences?.join(' ')).toContain('ballotsDigest');
+		const tally = cli(database, ['tally', String(session.id), '--verify']);
+		expect(tally.code).toBe(1);
+		expect(tally.stderr).toContain('verify: FAILED');
+	});
+
+	it('catches a receipt removed after closing', async () => {
+		await tamperBallotBox(database.ownerSql, async (tx) => {
+			await tx`delete from ballot_receipt where receipt_hash = (
+				select receipt_hash from ballot_receipt where voting_session_id = ${session.id} limit 1)`;
+		});
+		const verification = await verifyAuditChain(database.sql);
+		expect(verification).toMatchObject({ ok: false, seq: 5, problem: 'records_differ' });
+		expect(verification.ok === false && verification.differences?.join(' ')).toContain('receipts');
+	});
+
+	it('catches a checkpoint changed, and one rewritten with every later hash recomputed', async () => {
+		await tamper(
+			database.ownerSql,
+			(sql) => sql`update audit_entry set details = details || '{"electronicMarks": 3}' where seq = 4`
+		);
+		expect(await verifyAuditChain(database.sql)).toMatchObject({ ok: false, seq: 4, problem: 'hash_mismatch' });
+		// A superuser who recomputes every hash from there on passes the chain's own check (and is
+		// seen by the head the hall photographed at closing), but the checkpoint now claims more casts
+		// than the closing entry after it counts.
+		await tamper(database.ownerSql, async (sql) => {
+			for (const seq of [4, 5])
+				await sql`
+					update audit_entry set
+					  prev_hash = (select hash from audit_entry where seq = ${seq - 1}),
+					  hash = audit_entry_hash((select hash from audit_entry where seq = ${seq - 1}), seq, at, actor_user_id, action, voting_session_id, details)
+					where seq = ${seq}`;
+		});
+		const verification = await verifyAuditChain(database.sql);
+		expect(verification).toMatchObject({ ok: false, seq: 4, problem: 'records_differ', votingSessionId: session.id });
+		expect(verification.ok === false && verification.differences?.join(' ')).toContain('electronicMarks');
+	});
+
+	it('catches a mark removed from an open vote after a checkpoint counted it', async () => {
+		const open = await createVotingSession(database.sql, { candidates: 3, seats: 1, delegates: 3 });
+		for (const delegate of open.delegates.slice(0, 2))
+			await castBallot(database.sql, {
+				votingSessionId: open.id,
+				delegateId: delegate.id,
+				selection: { method: 'approval', candidateIds: [open.candidateIds[0]!] }
+			});
+		expect(await writeCastCheckpoints(database.sql, 0)).toEqual([open.id]);
+		expect(await verifyAuditChain(database.sql)).toMatchObject({ ok: true });
+		await tamperBallotBox(database.ownerSql, async (tx) => {
+			await tx`delete from ballot_mark where voting_session_id = ${open.id} and delegate_id = ${open.delegates[0]!.id}`;
+		});
+		const verification = await verifyAuditChain(database.sql);
+		expect(verification).toMatchObject({ ok: false, problem: 'records_differ', votingSessionId: open.id });
+		expect(verification.ok === false && verification.differences?.join(' ')).toContain('the tables now 1, fewer');
+	});
+
+	it('shows a broken record on the admin page', async () => {
+		await tamperBallotBox(database.ownerSql, async (tx) => {
+			await tx`delete from ballot_mark where voting_session_id = ${session.id} and delegate_id = ${session.delegates[0]!.id}`;
+		});
+		const app = await startApp(database.url);
+		try {
+			const staff = await createUser(database.sql, ['staff'], 'staff');
+			const visitor = new Visitor(app.baseUrl);
+			expect((await visitor.signIn(staff.username, TEST_PASSWORD)).status).toBe(303);
+			const html = await (await visitor.post('/admin/audit?/verify', {})).text();
+			expect(html).toContain('审计链在第 5 条处断裂');
+			expect(html).toContain('与现有的已投票标记、回执或选票不符');
+			expect(html).toContain(`票决 ${session.id}，不符之处：`);
+		} finally {
+			await app.stop();
+		}
+	});
+});
+
 describe('the audit page', () => {
 	let database: TestDatabase;
 	let app: RunningApp;
@@ -241,14 +430,16 @@ describe('the audit page', () => {
 				{ seq: number }[]
 			>`select seq from audit_entry where voting_session_id = ${session.id} order by seq desc`
 		).map((row) => row.seq);
-		expect(sessionSeqs.length).toBeGreaterThanOrEqual(6);
+		expect(sessionSeqs.length).toBeGreaterThanOrEqual(5);
 		const bySession = await (await visitor.get(`/admin/audit?session=${session.id}`)).text();
 		expect(listedSeqs(bySession)).toEqual(sessionSeqs);
 		expect(bySession).toContain('开始投票');
-		expect(bySession).toContain('投出一张选票');
 
-		const casts = listedSeqs(await (await visitor.get(`/admin/audit?session=${session.id}&action=ballot.cast`)).text());
-		expect(casts).toHaveLength(2);
+		const checkpoints = await (
+			await visitor.get(`/admin/audit?session=${session.id}&action=ballots.checkpoint`)
+		).text();
+		expect(listedSeqs(checkpoints)).toHaveLength(1);
+		expect(checkpoints).toContain('投票进度检查点');
 
 		const byStaff = await (await visitor.get(`/admin/audit?actor=${staff.id}`)).text();
 		expect(listedSeqs(byStaff)).toHaveLength(1);

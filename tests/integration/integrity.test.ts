@@ -266,7 +266,7 @@ describe('audit chain', () => {
 		await refused(owner`truncate audit_entry`, /cannot be truncated/);
 	});
 
-	it('records a cast without naming the delegate or the choices', async () => {
+	it('records casts as counts at opening and closing, never as an entry per cast naming anyone', async () => {
 		const { sql } = database;
 		const session = await createVotingSession(sql);
 		const delegate = session.delegates[0]!;
@@ -275,8 +275,14 @@ describe('audit chain', () => {
 			delegateId: delegate.id,
 			selection: { method: 'approval', candidateIds: [session.candidateIds[1]!] }
 		});
-		const [entry] = await sql<{ actor: number | null; details: Record<string, unknown> }[]>`
-			select actor_user_id as actor, details from audit_entry where action = 'ballot.cast' and voting_session_id = ${session.id}`;
-		expect(entry).toEqual({ actor: null, details: {} });
+		// Nothing after the opening entry: the cast added none.
+		const castEntries = await sql<{ action: string }[]>`
+			select action from audit_entry where seq > (
+				select seq from audit_entry where action = 'session.open' and voting_session_id = ${session.id})`;
+		expect(castEntries).toEqual([]);
+		const [opening] = await sql<{ actor: number | null; details: Record<string, unknown> }[]>`
+			select actor_user_id as actor, details from audit_entry where action = 'session.open' and voting_session_id = ${session.id}`;
+		expect(opening?.details).toMatchObject({ electronicMarks: 0, paperMarks: 0, receipts: 0 });
+		expect(JSON.stringify(opening?.details)).not.toContain(String(delegate.id));
 	});
 });

@@ -170,7 +170,17 @@ describe('the schema', () => {
 		// that batch's waiting ballots; the ballots it writes carry only their channel.
 		const readsWaitingBatch = new Set(['paper_batch_count_when_confirmed']);
 		expect(functions.map((entry) => entry.name)).toEqual(expect.arrayContaining([...readsWaitingBatch]));
+		// One function writes a cast (issue 16): the mark and the ballot in one statement, as the app's
+		// casting transaction did before; it reads no ballot table (it only inserts into them), so
+		// it can reveal nothing of a ballot, and it stores no link between the two.
+		const writesTheCast = new Set(['cast_ballot']);
+		expect(functions.map((entry) => entry.name)).toEqual(expect.arrayContaining([...writesTheCast]));
 		for (const { name, body } of functions) {
+			if (writesTheCast.has(name)) {
+				expect(body, name).not.toMatch(/\b(from|join|update|delete)\s+(ballot|ballot_choice|ballot_receipt)\b/i);
+				expect(body, name).not.toMatch(/\breturning\b/i);
+				continue;
+			}
 			expect(body, name).not.toMatch(/\b(delegate_id|app_user|electorate_member|auth_session|user_id|actor_user_id)\b/);
 			if (!readsWaitingBatch.has(name)) expect(body, name).not.toMatch(/\bpaper_batch_id\b/);
 		}
@@ -462,13 +472,18 @@ describe('a whole vote through the built server', () => {
 			'"against"',
 			'"abstain"'
 		];
-		let casting = 0;
 		for (const entry of entries) {
 			const details = JSON.stringify(entry.details);
-			if (entry.action === 'ballot.cast') {
-				casting += 1;
+			// No entry per cast (issue 16): no moment of any cast is kept beside the marks.
+			expect(entry.action, `entry ${entry.seq}`).not.toBe('ballot.cast');
+			// A checkpoint taken while voting holds counts only, no digest of marks or ballots.
+			if (entry.action === 'ballots.checkpoint') {
 				expect(entry.actorUserId, `entry ${entry.seq}`).toBeNull();
-				expect(entry.details, `entry ${entry.seq}`).toEqual({});
+				expect(Object.keys(entry.details as object).sort(), `entry ${entry.seq}`).toEqual([
+					'electronicMarks',
+					'paperMarks',
+					'receipts'
+				]);
 			}
 			for (const mark of [...ballotIds, ...casts.map((cast) => hex(cast.receiptCode))])
 				expect(details.includes(mark), `entry ${entry.seq} holds a ballot`).toBe(false);
@@ -482,7 +497,9 @@ describe('a whole vote through the built server', () => {
 					);
 			}
 		}
-		expect(casting).toBe(ELECTRONIC);
+		// The closing entry counts every cast and digests the marks, the receipts and the ballots.
+		const closing = entries.find((entry) => entry.action === 'session.close');
+		expect(closing?.details).toMatchObject({ electronicMarks: ELECTRONIC, paperMarks: PAPER, receipts: ELECTRONIC });
 		// The paper batch's entry gives counts and scrutineers, not the delegates it covers.
 		const batch = entries.find((entry) => entry.action === 'paper_batch.entered');
 		expect(batch?.details).toMatchObject({ ballots: PAPER, scrutineers: [scrutineerId] });

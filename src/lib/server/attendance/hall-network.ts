@@ -24,11 +24,12 @@ export function normalizeClientAddress(address: string | null | undefined): stri
 /**
  * A SQL expression over a voting_session row: true when the session accepts ballots from this
  * address (no networks set, or the address lies in one of them). An address that cannot be read
- * is outside every network.
+ * is outside every network. The rule is the database's voting_session_accepts_address
+ * (migrations/00018_speed.sql), which the cast itself asks too.
  */
 export function hallNetworkCheck(sql: Sql | TransactionSql, clientAddress: string | null) {
 	const address = normalizeClientAddress(clientAddress);
-	return sql`(cast_networks is null or coalesce(${address}::inet <<= any(cast_networks), false))`;
+	return sql`voting_session_accepts_address(cast_networks, ${address}::inet)`;
 }
 
 /**

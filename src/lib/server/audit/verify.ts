@@ -1,9 +1,14 @@
 // Verifying the audit chain: walk every entry in sequence order, in batches (never the whole chain
 // in memory), recompute each hash with the database's own audit_entry_hash (migrations/00002, the
 // function the trigger uses), and check that each entry names the previous entry's hash and that
-// no sequence number is missing. One function for the admin page and `audit:verify`.
+// no sequence number is missing; then, in the same snapshot, compare the chain's record of casting
+// (opening, checkpoints, closing: cast-record.ts) with the marks, receipts and ballots. One
+// function for the admin page and `audit:verify`.
 import type { Sql } from '../db/client';
 import { appendAudit } from './audit';
+import { ballotsDigest } from '$lib/domain/counting';
+import { readBallots } from '../voting/results';
+import { verifyCastRecords } from './cast-record';
 
 export type AuditBreak =
 	/** The entry's contents do not give its stored hash: it was changed after it was written. */
@@ -11,7 +16,13 @@ export type AuditBreak =
 	/** The entry's previous-hash is not the hash of the entry before it (or the first entry names one). */
 	| 'link_mismatch'
 	/** A sequence number is missing: an entry was deleted (`seq` is the first missing number). */
-	| 'missing_entry';
+	| 'missing_entry'
+	/**
+	 * The entry's record of casting (a checkpoint, or the closing entry's marks, receipts and ballots)
+	 * disagrees with the tables or with the checkpoint after it: a mark, a receipt or a ballot was
+	 * added, removed or changed after it was recorded.
+	 */
+	| 'records_differ';
 
 export type AuditVerification =
 	| { ok: true; entries: number; head: { seq: number; hash: string } | null }
@@ -25,6 +36,9 @@ export type AuditVerification =
 			/** For a hash or link mismatch: the hash expected and the one found (hex). */
 			expected?: string | null;
 			found?: string | null;
+			/** For records that differ: the voting session, and what differs (in English, technical). */
+			votingSessionId?: number;
+			differences?: string[];
 	  };
 
 export interface VerifyOptions {
@@ -89,6 +103,18 @@ export async function verifyAuditChain(sql: Sql, options: VerifyOptions = {}): P
 			options.onProgress?.(checked, lastSeq);
 			if (rows.length < batchSize) break;
 		}
+		const records = await verifyCastRecords(tx, async (votingSessionId) =>
+			ballotsDigest(await readBallots(tx, votingSessionId))
+		);
+		if (records)
+			return {
+				ok: false,
+				seq: records.seq,
+				problem: 'records_differ',
+				entriesChecked: checked,
+				votingSessionId: records.votingSessionId,
+				differences: records.differences
+			};
 		return { ok: true, entries: checked, head: previous };
 	}) as Promise<AuditVerification>;
 }
@@ -113,7 +139,12 @@ export async function verifyAuditChainAs(
 					headSeq: verification.head?.seq ?? null,
 					headHash: verification.head?.hash ?? null
 				}
-			: { intact: false, brokenSeq: verification.seq, problem: verification.problem }
+			: {
+					intact: false,
+					brokenSeq: verification.seq,
+					problem: verification.problem,
+					...(verification.votingSessionId === undefined ? {} : { votingSessionId: verification.votingSessionId })
+				}
 	});
 	return verification;
 }

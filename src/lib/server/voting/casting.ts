@@ -1,15 +1,15 @@
-// Casting a ballot: ONE transaction that locks the session row (shared), checks it is open and
-// the delegate enrolled, writes the has-voted mark (unique per session and delegate) and the
-// ballot (no delegate column), appends an audit entry naming neither, and notifies.
-import { createHash, randomBytes } from 'node:crypto';
+// Casting a ballot: ONE statement, its own transaction, that locks the session row (shared),
+// checks it is open and the delegate enrolled and checked in, writes the has-voted mark (unique
+// per session and delegate), the ballot (no delegate column) and the receipt's hash apart, and
+// notifies (cast_ballot, migrations/00018_speed.sql).
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { checkBallot, type BallotProblem, type Selection } from '$lib/domain/ballot';
 import { thresholdPreview } from '$lib/domain/attendance';
 import type { BallotContent, SessionMethod, SessionStatus, ThresholdBase } from '$lib/domain/types';
-import type { Sql, TransactionSql } from '../db/client';
-import { appendAudit } from '../audit/audit';
-import { notifyTurnout } from '../live/notify';
+import type { Sql } from '../db/client';
+import { listBallotCandidates, type BallotCandidate } from '../catalog/catalog';
 import type { VotingSession } from './sessions';
-import { hallNetworkCheck } from '../attendance/hall-network';
+import { hallNetworkCheck, normalizeClientAddress } from '../attendance/hall-network';
 
 export type CastError =
 	| { code: 'session_not_found' }
@@ -42,12 +42,6 @@ export function receiptHash(receiptCode: string): Buffer {
 		.digest();
 }
 
-class CastRefused extends Error {
-	constructor(readonly castError: CastError) {
-		super(castError.code);
-	}
-}
-
 type CastInput = {
 	votingSessionId: number;
 	delegateId: number;
@@ -60,71 +54,44 @@ type CastInput = {
 	clientAddress?: string | null;
 };
 
-/** Every check a cast must pass, read in the caller's transaction; throws CastRefused. */
-async function checkCastable(tx: TransactionSql, input: CastInput, lockSession: boolean): Promise<BallotContent> {
-	// The three reads leave in one round trip (postgres.js pipelines them on the transaction's
-	// connection) and run in this order: the session row is locked before the enrolment is read.
-	const [[session], [member], candidateRows] = await Promise.all([
-		tx<
-			{
-				status: SessionStatus;
-				ballotMethod: SessionMethod;
-				seats: number;
-				thresholdBase: ThresholdBase;
-				allowAbstain: boolean;
-				inHallNetwork: boolean;
-				timing: 'early' | 'late' | 'ok';
-			}[]
-		>`
-			select status, ballot_method as "ballotMethod", coalesce(seats, 0) as seats, threshold_base as "thresholdBase",
-			       allow_abstain as "allowAbstain",
-			       ${hallNetworkCheck(tx, input.clientAddress ?? null)} as "inHallNetwork",
-			       case when opens_at is not null and now() < opens_at then 'early'
-			            when closes_at is not null and now() >= closes_at then 'late' else 'ok' end as timing
-			from voting_session where id = ${input.votingSessionId} ${lockSession ? tx`for share` : tx``}`,
-		tx<{ hasVoted: boolean; present: boolean }[]>`
-			select exists (select 1 from ballot_mark m where m.voting_session_id = e.voting_session_id and m.delegate_id = e.delegate_id) as "hasVoted",
-			       e.present
-			from electorate_member e
-			where e.voting_session_id = ${input.votingSessionId} and e.delegate_id = ${input.delegateId}`,
-		tx<{ candidateId: number }[]>`
-			select candidate_id as "candidateId" from voting_session_candidate
-			where voting_session_id = ${input.votingSessionId} order by position`
-	]);
-	if (!session) throw new CastRefused({ code: 'session_not_found' });
-	if (session.status !== 'open' || session.timing !== 'ok') {
-		const reason = session.status === 'draft' || session.timing === 'early' ? 'not_yet_open' : 'closed';
-		throw new CastRefused({ code: 'not_open', status: session.status, reason });
+/** The reasons cast_ballot_check (migrations/00018_speed.sql) gives, as the app's refusals. */
+function castError(outcome: string, status: SessionStatus | null): CastError {
+	switch (outcome) {
+		case 'not_yet_open':
+			return { code: 'not_open', status: status ?? 'draft', reason: 'not_yet_open' };
+		case 'closed':
+			return { code: 'not_open', status: status ?? 'closed', reason: 'closed' };
+		case 'session_not_found':
+		case 'not_enrolled':
+		case 'already_voted':
+		case 'not_checked_in':
+		case 'outside_hall_network':
+			return { code: outcome };
+		default:
+			throw new Error(`cast_ballot: unexpected outcome ${outcome}`);
 	}
-	if (!member) throw new CastRefused({ code: 'not_enrolled' });
-	if (member.hasVoted) throw new CastRefused({ code: 'already_voted' });
-	// 签到 first: the database holds this too (ballot_mark_needs_presence), under any concurrency.
-	if (!member.present) throw new CastRefused({ code: 'not_checked_in' });
-	if (!session.inHallNetwork) throw new CastRefused({ code: 'outside_hall_network' });
-	const check = checkBallot(
-		{
-			ballotMethod: session.ballotMethod,
-			seats: session.seats,
-			thresholdBase: session.thresholdBase,
-			allowAbstain: session.allowAbstain
-		},
-		candidateRows.map((row) => row.candidateId),
-		input.selection
-	);
-	if (!check.ok) throw new CastRefused({ code: 'invalid_ballot', problem: check.problem });
-	return check.ballot;
 }
 
+/** The database's refusals a cast can meet after its checks passed, as the app's. */
 function refusal(error: unknown): CastError {
-	if (error instanceof CastRefused) return error.castError;
+	const { code, constraint_name: constraint } = error as { code?: string; constraint_name?: string };
 	// A concurrent cast by the same delegate loses on the unique mark.
-	if ((error as { code?: string }).code === '23505') return { code: 'already_voted' };
+	if (code === '23505' && constraint === 'ballot_mark_pkey') return { code: 'already_voted' };
 	// The check-in was undone between the checks and the mark: the database refused the mark.
-	if ((error as { code?: string }).code === 'PJ202') return { code: 'not_checked_in' };
-	// The session closed between the checks and the insert: the database trigger refused.
-	if ((error as { message?: string }).message?.includes('is not open'))
-		return { code: 'not_open', status: 'closed', reason: 'closed' };
+	if (code === 'PJ202') return { code: 'not_checked_in' };
 	throw error;
+}
+
+/**
+ * The refusal of the session or the delegate (not open, not enrolled, voted, not checked in,
+ * outside the hall network), or null when they may cast: cast_ballot_check without a lock.
+ */
+async function castability(sql: Sql, input: CastInput): Promise<CastError | null> {
+	const [checked] = await sql<{ outcome: string; sessionStatus: SessionStatus | null }[]>`
+		select outcome, session_status as "sessionStatus"
+		from cast_ballot_check(${input.votingSessionId}, ${input.delegateId}, ${normalizeClientAddress(input.clientAddress)}::inet, false)`;
+	if (!checked || checked.outcome === 'ok') return null;
+	return castError(checked.outcome, checked.sessionStatus);
 }
 
 /** The review step: the same checks as a cast, writing nothing. */
@@ -132,59 +99,44 @@ export async function reviewBallot(
 	sql: Sql,
 	input: CastInput
 ): Promise<{ ok: true; ballot: BallotContent } | { ok: false; error: CastError }> {
-	try {
-		const ballot = await sql.begin('read only', (tx) => checkCastable(tx, input, false));
-		return { ok: true, ballot: ballot as BallotContent };
-	} catch (error) {
-		return { ok: false, error: refusal(error) };
-	}
+	const ballot = await frozenBallot(sql, input.votingSessionId);
+	if (!ballot) return { ok: false, error: { code: 'session_not_found' } };
+	const refused = await castability(sql, input);
+	if (refused) return { ok: false, error: refused };
+	const check = checkBallot(ballot.votingSession.rules, ballot.candidateIds, input.selection);
+	return check.ok
+		? { ok: true, ballot: check.ballot }
+		: { ok: false, error: { code: 'invalid_ballot', problem: check.problem } };
 }
 
+/**
+ * Casts a ballot: its content is checked here against the session's frozen rules, then ONE
+ * statement (cast_ballot, migrations/00018_speed.sql) checks the session and the delegate and
+ * writes the mark, the ballot (under a random v4 id made here), the receipt's hash and the
+ * choices, and notifies the screens; its own transaction, whose COMMIT runs the ballot box's
+ * checks. One round trip to the database, and no lock shared with other casts but the session
+ * row's FOR SHARE (closing waits for it). No audit entry per cast: see
+ * docs/decisions/0005-audit-chain.md.
+ */
 export async function castBallot(sql: Sql, input: CastInput): Promise<CastResult> {
+	const ballot = await frozenBallot(sql, input.votingSessionId);
+	if (!ballot) return { ok: false, error: { code: 'session_not_found' } };
+	const check = checkBallot(ballot.votingSession.rules, ballot.candidateIds, input.selection);
+	if (!check.ok) {
+		// A refusal of the session or the delegate comes before the ballot's own problem, as in the review.
+		return { ok: false, error: (await castability(sql, input)) ?? { code: 'invalid_ballot', problem: check.problem } };
+	}
 	const receiptCode = newReceiptCode();
-	// The audit entry takes the audit chain's lock (a trigger) and holds it until the commit, so
-	// every cast waits for the one before it there. The last statements therefore leave together
-	// with the COMMIT, in one round trip: the lock is held only while PostgreSQL works, never while
-	// this process is busy with other requests. A statement that fails among them makes PostgreSQL
-	// roll the whole transaction back at that COMMIT, so their outcome is awaited after it and a
-	// failure there is the failure of the cast, as before.
-	let closing: Promise<unknown> = Promise.resolve();
 	try {
-		const outcome = await sql.begin(async (tx) => {
-			const ballot = await checkCastable(tx, input, true);
-			// One round trip; a mark that already exists refuses the cast, and the rollback takes the rest back.
-			// The receipt's hash goes to a table of its own, linked to no ballot; the time shown on the
-			// receipt is rounded to the minute.
-			const [marked, [inserted]] = await Promise.all([
-				tx`insert into ballot_mark (voting_session_id, delegate_id) values (${input.votingSessionId}, ${input.delegateId})
-					on conflict do nothing`,
-				tx<{ id: string; castAt: Date }[]>`
-					insert into ballot (voting_session_id) values (${input.votingSessionId})
-					returning id, date_trunc('minute', now()) as "castAt"`,
-				tx`insert into ballot_receipt (receipt_hash, voting_session_id) values (${receiptHash(receiptCode)}, ${input.votingSessionId})`
-			]);
-			if (marked.count !== 1) throw new CastRefused({ code: 'already_voted' });
-			const { id: ballotId, castAt } = inserted as { id: string; castAt: Date };
-			// Sent in this order (each starts executing as it is created) and not awaited here.
-			closing = Promise.all([
-				ballot.choices.length > 0
-					? tx`insert into ballot_choice ${tx(
-							ballot.choices.map((entry) => ({
-								ballot_id: ballotId,
-								voting_session_id: input.votingSessionId,
-								candidate_id: entry.candidateId,
-								choice: entry.choice
-							}))
-						)}`.execute()
-					: null,
-				notifyTurnout(tx, input.votingSessionId),
-				appendAudit(tx, { actorUserId: null, action: 'ballot.cast', votingSessionId: input.votingSessionId })
-			]);
-			closing.catch(() => {}); // observed below, once the COMMIT has answered
-			return { ballot, castAt };
-		});
-		await closing;
-		return { ok: true, receiptCode, castAt: outcome.castAt, ballot: outcome.ballot };
+		const [cast] = await sql<{ outcome: string; sessionStatus: SessionStatus | null; castAt: Date | null }[]>`
+			select outcome, session_status as "sessionStatus", cast_at as "castAt"
+			from cast_ballot(${input.votingSessionId}, ${input.delegateId}, ${normalizeClientAddress(input.clientAddress)}::inet,
+			                 ${randomUUID()}::uuid, ${receiptHash(receiptCode)},
+			                 ${check.ballot.choices.map((entry) => entry.candidateId)}::bigint[],
+			                 ${check.ballot.choices.map((entry) => entry.choice)}::text[])`;
+		if (!cast) throw new Error('cast_ballot returned nothing');
+		if (cast.outcome !== 'cast') return { ok: false, error: castError(cast.outcome, cast.sessionStatus) };
+		return { ok: true, receiptCode, castAt: cast.castAt as Date, ballot: check.ballot };
 	} catch (error) {
 		return { ok: false, error: refusal(error) };
 	}
@@ -192,6 +144,61 @@ export async function castBallot(sql: Sql, input: CastInput): Promise<CastResult
 
 /** What the ballot page shows of its session: no counts (they cost a scan of the session's rows). */
 export type BallotSession = Pick<VotingSession, 'id' | 'title' | 'status' | 'rules' | 'opensAt' | 'closesAt'>;
+
+/**
+ * A session's ballot as it stands from opening on: its title, rules and times, and its candidates
+ * in ballot order. The database freezes all of it once the session opens (voting_session_guard,
+ * candidate_frozen_guard, category_guard), so each instance reads it once and keeps it.
+ * `votingSession.status` is the status when it was read: callers that show a status read it afresh.
+ */
+export interface FrozenBallot {
+	votingSession: BallotSession;
+	candidates: BallotCandidate[];
+	candidateIds: number[];
+}
+
+/** Per pool (the tests run several databases in one process), per session id. */
+const frozenBallots = new WeakMap<Sql, Map<number, FrozenBallot>>();
+
+/** The session's ballot: from memory once it has left the draft, else read; null when the session does not exist. */
+export async function frozenBallot(sql: Sql, votingSessionId: number): Promise<FrozenBallot | null> {
+	let known = frozenBallots.get(sql);
+	const kept = known?.get(votingSessionId);
+	if (kept) return kept;
+	const [row] = await sql<
+		{
+			id: number;
+			title: string;
+			status: SessionStatus;
+			ballotMethod: SessionMethod;
+			seats: number;
+			thresholdBase: ThresholdBase;
+			allowAbstain: boolean;
+			opensAt: Date | null;
+			closesAt: Date | null;
+		}[]
+	>`
+			select id, title, status, ballot_method as "ballotMethod", coalesce(seats, 0) as seats, threshold_base as "thresholdBase",
+			       allow_abstain as "allowAbstain", opens_at as "opensAt", closes_at as "closesAt"
+			from voting_session where id = ${votingSessionId}`;
+	if (!row) return null;
+	// Read after the session: when it had left the draft then, this is the list it keeps.
+	const candidates = await listBallotCandidates(sql, votingSessionId);
+	const { ballotMethod, seats, thresholdBase, allowAbstain, ...votingSession } = row;
+	const ballot: FrozenBallot = {
+		votingSession: { ...votingSession, rules: { ballotMethod, seats, thresholdBase, allowAbstain } },
+		candidates,
+		candidateIds: candidates.map((candidate) => candidate.id)
+	};
+	if (row.status !== 'draft') {
+		if (!known) {
+			known = new Map();
+			frozenBallots.set(sql, known);
+		}
+		known.set(votingSessionId, ballot);
+	}
+	return ballot;
+}
 
 /**
  * The session of a ballot page and the delegate's place in it, in one light read (primary keys

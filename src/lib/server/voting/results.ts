@@ -12,6 +12,7 @@ import type {
 	VotingRules
 } from '$lib/domain/types';
 import type { Sql, TransactionSql } from '../db/client';
+import { closingRecordCheck } from '../audit/cast-record';
 
 interface CountingInput {
 	status: SessionStatus;
@@ -143,6 +144,13 @@ async function verifyTallyIn(tx: TransactionSql, votingSessionId: number): Promi
 	const markCount = marks?.count ?? 0;
 	if (markCount !== input.ballots.length)
 		differences.push(`has-voted marks ${markCount} but ballots ${input.ballots.length}`);
+	// The audit chain's closing entry: its marks, receipts and ballots (docs/decisions/0005-audit-chain.md).
+	const closing = await closingRecordCheck(tx, votingSessionId);
+	if (closing) {
+		differences.push(...closing.differences.map((difference) => `audit closing entry: ${difference}`));
+		if (closing.ballotsDigest !== null && closing.ballotsDigest !== recomputed.ballotsDigest)
+			differences.push('the audit closing entry records another ballots digest than the recount gives');
+	}
 	return { recomputed, stored: stored?.tally ?? null, differences, marks: markCount, ballots: input.ballots.length };
 }
 

@@ -1,7 +1,9 @@
 // Scheduled opening and closing: every app instance looks for sessions whose time has come;
-// the lifecycle's row lock and status check make sure each step happens once.
+// the lifecycle's row lock and status check make sure each step happens once. The same tick
+// takes the audit chain's turnout checkpoints of open sessions (audit/cast-record.ts).
 import type { LifecycleAction } from '$lib/domain/lifecycle';
 import type { Sql } from '../db/client';
+import { writeCastCheckpoints } from '../audit/cast-record';
 import { applyLifecycle, type LifecycleResult } from './sessions';
 
 export interface ScheduledTransition {
@@ -35,7 +37,7 @@ export function startScheduler(sql: Sql, intervalMs = 5000, log: (line: string) 
 		if (running) return;
 		running = true;
 		runDueTransitions(sql)
-			.then((transitions) => {
+			.then(async (transitions) => {
 				for (const transition of transitions) {
 					const key = `${transition.votingSessionId}:${transition.action}:${transition.result.ok || transition.result.error}`;
 					if (reported.has(key)) continue;
@@ -46,6 +48,7 @@ export function startScheduler(sql: Sql, intervalMs = 5000, log: (line: string) 
 							: `scheduled ${transition.action} of voting session ${transition.votingSessionId} not possible: ${transition.result.error}`
 					);
 				}
+				await writeCastCheckpoints(sql);
 			})
 			.catch((error: unknown) => log(`scheduler: ${(error as Error).message}`))
 			.finally(() => {

@@ -5,6 +5,7 @@ import { canApply, requiredStatus, targetStatus } from '$lib/domain/lifecycle';
 import type { SessionMethod, SessionStatus, ThresholdBase, VotingRules } from '$lib/domain/types';
 import type { Sql, TransactionSql } from '../db/client';
 import { appendAudit } from '../audit/audit';
+import { readCastRecord } from '../audit/cast-record';
 import { storeTally, tallyDifferences } from './results';
 import { notifyTurnout } from '../live/notify';
 import { mayActAsScrutineer, signInProof } from './scrutiny';
@@ -299,6 +300,9 @@ export async function applyLifecycleInTransaction(
 		details.ballotsCast = tally.ballotsCast;
 		details.ballotsDigest = tally.ballotsDigest;
 	}
+	// The record of casting (no cast writes an audit entry): the marks and receipts at opening and
+	// at closing, counted and digested (docs/decisions/0005-audit-chain.md).
+	if (action === 'open' || action === 'close') Object.assign(details, await readCastRecord(tx, votingSessionId));
 	await appendAudit(tx, { actorUserId, action: `session.${action}`, votingSessionId, details });
 	await notifyTurnout(tx, votingSessionId);
 	return { ok: true, status: targetStatus(action) };

@@ -10,6 +10,7 @@ const labels: Record<string, () => string> = {
 	'session.confirm': m.screen_audit_action_session_confirm,
 	'session.publish': m.screen_audit_action_session_publish,
 	'ballot.cast': m.screen_audit_action_ballot_cast,
+	'ballots.checkpoint': m.operations_audit_action_checkpoint,
 	'audit.verified': m.screen_audit_action_audit_verified,
 	'candidate.created': m.screen_audit_action_candidate_created,
 	'candidate.updated': m.screen_audit_action_candidate_updated,

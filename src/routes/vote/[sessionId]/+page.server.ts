@@ -4,10 +4,9 @@ import { idSchema, parseCastForm } from '$lib/domain/schemas';
 import { messageByKey } from '$lib/i18n';
 import { m } from '$lib/paraglide/messages';
 import { requireVoter } from '$lib/server/auth/guard';
-import { listBallotCandidates } from '$lib/server/catalog/catalog';
 import { db } from '$lib/server/db';
 import { castErrorMessage, castErrorStatus } from '$lib/server/voting/cast-messages';
-import { ballotThreshold, castBallot, readBallotSession, reviewBallot } from '$lib/server/voting/casting';
+import { ballotThreshold, castBallot, frozenBallot, readBallotSession, reviewBallot } from '$lib/server/voting/casting';
 import { readFormBody } from '$lib/server/form-body';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
@@ -41,12 +40,14 @@ async function readSession(
 export const load: PageServerLoad = async ({ locals, url, params, getClientAddress }) => {
 	const votingSessionId = sessionIdOf(params);
 	const delegate = requireVoter(locals, url, votingSessionId);
-	// Both reads leave at once (postgres.js pipelines them).
-	const [read, candidates] = await Promise.all([
+	// Both reads leave at once (postgres.js pipelines them); the candidates come from memory once
+	// the session has opened (frozen from then on).
+	const [read, ballot] = await Promise.all([
 		readSession(locals, votingSessionId, delegate.id, getClientAddress()),
-		listBallotCandidates(db(), votingSessionId)
+		frozenBallot(db(), votingSessionId)
 	]);
-	if (!read.enrolled) error(403, m.error_not_enrolled());
+	if (!read.enrolled || !ballot) error(403, m.error_not_enrolled());
+	const candidates = ballot.candidates;
 	return {
 		votingSession: read.votingSession,
 		hasVoted: read.hasVoted,
@@ -70,9 +71,10 @@ function echo(selection: Selection) {
 async function readSelection(event: RequestEvent) {
 	const votingSessionId = sessionIdOf(event.params);
 	const delegate = requireVoter(event.locals, event.url, votingSessionId);
-	const read = await readSession(event.locals, votingSessionId, delegate.id, event.getClientAddress());
-	readInThisRequest.set(event.locals, read);
-	const votingSession = read.votingSession;
+	// The rules the form is read by: from memory once the session has opened (frozen from then on).
+	const ballot = await frozenBallot(db(), votingSessionId);
+	if (!ballot) error(404, m.error_session_not_found());
+	const votingSession = ballot.votingSession;
 	const parsed = parseCastForm(votingSession.rules.ballotMethod, await readFormBody(event.request));
 	if (!parsed.ok)
 		return {
@@ -118,15 +120,21 @@ export const actions: Actions = {
 		};
 		const result = await castBallot(db(), input);
 		if (!result.ok) {
-			readInThisRequest.delete(event.locals); // the page reads afresh why the cast was refused
 			return fail(castErrorStatus(result.error), {
 				stage: 'edit' as const,
 				message: castErrorMessage(result.error),
 				...echo(read.selection)
 			});
 		}
-		// The receipt page: the delegate has voted now; the rest was read just before the cast.
-		readInThisRequest.set(event.locals, { ...(readInThisRequest.get(event.locals) as BallotRead), hasVoted: true });
+		// The receipt page, from what the cast has just established: the session was open, the delegate
+		// enrolled, checked in, in the hall's network, and has voted now. Nothing is read again.
+		readInThisRequest.set(event.locals, {
+			votingSession: { ...read.votingSession, status: 'open' },
+			enrolled: true,
+			hasVoted: true,
+			checkedIn: true,
+			inHallNetwork: true
+		});
 		return {
 			stage: 'receipt' as const,
 			receiptCode: result.receiptCode,
