@@ -6,9 +6,13 @@
 //                  its checks, the mark, ballot, receipt, choices and NOTIFY, in autocommit)
 //   POST /support  `round`, `resident`, repeated `candidate`: the statements of replaceSupports in
 //                  src/lib/server/residents/selection.ts
+//   GET /pages/N   the bytes of a page the app served, from memory (the files named in the JSON
+//                  object PIAOJUE_BENCH_PAGES, { "name": "file" }): what serving a public page
+//                  from memory costs without a framework (scenario 3)
 //
 // Run by bench/run.ts: DATABASE_URL=… PORT=… node --import tsx bench/baseline.ts
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import postgres from 'postgres';
 
@@ -77,7 +81,20 @@ const endpoints: Record<string, (form: URLSearchParams) => Promise<string | null
 		)
 };
 
+const pages = new Map(
+	Object.entries(JSON.parse(process.env.PIAOJUE_BENCH_PAGES ?? '{}') as Record<string, string>).map(([name, file]) => [
+		`/pages/${name}`,
+		readFileSync(file)
+	])
+);
+
 const server = http.createServer((request, response) => {
+	const page = request.method === 'GET' ? pages.get(request.url ?? '') : undefined;
+	if (page) {
+		response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': page.length });
+		response.end(page);
+		return;
+	}
 	const endpoint = request.method === 'POST' ? endpoints[request.url ?? ''] : undefined;
 	if (!endpoint) {
 		response.writeHead(request.url === '/healthz' ? 200 : 404).end();

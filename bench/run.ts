@@ -6,11 +6,12 @@
 // stops everything it started, prints a table and writes bench/results/latest.json.
 //   --quick    smaller counts and shorter runs: a smoke test of the harness (a minute or two)
 //   --profile  app instances write V8 CPU profiles to .data/bench/profiles (open in Chrome DevTools)
-//   --only     run only the named scenarios (comma-separated): storm444, storm5000, selection,
+//   --only     run only the named scenarios (comma-separated): storm444, storm5000, storm444js,
+//              storm5000js (the same storms through the enhanced form, with JavaScript), selection,
 //              reading, tally, live, scaleout, baseline; reading and tally also cast the large
 //              storm (they read its published result). For before/after comparisons of one change.
-//   --snapshot DIR  measure the app in DIR (build/ and migrations/, as a run leaves them in
-//              .data/bench/app; copy that folder away to keep it) instead of building the tree
+//   --snapshot DIR  measure the app in DIR (build/, migrations/ and baseline.ts, as a run leaves
+//              them in .data/bench/app; copy that folder away to keep it) instead of building the tree
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -61,6 +62,8 @@ const quick = flags.quick === true;
 const SCENARIO_KEYS = [
 	'storm444',
 	'storm5000',
+	'storm444js',
+	'storm5000js',
 	'selection',
 	'reading',
 	'tally',
@@ -128,7 +131,7 @@ const BENCH_ROOT = path.resolve('.data/bench');
 const SNAPSHOT = path.join(BENCH_ROOT, 'app');
 // A run of some scenarios (--only) does not replace the full run's record.
 const RESULTS_FILE = path.resolve(only ? 'bench/results/only.json' : 'bench/results/latest.json');
-const TIME_LIMIT_MS = 9.5 * 60_000;
+const TIME_LIMIT_MS = 20 * 60_000;
 /** Ballots of the trial vote (试投票) that warms each server up before its first storm. */
 const TRIAL_VOTES = 200;
 
@@ -375,7 +378,7 @@ async function main(): Promise<number> {
 
 	// ------------------------------------------------------------ 1. vote storm
 	const castsBigStorm = runs('storm5000') || runs('reading') || runs('tally');
-	if (runs('storm444') || castsBigStorm) {
+	if (runs('storm444') || runs('storm444js') || runs('storm5000js') || castsBigStorm) {
 		const opened = await openBallotPages(app.baseUrl, data.sessions.storm, data.demoDelegates, 32);
 		log(
 			`${data.demoDelegates.length} delegates opened the ballot page in ${round(opened.wallMs, 0)} ms (${opened.failed} failed)`
@@ -401,6 +404,29 @@ async function main(): Promise<number> {
 			app.child.rss.peak()
 		);
 		record(stormResult444);
+	}
+	// The same 444 through the enhanced form (use:enhance): the action's own JSON, no receipt page.
+	let stormResult444Enhanced: ScenarioResult | null = null;
+	const enhancedTarget: StormTarget = { ...appTarget, enhanced: true };
+	if (runs('storm444js')) {
+		const delegates444 = data.delegates.slice(0, data.demoDelegates.length);
+		const opened = await openBallotPages(app.baseUrl, data.sessions.stormEnhanced, delegates444, 32);
+		if (opened.failed > 0) throw new Error('delegates could not open the ballot page');
+		app.child.rss.reset();
+		const stormEnhanced = await storm(
+			[app],
+			enhancedTarget,
+			data.sessions.stormEnhanced,
+			delegates444,
+			data,
+			delegates444.length
+		);
+		stormResult444Enhanced = stormResult(
+			`1 vote storm: ${delegates444.length} delegates, enhanced form (JavaScript)`,
+			stormEnhanced,
+			app.child.rss.peak()
+		);
+		record(stormResult444Enhanced);
 	}
 	let stormResultBig: ScenarioResult | null = null;
 	let closeMs = Number.NaN;
@@ -441,6 +467,26 @@ async function main(): Promise<number> {
 		);
 	}
 
+	let stormResultBigEnhanced: ScenarioResult | null = null;
+	if (runs('storm5000js')) {
+		app.child.rss.reset();
+		const stormBigEnhanced = await storm(
+			[app],
+			enhancedTarget,
+			data.sessions.bigStormEnhanced,
+			data.delegates,
+			data,
+			SIZES.stormConcurrency
+		);
+		stormResultBigEnhanced = stormResult(
+			`1 vote storm: ${data.delegates.length} delegates, enhanced form (JavaScript)`,
+			stormBigEnhanced,
+			app.child.rss.peak(),
+			{ concurrency: SIZES.stormConcurrency }
+		);
+		record(stormResultBigEnhanced);
+	}
+
 	// ------------------------------------------------------------ 2. public selection
 	let selectionAppResult: ScenarioResult | null = null;
 	if (!runs('selection')) {
@@ -463,7 +509,9 @@ async function main(): Promise<number> {
 	const baselineResults: ScenarioResult[] = [];
 	if (runs('baseline')) {
 		log('starting the bare baseline (node:http + postgres.js)');
-		const baseline = await startBaseline(runtimeUrl);
+		// The snapshot's own baseline (the SQL of its cast); an older snapshot without one runs the tree's.
+		const snapshotBaseline = path.join(SNAPSHOT, 'baseline.ts');
+		const baseline = await startBaseline(runtimeUrl, existsSync(snapshotBaseline) ? snapshotBaseline : undefined);
 		const baselineTarget: StormTarget = { kind: 'baseline', baseUrl: baseline.baseUrl };
 		const baselineTrial = await storm(
 			[baseline],
@@ -507,7 +555,9 @@ async function main(): Promise<number> {
 		baselineResults.push(baselineResult, baselineBigResult);
 		const comparisons: [ScenarioResult | null, ScenarioResult][] = [
 			[stormResult444, baselineResult],
-			[runs('storm5000') ? stormResultBig : null, baselineBigResult]
+			[runs('storm5000') ? stormResultBig : null, baselineBigResult],
+			[stormResult444Enhanced, baselineResult],
+			[stormResultBigEnhanced, baselineBigResult]
 		];
 		if (selection) {
 			baseline.child.rss.reset();
@@ -538,15 +588,18 @@ async function main(): Promise<number> {
 
 	// ------------------------------------------------------------ 3. reading
 	if (runs('reading')) {
-		for (const [label, pagePath] of [
-			['candidates', '/projects'],
-			['published result', `/results/${data.sessions.bigStorm}`]
+		const pagesDir = path.join(BENCH_ROOT, 'pages');
+		mkdirSync(pagesDir, { recursive: true });
+		const pages: { name: string; file: string; result: ScenarioResult }[] = [];
+		for (const [label, pagePath, name] of [
+			['candidates', '/projects', 'candidates'],
+			['published result', `/results/${data.sessions.bigStorm}`, 'result']
 		] as const) {
 			app.child.rss.reset();
 			const { value: reading, cpuSeconds } = await withCpu([app], () =>
 				readUnderLoad(app.baseUrl, pagePath, SIZES.readMs, SIZES.readConcurrency)
 			);
-			record({
+			const result: ScenarioResult = {
 				name: `3 reading: ${label} (${pagePath.replace(/\d+$/, 'ID')})`,
 				...reading.summary,
 				cpuSeconds,
@@ -554,8 +607,38 @@ async function main(): Promise<number> {
 				concurrency: SIZES.readConcurrency,
 				htmlBytes: reading.htmlBytes,
 				notes: `${SIZES.readConcurrency} connections for ${SIZES.readMs / 1000} s; ${round(reading.htmlBytes / 1024)} KB of HTML`
-			});
+			};
+			record(result);
+			const file = path.join(pagesDir, `${name}.html`);
+			writeFileSync(file, reading.html);
+			pages.push({ name, file, result });
 		}
+		// The bare baseline of a page from memory: node:http serving the same bytes (issue 16).
+		const pageServer = await startBaseline(runtimeUrl, 'bench/baseline.ts', {
+			PIAOJUE_BENCH_PAGES: JSON.stringify(Object.fromEntries(pages.map((page) => [page.name, page.file])))
+		});
+		for (const page of pages) {
+			pageServer.child.rss.reset();
+			const { value: reading, cpuSeconds } = await withCpu([pageServer], () =>
+				readUnderLoad(pageServer.baseUrl, `/pages/${page.name}`, SIZES.readMs, SIZES.readConcurrency)
+			);
+			baselineResults.push({
+				name: `7 bare baseline: the same ${page.name === 'candidates' ? 'candidates page' : 'result page'} from memory`,
+				...reading.summary,
+				cpuSeconds,
+				peakRssMb: mb(pageServer.child.rss.peak()),
+				concurrency: SIZES.readConcurrency,
+				htmlBytes: reading.htmlBytes,
+				notes: `${SIZES.readConcurrency} connections for ${SIZES.readMs / 1000} s; node:http serving the app's bytes`
+			});
+			const ratio = round(
+				(page.result.throughputPerSecond ?? 0) / (reading.summary.throughputPerSecond || Number.NaN),
+				2
+			);
+			page.result.baselineRatio = ratio;
+			page.result.notes += `; ${Math.round(ratio * 100)}% of the bare baseline serving the same bytes`;
+		}
+		await pageServer.child.stop();
 		const javaScript = await pageJavaScript(
 			app.baseUrl,
 			`/vote/${data.sessions.live}`,

@@ -95,3 +95,65 @@ begin
   perform pg_notify('piaojue_turnout', session_id::text);
   return query select 'cast'::text, 'open'::text, date_trunc('minute', now());
 end $$;
+
+-- ---------------------------------------------------------------- signed-in sessions kept in memory
+-- Each app instance keeps a validated sign-in for a few seconds (src/lib/server/auth/session-cache.ts).
+-- Whatever changes what a sign-in carries, or ends it, tells every instance at its commit, by
+-- NOTIFY on 'piaojue_auth' with the user's id: a sign-out or any removed auth session (password
+-- change, new access code, expiry, a deleted account), an account disabled or renamed, a role
+-- given or taken, a second factor enrolled or removed. Whoever writes (the app, the CLI, SQL by
+-- hand), the trigger tells. PostgreSQL sends one notification per user and transaction.
+create function notify_auth_change() returns trigger language plpgsql as $$
+begin
+  perform pg_notify('piaojue_auth', (case when tg_op = 'DELETE' then old.user_id else new.user_id end)::text);
+  return null;
+end $$;
+create function notify_auth_user_change() returns trigger language plpgsql as $$
+begin
+  perform pg_notify('piaojue_auth', (case when tg_op = 'DELETE' then old.id else new.id end)::text);
+  return null;
+end $$;
+create trigger auth_session_notify after delete or update of user_id, opened_by, voting_session_scope on auth_session
+  for each row execute function notify_auth_change();
+create trigger user_role_notify after insert or update or delete on user_role
+  for each row execute function notify_auth_change();
+create trigger two_factor_credential_notify after insert or delete or update of user_id on two_factor_credential
+  for each row execute function notify_auth_change();
+create trigger app_user_notify after delete or update of username, display_name, disabled_at, password_hash on app_user
+  for each row execute function notify_auth_user_change();
+
+-- ---------------------------------------------------------------- public pages kept in memory
+-- The candidate list, a candidate's page, a published result and its announcement are rendered
+-- once per language and kept in memory by each instance (src/lib/server/cache/public-pages.ts).
+-- Every write to what they show tells every instance at its commit, by NOTIFY on
+-- 'piaojue_public' with what changed ('catalog', 'sessions', 'audit'); each instance drops the
+-- pages that show it. A page that comes to read another table must add it here.
+create function notify_public_change() returns trigger language plpgsql as $$
+begin
+  perform pg_notify('piaojue_public', tg_argv[0]);
+  return null;
+end $$;
+create trigger category_notify_public after insert or update or delete or truncate on category
+  for each statement execute function notify_public_change('catalog');
+create trigger candidate_notify_public after insert or update or delete or truncate on candidate
+  for each statement execute function notify_public_change('catalog');
+-- A candidate's page lists the proposals merged into it (a resident's draft changes nothing shown).
+create trigger proposal_notify_public_insert after insert on proposal
+  for each row when (new.merged_into_candidate_id is not null) execute function notify_public_change('catalog');
+create trigger proposal_notify_public_update after update on proposal
+  for each row when (old.merged_into_candidate_id is not null or new.merged_into_candidate_id is not null)
+  execute function notify_public_change('catalog');
+create trigger proposal_notify_public_delete after delete on proposal
+  for each row when (old.merged_into_candidate_id is not null) execute function notify_public_change('catalog');
+create trigger voting_session_notify_public after insert or update or delete on voting_session
+  for each statement execute function notify_public_change('sessions');
+create trigger voting_session_candidate_notify_public after insert or update or delete on voting_session_candidate
+  for each statement execute function notify_public_change('sessions');
+create trigger voting_result_notify_public after insert on voting_result
+  for each statement execute function notify_public_change('sessions');
+-- The scrutineer's name on a result.
+create trigger app_user_notify_public after update of display_name on app_user
+  for each statement execute function notify_public_change('sessions');
+-- The announcement shows the chain's head.
+create trigger audit_entry_notify_public after insert on audit_entry
+  for each statement execute function notify_public_change('audit');

@@ -1,14 +1,17 @@
 import type { Handle, ServerInit } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
 import { paraglideMiddleware } from '$lib/paraglide/server';
+import { extractLocaleFromRequest } from '$lib/paraglide/runtime';
 import { TEXT_SIZE_COOKIE, textSizeOf } from '$lib/text-size';
 import { closeDatabase, db, initDatabase } from '$lib/server/db';
-import { SESSION_COOKIE, validateSessionToken } from '$lib/server/auth/session';
+import { SESSION_COOKIE } from '$lib/server/auth/session';
+import { appSessionCache } from '$lib/server/auth/session-cache';
 import { sessionCookieOptions } from '$lib/server/auth/cookies';
 import { startScheduler } from '$lib/server/voting/scheduler';
 import { startResidentsHousekeeping } from '$lib/server/residents/personal-data';
 import { twoFactorEnrolmentGate } from '$lib/server/auth/two-factor-policy';
 import { databaseOutage, handleServerError } from '$lib/server/db/outage';
+import { appPublicPageCache } from '$lib/server/cache/public-pages';
 
 export const init: ServerInit = async () => {
 	await initDatabase();
@@ -42,7 +45,8 @@ const authenticate: Handle = async ({ event, resolve }) => {
 	event.locals.session = null;
 	const token = event.cookies.get(SESSION_COOKIE);
 	if (token) {
-		const session = await validateSessionToken(db(), token);
+		// From memory when this instance validated it moments ago (invalidated by NOTIFY: session-cache.ts).
+		const session = await appSessionCache().validate(db(), token);
 		if (session) {
 			event.locals.user = session.user;
 			event.locals.session = { id: session.id, openedBy: session.openedBy };
@@ -65,10 +69,25 @@ const i18n: Handle = ({ event, resolve }) =>
 		});
 	});
 
+// The candidate list, candidate pages, published results and announcements, for anonymous
+// visitors: from memory, per language and text size (invalidated by NOTIFY: cache/public-pages.ts).
+// First, so that a kept page needs neither the database nor the hooks below.
+const publicPages: Handle = ({ event, resolve }) =>
+	appPublicPageCache().handle(db(), event, resolve, {
+		variant: () => `${extractLocaleFromRequest(event.request)} ${textSizeOf(event.cookies.get(TEXT_SIZE_COOKIE))}`
+	});
+
 // A database outage answers 503 (with Retry-After, in the reader's language), never a 500;
 // databaseOutage sits before every hook that queries the database.
 export const handleError = handleServerError;
 
 // With PIAOJUE_REQUIRE_2FA=1, staff and scrutineers without an authenticator reach only the
 // security page (and signing out) until they enrol.
-export const handle = sequence(securityHeaders, databaseOutage, authenticate, twoFactorEnrolmentGate, i18n);
+export const handle = sequence(
+	publicPages,
+	securityHeaders,
+	databaseOutage,
+	authenticate,
+	twoFactorEnrolmentGate,
+	i18n
+);

@@ -23,6 +23,9 @@ export interface BenchSessions {
 	storm: number;
 	/** The city-scale vote (scenario 1, then published for scenarios 3 and 4). */
 	bigStorm: number;
+	/** The same two storms cast through the enhanced form (with JavaScript). */
+	stormEnhanced: number;
+	bigStormEnhanced: number;
 	/** The vote cast through nginx (scenario 6). */
 	scaleOut: number;
 	/** The vote cast while the projector streams are open (scenario 5). */
@@ -133,6 +136,22 @@ export async function seedBenchData(sql: Sql, sizes: SeedSizes, log: (line: stri
 	const sessions: BenchSessions = {
 		storm: demo.votingSessionId,
 		bigStorm: await openVote(sql, `压测：${sizes.bigStorm} 名代表同时投票`, candidateIds, seats, delegateIds, staff.id),
+		stormEnhanced: await openVote(
+			sql,
+			'压测：444 名代表同时投票（页面脚本）',
+			candidateIds,
+			seats,
+			delegateIds.slice(0, demoDelegateIds.length),
+			staff.id
+		),
+		bigStormEnhanced: await openVote(
+			sql,
+			`压测：${sizes.bigStorm} 名代表同时投票（页面脚本）`,
+			candidateIds,
+			seats,
+			delegateIds,
+			staff.id
+		),
 		scaleOut: await openVote(
 			sql,
 			'压测：两个实例同时投票',

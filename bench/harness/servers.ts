@@ -62,16 +62,21 @@ export async function startApp(name: string, options: AppOptions): Promise<Serve
 	return { name, baseUrl, child };
 }
 
-export async function startBaseline(databaseUrl: string, poolSize?: number): Promise<Server> {
+/** The bare baseline; `script` is the snapshot's copy of bench/baseline.ts (the SQL of that build's cast). */
+export async function startBaseline(
+	databaseUrl: string,
+	script = 'bench/baseline.ts',
+	env: Record<string, string> = {}
+): Promise<Server> {
 	const port = await freePort();
 	const baseUrl = `http://127.0.0.1:${port}`;
-	const child = startChild('bare baseline', process.execPath, ['--import', 'tsx', 'bench/baseline.ts'], {
+	const child = startChild('bare baseline', process.execPath, ['--import', 'tsx', script], {
 		env: {
 			...process.env,
 			NODE_ENV: 'production',
 			PORT: String(port),
 			DATABASE_URL: databaseUrl,
-			...(poolSize ? { DATABASE_POOL_SIZE: String(poolSize) } : {})
+			...env
 		}
 	});
 	await waitUntilReady(child, () => answers(baseUrl, '/healthz'));

@@ -30,7 +30,7 @@ export async function readUnderLoad(baseUrl: string, path: string, durationMs: n
 	);
 	const sample = await request(agent, baseUrl, path, { headers });
 	agent.destroy();
-	return { summary: summarize(outcomes, wallMs), htmlBytes: Buffer.byteLength(sample.body) };
+	return { summary: summarize(outcomes, wallMs), htmlBytes: Buffer.byteLength(sample.body), html: sample.body };
 }
 
 /** One request at a time: the response time of a single reader, without queueing. */

@@ -1,14 +1,16 @@
 // Scenario 1 (and 6, 7): every delegate casts at the same moment. Against the app, through the
 // real form action as a browser without JavaScript posts it (signed-in cookie, same-origin
-// `origin` header, repeated `candidate` fields); against the bare baseline, the same ballots to
-// its one endpoint. Afterwards the database must hold a mark for every acknowledged delegate
+// `origin` header, repeated `candidate` fields), or as the enhanced form (`use:enhance`) posts it
+// with JavaScript (`x-sveltekit-action`, answered with the action's own small JSON); against the
+// bare baseline, the same ballots to its one endpoint. Afterwards the database must hold a mark for every acknowledged delegate
 // (none lost; none twice, the mark is the primary key), as many ballots as marks, and every
 // choice when everyone got through.
 import type { Sql } from '../../src/lib/server/db/client';
 import { keepAliveAgent, request, runPool, summarize, timed, type Outcome } from '../harness/http';
 import { ballotFor, type SignedInUser } from '../harness/seed';
 
-export type StormTarget = { kind: 'app'; baseUrl: string; origin: string } | { kind: 'baseline'; baseUrl: string };
+export type StormTarget =
+	{ kind: 'app'; baseUrl: string; origin: string; enhanced?: boolean } | { kind: 'baseline'; baseUrl: string };
 
 export interface StormInput {
 	sql: Sql;
@@ -40,11 +42,19 @@ export interface StormOutcome {
 	acknowledgedAt: number[];
 }
 
-/** The app acknowledges a cast with the receipt page; the baseline with a line of text. */
-function judge(kind: StormTarget['kind']) {
+/**
+ * The app acknowledges a cast with the receipt page (without JavaScript) or the action's JSON with
+ * the receipt code (enhanced form); the baseline with a line of text.
+ */
+function judge(target: StormTarget) {
+	const kind = target.kind;
+	const enhanced = target.kind === 'app' && target.enhanced === true;
 	return (response: { status: number; body: string }) => {
 		if (response.status !== 200) return `HTTP ${response.status}: ${response.body.replace(/\s+/g, ' ').slice(0, 160)}`;
-		if (kind === 'app' && !response.body.includes('id="receipt-title"')) return 'HTTP 200 without a receipt';
+		if (enhanced && !(response.body.includes('"type":"success"') && response.body.includes('receiptCode')))
+			return `HTTP 200 without a receipt: ${response.body.slice(0, 160)}`;
+		if (kind === 'app' && !enhanced && !response.body.includes('id="receipt-title"'))
+			return 'HTTP 200 without a receipt';
 		if (kind === 'baseline' && !response.body.startsWith('cast'))
 			return `baseline answered ${response.body.slice(0, 80)}`;
 		return null;
@@ -65,7 +75,9 @@ export async function runVoteStorm(input: StormInput): Promise<StormOutcome> {
 					body: fields.toString(),
 					headers: {
 						'content-type': 'application/x-www-form-urlencoded',
-						accept: 'text/html,application/xhtml+xml',
+						...(target.enhanced
+							? { accept: 'application/json', 'x-sveltekit-action': 'true' }
+							: { accept: 'text/html,application/xhtml+xml' }),
 						origin: target.origin,
 						cookie: delegate.cookie
 					},
@@ -82,7 +94,7 @@ export async function runVoteStorm(input: StormInput): Promise<StormOutcome> {
 			};
 		}
 	);
-	const check = judge(target.kind);
+	const check = judge(target);
 	const { outcomes, wallMs } = await runPool(prepared.length, input.concurrency, (index) => {
 		const cast = prepared[index]!;
 		return timed(

@@ -1,8 +1,10 @@
 import { db } from '$lib/server/db';
 import { listCandidateYears, listCategoriesWithCandidates } from '$lib/server/catalog/catalog';
+import { keepPublicPage } from '$lib/server/cache/public-pages';
 import type { PageServerLoad } from './$types';
 
-export const load: PageServerLoad = async ({ url }) => {
+export const load: PageServerLoad = async ({ url, locals }) => {
+	keepPublicPage(locals); // the same for every anonymous visitor until staff change the catalog
 	// Each year has its own candidate list; the newest is shown unless ?year= picks another.
 	const years = await listCandidateYears(db());
 	const asked = Number(url.searchParams.get('year'));

@@ -42,8 +42,17 @@ export function isPersonalSignIn(session: { openedBy: OpenedBy }, user: { twoFac
 	return session.openedBy === 'two_factor' || (session.openedBy === 'password' && !user.twoFactorEnrolled);
 }
 
-function hashSecret(secret: string): Buffer {
+export function hashSecret(secret: string): Buffer {
 	return createHash('sha256').update(secret).digest();
+}
+
+/** The session id and secret of a cookie's token, or null when it is not one. */
+export function parseSessionToken(token: string): { sessionId: string; secret: string } | null {
+	const parts = token.split('.');
+	if (parts.length !== 2) return null;
+	const [sessionId, secret] = parts as [string, string];
+	if (!/^[a-z2-9]{24}$/.test(sessionId) || !/^[a-z2-9]{24}$/.test(secret)) return null;
+	return { sessionId, secret };
 }
 
 /** Creates a session for a user (opened with a password unless said otherwise); returns the token for the cookie. */
@@ -64,10 +73,9 @@ export async function createSession(
 
 /** The session and its (enabled) user for a token, or null. */
 export async function validateSessionToken(sql: Sql, token: string): Promise<AuthSession | null> {
-	const parts = token.split('.');
-	if (parts.length !== 2) return null;
-	const [sessionId, secret] = parts as [string, string];
-	if (!/^[a-z2-9]{24}$/.test(sessionId) || !/^[a-z2-9]{24}$/.test(secret)) return null;
+	const parsed = parseSessionToken(token);
+	if (!parsed) return null;
+	const { sessionId, secret } = parsed;
 	const [row] = await sql<
 		{
 			secretHash: Buffer;

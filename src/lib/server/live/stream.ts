@@ -96,24 +96,31 @@ export function openTurnoutStreamCount(): number {
 
 const encoder = new TextEncoder();
 
-/** A snapshot's JSON, made once however many streams send it (the listener hands them all the same object). */
-const snapshotJson = new WeakMap<TurnoutSnapshot, string>();
+/**
+ * A snapshot's event, encoded once however many streams send it (the listener hands them all the
+ * same snapshot object): every client of an instance gets the very same bytes, one buffer in memory
+ * (issue 16: 2,000 projector clients during a burst of casts). The event id is the instance's
+ * count of snapshots sent, the same for every client.
+ */
+const snapshotEvents = new WeakMap<TurnoutSnapshot, Uint8Array>();
+let snapshotsEncoded = 0;
 
-function jsonOf(snapshot: TurnoutSnapshot): string {
-	let json = snapshotJson.get(snapshot);
-	if (json === undefined) {
-		json = JSON.stringify(snapshot);
-		snapshotJson.set(snapshot, json);
+function eventBytes(snapshot: TurnoutSnapshot): Uint8Array {
+	let bytes = snapshotEvents.get(snapshot);
+	if (bytes === undefined) {
+		snapshotsEncoded += 1;
+		const turnout = `event: ${TURNOUT_EVENT}\nid: ${snapshotsEncoded}\ndata: ${JSON.stringify(snapshot)}\n\n`;
+		bytes = encoder.encode(
+			snapshot.status === 'published'
+				? `${turnout}event: ${PUBLISHED_EVENT}\ndata: ${JSON.stringify({ status: snapshot.status })}\n\n`
+				: turnout
+		);
+		snapshotEvents.set(snapshot, bytes);
 	}
-	return json;
+	return bytes;
 }
 
-function eventText(snapshot: TurnoutSnapshot, sequence: number): string {
-	const turnout = `event: ${TURNOUT_EVENT}\nid: ${sequence}\ndata: ${jsonOf(snapshot)}\n\n`;
-	return snapshot.status === 'published'
-		? `${turnout}event: ${PUBLISHED_EVENT}\ndata: ${JSON.stringify({ status: snapshot.status })}\n\n`
-		: turnout;
-}
+const HEARTBEAT = encoder.encode(': heartbeat\n\n');
 
 /**
  * Subscribes to the session's turnout and returns the event stream, or null when the session does
@@ -125,24 +132,23 @@ export async function openTurnoutStream(
 	options: TurnoutStreamOptions
 ): Promise<ReadableStream<Uint8Array> | null> {
 	let controller: ReadableStreamDefaultController<Uint8Array> | null = null;
-	let sequence = 0;
 	let closed = false;
 	/** Snapshots that arrive before the first one is sent, sent right after it (in order). */
 	let early: TurnoutSnapshot[] | null = [];
 	let heartbeat: ReturnType<typeof setInterval> | null = null;
 	let unsubscribe: (() => void) | null = null;
 
-	const write = (text: string) => {
+	const write = (bytes: Uint8Array) => {
 		if (closed || !controller) return;
 		try {
-			controller.enqueue(encoder.encode(text));
+			controller.enqueue(bytes);
 		} catch {
 			cleanUp();
 		}
 	};
 	const send = (snapshot: TurnoutSnapshot) => {
 		if (early) early.push(snapshot);
-		else write(eventText(snapshot, (sequence += 1)));
+		else write(eventBytes(snapshot));
 	};
 	const cleanUp = () => {
 		if (closed) return;
@@ -186,16 +192,16 @@ export async function openTurnoutStream(
 			close();
 			return null;
 		}
-		write(`retry: ${options.retryMs ?? 3000}\n\n`);
+		write(encoder.encode(`retry: ${options.retryMs ?? 3000}\n\n`));
 		const buffered = early;
 		early = null;
-		write(eventText(initial, (sequence += 1)));
-		for (const snapshot of buffered) write(eventText(snapshot, (sequence += 1)));
+		write(eventBytes(initial));
+		for (const snapshot of buffered) write(eventBytes(snapshot));
 	} catch (error) {
 		close();
 		throw error;
 	}
-	heartbeat = setInterval(() => write(': heartbeat\n\n'), options.heartbeatMs ?? 15_000);
+	heartbeat = setInterval(() => write(HEARTBEAT), options.heartbeatMs ?? 15_000);
 	heartbeat.unref();
 	return stream;
 }
