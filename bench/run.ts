@@ -11,15 +11,21 @@
 //              storm (they read its published result). For before/after comparisons of one change.
 //   --snapshot DIR  measure the app in DIR (build/ and migrations/, as a run leaves them in
 //              .data/bench/app; copy that folder away to keep it) instead of building the tree
+//   --dir DIR  the run's working folder instead of .data/bench (emptied at the start)
+//   --results FILE  write the results there instead of bench/results/latest.json (only.json with --only)
+// Before anything starts, the external programs the chosen scenarios need (nginx) are looked up:
+// a scenario whose program is missing is skipped and reported as skipped, the others run.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { createSql, type Sql } from '../src/lib/server/db/client';
 import { isAlive, startEmbeddedPostgres, type EmbeddedDatabase } from '../src/lib/server/db/embedded';
+import { EmbeddedPostgresStartError } from '../src/lib/server/db/embedded-start';
 import { migrate } from '../src/lib/server/db/migrate';
+import { localeFromEnvironment } from '../src/lib/server/environment-locale';
 import { applyLifecycle, confirmTally } from '../src/lib/server/voting/sessions';
 import { verifyTally } from '../src/lib/server/voting/results';
 import { round } from './harness/http';
@@ -31,6 +37,7 @@ import {
 	postgresPids,
 	stopAllChildren
 } from './harness/processes';
+import { preflight } from './harness/preflight';
 import { formatTable, mb, skippedScenario, type ScenarioResult } from './harness/report';
 import { seedBenchData, type BenchData } from './harness/seed';
 import { startApp, startBaseline, startNginx, type Server } from './harness/servers';
@@ -52,7 +59,9 @@ const { values: flags } = parseArgs({
 		quick: { type: 'boolean', default: false },
 		profile: { type: 'boolean', default: false },
 		only: { type: 'string' },
-		snapshot: { type: 'string' }
+		snapshot: { type: 'string' },
+		dir: { type: 'string' },
+		results: { type: 'string' }
 	}
 });
 const quick = flags.quick === true;
@@ -82,8 +91,23 @@ for (const key of only ?? []) {
 		process.exit(2);
 	}
 }
-/** Whether a scenario runs in this run (all of them unless --only names some). */
-const runs = (key: ScenarioKey) => only === null || only.has(key);
+/** Whether a scenario is asked for in this run (all of them unless --only names some). */
+const asked = (key: string) => only === null || only.has(key);
+/** The name a scenario has in the table. */
+const SCENARIO_NAMES: Record<ScenarioKey, string> = {
+	storm444: '1 vote storm (444)',
+	storm5000: '1 vote storm (5000)',
+	selection: '2 public selection',
+	reading: '3 reading',
+	tally: '4 tally',
+	live: '5 live',
+	scaleout: '6 scale-out',
+	baseline: '7 bare baseline'
+};
+const checked = preflight(asked, SCENARIO_NAMES);
+for (const message of checked.messages) console.error(message);
+/** Whether a scenario runs in this run: asked for, and what it needs is installed. */
+const runs = (key: ScenarioKey) => asked(key) && !checked.skipped.has(key);
 
 const SIZES = quick
 	? {
@@ -122,10 +146,10 @@ const SIZES = quick
 		};
 
 const BUILD_LOCK = '/tmp/piaojue-build.lock';
-const BENCH_ROOT = path.resolve('.data/bench');
+const BENCH_ROOT = path.resolve(flags.dir ?? '.data/bench');
 const SNAPSHOT = path.join(BENCH_ROOT, 'app');
 // A run of some scenarios (--only) does not replace the full run's record.
-const RESULTS_FILE = path.resolve(only ? 'bench/results/only.json' : 'bench/results/latest.json');
+const RESULTS_FILE = path.resolve(flags.results ?? (only ? 'bench/results/only.json' : 'bench/results/latest.json'));
 const TIME_LIMIT_MS = 9.5 * 60_000;
 /** Ballots of the trial vote (试投票) that warms each server up before its first storm. */
 const TRIAL_VOTES = 200;
@@ -180,6 +204,8 @@ function prepareFolder(): void {
 	}
 	rmSync(BENCH_ROOT, { recursive: true, force: true });
 	mkdirSync(path.join(BENCH_ROOT, 'logs'), { recursive: true });
+	// The built server imports its dependencies from node_modules: reachable from a --dir outside the tree too.
+	symlinkSync(path.resolve('node_modules'), path.join(BENCH_ROOT, 'node_modules'), 'dir');
 	keepChildLogs(path.join(BENCH_ROOT, 'logs'));
 	if (flags.snapshot) {
 		// An earlier snapshot (a folder holding build/ and migrations/), e.g. kept to compare a change with.
@@ -679,7 +705,10 @@ async function main(): Promise<number> {
 	}
 
 	// ------------------------------------------------------------ 6. scale-out
-	if (runs('scaleout')) {
+	const scaleOutSkipped = checked.skipped.get('scaleout');
+	if (asked('scaleout') && scaleOutSkipped) {
+		record(skippedScenario('6 scale-out: nginx + 2 instances', scaleOutSkipped));
+	} else if (runs('scaleout')) {
 		log('scale-out: two app instances behind nginx');
 		const nginxPort = await freePort();
 		const origin = `http://127.0.0.1:${nginxPort}`;
@@ -777,11 +806,13 @@ async function main(): Promise<number> {
 		postgres: { version: postgresVersion, embedded: embedded !== null },
 		appPoolSize: Number(process.env.DATABASE_POOL_SIZE ?? 10),
 		durationSeconds: round((performance.now() - startedAt) / 1000, 0),
+		missingPrograms: checked.messages,
 		scenarios: results
 	};
 	mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
 	writeFileSync(RESULTS_FILE, `${JSON.stringify(report, null, '\t')}\n`);
 	console.log(`\n${formatTable(results)}\n`);
+	for (const message of checked.messages) console.log(message);
 	console.log(
 		`${machineAtStart.nproc} × ${machineAtStart.cpuModel}, ${machineAtStart.memoryGb} GB; PostgreSQL ${postgresVersion}; Node ${process.version}; load average ${machineAtStart.loadAverage.join(' ')} at the start, ${machineAtEnd.loadAverage.join(' ')} at the end; ${report.durationSeconds} s in all.`
 	);
@@ -801,7 +832,7 @@ let exitCode = 1;
 try {
 	exitCode = await main();
 } catch (error) {
-	console.error(error);
+	console.error(error instanceof EmbeddedPostgresStartError ? error.report(localeFromEnvironment()) : error);
 } finally {
 	await cleanUp();
 }

@@ -1,5 +1,6 @@
 // HTTP for the benchmark: node:http with keep-alive agents, requests timed with performance.now(),
 // a bounded pool of workers, and the latency summary every scenario reports.
+import { errorMessage } from '../../src/lib/error-message';
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 
@@ -166,7 +167,7 @@ export async function timed(
 		};
 	} catch (error) {
 		const endedAt = performance.now();
-		return { ok: false, latencyMs: endedAt - startedAt, endedAt, detail: (error as Error).message };
+		return { ok: false, latencyMs: endedAt - startedAt, endedAt, detail: errorMessage(error) };
 	}
 }
 

@@ -96,7 +96,10 @@ export function keepChildLogs(directory: string): void {
 /** Starts a child whose output is kept (for error messages) and which `stopAll` will stop. */
 export function startChild(name: string, command: string, args: string[], options: SpawnOptions = {}): Child {
 	const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
-	if (!child.pid) throw new Error(`${name} did not start`);
+	// A program that cannot be started (ENOENT) emits 'error': without a listener that would end the
+	// whole run; it fails this start instead.
+	child.on('error', () => {});
+	if (!child.pid) throw new Error(`${name} did not start: ${command} could not be run (is it installed?)`);
 	let output = '';
 	const logFile: WriteStream | null = logDirectory
 		? createWriteStream(path.join(logDirectory, `${name.replace(/\W+/g, '-')}.log`), { flags: 'a' })

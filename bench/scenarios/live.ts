@@ -7,6 +7,7 @@
 // when X was acknowledged (X committed before its acknowledgement, so every commit before X's is
 // one of those). That count is an upper bound on X's place in the commit order, so the delays
 // measured are upper bounds too (by at most the casts in flight, a few milliseconds' worth).
+import { errorMessage } from '../../src/lib/error-message';
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { assertLoopback, percentile, round, runPool, type Outcome } from '../harness/http';
@@ -128,7 +129,7 @@ export async function openTurnoutClients(
 				ok: false,
 				latencyMs: performance.now() - startedAt,
 				endedAt: performance.now(),
-				detail: (error as Error).message
+				detail: errorMessage(error)
 			};
 		}
 	});

@@ -7,6 +7,8 @@ import type { TestProject } from 'vitest/node';
 import { createSql } from '../../src/lib/server/db/client';
 import { isAlive, startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/lib/server/db/embedded';
 import { migrate } from '../../src/lib/server/db/migrate';
+import { databaseStartReport } from '../../src/lib/server/db/embedded-start';
+import { localeFromEnvironment } from '../../src/lib/server/environment-locale';
 import { databaseUrl, runPrefix } from '../helpers/urls';
 
 declare module 'vitest' {
@@ -32,7 +34,13 @@ export async function setup(project: TestProject) {
 	if (!serverUrl) {
 		mkdirSync(RUNS_DIR, { recursive: true });
 		writeFileSync(runFile, '');
-		embedded = await startEmbeddedPostgres(path.resolve('.data/test'));
+		try {
+			embedded = await startEmbeddedPostgres(path.resolve('.data/test'));
+		} catch (error) {
+			rmSync(runFile, { force: true });
+			// The explanation and PostgreSQL's last log lines, instead of the package's bare rejection.
+			throw new Error(databaseStartReport(error, localeFromEnvironment()), { cause: error });
+		}
 		serverUrl = embedded.url;
 		console.log('tests run on the embedded PostgreSQL (.data/test)');
 	} else {

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Sql } from './client';
+import { errorMessage } from '../../error-message';
 
 const MIGRATION_LOCK_KEY = 72_020_221; // any constant; shared by every instance
 const FILE_PATTERN = /^(\d{5})_[a-z0-9_]+\.sql$/;
@@ -75,7 +76,7 @@ export async function migrate(
 				await connection.unsafe('commit');
 			} catch (error) {
 				await connection.unsafe('rollback');
-				throw new Error(`migration ${file.name} failed: ${(error as Error).message}`, { cause: error });
+				throw new Error(`migration ${file.name} failed: ${errorMessage(error)}`, { cause: error });
 			}
 			applied.push(file.name);
 			options.onApply?.(file.name);
