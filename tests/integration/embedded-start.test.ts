@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSql } from '../../src/lib/server/db/client';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/lib/server/db/embedded';
 import { choosePort, EmbeddedPostgresStartError } from '../../src/lib/server/db/embedded-start';
+import { runCli } from '../helpers/cli';
 
 let scratch: string;
 const started: EmbeddedDatabase[] = [];
@@ -189,13 +190,15 @@ describe('a data directory PostgreSQL cannot use', () => {
 		expect(output).not.toContain('TypeError');
 	});
 
-	it('makes the CLI say the same in Chinese under a Chinese locale, exit code 1', async () => {
-		const { code, output } = await runScript('scripts/cli.ts', ['migrate'], dataRoot, 'zh_CN.UTF-8');
+	it('makes the CLI say the same in Chinese under a Chinese locale, exit code 1', () => {
+		const { code, stderr } = runCli(['migrate'], {
+			env: { DATABASE_URL: undefined, PIAOJUE_DATA_DIR: dataRoot, LANG: 'zh_CN.UTF-8', LC_ALL: '', LC_MESSAGES: '' }
+		});
 		expect(code).toBe(1);
-		expect(output).toContain(
+		expect(stderr).toContain(
 			`内置 PostgreSQL 未能启动：PostgreSQL 无法使用数据目录 ${path.join(dataRoot, 'postgres')}`
 		);
-		expect(output).toContain('PostgreSQL 日志的最后几行：');
-		expect(output).toMatch(/has invalid permissions/);
+		expect(stderr).toContain('PostgreSQL 日志的最后几行：');
+		expect(stderr).toMatch(/has invalid permissions/);
 	});
 });

@@ -250,7 +250,12 @@ export function postmasterState(databaseDir: string): PostmasterState {
 	return { kind: 'stale', pid, port: knownPort };
 }
 
-function acceptsConnections(port: number): Promise<boolean> {
+/**
+ * Whether a PostgreSQL server answers on the port: it replies to an SSLRequest with one byte ('S'
+ * or 'N'). A TCP connection alone is not enough: the kernel completes it for a listening socket
+ * even while the process that owns it is being killed.
+ */
+function answersOnPort(port: number): Promise<boolean> {
 	return new Promise((resolve) => {
 		const socket = connect({ host: '127.0.0.1', port });
 		const done = (answer: boolean) => {
@@ -258,14 +263,16 @@ function acceptsConnections(port: number): Promise<boolean> {
 			resolve(answer);
 		};
 		socket.setTimeout(2000, () => done(false));
-		socket.once('connect', () => done(true));
+		socket.once('connect', () => socket.write(Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f])));
+		socket.once('data', (reply: Buffer) => done(reply[0] === 0x53 || reply[0] === 0x4e));
 		socket.once('error', () => done(false));
+		socket.once('close', () => done(false));
 	});
 }
 
 /**
- * The state of the data directory's server, where a server that looks alive must also accept
- * connections on its port: one that was just killed can look alive for a moment while the kernel
+ * The state of the data directory's server, where a server that looks alive must also answer
+ * PostgreSQL's SSLRequest on its port: one that was just killed can look alive for a moment while the kernel
  * tears it down. Such a server is looked at again for up to `waitMs`; one that still runs without
  * answering is reported (its lock is never removed while it runs).
  */
@@ -277,7 +284,7 @@ export async function settledPostmasterState(
 	const deadline = Date.now() + waitMs;
 	for (;;) {
 		const state = postmasterState(databaseDir);
-		if (state.kind !== 'running' || (await acceptsConnections(state.port))) return state;
+		if (state.kind !== 'running' || (await answersOnPort(state.port))) return state;
 		if (Date.now() > deadline)
 			throw new EmbeddedPostgresStartError(
 				'stale_lock',
