@@ -8,6 +8,7 @@ import { sessionCookieOptions } from '$lib/server/auth/cookies';
 import { startScheduler } from '$lib/server/voting/scheduler';
 import { twoFactorEnrolmentGate } from '$lib/server/auth/two-factor-policy';
 import { databaseOutage, handleServerError } from '$lib/server/db/outage';
+import { rememberWrites } from '$lib/server/db/read-routing';
 
 export const init: ServerInit = async () => {
 	await initDatabase();
@@ -65,4 +66,11 @@ export const handleError = handleServerError;
 
 // With PIAOJUE_REQUIRE_2FA=1, staff and scrutineers without an authenticator reach only the
 // security page (and signing out) until they enrol.
-export const handle = sequence(securityHeaders, databaseOutage, authenticate, twoFactorEnrolmentGate, i18n);
+export const handle = sequence(
+	securityHeaders,
+	rememberWrites,
+	databaseOutage,
+	authenticate,
+	twoFactorEnrolmentGate,
+	i18n
+);

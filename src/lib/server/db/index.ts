@@ -11,6 +11,7 @@
 import { createSql, openDatabase, type Database, type Sql } from './client';
 import { guardAgainstDriverWriteAfterClose } from './driver-guard';
 import { migrate } from './migrate';
+import { replicaConfiguration, ReplicaSet, type ReplicaStatus } from './replicas';
 import { createOutageLog } from './unavailable';
 
 /** Two replacements are at least this far apart, however many requests meet the outage. */
@@ -23,6 +24,8 @@ interface OpenDatabase {
 	replacedAt: number;
 	/** Old pools still finishing their queries. */
 	retired: Set<Promise<unknown>>;
+	/** DATABASE_REPLICA_URL's replicas (none when unset). */
+	replicas: ReplicaSet;
 }
 
 let state: OpenDatabase | null = null;
@@ -50,7 +53,21 @@ export function initDatabase(): Promise<Database> {
 	opening ??= (async () => {
 		const opened = await openDatabase();
 		await migrate(opened.sql);
-		state = { database: opened, current: opened.sql, listening: null, replacedAt: -Infinity, retired: new Set() };
+		const { urls, options } = replicaConfiguration();
+		const replicas = new ReplicaSet(urls, () => handle, options);
+		replicas.onChecked = (statuses) => {
+			for (const listener of replicaListeners) listener(statuses);
+		};
+		state = {
+			database: opened,
+			current: opened.sql,
+			listening: null,
+			replacedAt: -Infinity,
+			retired: new Set(),
+			replicas
+		};
+		// The first check runs in the background: until it finds a replica healthy, reads use the primary.
+		void replicas.start();
 		guardAgainstDriverWriteAfterClose(
 			() => replaceDatabasePool('a connection closed in the middle of a write'),
 			createOutageLog(console.error)
@@ -63,6 +80,42 @@ export function initDatabase(): Promise<Database> {
 export function db(): Sql {
 	open();
 	return handle;
+}
+
+const readListeners: ((target: 'replica' | 'primary') => void)[] = [];
+const replicaListeners: ((statuses: ReplicaStatus[]) => void)[] = [];
+
+/** Called with where each public read ran (metrics). */
+export function onPublicRead(listener: (target: 'replica' | 'primary') => void): void {
+	readListeners.push(listener);
+}
+
+/** Called after every round of replica checks (metrics). */
+export function onReplicaCheck(listener: (statuses: ReplicaStatus[]) => void): void {
+	replicaListeners.push(listener);
+}
+
+/**
+ * Runs a read of public data (what anyone may see: candidates, published results, receipts,
+ * proposals, selection results, delivery) on a healthy replica, or on the primary when there is
+ * none or when `fromPrimary` (the reader has just written, see ./read-routing.ts). Never for
+ * writes, nor for what a signed-in user reads about their own actions: those use `db()`.
+ */
+export function readPublic<T>(work: (sql: Sql) => Promise<T>, options: { fromPrimary?: boolean } = {}): Promise<T> {
+	const opened = open();
+	const report = (target: 'replica' | 'primary') => {
+		for (const listener of readListeners) listener(target);
+	};
+	if (options.fromPrimary || opened.replicas.size === 0) {
+		report('primary');
+		return work(handle);
+	}
+	return opened.replicas.read(work, report);
+}
+
+/** Each replica's state and lag at the last check (empty without replicas). */
+export function replicaStatuses(): ReplicaStatus[] {
+	return state?.replicas.statuses() ?? [];
 }
 
 /**
@@ -90,6 +143,11 @@ export async function closeDatabase(): Promise<void> {
 	state = null;
 	opening = null;
 	if (!closing) return;
-	await Promise.all([closing.current.end({ timeout: 5 }), closing.listening?.end({ timeout: 5 }), ...closing.retired]);
+	await Promise.all([
+		closing.current.end({ timeout: 5 }),
+		closing.listening?.end({ timeout: 5 }),
+		closing.replicas.close(),
+		...closing.retired
+	]);
 	await closing.database.close();
 }

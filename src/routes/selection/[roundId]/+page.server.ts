@@ -4,6 +4,7 @@ import { supportFormSchema } from '$lib/domain/residents-schemas';
 import { m } from '$lib/paraglide/messages';
 import { requireUser } from '$lib/server/auth/guard';
 import { db } from '$lib/server/db';
+import { readPublicFor } from '$lib/server/db/read-routing';
 import { readFormBody } from '$lib/server/form-body';
 import {
 	getRound,
@@ -21,16 +22,26 @@ function roundId(params: { roundId: string }): number {
 	return id.data;
 }
 
-export const load: PageServerLoad = async ({ params, locals, url }) => {
+export const load: PageServerLoad = async (event) => {
+	const { params, locals, url } = event;
 	const id = roundId(params);
-	const round = await getRound(db(), id);
-	if (!round) error(404, m.residents_round_not_found());
 	const isResident = locals.user?.roles.includes('resident') ?? false;
-	const [candidates, supported, results] = await Promise.all([
-		listRoundCandidates(db(), id),
-		isResident && locals.user ? getSupports(db(), id, locals.user.id) : Promise.resolve([] as number[]),
-		round.resultsVisible ? visibleRoundResults(db(), id) : Promise.resolve(null)
+	// The round, its candidates and its ranking are public (a replica may serve them); the
+	// resident's own supports always come from the primary.
+	const [publicPart, supported] = await Promise.all([
+		readPublicFor(event, async (sql) => {
+			const round = await getRound(sql, id);
+			if (!round) return null;
+			const [candidates, results] = await Promise.all([
+				listRoundCandidates(sql, id),
+				round.resultsVisible ? visibleRoundResults(sql, id) : Promise.resolve(null)
+			]);
+			return { round, candidates, results };
+		}),
+		isResident && locals.user ? getSupports(db(), id, locals.user.id) : Promise.resolve([] as number[])
 	]);
+	if (!publicPart) error(404, m.residents_round_not_found());
+	const { round, candidates, results } = publicPart;
 	return { round, candidates, supported, results, isResident, saved: url.searchParams.has('saved') };
 };
 
