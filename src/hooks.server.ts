@@ -9,10 +9,14 @@ import { startScheduler } from '$lib/server/voting/scheduler';
 import { twoFactorEnrolmentGate } from '$lib/server/auth/two-factor-policy';
 import { databaseOutage, handleServerError } from '$lib/server/db/outage';
 import { rememberWrites } from '$lib/server/db/read-routing';
+import { observeRequests } from '$lib/server/observability/request';
+import { wireMetrics } from '$lib/server/observability/metrics';
+import { log } from '$lib/server/observability/log';
 
 export const init: ServerInit = async () => {
 	await initDatabase();
-	const stopScheduler = startScheduler(db());
+	wireMetrics();
+	const stopScheduler = startScheduler(db(), undefined, (line) => log.info(line));
 	process.once('sveltekit:shutdown', () => {
 		stopScheduler();
 		void closeDatabase();
@@ -67,6 +71,7 @@ export const handleError = handleServerError;
 // With PIAOJUE_REQUIRE_2FA=1, staff and scrutineers without an authenticator reach only the
 // security page (and signing out) until they enrol.
 export const handle = sequence(
+	observeRequests,
 	securityHeaders,
 	rememberWrites,
 	databaseOutage,

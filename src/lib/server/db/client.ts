@@ -61,6 +61,13 @@ function openPool(url: string, max: number, options: PoolOptions): Sql {
 	}) as unknown as Sql;
 }
 
+let poolWaitListener: ((seconds: number) => void) | null = null;
+
+/** Called with how long a transaction waited for a connection, each time one had to (metrics). */
+export function observePoolWaits(listener: (seconds: number) => void): void {
+	poolWaitListener = listener;
+}
+
 /** At most `size` tasks at once; the others wait their turn in order. */
 class Slots {
 	private running = 0;
@@ -69,8 +76,11 @@ class Slots {
 	constructor(private readonly size: number) {}
 
 	async run<T>(task: () => Promise<T>): Promise<T> {
-		if (this.running >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
-		else this.running += 1;
+		if (this.running >= this.size) {
+			const waitingSince = performance.now();
+			await new Promise<void>((resolve) => this.waiting.push(resolve));
+			poolWaitListener?.((performance.now() - waitingSince) / 1000);
+		} else this.running += 1;
 		try {
 			return await task();
 		} finally {

@@ -13,6 +13,7 @@ import { guardAgainstDriverWriteAfterClose } from './driver-guard';
 import { migrate } from './migrate';
 import { replicaConfiguration, ReplicaSet, type ReplicaStatus } from './replicas';
 import { createOutageLog } from './unavailable';
+import { log } from '../observability/log';
 
 /** Two replacements are at least this far apart, however many requests meet the outage. */
 const REPLACE_INTERVAL_MS = 1000;
@@ -70,7 +71,7 @@ export function initDatabase(): Promise<Database> {
 		void replicas.start();
 		guardAgainstDriverWriteAfterClose(
 			() => replaceDatabasePool('a connection closed in the middle of a write'),
-			createOutageLog(console.error)
+			createOutageLog((line) => log.error(line))
 		);
 		return opened;
 	})();
@@ -123,7 +124,10 @@ export function replicaStatuses(): ReplicaStatus[] {
  * have 5 s, then it is closed). Called when a request met a database outage; returns whether
  * the pool was replaced (not more than once a second).
  */
-export function replaceDatabasePool(reason: string, log: (line: string) => void = console.error): boolean {
+export function replaceDatabasePool(
+	reason: string,
+	logLine: (line: string) => void = (line) => log.warn(line)
+): boolean {
 	if (!state || Date.now() - state.replacedAt < REPLACE_INTERVAL_MS) return false;
 	const old = state.current;
 	state.current = createSql(state.database.url);
@@ -134,7 +138,7 @@ export function replaceDatabasePool(reason: string, log: (line: string) => void 
 		.catch(() => {})
 		.finally(() => retired.delete(ending));
 	retired.add(ending);
-	log(`database: new connection pool (${reason})`);
+	logLine(`database: new connection pool (${reason})`);
 	return true;
 }
 

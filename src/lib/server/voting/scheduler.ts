@@ -1,5 +1,6 @@
 // Scheduled opening and closing: every app instance looks for sessions whose time has come;
 // the lifecycle's row lock and status check make sure each step happens once.
+import { errorMessage } from '../../error-message';
 import type { LifecycleAction } from '$lib/domain/lifecycle';
 import type { Sql } from '../db/client';
 import { applyLifecycle, type LifecycleResult } from './sessions';
@@ -47,7 +48,7 @@ export function startScheduler(sql: Sql, intervalMs = 5000, log: (line: string) 
 					);
 				}
 			})
-			.catch((error: unknown) => log(`scheduler: ${(error as Error).message}`))
+			.catch((error: unknown) => log(`scheduler: ${errorMessage(error)}`))
 			.finally(() => {
 				running = false;
 			});

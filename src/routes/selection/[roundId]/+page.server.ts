@@ -6,6 +6,7 @@ import { requireUser } from '$lib/server/auth/guard';
 import { db } from '$lib/server/db';
 import { readPublicFor } from '$lib/server/db/read-routing';
 import { readFormBody } from '$lib/server/form-body';
+import { recordRefusedInput, recordSupport } from '$lib/server/observability/metrics';
 import {
 	getRound,
 	getSupports,
@@ -73,8 +74,12 @@ export const actions: Actions = {
 		const raw = form.getAll('candidate').map(String);
 		const parsed = supportFormSchema.safeParse(raw);
 		const chosen = raw.map(Number).filter((value) => Number.isSafeInteger(value));
-		if (!parsed.success) return fail(400, { chosen, error: { key: 'error_candidate_unknown', inputs: {} } });
+		if (!parsed.success) {
+			recordRefusedInput('support', 'unknown_candidate');
+			return fail(400, { chosen, error: { key: 'error_candidate_unknown', inputs: {} } });
+		}
 		const result = await replaceSupports(db(), id, user.id, parsed.data);
+		recordSupport(result);
 		if (!result.ok)
 			return fail(result.problem.code === 'over_limit' ? 400 : 409, { chosen, error: problemMessage(result.problem) });
 		redirect(303, `/selection/${id}?saved=1`);

@@ -6,6 +6,7 @@ import { m } from '$lib/paraglide/messages';
 import { requireRole } from '$lib/server/auth/guard';
 import { listBallotCandidates } from '$lib/server/catalog/catalog';
 import { db } from '$lib/server/db';
+import { recordCast, recordRefusedInput } from '$lib/server/observability/metrics';
 import { castErrorMessage, castErrorStatus } from '$lib/server/voting/cast-messages';
 import { castBallot, readBallotSession, reviewBallot } from '$lib/server/voting/casting';
 import { readFormBody } from '$lib/server/form-body';
@@ -92,9 +93,13 @@ export const actions: Actions = {
 	},
 	cast: async (event) => {
 		const read = await readSelection(event);
-		if (!read.selection) return read.failure;
+		if (!read.selection) {
+			recordRefusedInput('cast', 'invalid_form');
+			return read.failure;
+		}
 		const input = { votingSessionId: read.votingSession.id, delegateId: read.delegate.id, selection: read.selection };
 		const result = await castBallot(db(), input);
+		recordCast(result);
 		if (!result.ok) {
 			readInThisRequest.delete(event.locals); // the page reads afresh why the cast was refused
 			return fail(castErrorStatus(result.error), {
