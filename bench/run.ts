@@ -35,7 +35,8 @@ import {
 	keepChildLogs,
 	killAllChildrenNow,
 	postgresPids,
-	stopAllChildren
+	stopAllChildren,
+	withChildren
 } from './harness/processes';
 import { preflight } from './harness/preflight';
 import { formatTable, mb, skippedScenario, type ScenarioResult } from './harness/report';
@@ -301,7 +302,7 @@ async function withCpu<T>(
 ): Promise<{ value: T; cpuSeconds: Record<string, number> }> {
 	const meter = new CpuMeter(() => ({
 		...Object.fromEntries(
-			servers.map((server) => [server.name, server.child.process.pid ? [server.child.process.pid] : []])
+			servers.map((server) => [server.name, server.child.process.pid ? withChildren(server.child.process.pid) : []])
 		),
 		...(embedded ? { postgres: postgresPids(path.join(BENCH_ROOT, 'postgres')) } : {})
 	}));
@@ -710,11 +711,12 @@ async function main(): Promise<number> {
 		record(skippedScenario('6 scale-out: nginx + 2 instances', scaleOutSkipped));
 	} else if (runs('scaleout')) {
 		log('scale-out: two app instances behind nginx');
+		// nginx's port is known once it runs; the instances need it as their ORIGIN first.
 		const nginxPort = await freePort();
-		const origin = `http://127.0.0.1:${nginxPort}`;
+		const origin = `https://127.0.0.1:${nginxPort}`;
 		const [instanceA, instanceB] = await Promise.all([
-			startApp('app A', { ...appOptions, origin }),
-			startApp('app B', { ...appOptions, origin })
+			startApp('app A', { ...appOptions, origin, behindProxy: true }),
+			startApp('app B', { ...appOptions, origin, behindProxy: true })
 		]);
 		const nginx = await startNginx([instanceA.baseUrl, instanceB.baseUrl], nginxPort);
 		try {

@@ -168,6 +168,22 @@ export function cpuSeconds(pid: number): number {
 	}
 }
 
+/** A process and its direct children (a postmaster's backends and writers, nginx's workers). */
+export function withChildren(pid: number): number[] {
+	const pids = [pid];
+	for (const entry of readdirSync('/proc')) {
+		if (!/^\d+$/.test(entry)) continue;
+		try {
+			const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+			const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+			if (parent === pid) pids.push(Number(entry));
+		} catch {
+			// gone meanwhile
+		}
+	}
+	return pids;
+}
+
 /** The postmaster of a data directory and its children (backends, writers). */
 export function postgresPids(databaseDir: string): number[] {
 	let postmaster: number;
@@ -176,18 +192,7 @@ export function postgresPids(databaseDir: string): number[] {
 	} catch {
 		return [];
 	}
-	const pids = [postmaster];
-	for (const entry of readdirSync('/proc')) {
-		if (!/^\d+$/.test(entry)) continue;
-		try {
-			const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-			const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-			if (parent === postmaster) pids.push(Number(entry));
-		} catch {
-			// gone meanwhile
-		}
-	}
-	return pids;
+	return withChildren(postmaster);
 }
 
 /** CPU seconds the whole machine has been busy (all cores; from the first line of /proc/stat). */

@@ -9,6 +9,9 @@ const withNginx = mkdtempSync(path.join(tmpdir(), 'piaojue-preflight-'));
 writeFileSync(path.join(withNginx, 'nginx'), '#!/bin/sh\n', { mode: 0o755 });
 const withoutNginx = mkdtempSync(path.join(tmpdir(), 'piaojue-preflight-'));
 writeFileSync(path.join(withoutNginx, 'nginx'), 'not executable', { mode: 0o644 });
+// openssl is there in both.
+for (const directory of [withNginx, withoutNginx])
+	writeFileSync(path.join(directory, 'openssl'), '#!/bin/sh\n', { mode: 0o755 });
 afterAll(() => {
 	rmSync(withNginx, { recursive: true, force: true });
 	rmSync(withoutNginx, { recursive: true, force: true });
