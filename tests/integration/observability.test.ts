@@ -40,8 +40,8 @@ function samples(text: string): { name: string; labels: Record<string, string>; 
 beforeAll(async () => {
 	database = await createTestDatabase();
 	// Ids far from any count, bucket or port, so that one found in the metrics is certainly that id.
-	await database.sql`alter table app_user alter column id restart with 810000001`;
-	await database.sql`alter table candidate alter column id restart with 730000001`;
+	await database.ownerSql`alter table app_user alter column id restart with 810000001`;
+	await database.ownerSql`alter table candidate alter column id restart with 730000001`;
 	session = await createVotingSession(database.sql, { candidates: 4, seats: 2, delegates: 2 });
 	const staff = await createUser(database.sql, ['staff']);
 	resident = await createUser(database.sql, ['resident']);

@@ -10,8 +10,8 @@
 // by itself after a reconnect).
 import { createSql, openDatabase, type Database, type Sql } from './client';
 import { guardAgainstDriverWriteAfterClose } from './driver-guard';
-import { migrate } from './migrate';
 import { replicaConfiguration, ReplicaSet, type ReplicaStatus } from './replicas';
+import { describeConnectionRole } from './runtime-role';
 import { createOutageLog } from './unavailable';
 import { log } from '../observability/log';
 
@@ -53,7 +53,8 @@ const handle = new Proxy((() => {}) as unknown as Sql, {
 export function initDatabase(): Promise<Database> {
 	opening ??= (async () => {
 		const opened = await openDatabase();
-		await migrate(opened.sql);
+		await opened.migrate();
+		await warnIfMoreThanRuntimeRole(opened.sql);
 		const { urls, options } = replicaConfiguration();
 		const replicas = new ReplicaSet(urls, () => handle, options);
 		replicas.onChecked = (statuses) => {
@@ -76,6 +77,22 @@ export function initDatabase(): Promise<Database> {
 		return opened;
 	})();
 	return opening;
+}
+
+/**
+ * The app should run as the runtime role (README, "Database roles"): as a superuser or the schema's
+ * owner, a compromised app could switch triggers off and rewrite what they protect.
+ */
+async function warnIfMoreThanRuntimeRole(
+	sql: Sql,
+	warn: (line: string) => void = (line) => log.warn(line)
+): Promise<void> {
+	const role = await describeConnectionRole(sql);
+	if (role.superuser || role.canChangeSchema)
+		warn(
+			`database: WARNING: the app connects as ${role.user}, ${role.superuser ? 'a superuser' : 'a role that can change the schema'}; ` +
+				'give DATABASE_URL a role that is only a member of piaojue_runtime and DATABASE_OWNER_URL the owner (README, "Database roles")'
+		);
 }
 
 export function db(): Sql {

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Sql } from './client';
-import { errorMessage } from '../../error-message';
+import { errorCode, errorMessage } from '../../error-message';
 
 const MIGRATION_LOCK_KEY = 72_020_221; // any constant; shared by every instance
 const FILE_PATTERN = /^(\d{5})_[a-z0-9_]+\.sql$/;
@@ -52,13 +52,18 @@ export async function migrate(
 	const applied: string[] = [];
 	try {
 		await connection`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
-		await connection`
-			create table if not exists schema_migration (
-				version integer primary key,
-				name text not null,
-				checksum text not null,
-				applied_at timestamptz not null default now()
-			)`;
+		// Created only when missing: a role without DDL (the app's runtime role) finds it and goes on.
+		const [existing] = await connection<
+			{ found: boolean }[]
+		>`select to_regclass('schema_migration') is not null as found`;
+		if (!existing?.found)
+			await connection`
+				create table if not exists schema_migration (
+					version integer primary key,
+					name text not null,
+					checksum text not null,
+					applied_at timestamptz not null default now()
+				)`;
 		const done = await connection<{ version: number; name: string; checksum: string }[]>`
 			select version, name, checksum from schema_migration order by version`;
 		for (const record of done) {
@@ -76,7 +81,12 @@ export async function migrate(
 				await connection.unsafe('commit');
 			} catch (error) {
 				await connection.unsafe('rollback');
-				throw new Error(`migration ${file.name} failed: ${errorMessage(error)}`, { cause: error });
+				// 42501: the role lacks the privilege (the app's runtime role may not change the schema).
+				const hint =
+					errorCode(error) === '42501'
+						? ' (migrations run as the schema owner: set DATABASE_OWNER_URL, or run `npm run cli -- migrate` with it; see README, "Database roles")'
+						: '';
+				throw new Error(`migration ${file.name} failed: ${errorMessage(error)}${hint}`, { cause: error });
 			}
 			applied.push(file.name);
 			options.onApply?.(file.name);
