@@ -17,9 +17,9 @@ export interface ExternalProgram {
  * browser (the ballot page's JavaScript is weighed over HTTP), so Chromium is not among them.
  */
 export const EXTERNAL_PROGRAMS: readonly ExternalProgram[] = [
-	{ program: 'nginx', install: 'apt-get install nginx', scenarios: ['scaleout'] },
+	{ program: 'nginx', install: 'apt-get install nginx', scenarios: ['scaleout', 'province'] },
 	// The certificate of nginx's TLS listener (deploy/nginx/piaojue.conf) is made for each run.
-	{ program: 'openssl', install: 'apt-get install openssl', scenarios: ['scaleout'] }
+	{ program: 'openssl', install: 'apt-get install openssl', scenarios: ['scaleout', 'province'] }
 ];
 
 /** The full path of an executable `program` on `searchPath` (a PATH value), or null. */

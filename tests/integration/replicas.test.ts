@@ -1,7 +1,7 @@
 // Read replicas against a real streaming replica (issue 18): public reads go to the replica, writes
 // and a reader's own data to the primary, a reader who has just written sees it everywhere, a
 // lagging replica is skipped, a stopped one falls back with no error, and /healthz says so.
-// The primary and the replica are started by this file (tests/helpers/replication.ts says which
+// The primary and the replica are started by this file (bench/harness/replication.ts says which
 // PostgreSQL programs and why).
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ import { ensureRuntimeLogin, urlWithCredentials } from '../../src/lib/server/db/
 import { createRound } from '../../src/lib/server/residents/selection';
 import { startApp, Visitor, type RunningApp } from '../helpers/app';
 import { createCandidates, createUser, TEST_PASSWORD } from '../helpers/factory';
-import { startReplicatedPostgres, type ReplicatedPostgres } from '../helpers/replication';
+import { startReplicatedPostgres, suitePrograms, type ReplicatedPostgres } from '../../bench/harness/replication';
 
 const DATABASE = 'piaojue_replicas';
 const RUNTIME_ROLE = { user: 'piaojue_replica_test_app', password: randomBytes(18).toString('base64url') };
@@ -60,7 +60,7 @@ async function candidateTitles(app: RunningApp): Promise<string[]> {
 }
 
 beforeAll(async () => {
-	pair = await startReplicatedPostgres();
+	pair = await startReplicatedPostgres(suitePrograms());
 	console.log(`replication: ${pair.description}`);
 	const admin = createSql(pair.primaryUrl(), { max: 1 });
 	await admin.unsafe(`create database ${DATABASE}`);

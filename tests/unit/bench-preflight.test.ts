@@ -17,7 +17,7 @@ afterAll(() => {
 	rmSync(withoutNginx, { recursive: true, force: true });
 });
 
-const names = { scaleout: '6 scale-out', storm444: '1 vote storm (444)' };
+const names = { scaleout: '6 scale-out', storm444: '1 vote storm (444)', province: '8 province' };
 
 describe('the benchmark preflight', () => {
 	it('finds only executable programs on PATH', () => {
@@ -27,9 +27,13 @@ describe('the benchmark preflight', () => {
 
 	it('skips the scenarios whose program is missing, says what to install, and leaves the others', () => {
 		const checked = preflight(() => true, names, withoutNginx);
-		expect([...checked.skipped.keys()]).toEqual(['scaleout']);
+		expect([...checked.skipped.keys()]).toEqual(['scaleout', 'province']);
 		expect(checked.skipped.get('scaleout')).toBe('nginx is not installed (apt-get install nginx)');
 		expect(checked.messages).toEqual([
+			'nginx is not installed: install it with `apt-get install nginx` to run scenario 6 scale-out, scenario 8 province; they are skipped in this run, the others run.'
+		]);
+		// A run that does not ask for the province scenario names only the scale-out.
+		expect(preflight((key) => key !== 'province', names, withoutNginx).messages).toEqual([
 			'nginx is not installed: install it with `apt-get install nginx` to run scenario 6 scale-out; it is skipped in this run, the others run.'
 		]);
 	});

@@ -1,13 +1,17 @@
-// A PostgreSQL primary and a streaming replica of it, started by a test on 127.0.0.1 (issue 18).
+// A PostgreSQL primary and a streaming replica of it, started by a test or the benchmark on
+// 127.0.0.1 (issue 18).
 //
-// Which PostgreSQL: the suite's own target decides, so both CI passes test replication.
-// - With DATABASE_URL set (CI's second pass, on the system PostgreSQL 15): Debian's server programs
-//   in PG_BIN (default /usr/lib/postgresql/15/bin), the replica made by `pg_basebackup -R`, as CI
-//   runs PostgreSQL. Without them the test fails with the line that installs them.
-// - Without DATABASE_URL (`npm test`, the embedded server): the embedded package's own programs.
-//   It has no pg_basebackup, so the replica starts from a file copy of the cleanly stopped primary
+// Which PostgreSQL programs:
+// - 'system': Debian's server programs in PG_BIN (default /usr/lib/postgresql/15/bin), the replica
+//   made by `pg_basebackup -R`, as CI runs PostgreSQL. Without them: an error with the line that
+//   installs them.
+// - 'embedded': the embedded package's own programs (the PostgreSQL of `npm start`). It has no
+//   pg_basebackup, so the replica starts from a file copy of the cleanly stopped primary
 //   (PostgreSQL's documented offline base backup) with standby.signal and primary_conninfo, which
 //   is what `pg_basebackup -R` writes; from then on it is the same streaming replication.
+// The tests follow the suite's target (DATABASE_URL set: CI's second pass on the system
+// PostgreSQL 15; unset: embedded), so both CI passes test replication; the benchmark uses the
+// embedded programs, like its other scenarios.
 // As root, every PostgreSQL program runs as the 'postgres' user (PostgreSQL refuses root).
 import { spawn, type SpawnOptions } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -24,6 +28,11 @@ const INSTALL_LINE = 'apt-get install postgresql-15';
 export interface ReplicatedPostgres {
 	/** Which programs and which base backup, for the test's log. */
 	description: string;
+	/** The data directories (the benchmark measures the CPU of their processes). */
+	primaryDir: string;
+	replicaDir: string;
+	/** Seconds the replica is behind (0 when it has replayed all the primary had written just before). */
+	lagSeconds(): Promise<number | null>;
 	primaryUrl(database?: string): string;
 	replicaUrl(database?: string): string;
 	/** A superuser connection to the replica (to pause replay, read its position). */
@@ -40,8 +49,15 @@ interface Programs {
 	bin: (name: string) => string;
 }
 
-async function programs(): Promise<Programs> {
-	if (process.env.DATABASE_URL) {
+export type PostgresPrograms = 'system' | 'embedded';
+
+/** The programs the test suite's target calls for: the system PostgreSQL with DATABASE_URL, else the embedded one. */
+export function suitePrograms(): PostgresPrograms {
+	return process.env.DATABASE_URL ? 'system' : 'embedded';
+}
+
+async function programs(kind: PostgresPrograms): Promise<Programs> {
+	if (kind === 'system') {
 		const bin = (name: string) => path.join(SYSTEM_PG_BIN, name);
 		for (const name of ['initdb', 'pg_ctl', 'pg_basebackup'])
 			if (!existsSync(bin(name)))
@@ -89,8 +105,8 @@ function run(command: string, args: string[], ids: { uid: number; gid: number } 
 }
 
 /** Starts a primary and a streaming replica of it, each in a folder of its own under one temporary folder. */
-export async function startReplicatedPostgres(): Promise<ReplicatedPostgres> {
-	const found = await programs();
+export async function startReplicatedPostgres(kind: PostgresPrograms): Promise<ReplicatedPostgres> {
+	const found = await programs(kind);
 	const ids = await postgresIds();
 	const root = await mkdtemp(path.join(tmpdir(), 'piaojue-replication-'));
 	await chmod(root, 0o711);
@@ -173,6 +189,15 @@ export async function startReplicatedPostgres(): Promise<ReplicatedPostgres> {
 			found.kind === 'system'
 				? `system PostgreSQL (${found.bin('')}), replica by pg_basebackup -R`
 				: 'embedded PostgreSQL programs, replica from a copy of the stopped primary',
+		primaryDir,
+		replicaDir,
+		lagSeconds: async () => {
+			const [{ lsn } = { lsn: '' }] = await primaryAdmin<{ lsn: string }[]>`select pg_current_wal_lsn()::text as lsn`;
+			const [row] = await replicaAdmin<{ lag: number | null }[]>`
+				select case when pg_last_wal_replay_lsn() >= ${lsn}::pg_lsn then 0
+					else extract(epoch from clock_timestamp() - pg_last_xact_replay_timestamp())::float8 end as lag`;
+			return row?.lag ?? null;
+		},
 		primaryUrl: (database) => url(primaryPort, database),
 		replicaUrl: (database) => url(replicaPort, database),
 		replicaAdmin: () => replicaAdmin,
