@@ -1,5 +1,6 @@
 // Commands kept in files of their own; each registers here under its name.
 import type { CliCommand } from './cli-support';
+import { presenceMarkCommand } from './cli-attendance';
 import { auditVerifyCommand } from './cli-audit';
 import { backupCommand, restoreCommand } from './cli-backup';
 import { catalogImportCommand } from './cli-catalog';
@@ -13,5 +14,6 @@ export const extraCommands: Record<string, CliCommand> = {
 	'catalog:import': catalogImportCommand,
 	backup: backupCommand,
 	restore: restoreCommand,
-	'two-factor:reset': twoFactorResetCommand
+	'two-factor:reset': twoFactorResetCommand,
+	'presence:mark': presenceMarkCommand
 };

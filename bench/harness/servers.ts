@@ -63,6 +63,8 @@ export async function startApp(name: string, options: AppOptions): Promise<Serve
 			DATABASE_URL: options.databaseUrl,
 			BODY_SIZE_LIMIT: '2M',
 			PIAOJUE_MIGRATIONS_DIR: options.migrationsDir,
+			// The live scenario's 2,000 projector clients all come from the load generator's one address.
+			PIAOJUE_STREAMS_PER_ADDRESS: '100000',
 			...(options.poolSize ? { DATABASE_POOL_SIZE: String(options.poolSize) } : {}),
 			...(options.behindProxy ? { ADDRESS_HEADER: 'X-Forwarded-For', XFF_DEPTH: '1', BODY_SIZE_LIMIT: '21M' } : {}),
 			...options.env

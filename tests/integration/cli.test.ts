@@ -23,12 +23,13 @@ describe('operator CLI', () => {
 		const staff = cli(['user:create', '--username', 'cli_staff', '--role', 'staff', '--display-name', '工作人员']);
 		expect(staff.code).toBe(0);
 		expect(staff.stdout).toMatch(/password \(shown once\): [a-z2-9]{5}(-[a-z2-9]{5}){3}/);
-		for (const name of ['cli_d1', 'cli_d2', 'cli_d3']) {
+		const createDelegate = (name: string) =>
 			expect(
 				cli(['user:create', '--username', name, '--role', 'delegate', '--password-stdin'], 'a long enough passphrase\n')
 					.code
 			).toBe(0);
-		}
+		createDelegate('cli_d1');
+		createDelegate('cli_d2');
 		expect(cli(['user:create', '--username', 'cli_d1', '--role', 'delegate']).stderr).toContain('taken');
 
 		const created = cli([
@@ -46,14 +47,22 @@ describe('operator CLI', () => {
 		const sessionId = Number(/voting session (\d+)/.exec(created.stdout)?.[1]);
 		expect(sessionId).toBeGreaterThan(0);
 
+		// The roster's delegates are its electorate from the start; one who joins the roster later is added.
+		createDelegate('cli_d3');
 		expect(cli(['electorate:add', String(sessionId), 'cli_d1', 'cli_d2', 'nobody_here']).code).toBe(1);
 		expect(cli(['electorate:add', String(sessionId), 'cli_staff']).stderr).toContain('not delegates');
 		const enrolled = cli(['electorate:add', String(sessionId), 'cli_d1', 'cli_d2', 'cli_d3']);
-		expect(enrolled.stdout).toContain('enrolled 3');
+		expect(enrolled.stdout).toContain('enrolled 1 delegate(s); 2 already enrolled');
 
 		expect(cli(['session:publish', String(sessionId), '--as', 'cli_staff']).stderr).toContain(
 			'it is draft; next step: open'
 		);
+		// 签到 at the hall before opening: below the quorum it does not open.
+		expect(cli(['presence:mark', String(sessionId), 'cli_d1', '--as', 'cli_staff']).code).toBe(0);
+		const belowQuorum = cli(['session:open', String(sessionId)]);
+		expect(belowQuorum.code).toBe(1);
+		expect(belowQuorum.stderr).toContain('Enrolled 3, present 1: below the quorum of 3');
+		expect(cli(['presence:mark', String(sessionId), 'cli_d2', 'cli_d3', '--as', 'cli_staff']).code).toBe(0);
 		expect(cli(['session:open', String(sessionId)]).code).toBe(0);
 		expect(cli(['electorate:add', String(sessionId), 'cli_d1']).stderr).toContain('frozen');
 		expect(cli(['tally', String(sessionId)]).stderr).toContain('counted only after it closes');
@@ -78,7 +87,11 @@ describe('operator CLI', () => {
 		const csv = cli(['export', String(sessionId), '--format', 'csv']);
 		expect(csv.code).toBe(0);
 		expect(csv.stdout.startsWith('\uFEFF名次,候选项目,所属方面,赞成票')).toBe(true);
-		expect(csv.stdout.trim().split('\r\n')).toHaveLength(5);
+		// The candidates (4 and a header), then after an empty line the vote's figures (a header and 13 rows).
+		const csvLines = csv.stdout.trim().split('\r\n');
+		expect(csvLines.slice(0, 6).at(-1)).toBe('');
+		expect(csvLines).toHaveLength(5 + 1 + 14);
+		expect(csvLines).toContain('收回选票,2');
 		const json = JSON.parse(cli(['export', String(sessionId), '--format', 'json']).stdout) as {
 			tally: { ballotsCast: number; candidates: { candidateId: number; for: number; outcome: string }[] };
 			ballots: unknown[];
@@ -96,13 +109,31 @@ describe('operator CLI', () => {
 			'a scrutineer must confirm the tally first'
 		);
 		expect(cli(['session:confirm', String(sessionId), '--as', 'cli_staff']).stderr).toContain('not scrutineer');
-		expect(cli(['user:create', '--username', 'cli_scrutineer', '--role', 'scrutineer']).code).toBe(0);
-		expect(cli(['session:confirm', String(sessionId), '--as', 'cli_scrutineer']).stdout).toContain(
-			'tally confirmed by cli_scrutineer'
+		expect(
+			cli(
+				['user:create', '--username', 'cli_scrutineer', '--role', 'scrutineer', '--password-stdin'],
+				'the scrutineer passphrase\n'
+			).code
+		).toBe(0);
+		// The scrutineer proves themself with their password; an operator naming them is not enough.
+		const unproven = cli(['session:confirm', String(sessionId), '--as', 'cli_scrutineer']);
+		expect(unproven.code).toBe(2);
+		expect(unproven.stderr).toContain('--password-stdin');
+		const wrong = cli(
+			['session:confirm', String(sessionId), '--as', 'cli_scrutineer', '--password-stdin'],
+			'a guessed passphrase\n'
 		);
+		expect(wrong.code).toBe(1);
+		expect(wrong.stderr).toContain('incorrect');
+		expect(
+			cli(
+				['session:confirm', String(sessionId), '--as', 'cli_scrutineer', '--password-stdin'],
+				'the scrutineer passphrase\n'
+			).stdout
+		).toContain('tally confirmed by cli_scrutineer');
 		expect(cli(['session:publish', String(sessionId)]).stderr).toContain('needs --as USERNAME');
 		expect(cli(['session:publish', String(sessionId), '--as', 'cli_staff']).stdout).toContain('now published');
-	});
+	}, 240_000); // about 30 CLI processes, one after another, slow on a busy machine
 
 	it('detects a stored tally that no longer matches the ballots', async () => {
 		const candidateIds = await createCandidates(database.sql, 3);
@@ -120,7 +151,8 @@ describe('operator CLI', () => {
 		const sessionId = Number(/voting session (\d+)/.exec(created.stdout)?.[1]);
 		cli(['user:create', '--username', 'cli_t1', '--role', 'delegate']);
 		cli(['electorate:add', String(sessionId), 'cli_t1']);
-		cli(['session:open', String(sessionId)]);
+		cli(['presence:mark', String(sessionId), 'cli_d1', 'cli_d2', 'cli_d3', 'cli_t1', '--as', 'cli_staff']);
+		expect(cli(['session:open', String(sessionId)]).code).toBe(0);
 		cli(['session:close', String(sessionId)]);
 		expect(cli(['tally', String(sessionId), '--verify']).code).toBe(0);
 		// A superuser bypasses the guard trigger and forges the stored result.
@@ -132,7 +164,7 @@ describe('operator CLI', () => {
 		const verified = cli(['tally', String(sessionId), '--verify']);
 		expect(verified.code).toBe(1);
 		expect(verified.stderr).toContain('ballotsCast: stored 5, recomputed 0');
-	});
+	}, 240_000); // a CLI process per step: about 20 of them, slow on a busy machine
 
 	it('explains bad arguments and exits with 2', () => {
 		for (const args of [

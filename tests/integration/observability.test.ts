@@ -7,6 +7,7 @@ import { createRound } from '../../src/lib/server/residents/selection';
 import { startApp, Visitor, type RunningApp } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { createCandidates, createUser, createVotingSession, TEST_PASSWORD, type TestSession } from '../helpers/factory';
+import { verifyMobile } from '../helpers/verification';
 import { castThroughForm, TurnoutStream, visitorFor } from '../helpers/voting';
 
 const TOKEN = 'metrics-token-of-the-observability-test';
@@ -45,6 +46,7 @@ beforeAll(async () => {
 	session = await createVotingSession(database.sql, { candidates: 4, seats: 2, delegates: 2 });
 	const staff = await createUser(database.sql, ['staff']);
 	resident = await createUser(database.sql, ['resident']);
+	await verifyMobile(database.sql, resident.id); // rounds take phone-verified residents by default
 	roundCandidates = await createCandidates(database.sql, 3);
 	const round = await createRound(
 		database.sql,

@@ -12,6 +12,7 @@ import { ensureRuntimeLogin, urlWithCredentials } from '../../src/lib/server/db/
 import { createRound } from '../../src/lib/server/residents/selection';
 import { startApp, Visitor, type RunningApp } from '../helpers/app';
 import { createCandidates, createUser, TEST_PASSWORD } from '../helpers/factory';
+import { verifyMobile } from '../helpers/verification';
 import { startReplicatedPostgres, suitePrograms, type ReplicatedPostgres } from '../../bench/harness/replication';
 
 const DATABASE = 'piaojue_replicas';
@@ -72,6 +73,7 @@ beforeAll(async () => {
 	await ensureRuntimeLogin(sql, RUNTIME_ROLE);
 	const staff = await createUser(sql, ['staff']);
 	resident = await createUser(sql, ['resident']);
+	await verifyMobile(sql, resident.id); // rounds take phone-verified residents by default
 	candidateIds = await createCandidates(sql, 3);
 	const created = await createRound(
 		sql,

@@ -7,6 +7,8 @@ import { db } from '$lib/server/db';
 import { readPublicFor } from '$lib/server/db/read-routing';
 import { readFormBody } from '$lib/server/form-body';
 import { recordRefusedInput, recordSupport } from '$lib/server/observability/metrics';
+import { addressPrefix, meetsEligibility } from '$lib/domain/verification';
+import { residentVerification } from '$lib/server/residents/accounts';
 import {
 	getRound,
 	getSupports,
@@ -28,8 +30,8 @@ export const load: PageServerLoad = async (event) => {
 	const id = roundId(params);
 	const isResident = locals.user?.roles.includes('resident') ?? false;
 	// The round, its candidates and its ranking are public (a replica may serve them); the
-	// resident's own supports always come from the primary.
-	const [publicPart, supported] = await Promise.all([
+	// resident's own supports and verification always come from the primary.
+	const [publicPart, supported, verification] = await Promise.all([
 		readPublicFor(event, async (sql) => {
 			const round = await getRound(sql, id);
 			if (!round) return null;
@@ -39,11 +41,14 @@ export const load: PageServerLoad = async (event) => {
 			]);
 			return { round, candidates, results };
 		}),
-		isResident && locals.user ? getSupports(db(), id, locals.user.id) : Promise.resolve([] as number[])
+		isResident && locals.user ? getSupports(db(), id, locals.user.id) : Promise.resolve([] as number[]),
+		isResident && locals.user ? residentVerification(db(), locals.user.id) : Promise.resolve(null)
 	]);
 	if (!publicPart) error(404, m.residents_round_not_found());
 	const { round, candidates, results } = publicPart;
-	return { round, candidates, supported, results, isResident, saved: url.searchParams.has('saved') };
+	// A resident who does not meet the round's rule is told how to verify, before they choose.
+	const eligible = verification ? meetsEligibility(round.eligibility, verification) : false;
+	return { round, candidates, supported, results, isResident, eligible, saved: url.searchParams.has('saved') };
 };
 
 /** The message key and inputs of a refused choice. */
@@ -60,6 +65,12 @@ function problemMessage(problem: Exclude<SupportResult, { ok: true }>['problem']
 			return { key: 'error_candidate_duplicate', inputs: {} };
 		case 'not_resident':
 			return { key: 'residents_error_residents_only', inputs: {} };
+		case 'not_eligible':
+			return {
+				key:
+					problem.eligibility === 'identity' ? 'verification_not_eligible_identity' : 'verification_not_eligible_phone',
+				inputs: {}
+			};
 		case 'not_found':
 		case 'not_open':
 			return { key: 'residents_error_round_not_open', inputs: {} };
@@ -67,7 +78,7 @@ function problemMessage(problem: Exclude<SupportResult, { ok: true }>['problem']
 }
 
 export const actions: Actions = {
-	default: async ({ params, locals, url, request }) => {
+	default: async ({ params, locals, url, request, getClientAddress }) => {
 		const user = requireUser(locals, url);
 		const id = roundId(params);
 		const form = await readFormBody(request);
@@ -78,10 +89,19 @@ export const actions: Actions = {
 			recordRefusedInput('support', 'unknown_candidate');
 			return fail(400, { chosen, error: { key: 'error_candidate_unknown', inputs: {} } });
 		}
-		const result = await replaceSupports(db(), id, user.id, parsed.data);
+		if (!user.roles.includes('resident')) {
+			recordRefusedInput('support', 'not_resident');
+			return fail(409, { chosen, error: problemMessage({ code: 'not_resident' }) });
+		}
+		const result = await replaceSupports(db(), id, user.id, parsed.data, {
+			addressPrefix: addressPrefix(getClientAddress()),
+			userAgent: request.headers.get('user-agent')
+		});
 		recordSupport(result);
-		if (!result.ok)
-			return fail(result.problem.code === 'over_limit' ? 400 : 409, { chosen, error: problemMessage(result.problem) });
+		if (!result.ok) {
+			const status = result.problem.code === 'over_limit' ? 400 : result.problem.code === 'not_eligible' ? 403 : 409;
+			return fail(status, { chosen, error: problemMessage(result.problem) });
+		}
 		redirect(303, `/selection/${id}?saved=1`);
 	}
 };
