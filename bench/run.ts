@@ -787,10 +787,16 @@ async function main(): Promise<number> {
 				log(
 					`trial vote through nginx: ${scaleOutTrial.summary.requests - scaleOutTrial.summary.errors} of ${TRIAL_VOTES} ballots acknowledged`
 				);
+				// The projector clients connect to instance A itself, so that what they see of B's casts
+				// can only have come through PostgreSQL (LISTEN/NOTIFY). The instances take the client's
+				// address from X-Forwarded-For, as behind nginx, and refuse a request without it: the
+				// clients send what nginx would add.
 				const { clients, failed } = await openTurnoutClients(
 					instanceA.baseUrl,
 					data.sessions.scaleOut,
-					SIZES.scaleOutClients
+					SIZES.scaleOutClients,
+					100,
+					{ 'x-forwarded-for': '127.0.0.1' }
 				);
 				const beforeStorm = nginx.requestsByUpstream();
 				instanceA.child.rss.reset();
@@ -829,6 +835,8 @@ async function main(): Promise<number> {
 				);
 				result.errors += failed + behind;
 				result.notes += `; casts on A/B ${castsOnA}/${castsOnB}; ${SIZES.scaleOutClients} SSE clients on A ${sawB ? 'saw every cast, B’s included' : 'did NOT all see every cast'} (p95 ${delays.p95Ms} ms)`;
+				const firstFailure = clients.find((client) => client.failure !== null)?.failure;
+				if (failed > 0) result.notes += `; ${failed} SSE clients could not connect (${firstFailure ?? 'no answer'})`;
 				if (!sawB) result.correct = false;
 				record(result);
 			} finally {
