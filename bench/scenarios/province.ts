@@ -21,6 +21,7 @@ import { ensureRuntimeLogin, urlWithCredentials } from '../../src/lib/server/db/
 import { createRound } from '../../src/lib/server/residents/selection';
 import { recordVerifiedMobiles } from '../../src/lib/server/residents/mobile-verification';
 import { keepAliveAgent, percentile, request, round, summarize, timed, type Outcome } from '../harness/http';
+import { coresPer, describeCores } from '../harness/capacity';
 import { CpuMeter, freePort, postgresPids, withChildren } from '../harness/processes';
 import { startReplicatedPostgres, type ReplicatedPostgres } from '../harness/replication';
 import type { ScenarioResult } from '../harness/report';
@@ -316,6 +317,14 @@ export async function runProvince(
 		const mixed = await phase('c (both)', sizes.mixedMs, sizes.readConcurrency, sizes.supportConcurrency);
 		readAgent.destroy();
 		supportAgent.destroy();
+		// The capacity table (README "Capacity"): cores per unit of load from the phases with one kind
+		// of request each. A choice is one resident's support of 1 to 5 projects (3 on average) and the
+		// page the browser is sent to afterwards.
+		const acknowledgedIn = (summary: { requests: number; errors: number }) => summary.requests - summary.errors;
+		const coresForChoices = coresPer(supportsOnly.cpuSeconds, acknowledgedIn(supportsOnly.supports), 1000);
+		const coresForReads = coresPer(readsOnly.cpuSeconds, acknowledgedIn(readsOnly.reads), 10_000);
+		log(`province: per 1,000 choices/s ${describeCores(coresForChoices)}`);
+		log(`province: per 10,000 ranking reads/s ${describeCores(coresForReads)}`);
 
 		// Every acknowledged support is stored exactly as acknowledged, and once; the tally agrees.
 		const rows = await owner<{ residentId: number; candidateIds: number[] }[]>`
@@ -363,8 +372,9 @@ export async function runProvince(
 				lag: readsOnly.lag,
 				replicaReads: readsOnly.replicaReads,
 				primaryReads: readsOnly.primaryReads,
+				coresPer10000ReadsPerSecond: coresForReads,
 				...base,
-				notes: `${sizes.readConcurrency} anonymous readers through nginx (HTTPS) for ${sizes.phaseMs / 1000} s; ${readShare(readsOnly)}% of public reads on the replica; ${lagNote(readsOnly)}`
+				notes: `${sizes.readConcurrency} anonymous readers through nginx (HTTPS) for ${sizes.phaseMs / 1000} s; ${readShare(readsOnly)}% of public reads on the replica; ${lagNote(readsOnly)}; per 10,000 reads/s: ${describeCores(coresForReads)}`
 			},
 			{
 				name: '8 province b: supports only',
@@ -373,8 +383,9 @@ export async function runProvince(
 				cpuSeconds: supportsOnly.cpuSeconds,
 				wallMs: round(supportsOnly.wallMs, 0),
 				lag: supportsOnly.lag,
+				coresPer1000ChoicesPerSecond: coresForChoices,
 				...base,
-				notes: `${sizes.supportConcurrency} residents at a time, each a choice (POST) and the page it leads to (latency of both); ${lagNote(supportsOnly)}`
+				notes: `${sizes.supportConcurrency} residents at a time, each a choice (POST) and the page it leads to (latency of both); ${lagNote(supportsOnly)}; per 1,000 choices/s: ${describeCores(coresForChoices)}`
 			},
 			{
 				name: `8 province c: ${sizes.mixedMs >= 60_000 ? `${round(sizes.mixedMs / 60_000, 1)} min` : `${sizes.mixedMs / 1000} s`} of supports and ranking reads`,
