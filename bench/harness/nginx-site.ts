@@ -77,6 +77,34 @@ http {
 `;
 }
 
+export const ENVIRONMENT_FILE = path.resolve('deploy/systemd/piaojue.env');
+
+/** The settings deploy/systemd/piaojue.env gives every instance (systemd's KEY=value lines, comments skipped). */
+export function deployedEnvironment(file = ENVIRONMENT_FILE): Record<string, string> {
+	const settings: Record<string, string> = {};
+	for (const line of readFileSync(file, 'utf8').split('\n')) {
+		const match = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line.trim());
+		if (match) settings[match[1]!] = match[2]!;
+	}
+	return settings;
+}
+
+/**
+ * What an instance behind the deployed nginx needs from the environment file: where the client's
+ * address comes from and how large a body may be. Tests and the benchmark start their instances
+ * with these, so the file's values are what they test.
+ */
+export function behindProxyEnvironment(file = ENVIRONMENT_FILE): Record<string, string> {
+	const settings = deployedEnvironment(file);
+	const chosen: Record<string, string> = {};
+	for (const key of ['ADDRESS_HEADER', 'XFF_DEPTH', 'BODY_SIZE_LIMIT']) {
+		const value = settings[key];
+		if (value === undefined) throw new Error(`${file} no longer sets ${key}`);
+		chosen[key] = value;
+	}
+	return chosen;
+}
+
 /** A self-signed certificate for 127.0.0.1 (openssl), valid for two days. */
 export function makeCertificate(directory: string): { certificate: string; key: string } {
 	const certificate = path.join(directory, 'certificate.pem');

@@ -5,7 +5,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { makeCertificate, mainConfiguration, renderSite } from './nginx-site';
+import { behindProxyEnvironment, makeCertificate, mainConfiguration, renderSite } from './nginx-site';
 import { freePort, startChild, waitUntilReady, type Child } from './processes';
 
 export interface Server {
@@ -66,7 +66,7 @@ export async function startApp(name: string, options: AppOptions): Promise<Serve
 			// The live scenario's 2,000 projector clients all come from the load generator's one address.
 			PIAOJUE_STREAMS_PER_ADDRESS: '100000',
 			...(options.poolSize ? { DATABASE_POOL_SIZE: String(options.poolSize) } : {}),
-			...(options.behindProxy ? { ADDRESS_HEADER: 'X-Forwarded-For', XFF_DEPTH: '1', BODY_SIZE_LIMIT: '21M' } : {}),
+			...(options.behindProxy ? behindProxyEnvironment() : {}),
 			...options.env
 		}
 	});

@@ -6,6 +6,7 @@
 import http2 from 'node:http2';
 import https from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { behindProxyEnvironment } from '../../bench/harness/nginx-site';
 import { EXTERNAL_PROGRAMS, findOnPath } from '../../bench/harness/preflight';
 import { freePort } from '../../bench/harness/processes';
 import { startNginx, type Nginx } from '../../bench/harness/servers';
@@ -71,12 +72,8 @@ beforeAll(async () => {
 	database = await createTestDatabase();
 	session = await createVotingSession(database.sql, { candidates: 4, seats: 2, delegates: 4 });
 	const port = await freePort();
-	const env = {
-		ORIGIN: `https://127.0.0.1:${port}`,
-		ADDRESS_HEADER: 'X-Forwarded-For',
-		XFF_DEPTH: '1',
-		BODY_SIZE_LIMIT: '21M'
-	};
+	// The instances' proxy settings come from the deployed environment file (deploy/systemd/piaojue.env).
+	const env = { ORIGIN: `https://127.0.0.1:${port}`, ...behindProxyEnvironment() };
 	instances = await Promise.all([startApp(database.url, env), startApp(database.url, env)]);
 	nginx = await startNginx(
 		instances.map((instance) => instance.baseUrl),
