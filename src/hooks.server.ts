@@ -7,6 +7,7 @@ import { SESSION_COOKIE, validateSessionToken } from '$lib/server/auth/session';
 import { sessionCookieOptions } from '$lib/server/auth/cookies';
 import { startScheduler } from '$lib/server/voting/scheduler';
 import { startResidentsHousekeeping } from '$lib/server/residents/personal-data';
+import { startSessionHousekeeping } from '$lib/server/auth/session-housekeeping';
 import { twoFactorEnrolmentGate } from '$lib/server/auth/two-factor-policy';
 import { databaseOutage, handleServerError } from '$lib/server/db/outage';
 import { rememberWrites } from '$lib/server/db/read-routing';
@@ -17,11 +18,14 @@ import { log } from '$lib/server/observability/log';
 export const init: ServerInit = async () => {
 	await initDatabase();
 	wireMetrics();
-	const stopScheduler = startScheduler(db(), undefined, (line) => log.info(line));
-	const stopHousekeeping = startResidentsHousekeeping(db(), (line) => log.info(line));
+	const logLine = (line: string) => log.info(line);
+	const stopScheduler = startScheduler(db(), undefined, logLine);
+	const stopHousekeeping = startResidentsHousekeeping(db(), logLine);
+	const stopSessionHousekeeping = startSessionHousekeeping(db(), undefined, logLine);
 	process.once('sveltekit:shutdown', () => {
 		stopScheduler();
 		stopHousekeeping();
+		stopSessionHousekeeping();
 		void closeDatabase();
 	});
 };
