@@ -154,6 +154,7 @@ create trigger voting_result_notify_public after insert on voting_result
 -- The scrutineer's name on a result.
 create trigger app_user_notify_public after update of display_name on app_user
   for each statement execute function notify_public_change('sessions');
--- The announcement shows the chain's head.
-create trigger audit_entry_notify_public after insert on audit_entry
+-- A result shows the chain's entries at opening and closing, the announcement its head. (Entries are
+-- never changed; a superuser who rewrites them is shown too.)
+create trigger audit_entry_notify_public after insert or update or delete on audit_entry
   for each statement execute function notify_public_change('audit');

@@ -9,17 +9,26 @@ import { appSessionCache } from '$lib/server/auth/session-cache';
 import { sessionCookieOptions } from '$lib/server/auth/cookies';
 import { startScheduler } from '$lib/server/voting/scheduler';
 import { startResidentsHousekeeping } from '$lib/server/residents/personal-data';
+import { startSessionHousekeeping } from '$lib/server/auth/session-housekeeping';
 import { twoFactorEnrolmentGate } from '$lib/server/auth/two-factor-policy';
 import { databaseOutage, handleServerError } from '$lib/server/db/outage';
+import { rememberWrites } from '$lib/server/db/read-routing';
+import { observeRequests } from '$lib/server/observability/request';
+import { wireMetrics } from '$lib/server/observability/metrics';
+import { log } from '$lib/server/observability/log';
 import { appPublicPageCache } from '$lib/server/cache/public-pages';
 
 export const init: ServerInit = async () => {
 	await initDatabase();
-	const stopScheduler = startScheduler(db());
-	const stopHousekeeping = startResidentsHousekeeping(db());
+	wireMetrics();
+	const logLine = (line: string) => log.info(line);
+	const stopScheduler = startScheduler(db(), undefined, logLine);
+	const stopHousekeeping = startResidentsHousekeeping(db(), logLine);
+	const stopSessionHousekeeping = startSessionHousekeeping(db(), undefined, logLine);
 	process.once('sveltekit:shutdown', () => {
 		stopScheduler();
 		stopHousekeeping();
+		stopSessionHousekeeping();
 		void closeDatabase();
 	});
 };
@@ -71,7 +80,7 @@ const i18n: Handle = ({ event, resolve }) =>
 
 // The candidate list, candidate pages, published results and announcements, for anonymous
 // visitors: from memory, per language and text size (invalidated by NOTIFY: cache/public-pages.ts).
-// First, so that a kept page needs neither the database nor the hooks below.
+// Before the hooks that need the database: a kept page needs neither it nor them.
 const publicPages: Handle = ({ event, resolve }) =>
 	appPublicPageCache().handle(db(), event, resolve, {
 		variant: () => `${extractLocaleFromRequest(event.request)} ${textSizeOf(event.cookies.get(TEXT_SIZE_COOKIE))}`
@@ -84,8 +93,10 @@ export const handleError = handleServerError;
 // With PIAOJUE_REQUIRE_2FA=1, staff and scrutineers without an authenticator reach only the
 // security page (and signing out) until they enrol.
 export const handle = sequence(
+	observeRequests,
 	publicPages,
 	securityHeaders,
+	rememberWrites,
 	databaseOutage,
 	authenticate,
 	twoFactorEnrolmentGate,

@@ -13,6 +13,9 @@
 // (turnout) are never kept: a result page is kept only once published, the candidate pages carry
 // no counts.
 //
+// With read replicas (issue 18), a page rendered to be kept reads from the primary: the NOTIFY that
+// drops it comes from the primary at its commit, and a replica may not have that commit yet.
+//
 // The Content-Security-Policy nonce stays fresh per response: the page is kept split at its nonce,
 // and each response gets a new one (in the HTML and the header alike).
 import { createHash, randomBytes } from 'node:crypto';
@@ -29,7 +32,7 @@ export type PublicTag = 'catalog' | 'sessions' | 'audit';
 const KEPT_ROUTES: Record<string, { params: readonly string[]; tags: readonly PublicTag[] }> = {
 	'/projects': { params: ['year', 'category'], tags: ['catalog'] },
 	'/projects/[id]': { params: [], tags: ['catalog'] },
-	'/results/[sessionId]': { params: [], tags: ['catalog', 'sessions'] },
+	'/results/[sessionId]': { params: [], tags: ['catalog', 'sessions', 'audit'] },
 	'/results/[sessionId]/announcement': { params: [], tags: ['catalog', 'sessions', 'audit'] }
 };
 
@@ -136,6 +139,7 @@ export class PublicPageCache {
 		const kept = this.#pages.get(key);
 		if (kept && Date.now() - kept.keptAt < MAX_AGE_MS) return respond(kept, event.request);
 		const generation = this.#generation;
+		renderedForMemory.add(event.locals);
 		const response = await resolve(event);
 		const route = KEPT_ROUTES[event.route.id as string];
 		if (
@@ -200,6 +204,14 @@ function pageOf(html: string, headers: Headers, tags: readonly PublicTag[]): Kep
 		tags,
 		keptAt: Date.now()
 	};
+}
+
+/** Requests rendered to be kept if their route allows: their public reads go to the primary. */
+const renderedForMemory = new WeakSet<App.Locals>();
+
+/** Whether this request's page may be kept in memory: read it from the primary (read-routing.ts). */
+export function rendersForMemory(locals: App.Locals): boolean {
+	return renderedForMemory.has(locals);
 }
 
 /** Requests whose route said its page may be kept (set in the route's load). */
