@@ -6,6 +6,7 @@
 import type { SessionStatus } from '$lib/domain/types';
 import type { Sql, TransactionSql } from '../db/client';
 import { appendAudit } from '../audit/audit';
+import { refusalOf } from '../db/refusal';
 import { listCategoriesWithCandidates, type Candidate } from './catalog';
 
 /** A voting session that lists a candidate. */
@@ -297,21 +298,28 @@ export async function insertCategory(tx: TransactionSql, name: string): Promise<
 
 /** Turns a refusal by the database (a concurrent change the checks above could not see) into a problem. */
 function databaseProblem(error: unknown): CatalogFailure | null {
-	const {
-		code,
-		message,
-		constraint_name: constraint
-	} = error as { code?: string; message?: string; constraint_name?: string };
-	if (code === 'P0001' && /category \d+ is frozen/.test(message ?? ''))
-		return { ok: false, problem: 'category_frozen' };
-	if (code === 'P0001' && /is frozen/.test(message ?? '')) return { ok: false, problem: 'frozen' };
-	if (code === 'P0001' && /cannot be deleted/.test(message ?? '')) return { ok: false, problem: 'category_not_empty' };
-	if (code === '23505' && constraint === 'candidate_title_key') return { ok: false, problem: 'title_taken' };
-	if (code === '23505' && constraint === 'category_name_key') return { ok: false, problem: 'name_taken' };
-	if (code === '23503' && /voting_session_candidate/.test(message ?? '')) return { ok: false, problem: 'in_session' };
-	// Anything else still pointing at the candidate (merged proposals, selection rounds) keeps it.
-	if (code === '23503') return { ok: false, problem: 'has_provenance' };
-	return null;
+	const refused = refusalOf(error);
+	switch (refused?.refusal) {
+		case 'candidate_frozen':
+			return { ok: false, problem: 'frozen' };
+		case 'category_frozen':
+			return { ok: false, problem: 'category_frozen' };
+		case 'category_not_empty':
+			return { ok: false, problem: 'category_not_empty' };
+		case 'unique_violation':
+			if (refused.constraint === 'candidate_title_key') return { ok: false, problem: 'title_taken' };
+			if (refused.constraint === 'category_name_key') return { ok: false, problem: 'name_taken' };
+			return null;
+		case 'foreign_key_violation':
+			// A session's candidate list still names it; anything else pointing at the candidate
+			// (merged proposals, selection rounds) keeps it too.
+			return {
+				ok: false,
+				problem: refused.constraint === 'voting_session_candidate_candidate_id_fkey' ? 'in_session' : 'has_provenance'
+			};
+		default:
+			return null;
+	}
 }
 
 async function guarded<T>(work: () => Promise<T>): Promise<T | CatalogFailure> {

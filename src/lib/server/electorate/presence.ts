@@ -4,6 +4,7 @@
 // Presence is a public fact of the record, never shown beside ballot data.
 import type { SessionStatus } from '$lib/domain/types';
 import type { Sql, TransactionSql } from '../db/client';
+import { isRefusal } from '../db/refusal';
 import { appendAudit } from '../audit/audit';
 import { notifyTurnout } from '../live/notify';
 
@@ -127,7 +128,7 @@ export async function setPresenceOfMany(
 	} catch (error) {
 		if (error instanceof PresenceRefused) return { ok: false, error: error.error, ...error.detail };
 		// A ballot committed between the read and the update: the database keeps the check-in.
-		if ((error as { code?: string }).code === 'PJ203')
+		if (isRefusal(error, 'voted_stays_checked_in'))
 			return { ok: false, error: 'has_voted', ...(current ? { delegate: current } : {}) };
 		throw error;
 	}

@@ -17,6 +17,7 @@ import type { ProposalForm } from '$lib/domain/residents-schemas';
 import type { Role } from '$lib/domain/types';
 import type { Sql, TransactionSql } from '../db/client';
 import { appendAudit } from '../audit/audit';
+import { refusalOf } from '../db/refusal';
 import { maskedMobile } from './mobile-verification';
 
 export interface ProposalSummary {
@@ -207,16 +208,20 @@ export const PROPOSAL_PROBLEM_MESSAGE_KEYS: Record<ProposalProblem, string> = {
 
 /** The refusals of the database that a resident's write can meet, as problems. */
 function writeProblem(error: unknown): ProposalProblem | null {
-	const {
-		code,
-		message,
-		constraint_name: constraint
-	} = error as { code?: string; message?: string; constraint_name?: string };
-	if (code === 'P0001' && /is not open for proposals/.test(message ?? '')) return 'campaign_closed';
-	if (code === 'P0001' && /cannot move from|content cannot change/.test(message ?? '')) return 'not_draft';
-	if (code === '23503' && constraint === 'proposal_category_id_fkey') return 'category_not_found';
-	if (code === '23503' && constraint === 'proposal_campaign_id_fkey') return 'campaign_closed';
-	return null;
+	const refused = refusalOf(error);
+	switch (refused?.refusal) {
+		case 'campaign_closed':
+			return 'campaign_closed';
+		case 'proposal_status_step':
+		case 'proposal_content_fixed':
+			return 'not_draft';
+		case 'foreign_key_violation':
+			if (refused.constraint === 'proposal_category_id_fkey') return 'category_not_found';
+			if (refused.constraint === 'proposal_campaign_id_fkey') return 'campaign_closed';
+			return null;
+		default:
+			return null;
+	}
 }
 
 /**

@@ -27,6 +27,7 @@ import { DEFAULT_ELIGIBILITY, meetsEligibility, type Eligibility } from '$lib/do
 import { residentVerification } from './accounts';
 import type { Sql, TransactionSql } from '../db/client';
 import { appendAudit } from '../audit/audit';
+import { isRefusal, refusalOf } from '../db/refusal';
 import { enrollDelegates, insertVotingSession, rosterDelegateIds } from '../voting/sessions';
 
 /** Rows of selection_tally per candidate (the counts are spread to spare one hot row); see the migration. */
@@ -137,7 +138,7 @@ export async function createRound(
 			return { ok: true as const, id };
 		})) as { ok: true; id: number };
 	} catch (error) {
-		if ((error as { code?: string }).code === '23503') return { ok: false, problem: 'candidate_not_found' };
+		if (isRefusal(error, 'foreign_key_violation')) return { ok: false, problem: 'candidate_not_found' };
 		throw error;
 	}
 }
@@ -188,22 +189,27 @@ export interface SupportContext {
 
 /** The refusals of the database a support can meet, as problems (the checks before make them rare). */
 function supportRefusal(error: unknown, maxSupports: number, chosen: number): SupportResult | null {
-	const sqlState = (error as { code?: string }).code;
-	if (sqlState === 'PJ410') return { ok: false, problem: { code: 'not_eligible', eligibility: 'phone' } };
-	if (sqlState === 'PJ411') return { ok: false, problem: { code: 'not_eligible', eligibility: 'identity' } };
-	const {
-		code,
-		message,
-		constraint_name: constraint
-	} = error as { code?: string; message?: string; constraint_name?: string };
-	if (code === 'P0001' && /is not open/.test(message ?? '')) return { ok: false, problem: { code: 'not_open' } };
-	if (code === 'P0001' && /is not a resident/.test(message ?? ''))
-		return { ok: false, problem: { code: 'not_resident' } };
-	if (code === '23514' && constraint === 'selection_participant_check')
-		return { ok: false, problem: { code: 'over_limit', chosen, limit: maxSupports } };
-	if (code === '23503') return { ok: false, problem: { code: 'unknown_candidate' } };
-	if (code === '23505') return { ok: false, problem: { code: 'duplicate_candidate' } };
-	return null;
+	const refused = refusalOf(error);
+	switch (refused?.refusal) {
+		case 'not_phone_verified':
+			return { ok: false, problem: { code: 'not_eligible', eligibility: 'phone' } };
+		case 'not_identity_verified':
+			return { ok: false, problem: { code: 'not_eligible', eligibility: 'identity' } };
+		case 'round_not_open':
+			return { ok: false, problem: { code: 'not_open' } };
+		case 'not_resident':
+			return { ok: false, problem: { code: 'not_resident' } };
+		case 'check_violation':
+			return refused.constraint === 'selection_participant_check'
+				? { ok: false, problem: { code: 'over_limit', chosen, limit: maxSupports } }
+				: null;
+		case 'foreign_key_violation':
+			return { ok: false, problem: { code: 'unknown_candidate' } };
+		case 'unique_violation':
+			return { ok: false, problem: { code: 'duplicate_candidate' } };
+		default:
+			return null;
+	}
 }
 
 /**
@@ -367,9 +373,7 @@ export async function staffRoundResults(sql: Sql, roundId: number): Promise<Roun
 // ---------------------------------------------------------------- exclusions and final results
 
 function roundRefusal(error: unknown): RoundProblem | null {
-	const sqlState = (error as { code?: string }).code;
-	if (sqlState === 'PJ420' || sqlState === 'PJ402') return 'results_final';
-	return null;
+	return isRefusal(error, 'exclusions_closed', 'round_results_final') ? 'results_final' : null;
 }
 
 /**
