@@ -3,6 +3,7 @@
 // 1..n under concurrent edits) and appends its audit entry. The database refuses edits to a
 // candidate of a voting session that has left the draft status; this module checks first, for
 // the message.
+import type { CatalogProblem } from '$lib/domain/catalog';
 import type { SessionStatus } from '$lib/domain/types';
 import type { Sql, TransactionSql } from '../db/client';
 import { appendAudit } from '../audit/audit';
@@ -55,38 +56,7 @@ export interface CategoryInput {
 	position: number | null;
 }
 
-export type CatalogProblem =
-	| 'not_found'
-	| 'category_not_found'
-	| 'title_taken'
-	| 'name_taken'
-	| 'frozen'
-	| 'category_frozen'
-	| 'category_not_empty'
-	| 'in_session'
-	| 'has_provenance';
-
 export type CatalogFailure = { ok: false; problem: CatalogProblem; sessions?: SessionUse[] };
-
-/** The Paraglide message of each problem (input: `sessions`, the titles of the sessions concerned). */
-export const CATALOG_PROBLEM_MESSAGE_KEYS: Record<CatalogProblem, string> = {
-	not_found: 'catalog_problem_not_found',
-	category_not_found: 'catalog_problem_category_not_found',
-	title_taken: 'catalog_problem_title_taken',
-	name_taken: 'catalog_problem_name_taken',
-	frozen: 'catalog_problem_frozen',
-	category_frozen: 'catalog_problem_category_frozen',
-	category_not_empty: 'catalog_problem_category_not_empty',
-	in_session: 'catalog_problem_in_session',
-	has_provenance: 'catalog_problem_has_provenance'
-};
-
-/** The form field a problem belongs to, where it belongs to one. */
-export const CATALOG_PROBLEM_FIELDS: Partial<Record<CatalogProblem, string>> = {
-	category_not_found: 'categoryId',
-	title_taken: 'title',
-	name_taken: 'name'
-};
 
 // ---------------------------------------------------------------- reading
 

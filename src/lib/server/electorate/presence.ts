@@ -2,6 +2,7 @@
 // draft or open. A delegate's own sign-in marks them present only in the open sessions whose
 // setting says so (off by default: 实到 comes from 签到 at the hall, not from signing in anywhere).
 // Presence is a public fact of the record, never shown beside ballot data.
+import type { PresenceError } from '$lib/domain/electorate';
 import type { SessionStatus } from '$lib/domain/types';
 import type { Sql, TransactionSql } from '../db/client';
 import { isRefusal } from '../db/refusal';
@@ -44,8 +45,6 @@ export interface CheckedDelegate {
 	/** False when the delegate already was as asked (nothing written). */
 	changed: boolean;
 }
-
-export type PresenceError = 'not_found' | 'not_enrolled' | 'wrong_status' | 'has_voted';
 
 export type PresenceResult =
 	| ({ ok: true } & CheckedDelegate)

@@ -10,8 +10,11 @@ import {
 	pageCount,
 	REVIEW_ACTIONS,
 	type District,
+	type HideProblem,
+	type ProposalProblem,
 	type ProposalStatus,
-	type ReviewAction
+	type ReviewAction,
+	type ReviewProblem
 } from '$lib/domain/proposals';
 import type { ProposalForm } from '$lib/domain/residents-schemas';
 import type { Role } from '$lib/domain/types';
@@ -194,17 +197,7 @@ export async function listCandidateProvenance(sql: Sql, candidateId: number): Pr
 
 // ---------------------------------------------------------------- writing (residents)
 
-export type ProposalProblem = 'not_found' | 'not_draft' | 'campaign_closed' | 'category_not_found';
-
 export type SaveResult = { ok: true; id: number } | { ok: false; problem: ProposalProblem };
-
-/** The Paraglide message of each problem. */
-export const PROPOSAL_PROBLEM_MESSAGE_KEYS: Record<ProposalProblem, string> = {
-	not_found: 'residents_problem_not_found',
-	not_draft: 'residents_problem_not_draft',
-	campaign_closed: 'residents_problem_campaign_closed',
-	category_not_found: 'residents_error_category_required'
-};
 
 /** The refusals of the database that a resident's write can meet, as problems. */
 function writeProblem(error: unknown): ProposalProblem | null {
@@ -295,7 +288,6 @@ export async function getDraftForAuthor(
 
 // ---------------------------------------------------------------- the review (staff)
 
-export type ReviewProblem = 'not_found' | 'wrong_status';
 export type ReviewResult = { ok: true; count: number } | { ok: false; problem: ReviewProblem; proposalIds: number[] };
 
 /**
@@ -344,7 +336,7 @@ export async function reviewProposals(
 	})) as ReviewResult;
 }
 
-export type HideResult = { ok: true } | { ok: false; problem: 'not_found' | 'draft' | 'unchanged' };
+export type HideResult = { ok: true } | { ok: false; problem: HideProblem };
 
 /** Staff hide an abusive proposal (kept for the record) or show it again; both are audited. */
 export async function setProposalHidden(

@@ -20,7 +20,8 @@ import {
 	topOfRanking,
 	type RankedCandidate,
 	type RoundPhase,
-	type SupportProblem
+	type RoundProblem,
+	type SupportFailure
 } from '$lib/domain/selection';
 import type { CarryOverForm, RoundForm } from '$lib/domain/residents-schemas';
 import { DEFAULT_ELIGIBILITY, meetsEligibility, type Eligibility } from '$lib/domain/verification';
@@ -95,15 +96,6 @@ export async function listRoundCandidates(sql: Sql | TransactionSql, roundId: nu
 
 // ---------------------------------------------------------------- staff: rounds
 
-export type RoundProblem =
-	| 'not_found'
-	| 'candidate_not_found'
-	| 'not_open'
-	| 'not_closed'
-	| 'too_few_candidates'
-	| 'results_final'
-	| 'not_excluded';
-
 /** A round as staff create it; without `eligibility` it takes phone-verified residents only. */
 export type NewRound = Omit<RoundForm, 'eligibility'> & { eligibility?: Eligibility };
 
@@ -169,17 +161,7 @@ export async function getSupports(sql: Sql | TransactionSql, roundId: number, re
 	return rows.map((row) => row.candidateId);
 }
 
-export type SupportResult =
-	| { ok: true; added: number; removed: number }
-	| {
-			ok: false;
-			problem:
-				| SupportProblem
-				| { code: 'not_found' }
-				| { code: 'not_open' }
-				| { code: 'not_resident' }
-				| { code: 'not_eligible'; eligibility: Eligibility };
-	  };
+export type SupportResult = { ok: true; added: number; removed: number } | { ok: false; problem: SupportFailure };
 
 /** What the irregular-activity review keeps of a change of choice: the address's /24 or /64, and the user agent. */
 export interface SupportContext {
