@@ -1,5 +1,28 @@
-// What the catalog's services can refuse (src/lib/server/catalog/manage.ts); their messages are in
-// src/lib/catalog-messages.ts.
+// Categories and candidates as the pages show them, and what the catalog's services can refuse
+// (src/lib/server/catalog/manage.ts; their messages are in src/lib/catalog-messages.ts). Pure types.
+
+export interface Candidate {
+	id: number;
+	categoryId: number;
+	categoryName: string;
+	title: string;
+	summary: string;
+	targets: string[];
+	leadDepartment: string;
+	budgetYuan: number | null;
+	expectedCompletion: string | null;
+	isDemo: boolean;
+	/** The year whose candidate list it belongs to. */
+	year: number;
+}
+
+export interface CategoryWithCandidates {
+	id: number;
+	name: string;
+	position: number;
+	isDemo: boolean;
+	candidates: Candidate[];
+}
 
 export type CatalogProblem =
 	| 'not_found'

@@ -103,6 +103,22 @@ export function pageCount(total: number, pageSize: number): number {
 	return Math.max(1, Math.ceil(total / pageSize));
 }
 
+export interface ProposalSummary {
+	id: number;
+	status: ProposalStatus;
+	/** Empty for the public when the proposal is hidden. */
+	title: string;
+	categoryId: number | null;
+	categoryName: string | null;
+	district: District | null;
+	submittedAt: Date | null;
+	decisionReason: string | null;
+	mergedIntoCandidateId: number | null;
+	mergedIntoCandidateTitle: string | null;
+	hidden: boolean;
+	hiddenReason: string | null;
+}
+
 // ---------------------------------------------------------------- what the services refuse
 // (src/lib/server/residents/proposals.ts and merge.ts; their messages: src/lib/residents-messages.ts)
 
