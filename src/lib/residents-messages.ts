@@ -1,10 +1,11 @@
-// The residents' area's failures in words: every code a proposal, review, merge, hide, support or
-// round service returns (src/lib/server/residents/) has its Paraglide message here, named by a
+// The residents' area's failures in words: every code a proposal, review, merge, hide, support,
+// round or mobile-verification service returns (src/lib/server/residents/) has its Paraglide message here, named by a
 // typed key (its pages show messages through form data, where a key travels and a function does
 // not). A code without a message does not compile; tests/unit/failure-messages.test.ts fails when
 // a message lacks its Chinese or English text.
 import type { HideProblem, MergeProblem, ProposalProblem } from '$lib/domain/proposals';
 import type { RoundProblem, SupportFailure } from '$lib/domain/selection';
+import type { MobileCodeCheckProblem, MobileCodeRequestProblem } from '$lib/domain/verification';
 import type { MessageKey, MessageRef } from '$lib/i18n';
 
 /** A resident saving or deleting their proposal. */
@@ -36,6 +37,18 @@ export const ROUND_PROBLEM_MESSAGES = {
 	results_final: 'verification_problem_results_final',
 	not_excluded: 'verification_problem_not_excluded'
 } as const satisfies Record<RoundProblem, MessageKey>;
+
+/** A resident verifying their mobile number: asking for a code (input `minutes`), typing it (input `attempts`). */
+export const MOBILE_CODE_MESSAGES = {
+	rate_limited: 'verification_error_rate_limited',
+	taken: 'verification_error_taken',
+	already_verified: 'verification_error_already_verified',
+	not_sent: 'verification_error_not_sent',
+	no_code: 'verification_error_no_code',
+	expired: 'verification_error_expired',
+	too_many_attempts: 'verification_error_too_many_attempts',
+	wrong_code: 'verification_error_wrong_code'
+} as const satisfies Record<MobileCodeRequestProblem | MobileCodeCheckProblem, MessageKey>;
 
 /** A resident's refused choice in a round, with the numbers its message names. */
 export function supportFailureMessage(failure: SupportFailure): MessageRef {

@@ -12,6 +12,7 @@ import { messageByKey, type MessageKey } from '../../src/lib/i18n';
 import { m } from '../../src/lib/paraglide/messages';
 import { overwriteGetLocale } from '../../src/lib/paraglide/runtime';
 import {
+	MOBILE_CODE_MESSAGES,
 	PROPOSAL_PROBLEM_MESSAGES,
 	REVIEW_PROBLEM_MESSAGES,
 	ROUND_PROBLEM_MESSAGES,
@@ -45,7 +46,9 @@ function expectBothLanguages(label: string, render: () => string): void {
 function expectKeysInBothLanguages(area: string, messages: Record<string, MessageKey>): void {
 	for (const [code, key] of Object.entries(messages)) {
 		expect(typeof m[key], `${area}.${code}: ${key}`).toBe('function');
-		expectBothLanguages(`${area}.${code}`, () => messageByKey(key, { ids: '#1', sessions: '测试' }));
+		expectBothLanguages(`${area}.${code}`, () =>
+			messageByKey(key, { ids: '#1', sessions: '测试', minutes: 3, attempts: 2 })
+		);
 	}
 }
 
@@ -62,10 +65,11 @@ describe('the catalog', () => {
 });
 
 describe('residents', () => {
-	it('has each proposal, review, round and support failure in both languages', () => {
+	it('has each proposal, review, round, mobile-code and support failure in both languages', () => {
 		expectKeysInBothLanguages('proposal', PROPOSAL_PROBLEM_MESSAGES);
 		expectKeysInBothLanguages('review', REVIEW_PROBLEM_MESSAGES);
 		expectKeysInBothLanguages('round', ROUND_PROBLEM_MESSAGES);
+		expectKeysInBothLanguages('mobile code', MOBILE_CODE_MESSAGES);
 		const supports: Samples<SupportFailure> = {
 			unknown_candidate: [{ code: 'unknown_candidate' }],
 			duplicate_candidate: [{ code: 'duplicate_candidate' }],

@@ -11,7 +11,9 @@ import {
 	maskMobile,
 	SMS_CODE_LENGTH,
 	SMS_CODE_MAX_ATTEMPTS,
-	SMS_CODE_TTL_SECONDS
+	SMS_CODE_TTL_SECONDS,
+	type MobileCodeCheckProblem,
+	type MobileCodeRequestProblem
 } from '$lib/domain/verification';
 import type { Sql, TransactionSql } from '../db/client';
 import { isConstraintRefusal } from '../db/refusal';
@@ -35,7 +37,7 @@ export function smsAddressKey(address: string): string {
 export type CodeRequestResult =
 	| { ok: true; masked: string; expiresInSeconds: number }
 	| { ok: false; problem: 'rate_limited'; retryAfterSeconds: number }
-	| { ok: false; problem: 'taken' | 'already_verified' | 'not_sent' };
+	| { ok: false; problem: Exclude<MobileCodeRequestProblem, 'rate_limited'> };
 
 /** A random six-digit code (leading zeros kept). */
 function newCode(): string {
@@ -100,7 +102,7 @@ export async function requestMobileCode(
 
 export type CodeCheckResult =
 	| { ok: true; masked: string }
-	| { ok: false; problem: 'no_code' | 'expired' | 'too_many_attempts' | 'taken' }
+	| { ok: false; problem: Exclude<MobileCodeCheckProblem, 'wrong_code'> }
 	| { ok: false; problem: 'wrong_code'; attemptsLeft: number };
 
 /** Checks a code; the right one verifies the number, in one transaction (the database keeps it unique). */
