@@ -5,6 +5,7 @@ import { backupCommand, restoreCommand } from './cli-backup';
 import { catalogImportCommand } from './cli-catalog';
 import { codesIssueCommand, rosterImportCommand } from './cli-electorate';
 import { twoFactorResetCommand } from './cli-security';
+import { adoptRulesCommand, reviewCommand, scrutineersCommand } from './cli-procedure';
 
 export const extraCommands: Record<string, CliCommand> = {
 	'audit:verify': auditVerifyCommand,
@@ -13,5 +14,8 @@ export const extraCommands: Record<string, CliCommand> = {
 	'catalog:import': catalogImportCommand,
 	backup: backupCommand,
 	restore: restoreCommand,
-	'two-factor:reset': twoFactorResetCommand
+	'two-factor:reset': twoFactorResetCommand,
+	'session:adopt-rules': adoptRulesCommand,
+	'session:review': reviewCommand,
+	'session:scrutineers': scrutineersCommand
 };

@@ -6,9 +6,7 @@ import { startApp, Visitor, type RunningApp } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
 /** The page's language and text size, the text of the first navigation link, the toggle's state. */
-async function pageFacts(
-	response: Response
-): Promise<{
+async function pageFacts(response: Response): Promise<{
 	lang: string | undefined;
 	textSize: string | undefined;
 	home: string | undefined;

@@ -62,6 +62,54 @@ describe('operator CLI', () => {
 		expect(cli(['session:publish', String(sessionId), '--as', 'cli_staff']).stderr).toContain(
 			'it is draft; next step: open'
 		);
+		// The meeting's procedure first (issue 13): the 票决办法, the review, the scrutineers.
+		expect(cli(['session:open', String(sessionId)]).stderr).toContain('voting rules have not been adopted');
+		const adopted = cli([
+			'session:adopt-rules',
+			String(sessionId),
+			'--by',
+			'大会全体会议',
+			'--on',
+			'2022-01-18',
+			'--as',
+			'cli_staff'
+		]);
+		expect(adopted.stdout).toContain(
+			`session ${sessionId}: the adoption of its voting rules on 2022-01-18 is recorded`
+		);
+		expect(
+			cli(['session:adopt-rules', String(sessionId), '--by', '常委会', '--on', '2022-01-18', '--as', 'cli_staff']).code
+		).toBe(2);
+		expect(cli(['session:open', String(sessionId)]).stderr).toContain("standing committee's review");
+		expect(
+			cli([
+				'session:review',
+				String(sessionId),
+				'--meeting',
+				'市人大常委会第十二次会议',
+				'--on',
+				'2022-01-10',
+				'--document',
+				'人常〔2022〕3号',
+				'--as',
+				'cli_staff'
+			]).code
+		).toBe(0);
+		expect(
+			cli(['session:scrutineers', String(sessionId), '--chief', 'cli_d1', '--members', 'cli_d2', '--as', 'cli_staff'])
+				.code
+		).toBe(2);
+		const named = cli([
+			'session:scrutineers',
+			String(sessionId),
+			'--chief',
+			'cli_d1',
+			'--members',
+			'cli_d2,cli_d3',
+			'--as',
+			'cli_staff'
+		]);
+		expect(named.stdout).toContain('chief scrutineer cli_d1, scrutineers cli_d2, cli_d3');
 		expect(cli(['session:open', String(sessionId)]).code).toBe(0);
 		expect(cli(['electorate:add', String(sessionId), 'cli_d1']).stderr).toContain('frozen');
 		expect(cli(['tally', String(sessionId)]).stderr).toContain('counted only after it closes');
@@ -103,14 +151,24 @@ describe('operator CLI', () => {
 		expect(cli(['session:publish', String(sessionId), '--as', 'cli_staff']).stderr).toContain(
 			'a scrutineer must confirm the tally first'
 		);
-		expect(cli(['session:confirm', String(sessionId), '--as', 'cli_staff']).stderr).toContain('not scrutineer');
+		expect(cli(['session:confirm', String(sessionId), '--as', 'cli_staff']).stderr).toContain('not a scrutineer');
 		expect(cli(['user:create', '--username', 'cli_scrutineer', '--role', 'scrutineer']).code).toBe(0);
-		expect(cli(['session:confirm', String(sessionId), '--as', 'cli_scrutineer']).stdout).toContain(
-			'tally confirmed by cli_scrutineer'
+		// Named scrutineers were appointed: the holder of the global role has no say in this session.
+		expect(cli(['session:confirm', String(sessionId), '--as', 'cli_scrutineer']).stderr).toContain(
+			'not a scrutineer of this session'
 		);
+		expect(cli(['session:confirm', String(sessionId), '--as', 'cli_d2']).stdout).toContain(
+			'chief scrutineer not confirmed, scrutineers 1 of 2 (2 needed)'
+		);
+		expect(cli(['session:confirm', String(sessionId), '--as', 'cli_d1']).stdout).toContain(
+			'chief scrutineer confirmed, scrutineers 1 of 2 (2 needed)'
+		);
+		expect(cli(['session:publish', String(sessionId), '--as', 'cli_staff']).stderr).toContain('must confirm');
+		expect(cli(['session:confirm', String(sessionId), '--as', 'cli_d3']).stdout).toContain('tally confirmed by cli_d3');
 		expect(cli(['session:publish', String(sessionId)]).stderr).toContain('needs --as USERNAME');
 		expect(cli(['session:publish', String(sessionId), '--as', 'cli_staff']).stdout).toContain('now published');
-	});
+		// About thirty CLI runs, each a fresh process that opens the database: more than the default minute on a busy machine.
+	}, 300_000);
 
 	it('detects a stored tally that no longer matches the ballots', async () => {
 		const candidateIds = await createCandidates(database.sql, 3);
@@ -123,7 +181,9 @@ describe('operator CLI', () => {
 			'--seats',
 			'1',
 			'--candidates',
-			candidateIds.join(',')
+			candidateIds.join(','),
+			'--not-required',
+			'rules,review,scrutineers'
 		]);
 		const sessionId = Number(/voting session (\d+)/.exec(created.stdout)?.[1]);
 		cli(['user:create', '--username', 'cli_t1', '--role', 'delegate']);

@@ -3,27 +3,46 @@ import { z } from 'zod';
 import { nextAction, type LifecycleAction } from '$lib/domain/lifecycle';
 import { idSchema } from '$lib/domain/schemas';
 import { m } from '$lib/paraglide/messages';
-import { requireRole } from '$lib/server/auth/guard';
+import { requireRole, requireUser } from '$lib/server/auth/guard';
+import { announcementNumberSchema, ratioReasonSchema } from '$lib/domain/procedure-schemas';
+import { isBelowMinimumRatio } from '$lib/domain/procedure';
+import { getProcedure, scrutineerDuty } from '$lib/server/voting/procedure';
 import { db } from '$lib/server/db';
 import { sessionForStaff } from '$lib/server/voting/admin';
 import { applyLifecycle, confirmTally, type ConfirmResult, type LifecycleError } from '$lib/server/voting/sessions';
 import { readFormBody } from '$lib/server/form-body';
+import { messageByKey } from '$lib/i18n';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url, params }) => {
-	const user = requireRole(locals, url, 'staff', 'scrutineer');
+	const user = requireUser(locals, url);
 	const id = idSchema.safeParse(params.id);
-	const view = id.success ? await sessionForStaff(db(), id.data) : null;
-	if (!view) error(404, m.error_session_not_found());
+	if (!id.success) error(404, m.error_session_not_found());
+	// Staff and holders of the global scrutineer role see every session; a named 总监票人 or 监票人 sees theirs.
+	const duty = await scrutineerDuty(db(), id.data, user.id);
+	if (!user.roles.includes('staff') && !user.roles.includes('scrutineer') && !duty) error(403, m.error_forbidden());
+	const view = await sessionForStaff(db(), id.data);
+	const procedure = view ? await getProcedure(db(), id.data) : null;
+	if (!view || !procedure) error(404, m.error_session_not_found());
+	const votingSession = view.votingSession;
+	const alreadyConfirmed =
+		procedure.scrutineers.some((entry) => entry.userId === user.id && entry.confirmedAt !== null) ||
+		procedure.otherConfirmations.some((entry) => entry.userId === user.id);
 	return {
 		...view,
-		nextAction: nextAction(view.votingSession.status),
+		procedure,
+		nextAction: nextAction(votingSession.status),
 		serverNow: new Date(),
 		canManage: user.roles.includes('staff'),
+		duty,
 		canConfirm:
-			user.roles.includes('scrutineer') &&
-			view.votingSession.status === 'closed' &&
-			view.votingSession.confirmedAt === null
+			duty !== null &&
+			votingSession.status === 'closed' &&
+			!alreadyConfirmed &&
+			(duty !== 'global' || votingSession.confirmedAt === null),
+		belowRatio:
+			votingSession.rules.ballotMethod !== 'evaluation' &&
+			isBelowMinimumRatio(votingSession.candidateCount, votingSession.rules.seats, procedure.settings.minCandidateRatio)
 	};
 };
 
@@ -35,7 +54,13 @@ const lifecycleErrorMessages: Record<LifecycleError, () => string> = {
 	seats_not_below_candidates: m.error_lifecycle_seats,
 	not_confirmed: m.error_publish_not_confirmed,
 	publisher_confirmed: m.error_publish_same_person,
-	publisher_not_staff: m.error_forbidden
+	publisher_not_staff: m.error_forbidden,
+	rules_not_adopted: m.procedure_error_open_rules,
+	review_not_recorded: m.procedure_error_open_review,
+	scrutineers_not_named: m.procedure_error_open_scrutineers,
+	scrutineer_not_enrolled: m.procedure_error_open_scrutineer_not_enrolled,
+	ratio_needs_confirmation: m.procedure_error_open_ratio,
+	announcement_number_taken: m.procedure_error_announcement_number_taken
 };
 
 const confirmErrorMessages: Record<Exclude<ConfirmResult, { ok: true }>['error'], () => string> = {
@@ -47,19 +72,40 @@ const confirmErrorMessages: Record<Exclude<ConfirmResult, { ok: true }>['error']
 
 const confirmForm = z.object({ confirm: z.literal('yes') });
 
+const openForm = z.object({
+	ratioConfirm: z.enum(['yes']).optional(),
+	ratioReason: ratioReasonSchema.optional()
+});
+const publishForm = z.object({ announcementNumber: announcementNumberSchema.optional() });
+
 function lifecycleAction(action: LifecycleAction) {
 	return async ({ locals, url, params, request }: RequestEvent) => {
 		const staff = requireRole(locals, url, 'staff');
 		const id = idSchema.safeParse(params.id);
 		if (!id.success) error(404, m.error_session_not_found());
-		if (!confirmForm.safeParse(Object.fromEntries(await readFormBody(request))).success) {
-			return fail(400, { action, message: m.error_confirm_required() });
+		const fields = Object.fromEntries(await readFormBody(request));
+		const kept = {
+			ratioReason: String(fields.ratioReason ?? ''),
+			announcementNumber: String(fields.announcementNumber ?? '')
+		};
+		if (!confirmForm.safeParse(fields).success) {
+			return fail(400, { action, message: m.error_confirm_required(), ...kept });
 		}
-		const result = await applyLifecycle(db(), id.data, action, staff.id);
+		const opening = openForm.safeParse(fields);
+		const publishing = publishForm.safeParse(fields);
+		if (!opening.success || !publishing.success) {
+			const issue = (opening.error ?? publishing.error)?.issues[0]?.message ?? 'error_unexpected';
+			return fail(400, { action, message: messageByKey(issue), ...kept });
+		}
+		const result = await applyLifecycle(db(), id.data, action, staff.id, {
+			ratioReason: opening.data.ratioConfirm === 'yes' ? opening.data.ratioReason : undefined,
+			announcementNumber: publishing.data.announcementNumber
+		});
 		if (!result.ok)
 			return fail(result.error === 'not_found' ? 404 : 409, {
 				action,
-				message: lifecycleErrorMessages[result.error]()
+				message: lifecycleErrorMessages[result.error](),
+				...kept
 			});
 		return { action, done: true };
 	};
@@ -67,9 +113,10 @@ function lifecycleAction(action: LifecycleAction) {
 
 export const actions: Actions = {
 	confirm: async ({ locals, url, params, request }) => {
-		const scrutineer = requireRole(locals, url, 'scrutineer');
+		const scrutineer = requireUser(locals, url);
 		const id = idSchema.safeParse(params.id);
 		if (!id.success) error(404, m.error_session_not_found());
+		if (!(await scrutineerDuty(db(), id.data, scrutineer.id))) error(403, m.error_forbidden());
 		if (!confirmForm.safeParse(Object.fromEntries(await readFormBody(request))).success) {
 			return fail(400, { action: 'confirm' as const, message: m.error_confirm_required() });
 		}
