@@ -26,11 +26,26 @@ function newestModification(entry: string): number {
 	return newest;
 }
 
+/**
+ * Builds when needed, printing one line before and one after instead of Vite's whole listing (a
+ * newcomer's `npm start` should end with the sign-in details, not 700 lines of chunks); the
+ * listing is printed only when the build fails. `npm run build` shows it in full.
+ */
 export function buildIfNeeded(log: (line: string) => void = console.log): void {
 	const built = existsSync(BUILD_MARKER) ? statSync(BUILD_MARKER).mtimeMs : 0;
 	const sources = Math.max(...SOURCES.map(newestModification));
 	if (built > sources) return;
 	log(built ? 'Sources changed since the last build: building…' : 'No build yet: building the app (about a minute)…');
-	const result = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build'], { stdio: 'inherit' });
-	if (result.status !== 0) throw new Error('the build failed');
+	const started = Date.now();
+	const result = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], {
+		encoding: 'utf8',
+		stdio: ['ignore', 'pipe', 'pipe'],
+		maxBuffer: 64 * 1024 * 1024
+	});
+	if (result.status !== 0) {
+		const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trimEnd().split('\n');
+		log(output.slice(-60).join('\n'));
+		throw new Error('the build failed (its output is above)');
+	}
+	log(`Built in ${Math.round((Date.now() - started) / 1000)} s.`);
 }

@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type RunningApp } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { launchChromium, skipWithoutChromium } from '../helpers/browser';
+import { launchChromium } from '../helpers/browser';
 import {
 	buildWorld,
 	contextFor,
@@ -57,7 +57,7 @@ it('lists every page under src/routes', () => {
 	expect(unlistedPages(), 'add these pages to tests/e2e/pages.ts').toEqual([]);
 });
 
-describe.skipIf(skipWithoutChromium('e2e/accessibility'))('accessibility (axe, WCAG 2.2 AA)', () => {
+describe('accessibility (axe, WCAG 2.2 AA)', () => {
 	let database: TestDatabase;
 	let app: RunningApp;
 	let browser: Browser;

@@ -15,7 +15,6 @@ import {
 	newContext,
 	screenshot,
 	signInThroughForm,
-	skipWithoutChromium,
 	TABLET,
 	waitForScripts,
 	watchErrors
@@ -29,7 +28,7 @@ const ROSTER = [
 	{ name: '林志强', delegation: '黄岩区代表团', number: 'TZ0002' }
 ];
 
-describe.skipIf(skipWithoutChromium('e2e/credentials'))('credential sheets in a real browser', () => {
+describe('credential sheets in a real browser', () => {
 	let database: TestDatabase;
 	let app: RunningApp;
 	let browser: Browser;

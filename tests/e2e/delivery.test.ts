@@ -10,7 +10,7 @@ import { createDepartmentAccount } from '../../src/lib/server/delivery/departmen
 import { castBallot } from '../../src/lib/server/voting/casting';
 import { applyLifecycle, confirmTally } from '../../src/lib/server/voting/sessions';
 import { createUser, createVotingSession } from '../helpers/factory';
-import { DESKTOP, PHONE, screenshot, signInThroughForm, skipWithoutChromium, waitForScripts } from '../helpers/browser';
+import { DESKTOP, PHONE, screenshot, signInThroughForm, waitForScripts } from '../helpers/browser';
 import { browserSuite } from '../helpers/browser-suite';
 
 const WAIT = { timeout: 15_000, interval: 100 };
@@ -42,7 +42,7 @@ function sitePhoto(): Buffer {
 	]);
 }
 
-describe.skipIf(skipWithoutChromium('e2e/delivery'))('delivery tracking in a real browser', () => {
+describe('delivery tracking in a real browser', () => {
 	let project: { id: number; title: string };
 	let department: { username: string; password: string };
 

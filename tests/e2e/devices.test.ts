@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type RunningApp } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { launchChromium, screenshot, skipWithoutChromium } from '../helpers/browser';
+import { launchChromium, screenshot } from '../helpers/browser';
 import { buildWorld, contextFor, PAGES, ROLES, visit, type Language, type Role, type World } from './pages';
 
 const PHONE = { width: 360, height: 740 };
@@ -97,7 +97,7 @@ function shotName(role: Role, language: Language, path: string, viewport: { widt
 	return `devices-${language}-${role}-${slug}-${viewport.width}x${viewport.height}`;
 }
 
-describe.skipIf(skipWithoutChromium('e2e/devices'))('pages on phones, tablets, desktops and the projector', () => {
+describe('pages on phones, tablets, desktops and the projector', () => {
 	let database: TestDatabase;
 	let app: RunningApp;
 	let browser: Browser;

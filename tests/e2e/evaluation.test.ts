@@ -4,12 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { applyLifecycle, confirmTally } from '../../src/lib/server/voting/sessions';
 import { createEvaluation, yearWithProjects } from '../helpers/evaluation';
 import { createUser, TEST_PASSWORD } from '../helpers/factory';
-import { DESKTOP, screenshot, signInThroughForm, skipWithoutChromium, TABLET } from '../helpers/browser';
+import { DESKTOP, screenshot, signInThroughForm, TABLET } from '../helpers/browser';
 import { browserSuite } from '../helpers/browser-suite';
 
 const WAIT = { timeout: 15_000, interval: 100 };
 
-describe.skipIf(skipWithoutChromium('e2e/evaluation'))('the satisfaction evaluation in a real browser', () => {
+describe('the satisfaction evaluation in a real browser', () => {
 	let staff: { id: number; username: string };
 	let scrutineer: { id: number; username: string };
 	let evaluation: { id: number; delegates: { id: number; username: string }[] };

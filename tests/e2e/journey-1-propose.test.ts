@@ -4,14 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { createCampaign } from '../../src/lib/server/residents/campaigns';
 
 import { createCandidates, createUser } from '../helpers/factory';
-import { PHONE, screenshot, skipWithoutChromium, waitForScripts } from '../helpers/browser';
+import { PHONE, screenshot, waitForScripts } from '../helpers/browser';
 import { browserSuite } from '../helpers/browser-suite';
 
 const HOUR = 3_600_000;
 const TITLE = '为椒江区老旧小区加装电梯';
 const RESIDENT = { username: 'chen.xiaomei', password: 'my street needs a lift' };
 
-describe.skipIf(skipWithoutChromium('e2e/journey-1'))('journey 1: a resident proposes a project', () => {
+describe('journey 1: a resident proposes a project', () => {
 	let staff: { id: number; username: string };
 	let categoryName: string;
 	let candidateIds: number[];

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { m } from '../../src/lib/paraglide/messages';
 import { closeRoundNow, createRound, replaceSupports } from '../../src/lib/server/residents/selection';
 import { createCandidates, createUser, createUsers, TEST_PASSWORD } from '../helpers/factory';
-import { DESKTOP, screenshot, signInThroughForm, skipWithoutChromium } from '../helpers/browser';
+import { DESKTOP, screenshot, signInThroughForm } from '../helpers/browser';
 import { browserSuite } from '../helpers/browser-suite';
 
 const HOUR = 3_600_000;
@@ -13,104 +13,101 @@ const WAIT = { timeout: 15_000, interval: 100 };
 const ROSTER =
 	'\uFEFF序号,姓名,代表团,代表证号,联系电话\r\n1,陈海燕,椒江区代表团,TZ0101,13800000001\r\n2,林志强,黄岩区代表团,TZ0102,\r\n3,王丽华,路桥区代表团,TZ0103,\r\n';
 
-describe.skipIf(skipWithoutChromium('e2e/journey-4'))(
-	'journey 4: staff prepare a voting session from the selection and open it',
-	() => {
-		let staff: { id: number; username: string };
-		let roundId: number;
-		/** The round's candidates, most supported first. */
-		let ranked: number[];
+describe('journey 4: staff prepare a voting session from the selection and open it', () => {
+	let staff: { id: number; username: string };
+	let roundId: number;
+	/** The round's candidates, most supported first. */
+	let ranked: number[];
 
-		const suite = browserSuite(async (database) => {
-			staff = await createUser(database.sql, ['staff'], 'staff');
-			const candidateIds = await createCandidates(database.sql, 5);
-			const round = await createRound(
+	const suite = browserSuite(async (database) => {
+		staff = await createUser(database.sql, ['staff'], 'staff');
+		const candidateIds = await createCandidates(database.sql, 5);
+		const round = await createRound(
+			database.sql,
+			{
+				title: '2026年民生实事项目网上评选',
+				opensAt: new Date(Date.now() - HOUR),
+				closesAt: new Date(Date.now() + HOUR),
+				maxSupports: 3,
+				liveRanking: true,
+				candidateIds
+			},
+			staff.id
+		);
+		if (!round.ok) throw new Error(round.problem);
+		roundId = round.id;
+		// Five residents support: candidate 4 most, then 2, 0, 1, 3.
+		ranked = [candidateIds[4]!, candidateIds[2]!, candidateIds[0]!, candidateIds[1]!, candidateIds[3]!];
+		const residents = await createUsers(database.sql, 5, ['resident'], 'resident');
+		const picks = [[4, 2, 0], [4, 2, 0], [4, 2, 1], [4, 2], [4]];
+		for (const [index, resident] of residents.entries()) {
+			const supported = await replaceSupports(
 				database.sql,
-				{
-					title: '2026年民生实事项目网上评选',
-					opensAt: new Date(Date.now() - HOUR),
-					closesAt: new Date(Date.now() + HOUR),
-					maxSupports: 3,
-					liveRanking: true,
-					candidateIds
-				},
-				staff.id
+				roundId,
+				resident.id,
+				picks[index]!.map((at) => candidateIds[at]!)
 			);
-			if (!round.ok) throw new Error(round.problem);
-			roundId = round.id;
-			// Five residents support: candidate 4 most, then 2, 0, 1, 3.
-			ranked = [candidateIds[4]!, candidateIds[2]!, candidateIds[0]!, candidateIds[1]!, candidateIds[3]!];
-			const residents = await createUsers(database.sql, 5, ['resident'], 'resident');
-			const picks = [[4, 2, 0], [4, 2, 0], [4, 2, 1], [4, 2], [4]];
-			for (const [index, resident] of residents.entries()) {
-				const supported = await replaceSupports(
-					database.sql,
-					roundId,
-					resident.id,
-					picks[index]!.map((at) => candidateIds[at]!)
-				);
-				if (!supported.ok) throw new Error(JSON.stringify(supported));
-			}
-			const closed = await closeRoundNow(database.sql, roundId, staff.id);
-			if (!closed.ok) throw new Error(closed.problem);
-		});
+			if (!supported.ok) throw new Error(JSON.stringify(supported));
+		}
+		const closed = await closeRoundNow(database.sql, roundId, staff.id);
+		if (!closed.ok) throw new Error(closed.problem);
+	});
 
-		it('carries the ranking into a session, imports and enrols the roster, prints the credentials and opens the vote', async () => {
-			const { page, errors } = await suite.windows.open(DESKTOP);
-			await signInThroughForm(page, suite.app.baseUrl, staff.username, TEST_PASSWORD, `/admin/rounds/${roundId}`);
+	it('carries the ranking into a session, imports and enrols the roster, prints the credentials and opens the vote', async () => {
+		const { page, errors } = await suite.windows.open(DESKTOP);
+		await signInThroughForm(page, suite.app.baseUrl, staff.username, TEST_PASSWORD, `/admin/rounds/${roundId}`);
 
-			// 1. The top four of the selection become the candidates of a draft session for two seats.
-			await page.getByLabel(m.residents_carry_count()).fill('4');
-			await page.getByLabel(m.residents_carry_session_title()).fill('2026年民生实事项目代表票决');
-			await page.getByLabel(m.residents_campaign_field_year()).fill('2026');
-			await page.getByLabel(m.rules_seats()).fill('2');
-			await screenshot(page, 'journey-4-carry');
-			await page.getByRole('button', { name: m.residents_carry_submit() }).click();
-			await page.getByRole('link', { name: m.residents_carried_open_session() }).click();
-			await page.waitForURL((url) => /^\/admin\/sessions\/\d+$/.test(url.pathname));
-			const sessionId = Number(new URL(page.url()).pathname.split('/').pop());
-			const candidates = await suite.database.sql<{ candidateId: number }[]>`
+		// 1. The top four of the selection become the candidates of a draft session for two seats.
+		await page.getByLabel(m.residents_carry_count()).fill('4');
+		await page.getByLabel(m.residents_carry_session_title()).fill('2026年民生实事项目代表票决');
+		await page.getByLabel(m.residents_campaign_field_year()).fill('2026');
+		await page.getByLabel(m.rules_seats()).fill('2');
+		await screenshot(page, 'journey-4-carry');
+		await page.getByRole('button', { name: m.residents_carry_submit() }).click();
+		await page.getByRole('link', { name: m.residents_carried_open_session() }).click();
+		await page.waitForURL((url) => /^\/admin\/sessions\/\d+$/.test(url.pathname));
+		const sessionId = Number(new URL(page.url()).pathname.split('/').pop());
+		const candidates = await suite.database.sql<{ candidateId: number }[]>`
 			select candidate_id as "candidateId" from voting_session_candidate where voting_session_id = ${sessionId} order by candidate_id`;
-			expect(candidates.map((row) => row.candidateId)).toEqual(ranked.slice(0, 4).sort((a, b) => a - b));
+		expect(candidates.map((row) => row.candidateId)).toEqual(ranked.slice(0, 4).sort((a, b) => a - b));
 
-			// 2. The roster of delegates, from a CSV file with Chinese headings.
-			await page.goto(`${suite.app.baseUrl}/admin/delegates`);
-			await page
-				.locator('input[name="roster"]')
-				.setInputFiles({ name: '代表名册.csv', mimeType: 'text/csv', buffer: Buffer.from(ROSTER, 'utf8') });
-			await page.getByRole('button', { name: m.electorate_roster_import_submit() }).click();
-			await page.locator('#import-result').waitFor();
-			await expect.poll(() => page.locator('table.roster tbody tr').count(), WAIT).toBe(3);
+		// 2. The roster of delegates, from a CSV file with Chinese headings.
+		await page.goto(`${suite.app.baseUrl}/admin/delegates`);
+		await page
+			.locator('input[name="roster"]')
+			.setInputFiles({ name: '代表名册.csv', mimeType: 'text/csv', buffer: Buffer.from(ROSTER, 'utf8') });
+		await page.getByRole('button', { name: m.electorate_roster_import_submit() }).click();
+		await page.locator('#import-result').waitFor();
+		await expect.poll(() => page.locator('table.roster tbody tr').count(), WAIT).toBe(3);
 
-			// 3. Every delegate of the roster is enrolled in the session.
-			await page.goto(`${suite.app.baseUrl}/admin/sessions/${sessionId}/electorate`);
-			await page.getByLabel(m.electorate_enrol_all()).check();
-			await page.getByRole('button', { name: m.electorate_enrol_submit() }).click();
-			await page.getByText(m.electorate_enrol_done({ count: 3 })).waitFor();
+		// 3. Every delegate of the roster is enrolled in the session.
+		await page.goto(`${suite.app.baseUrl}/admin/sessions/${sessionId}/electorate`);
+		await page.getByLabel(m.electorate_enrol_all()).check();
+		await page.getByRole('button', { name: m.electorate_enrol_submit() }).click();
+		await page.getByText(m.electorate_enrol_done({ count: 3 })).waitFor();
 
-			// 4. The credential sheets: one per delegate, with the code and the QR code, ready to print.
-			await page.goto(`${suite.app.baseUrl}/admin/sessions/${sessionId}/credentials`);
-			await page.getByLabel(m.electorate_issue_all_confirm()).check();
-			await page.getByRole('button', { name: m.electorate_issue_all_submit() }).click();
-			const sheets = page.locator('article.credential-sheet');
-			await expect.poll(() => sheets.count(), WAIT).toBe(3);
-			expect(await sheets.locator('.sheet-name').allInnerTexts()).toEqual(['陈海燕', '王丽华', '林志强']);
-			await page.emulateMedia({ media: 'print' });
-			await screenshot(page, 'journey-4-credential-sheets-print');
-			expect(await page.locator('header.site-header nav').isVisible()).toBe(false);
-			await page.emulateMedia({ media: 'screen' });
+		// 4. The credential sheets: one per delegate, with the code and the QR code, ready to print.
+		await page.goto(`${suite.app.baseUrl}/admin/sessions/${sessionId}/credentials`);
+		await page.getByLabel(m.electorate_issue_all_confirm()).check();
+		await page.getByRole('button', { name: m.electorate_issue_all_submit() }).click();
+		const sheets = page.locator('article.credential-sheet');
+		await expect.poll(() => sheets.count(), WAIT).toBe(3);
+		expect(await sheets.locator('.sheet-name').allInnerTexts()).toEqual(['陈海燕', '王丽华', '林志强']);
+		await page.emulateMedia({ media: 'print' });
+		await screenshot(page, 'journey-4-credential-sheets-print');
+		expect(await page.locator('header.site-header nav').isVisible()).toBe(false);
+		await page.emulateMedia({ media: 'screen' });
 
-			// 5. Open the vote.
-			await page.goto(`${suite.app.baseUrl}/admin/sessions/${sessionId}`);
-			await page.getByLabel(m.admin_confirm_open()).check();
-			await page.getByRole('button', { name: m.admin_action_open() }).click();
-			await page.getByText(m.admin_action_done({ action: m.admin_action_open() })).waitFor();
-			await screenshot(page, 'journey-4-opened');
-			const [session] = await suite.database.sql<{ status: string; enrolled: number }[]>`
+		// 5. Open the vote.
+		await page.goto(`${suite.app.baseUrl}/admin/sessions/${sessionId}`);
+		await page.getByLabel(m.admin_confirm_open()).check();
+		await page.getByRole('button', { name: m.admin_action_open() }).click();
+		await page.getByText(m.admin_action_done({ action: m.admin_action_open() })).waitFor();
+		await screenshot(page, 'journey-4-opened');
+		const [session] = await suite.database.sql<{ status: string; enrolled: number }[]>`
 			select s.status, (select count(*)::int from electorate_member e where e.voting_session_id = s.id) as enrolled
 			from voting_session s where s.id = ${sessionId}`;
-			expect(session).toEqual({ status: 'open', enrolled: 3 });
-			expect(errors).toEqual([]);
-		});
-	}
-);
+		expect(session).toEqual({ status: 'open', enrolled: 3 });
+		expect(errors).toEqual([]);
+	});
+});

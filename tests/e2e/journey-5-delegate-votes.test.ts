@@ -1,27 +1,24 @@
 // Journey 5: a delegate signs in with a credential code on a tablet, votes with the keyboard alone, reviews, casts, keeps the receipt; voting again is refused.
 import { describe, expect, it } from 'vitest';
-import { skipWithoutChromium, TABLET } from '../helpers/browser';
+import { TABLET } from '../helpers/browser';
 import { browserSuite } from '../helpers/browser-suite';
 import { delegateWorld, voteAsDelegate, type DelegateWorld } from './delegate-vote';
 
-describe.skipIf(skipWithoutChromium('e2e/journey-5'))(
-	'journey 5: a delegate signs in with a credential code on a tablet, votes with the keyboard alone, reviews, casts, keeps the receipt; voting again is refused',
-	() => {
-		let world: DelegateWorld;
+describe('journey 5: a delegate signs in with a credential code on a tablet, votes with the keyboard alone, reviews, casts, keeps the receipt; voting again is refused', () => {
+	let world: DelegateWorld;
 
-		const suite = browserSuite(async (database) => {
-			world = await delegateWorld(database);
-		});
+	const suite = browserSuite(async (database) => {
+		world = await delegateWorld(database);
+	});
 
-		it('takes one vote from the delegate and refuses a second', async () => {
-			const { page, errors } = await suite.windows.open(TABLET, { locale: 'zh-CN', javaScriptEnabled: true });
-			await voteAsDelegate(page, suite.app.baseUrl, world, { locale: 'zh-CN', javaScript: true, name: 'journey-5' });
-			const [counts] = await suite.database.sql<{ ballots: number; marks: number }[]>`
+	it('takes one vote from the delegate and refuses a second', async () => {
+		const { page, errors } = await suite.windows.open(TABLET, { locale: 'zh-CN', javaScriptEnabled: true });
+		await voteAsDelegate(page, suite.app.baseUrl, world, { locale: 'zh-CN', javaScript: true, name: 'journey-5' });
+		const [counts] = await suite.database.sql<{ ballots: number; marks: number }[]>`
 			select (select count(*)::int from ballot where voting_session_id = ${world.session.id}) as ballots,
 			       (select count(*)::int from ballot_mark where voting_session_id = ${world.session.id}) as marks`;
-			expect(counts).toEqual({ ballots: 1, marks: 1 });
-			// The refused second cast came back as an error page, which the suite.browser may log; nothing else went wrong.
-			expect(errors.filter((error) => !/status of 4\d\d/.test(error))).toEqual([]);
-		});
-	}
-);
+		expect(counts).toEqual({ ballots: 1, marks: 1 });
+		// The refused second cast came back as an error page, which the suite.browser may log; nothing else went wrong.
+		expect(errors.filter((error) => !/status of 4\d\d/.test(error))).toEqual([]);
+	});
+});

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { Locator } from 'playwright-core';
 import { castBallot } from '../../src/lib/server/voting/casting';
 import { createUser, createVotingSession, TEST_PASSWORD, type TestSession } from '../helpers/factory';
-import { DESKTOP, PHONE, screenshot, signInThroughForm, skipWithoutChromium, waitForScripts } from '../helpers/browser';
+import { DESKTOP, PHONE, screenshot, signInThroughForm, waitForScripts } from '../helpers/browser';
 import { browserSuite } from '../helpers/browser-suite';
 import { textOf } from './delegate-vote';
 
@@ -29,122 +29,119 @@ function votesFor(scope: Locator, title: string): Locator {
 		.nth(1);
 }
 
-describe.skipIf(skipWithoutChromium('e2e/journey-7'))(
-	'journey 7: close, confirm, publish; the public sees the counts and the receipts',
-	() => {
-		let session: TestSession;
-		let staff: { id: number; username: string };
-		let scrutineer: { id: number; username: string };
-		let titles: Map<number, string>;
-		let chosen: number[];
-		let receiptCode: string;
+describe('journey 7: close, confirm, publish; the public sees the counts and the receipts', () => {
+	let session: TestSession;
+	let staff: { id: number; username: string };
+	let scrutineer: { id: number; username: string };
+	let titles: Map<number, string>;
+	let chosen: number[];
+	let receiptCode: string;
 
-		const suite = browserSuite(async (database) => {
-			session = await createVotingSession(database.sql, { candidates: 6, seats: 2, delegates: 3 });
-			staff = await createUser(database.sql, ['staff'], 'staff');
-			scrutineer = await createUser(database.sql, ['scrutineer'], 'scrutineer');
-			chosen = [session.candidateIds[1]!, session.candidateIds[3]!];
-			const cast = await castBallot(database.sql, {
-				votingSessionId: session.id,
-				delegateId: session.delegates[0]!.id,
-				selection: { method: 'approval', candidateIds: chosen }
-			});
-			if (!cast.ok) throw new Error(`the ballot was refused: ${cast.error}`);
-			receiptCode = cast.receiptCode;
-			const rows = await database.sql<
-				{ id: number; title: string }[]
-			>`select id, title from candidate where id in ${database.sql(session.candidateIds)}`;
-			titles = new Map(rows.map((row) => [row.id, row.title]));
+	const suite = browserSuite(async (database) => {
+		session = await createVotingSession(database.sql, { candidates: 6, seats: 2, delegates: 3 });
+		staff = await createUser(database.sql, ['staff'], 'staff');
+		scrutineer = await createUser(database.sql, ['scrutineer'], 'scrutineer');
+		chosen = [session.candidateIds[1]!, session.candidateIds[3]!];
+		const cast = await castBallot(database.sql, {
+			votingSessionId: session.id,
+			delegateId: session.delegates[0]!.id,
+			selection: { method: 'approval', candidateIds: chosen }
 		});
+		if (!cast.ok) throw new Error(`the ballot was refused: ${cast.error}`);
+		receiptCode = cast.receiptCode;
+		const rows = await database.sql<
+			{ id: number; title: string }[]
+		>`select id, title from candidate where id in ${database.sql(session.candidateIds)}`;
+		titles = new Map(rows.map((row) => [row.id, row.title]));
+	});
 
-		it('lets staff close the vote, a scrutineer confirm the tally and staff publish it', async () => {
-			// Before publication the public page shows no count.
-			const { page: visitor, errors: visitorErrors } = await suite.windows.open(DESKTOP);
-			await visitor.goto(`${suite.app.baseUrl}/results/${session.id}`);
-			await visitor.getByText('票决结果尚未公布').waitFor();
-			expect(await visitor.locator('table.tally').count()).toBe(0);
+	it('lets staff close the vote, a scrutineer confirm the tally and staff publish it', async () => {
+		// Before publication the public page shows no count.
+		const { page: visitor, errors: visitorErrors } = await suite.windows.open(DESKTOP);
+		await visitor.goto(`${suite.app.baseUrl}/results/${session.id}`);
+		await visitor.getByText('票决结果尚未公布').waitFor();
+		expect(await visitor.locator('table.tally').count()).toBe(0);
 
-			const { page, errors } = await suite.windows.open(DESKTOP);
-			const adminPath = `/admin/sessions/${session.id}`;
-			await signInThroughForm(page, suite.app.baseUrl, staff.username, TEST_PASSWORD, adminPath);
-			await page.getByText('投票结束后才会计票').waitFor();
-			expect(await page.locator('table.tally').count()).toBe(0);
+		const { page, errors } = await suite.windows.open(DESKTOP);
+		const adminPath = `/admin/sessions/${session.id}`;
+		await signInThroughForm(page, suite.app.baseUrl, staff.username, TEST_PASSWORD, adminPath);
+		await page.getByText('投票结束后才会计票').waitFor();
+		expect(await page.locator('table.tally').count()).toBe(0);
 
-			await page.locator('input[name="confirm"]').check();
-			await page.getByRole('button', { name: '结束投票并计票' }).click();
-			const tallyPanel = page.locator('section.panel').filter({ has: page.locator('table.tally') });
-			await tallyPanel.getByRole('heading', { name: /尚未公布/ }).waitFor();
-			expect(await textOf(figure(tallyPanel, '已投票'))).toBe('1');
-			for (const id of chosen) expect(await textOf(votesFor(tallyPanel, titles.get(id)!))).toBe('1');
-			// Staff cannot publish before a scrutineer confirms the tally.
-			await page.getByText('计票结果尚未经监票人确认').waitFor();
-			expect(await page.getByRole('button', { name: '公布结果' }).count()).toBe(0);
-			await screenshot(page, 'journey-7-staff-closed');
+		await page.locator('input[name="confirm"]').check();
+		await page.getByRole('button', { name: '结束投票并计票' }).click();
+		const tallyPanel = page.locator('section.panel').filter({ has: page.locator('table.tally') });
+		await tallyPanel.getByRole('heading', { name: /尚未公布/ }).waitFor();
+		expect(await textOf(figure(tallyPanel, '已投票'))).toBe('1');
+		for (const id of chosen) expect(await textOf(votesFor(tallyPanel, titles.get(id)!))).toBe('1');
+		// Staff cannot publish before a scrutineer confirms the tally.
+		await page.getByText('计票结果尚未经监票人确认').waitFor();
+		expect(await page.getByRole('button', { name: '公布结果' }).count()).toBe(0);
+		await screenshot(page, 'journey-7-staff-closed');
 
-			const { page: scrutineerPage, errors: scrutineerErrors } = await suite.windows.open(DESKTOP);
-			await signInThroughForm(scrutineerPage, suite.app.baseUrl, scrutineer.username, TEST_PASSWORD, adminPath);
-			await scrutineerPage.locator('input[name="confirm"]').check();
-			await scrutineerPage.getByRole('button', { name: '确认计票结果' }).click();
-			await scrutineerPage.getByText(/已于 .* 确认计票结果/).waitFor();
-			await screenshot(scrutineerPage, 'journey-7-scrutineer-confirmed');
-			expect(scrutineerErrors).toEqual([]);
+		const { page: scrutineerPage, errors: scrutineerErrors } = await suite.windows.open(DESKTOP);
+		await signInThroughForm(scrutineerPage, suite.app.baseUrl, scrutineer.username, TEST_PASSWORD, adminPath);
+		await scrutineerPage.locator('input[name="confirm"]').check();
+		await scrutineerPage.getByRole('button', { name: '确认计票结果' }).click();
+		await scrutineerPage.getByText(/已于 .* 确认计票结果/).waitFor();
+		await screenshot(scrutineerPage, 'journey-7-scrutineer-confirmed');
+		expect(scrutineerErrors).toEqual([]);
 
-			await page.reload();
-			await page.getByRole('button', { name: '公布结果' }).waitFor();
-			await page.locator('input[name="confirm"]').check();
-			await page.getByRole('button', { name: '公布结果' }).click();
-			await tallyPanel.getByRole('heading', { name: '票决结果', exact: true }).waitFor();
-			await expect.poll(() => page.getByRole('button', { name: '公布结果' }).count(), WAIT).toBe(0);
-			await screenshot(page, 'journey-7-staff-published');
-			expect(errors).toEqual([]);
-			expect(visitorErrors).toEqual([]);
-		});
+		await page.reload();
+		await page.getByRole('button', { name: '公布结果' }).waitFor();
+		await page.locator('input[name="confirm"]').check();
+		await page.getByRole('button', { name: '公布结果' }).click();
+		await tallyPanel.getByRole('heading', { name: '票决结果', exact: true }).waitFor();
+		await expect.poll(() => page.getByRole('button', { name: '公布结果' }).count(), WAIT).toBe(0);
+		await screenshot(page, 'journey-7-staff-published');
+		expect(errors).toEqual([]);
+		expect(visitorErrors).toEqual([]);
+	});
 
-		it('shows the published counts to an anonymous visitor, on the results page and in the announcement’s print view', async () => {
-			const { page, errors } = await suite.windows.open(DESKTOP);
-			await page.goto(`${suite.app.baseUrl}/results/${session.id}`);
-			const table = page.locator('table.tally');
-			await table.waitFor();
-			const main = page.locator('main');
-			expect(await textOf(figure(main, '已投票'))).toBe('1');
-			expect(await textOf(figure(main, '应到'))).toBe('3');
-			expect(await table.locator('tbody tr').count()).toBe(6);
-			for (const id of session.candidateIds)
-				expect(await textOf(votesFor(main, titles.get(id)!)), titles.get(id)).toBe(chosen.includes(id) ? '1' : '0');
-			await screenshot(page, 'journey-7-public-results');
+	it('shows the published counts to an anonymous visitor, on the results page and in the announcement’s print view', async () => {
+		const { page, errors } = await suite.windows.open(DESKTOP);
+		await page.goto(`${suite.app.baseUrl}/results/${session.id}`);
+		const table = page.locator('table.tally');
+		await table.waitFor();
+		const main = page.locator('main');
+		expect(await textOf(figure(main, '已投票'))).toBe('1');
+		expect(await textOf(figure(main, '应到'))).toBe('3');
+		expect(await table.locator('tbody tr').count()).toBe(6);
+		for (const id of session.candidateIds)
+			expect(await textOf(votesFor(main, titles.get(id)!)), titles.get(id)).toBe(chosen.includes(id) ? '1' : '0');
+		await screenshot(page, 'journey-7-public-results');
 
-			await page.goto(`${suite.app.baseUrl}/results/${session.id}/announcement`);
-			await page.emulateMedia({ media: 'print' });
-			const announcement = page.locator('article.announcement');
-			const intro = await textOf(announcement.locator('p').filter({ hasText: '应到' }).first());
-			expect(intro).toContain('应到代表 3 人');
-			expect(intro).toContain('收回选票 1 张');
-			for (const id of session.candidateIds)
-				expect(await textOf(votesFor(announcement, titles.get(id)!)), titles.get(id)).toBe(
-					chosen.includes(id) ? '1' : '0'
-				);
-			// Printed: no navigation, black on white.
-			expect(await page.locator('header.site-header nav').isVisible()).toBe(false);
-			await screenshot(page, 'journey-7-announcement-print');
-			await page.emulateMedia({ media: 'screen' });
-			expect(errors).toEqual([]);
-		});
+		await page.goto(`${suite.app.baseUrl}/results/${session.id}/announcement`);
+		await page.emulateMedia({ media: 'print' });
+		const announcement = page.locator('article.announcement');
+		const intro = await textOf(announcement.locator('p').filter({ hasText: '应到' }).first());
+		expect(intro).toContain('应到代表 3 人');
+		expect(intro).toContain('收回选票 1 张');
+		for (const id of session.candidateIds)
+			expect(await textOf(votesFor(announcement, titles.get(id)!)), titles.get(id)).toBe(
+				chosen.includes(id) ? '1' : '0'
+			);
+		// Printed: no navigation, black on white.
+		expect(await page.locator('header.site-header nav').isVisible()).toBe(false);
+		await screenshot(page, 'journey-7-announcement-print');
+		await page.emulateMedia({ media: 'screen' });
+		expect(errors).toEqual([]);
+	});
 
-		it('lists the delegate’s receipt among the counted ballots, and finds it from the code on a phone', async () => {
-			const { page, errors } = await suite.windows.open(PHONE);
-			await page.goto(`${suite.app.baseUrl}/results/${session.id}/receipts`);
-			const hash = createHash('sha256')
-				.update(receiptCode.replace(/[^A-Z0-9]/gi, ''))
-				.digest('hex');
-			expect(await page.locator('ol.receipt-hashes li code').allTextContents()).toEqual([hash]);
-			// Typed before the page's scripts take over, the code would be reset by hydration.
-			await waitForScripts(page);
-			await page.getByLabel('回执码').fill(receiptCode);
-			await page.getByRole('button', { name: /核对/ }).click();
-			await page.locator('main [role="status"]').waitFor();
-			expect(await page.locator('main [role="status"]').getAttribute('class')).toBe('success');
-			await screenshot(page, 'journey-7-receipt-found');
-			expect(errors).toEqual([]);
-		});
-	}
-);
+	it('lists the delegate’s receipt among the counted ballots, and finds it from the code on a phone', async () => {
+		const { page, errors } = await suite.windows.open(PHONE);
+		await page.goto(`${suite.app.baseUrl}/results/${session.id}/receipts`);
+		const hash = createHash('sha256')
+			.update(receiptCode.replace(/[^A-Z0-9]/gi, ''))
+			.digest('hex');
+		expect(await page.locator('ol.receipt-hashes li code').allTextContents()).toEqual([hash]);
+		// Typed before the page's scripts take over, the code would be reset by hydration.
+		await waitForScripts(page);
+		await page.getByLabel('回执码').fill(receiptCode);
+		await page.getByRole('button', { name: /核对/ }).click();
+		await page.locator('main [role="status"]').waitFor();
+		expect(await page.locator('main [role="status"]').getAttribute('class')).toBe('success');
+		await screenshot(page, 'journey-7-receipt-found');
+		expect(errors).toEqual([]);
+	});
+});

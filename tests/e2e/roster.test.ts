@@ -6,20 +6,12 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startApp, type RunningApp } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { createUser, TEST_PASSWORD } from '../helpers/factory';
-import {
-	DESKTOP,
-	launchChromium,
-	newContext,
-	screenshot,
-	signInThroughForm,
-	skipWithoutChromium,
-	watchErrors
-} from '../helpers/browser';
+import { DESKTOP, launchChromium, newContext, screenshot, signInThroughForm, watchErrors } from '../helpers/browser';
 
 const WAIT = { timeout: 15_000, interval: 100 };
 const PHONE = { width: 360, height: 740 };
 
-describe.skipIf(skipWithoutChromium('e2e/roster'))('the roster import in a real browser', () => {
+describe('the roster import in a real browser', () => {
 	let database: TestDatabase;
 	let app: RunningApp;
 	let browser: Browser;

@@ -9,14 +9,7 @@ import { applyLifecycle, confirmTally } from '../../src/lib/server/voting/sessio
 import { startApp, type RunningApp } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { createUser, createVotingSession, TEST_PASSWORD, type TestSession } from '../helpers/factory';
-import {
-	launchChromium,
-	newContext,
-	screenshot,
-	signInThroughForm,
-	skipWithoutChromium,
-	watchErrors
-} from '../helpers/browser';
+import { launchChromium, newContext, screenshot, signInThroughForm, watchErrors } from '../helpers/browser';
 
 const FULL_HD = { width: 1920, height: 1080 };
 const UHD = { width: 3840, height: 2160 };
@@ -43,7 +36,7 @@ function fitsWithoutScrolling(page: Page): Promise<boolean> {
 	);
 }
 
-describe.skipIf(skipWithoutChromium('e2e/screen'))('the projector screen in a real browser', () => {
+describe('the projector screen in a real browser', () => {
 	let database: TestDatabase;
 	let app: RunningApp;
 	let browser: Browser;

@@ -13,7 +13,6 @@ import {
 	newContext,
 	screenshot,
 	signInThroughForm,
-	skipWithoutChromium,
 	waitForScripts,
 	watchErrors
 } from '../helpers/browser';
@@ -28,7 +27,7 @@ async function textOf(locator: Locator): Promise<string> {
 	return ((await locator.textContent()) ?? '').replace(/\s+/g, ' ').trim();
 }
 
-describe.skipIf(skipWithoutChromium('e2e/two-factor'))('two-factor sign-in in a real browser', () => {
+describe('two-factor sign-in in a real browser', () => {
 	let database: TestDatabase;
 	let app: RunningApp;
 	let browser: Browser;

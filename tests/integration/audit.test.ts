@@ -1,7 +1,7 @@
 // The audit chain as an auditor checks it: `audit:verify` and the admin page's "verify" find an
 // intact chain intact and name the first broken entry of a forged or shortened one; the browser
 // filters and pages, for staff and scrutineers only.
-import { spawnSync } from 'node:child_process';
+import { runCli } from '../helpers/cli';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { appendAudit, auditHead } from '../../src/lib/server/audit/audit';
 import { verifyAuditChain } from '../../src/lib/server/audit/verify';
@@ -12,14 +12,7 @@ import { startApp, Visitor, type RunningApp } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { createUser, createVotingSession, TEST_PASSWORD, type TestSession } from '../helpers/factory';
 
-function cli(database: TestDatabase, args: string[]) {
-	const result = spawnSync(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'scripts/cli.ts', ...args], {
-		env: { ...process.env, DATABASE_URL: database.url },
-		encoding: 'utf8',
-		timeout: 60_000
-	});
-	return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const cli = (database: TestDatabase, args: string[]) => runCli(args, { databaseUrl: database.url });
 
 /** A chain with some history: a session created, delegates enrolled, opened, two ballots, closed. */
 async function someHistory(sql: Sql): Promise<TestSession> {

@@ -1,5 +1,5 @@
 // Backup and restore round trip, verified the way an auditor would: tally --verify and audit:verify.
-import { spawnSync } from 'node:child_process';
+import { runCli } from '../helpers/cli';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -23,14 +23,7 @@ afterAll(async () => {
 	await target.drop();
 });
 
-function cli(databaseUrl: string, args: string[]) {
-	const result = spawnSync(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'scripts/cli.ts', ...args], {
-		env: { ...process.env, DATABASE_URL: databaseUrl },
-		encoding: 'utf8',
-		timeout: 60_000
-	});
-	return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const cli = (databaseUrl: string, args: string[]) => runCli(args, { databaseUrl });
 
 async function tableCounts(database: TestDatabase): Promise<Record<string, number>> {
 	const tables = await database.sql<{ name: string }[]>`

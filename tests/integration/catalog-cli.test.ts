@@ -1,6 +1,6 @@
 // `catalog:import FILE` as an operator runs it: a report on standard error and exit code 1 when
 // anything is wrong (nothing written), counts and exit code 0 when the file is imported.
-import { spawnSync } from 'node:child_process';
+import { runCli } from '../helpers/cli';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,14 +19,7 @@ afterAll(async () => {
 	rmSync(directory, { recursive: true, force: true });
 });
 
-function cli(args: string[]) {
-	const result = spawnSync(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'scripts/cli.ts', ...args], {
-		env: { ...process.env, DATABASE_URL: database.url },
-		encoding: 'utf8',
-		timeout: 60_000
-	});
-	return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const cli = (args: string[]) => runCli(args, { databaseUrl: database.url });
 
 function file(name: string, text: string): string {
 	const target = path.join(directory, name);

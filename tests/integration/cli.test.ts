@@ -1,5 +1,5 @@
 // The operator CLI against a real database, as an operator would run it.
-import { spawnSync } from 'node:child_process';
+import { runCli } from '../helpers/cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { castBallot } from '../../src/lib/server/voting/casting';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
@@ -13,15 +13,7 @@ afterAll(async () => {
 	await database.drop();
 });
 
-function cli(args: string[], input?: string) {
-	const result = spawnSync(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'scripts/cli.ts', ...args], {
-		env: { ...process.env, DATABASE_URL: database.url },
-		input,
-		encoding: 'utf8',
-		timeout: 60_000
-	});
-	return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const cli = (args: string[], input?: string) => runCli(args, { databaseUrl: database.url, input });
 
 describe('operator CLI', () => {
 	it('runs a whole session: users, draft, electorate, open, close, verify, publish, export', async () => {

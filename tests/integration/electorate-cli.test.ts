@@ -1,5 +1,5 @@
 // The operator CLI's roster and access-code commands against a real database.
-import { spawnSync } from 'node:child_process';
+import { runCli } from '../helpers/cli';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,14 +18,7 @@ afterAll(async () => {
 	await database?.drop();
 });
 
-function cli(args: string[]) {
-	const result = spawnSync(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'scripts/cli.ts', ...args], {
-		env: { ...process.env, DATABASE_URL: database.url },
-		encoding: 'utf8',
-		timeout: 60_000
-	});
-	return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const cli = (args: string[]) => runCli(args, { databaseUrl: database.url });
 
 describe('roster:import and codes:issue', () => {
 	it('imports a roster file, all or nothing', () => {

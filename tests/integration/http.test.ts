@@ -189,6 +189,19 @@ describe('role guards', () => {
 		expect(detail.status).toBe('open');
 	});
 
+	it("titles its error pages in the reader's language (404, 403)", async () => {
+		const titleOf = async (response: Response) => /<title>([^<]*)<\/title>/.exec(await response.text())?.[1] ?? '';
+		const missing = await fetch(`${app.baseUrl}/no-such-page`);
+		expect(missing.status).toBe(404);
+		expect(await titleOf(missing)).toMatch(/^找不到该页面 · 票决/);
+		const missingInEnglish = await fetch(`${app.baseUrl}/no-such-page`, { headers: { 'accept-language': 'en' } });
+		expect(await titleOf(missingInEnglish)).toMatch(/^Page not found · /);
+		const residentVisitor = await signedIn(resident.username);
+		const forbidden = await residentVisitor.get('/admin');
+		expect(forbidden.status).toBe(403);
+		expect(await titleOf(forbidden)).toMatch(/^无权访问 · 票决/);
+	});
+
 	it('keeps a delegate of one session out of another', async () => {
 		const other = await createVotingSession(database.sql);
 		const delegate = await signedIn(session.delegates[1]!.username);

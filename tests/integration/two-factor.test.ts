@@ -2,7 +2,7 @@
 // enrolment, the second step of a sign-in, reuse, expiry, recovery codes, turning it off and
 // replacing it, mandatory enrolment (PIAOJUE_REQUIRE_2FA), and the secret at rest.
 // Codes are computed here with @oslojs/otp from the key the page shows; nothing is mocked.
-import { spawnSync } from 'node:child_process';
+import { runCli } from '../helpers/cli';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -517,14 +517,7 @@ describe('PIAOJUE_REQUIRE_2FA=1', () => {
 // ---------------------------------------------------------------- the operator
 
 describe('npm run cli -- two-factor:reset', () => {
-	function cli(args: string[]) {
-		const result = spawnSync(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'scripts/cli.ts', ...args], {
-			env: { ...process.env, DATABASE_URL: database.url },
-			encoding: 'utf8',
-			timeout: 60_000
-		});
-		return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-	}
+	const cli = (args: string[]) => runCli(args, { databaseUrl: database.url });
 
 	it('removes a lost authenticator, ends the sessions and records who did it', async () => {
 		const operator = await createUser(database.sql, ['staff'], 'staff');

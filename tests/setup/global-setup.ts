@@ -8,6 +8,7 @@ import { createSql } from '../../src/lib/server/db/client';
 import { isAlive, startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/lib/server/db/embedded';
 import { migrate } from '../../src/lib/server/db/migrate';
 import { databaseUrl, runPrefix } from '../helpers/urls';
+import { ensureCliBundle } from '../../scripts/cli-bundle.js';
 
 declare module 'vitest' {
 	export interface ProvidedContext {
@@ -27,7 +28,39 @@ function otherLiveRuns(): boolean {
 	return readdirSync(RUNS_DIR).some((name) => Number(name) !== process.pid && isAlive(Number(name)));
 }
 
+interface SharedServer {
+	serverUrl: string;
+	templateDatabase: string;
+	stop(): Promise<void>;
+}
+
+/**
+ * The integration and browser tiers are two vitest projects, each running this setup: they share one
+ * server and one template, kept on globalThis (each project may load this module on its own) and
+ * stopped when the last project's teardown runs.
+ */
+const shared = globalThis as typeof globalThis & {
+	piaojueTestServer?: { server: Promise<SharedServer>; users: number };
+};
+
 export async function setup(project: TestProject) {
+	shared.piaojueTestServer ??= { server: startSharedServer(), users: 0 };
+	const state = shared.piaojueTestServer;
+	state.users += 1;
+	const { serverUrl, templateDatabase } = await state.server;
+	project.provide('serverUrl', serverUrl);
+	project.provide('templateDatabase', templateDatabase);
+	return async () => {
+		state.users -= 1;
+		if (state.users > 0) return;
+		shared.piaojueTestServer = undefined;
+		await (await state.server).stop();
+	};
+}
+
+async function startSharedServer(): Promise<SharedServer> {
+	// The CLI's bundle is made here once, not by two test files racing to make it.
+	await ensureCliBundle();
 	let serverUrl = process.env.DATABASE_URL;
 	if (!serverUrl) {
 		mkdirSync(RUNS_DIR, { recursive: true });
@@ -60,25 +93,27 @@ export async function setup(project: TestProject) {
 	} finally {
 		await template.end();
 	}
-	project.provide('serverUrl', serverUrl);
-	project.provide('templateDatabase', templateDatabase);
-	return async () => {
-		const cleanup = createSql(serverUrl, { max: 1 });
-		try {
-			const mine = await cleanup<
-				{ datname: string }[]
-			>`select datname from pg_database where datname like ${`${runPrefix(process.pid)}_%`}`;
-			for (const { datname } of mine) await cleanup.unsafe(`drop database if exists "${datname}" with (force)`);
-			// Another run still using the embedded server keeps it running; the next run reuses it.
-			const others = await cleanup<
-				{ datname: string }[]
-			>`select datname from pg_database where datname like 'piaojue_t%'`;
-			const othersAlive = others.some(({ datname }) => isAlive(Number(/^piaojue_t(\d+)_/.exec(datname)?.[1])));
-			if (embedded) rmSync(runFile, { force: true });
-			if (othersAlive || (embedded && otherLiveRuns())) embedded?.detach();
-			else await embedded?.stop();
-		} finally {
-			await cleanup.end();
+	return {
+		serverUrl,
+		templateDatabase,
+		stop: async () => {
+			const cleanup = createSql(serverUrl, { max: 1 });
+			try {
+				const mine = await cleanup<
+					{ datname: string }[]
+				>`select datname from pg_database where datname like ${`${runPrefix(process.pid)}_%`}`;
+				for (const { datname } of mine) await cleanup.unsafe(`drop database if exists "${datname}" with (force)`);
+				// Another run still using the embedded server keeps it running; the next run reuses it.
+				const others = await cleanup<
+					{ datname: string }[]
+				>`select datname from pg_database where datname like 'piaojue_t%'`;
+				const othersAlive = others.some(({ datname }) => isAlive(Number(/^piaojue_t(\d+)_/.exec(datname)?.[1])));
+				if (embedded) rmSync(runFile, { force: true });
+				if (othersAlive || (embedded && otherLiveRuns())) embedded?.detach();
+				else await embedded?.stop();
+			} finally {
+				await cleanup.end();
+			}
 		}
 	};
 }

@@ -1,23 +1,12 @@
 // The operator CLI speaks English, or Chinese when the terminal's locale is Chinese
 // (LANG=zh_CN.UTF-8) or `--lang zh-CN` asks for it; `--lang` wins over the environment.
-import { spawnSync } from 'node:child_process';
+import { runCli } from '../helpers/cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
 function cli(args: string[], env: Record<string, string>, databaseUrl?: string) {
-	const result = spawnSync(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'scripts/cli.ts', ...args], {
-		env: {
-			...process.env,
-			LC_ALL: '',
-			LC_MESSAGES: '',
-			LANG: '',
-			...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-			...env
-		},
-		encoding: 'utf8',
-		timeout: 60_000
-	});
-	return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+	const result = runCli(args, { databaseUrl, env: { LC_ALL: '', LC_MESSAGES: '', LANG: '', ...env } });
+	return { status: result.code, stdout: result.stdout, stderr: result.stderr };
 }
 
 describe('the CLI’s language', () => {
