@@ -164,6 +164,17 @@ const MATRIX: MatrixRow[] = [
 	row('POST /admin/sessions/[id]/credentials ?/issue',               (w) => `/admin/sessions/${w.open.id}/credentials?/issue`,     [LOGIN, 403,     403,     400,   403,    LOGIN], { body: empty }),
 	row('GET /admin/sessions/[id]/paper',                              (w) => `/admin/sessions/${w.open.id}/paper`,                  [LOGIN, 403,     403,     200,   200,    LOGIN]),
 	row('POST /admin/sessions/[id]/paper',                             (w) => `/admin/sessions/${w.open.id}/paper`,                  [LOGIN, 403,     403,     400,   403,    LOGIN], { body: empty }),
+	// The meeting's procedure (issue 13): staff record it on a draft; the adopted 票决办法 is public (a notice before).
+	row('GET /rules/[sessionId]',                                      (w) => `/rules/${w.draft.id}`,                                [200,   200,     200,     200,   200,    200]),
+	row('GET /admin/sessions/[id]/procedure',                          (w) => `/admin/sessions/${w.draft.id}/procedure`,             [LOGIN, 403,     403,     200,   403,    LOGIN]),
+	row('POST /admin/sessions/[id]/procedure ?/text',                  (w) => `/admin/sessions/${w.draft.id}/procedure?/text`,       [LOGIN, 403,     403,     400,   403,    LOGIN], { body: empty }),
+	row('POST /admin/sessions/[id]/procedure ?/resetText',             (w) => `/admin/sessions/${w.open.id}/procedure?/resetText`,   [LOGIN, 403,     403,     409,   403,    LOGIN], { body: empty }),
+	row('POST /admin/sessions/[id]/procedure ?/adopt',                 (w) => `/admin/sessions/${w.draft.id}/procedure?/adopt`,      [LOGIN, 403,     403,     400,   403,    LOGIN], { body: empty }),
+	row('POST /admin/sessions/[id]/procedure ?/withdrawAdoption',      (w) => `/admin/sessions/${w.draft.id}/procedure?/withdrawAdoption`, [LOGIN, 403, 403,    409,   403,    LOGIN], { body: empty }),
+	row('POST /admin/sessions/[id]/procedure ?/review',                (w) => `/admin/sessions/${w.draft.id}/procedure?/review`,     [LOGIN, 403,     403,     400,   403,    LOGIN], { body: empty }),
+	row('POST /admin/sessions/[id]/procedure ?/withdrawReview',        (w) => `/admin/sessions/${w.draft.id}/procedure?/withdrawReview`, [LOGIN, 403,   403,     409,   403,    LOGIN], { body: empty }),
+	row('GET /admin/sessions/[id]/scrutineers',                        (w) => `/admin/sessions/${w.draft.id}/scrutineers`,           [LOGIN, 403,     403,     200,   403,    LOGIN]),
+	row('POST /admin/sessions/[id]/scrutineers',                       (w) => `/admin/sessions/${w.draft.id}/scrutineers`,           [LOGIN, 403,     403,     400,   403,    LOGIN], { body: empty }),
 	row('GET /admin/sessions/[id]/export.[format=exportformat]',       (w) => `/admin/sessions/${w.closed.id}/export.csv`,           [LOGIN, 403,     403,     200,   200,    LOGIN]),
 	row('GET /admin/sessions/[id]/export.[format=exportformat]',       (w) => `/admin/sessions/${w.open.id}/export.json`,            [LOGIN, 403,     403,     404,   404,    LOGIN]),
 	// Sign-in security: every signed-in user changes their password; staff and scrutineers manage two-factor sign-in.

@@ -35,6 +35,8 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 		serverNow: new Date(),
 		canManage: user.roles.includes('staff'),
 		duty,
+		/** A delegate named 总监票人 or 监票人: their way back is their ballot list, not the admin pages. */
+		backTo: user.roles.includes('staff') || user.roles.includes('scrutineer') ? '/admin' : '/vote',
 		canConfirm:
 			duty !== null &&
 			votingSession.status === 'closed' &&
