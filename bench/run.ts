@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { createSql, type Sql } from '../src/lib/server/db/client';
 import { isAlive, startEmbeddedPostgres, type EmbeddedDatabase } from '../src/lib/server/db/embedded';
 import { migrate } from '../src/lib/server/db/migrate';
+import { embeddedRuntimeUrl } from '../src/lib/server/db/runtime-role';
 import { applyLifecycle, confirmTally } from '../src/lib/server/voting/sessions';
 import { verifyTally } from '../src/lib/server/voting/results';
 import { round } from './harness/http';
@@ -329,6 +330,9 @@ async function main(): Promise<number> {
 	}
 	sql = createSql(databaseUrl, { max: 10 });
 	await migrate(sql, { directory: migrationsDir });
+	// The app instances and the bare baseline connect as the runtime role, as a deployment does
+	// (issue 12); the harness seeds and checks as the owner.
+	const runtimeUrl = embedded ? await embeddedRuntimeUrl(sql, databaseUrl, BENCH_ROOT) : databaseUrl;
 	const [{ version: postgresVersion } = { version: '' }] = await sql<
 		{ version: string }[]
 	>`select current_setting('server_version') as version`;
@@ -348,7 +352,7 @@ async function main(): Promise<number> {
 			: null;
 	if (bulk) log(`${bulk.supports.toLocaleString('en')} supports written in ${bulk.seedMs} ms`);
 	const profileDir = flags.profile ? path.join(BENCH_ROOT, 'profiles') : undefined;
-	const appOptions = { buildDir, migrationsDir, databaseUrl, profileDir };
+	const appOptions = { buildDir, migrationsDir, databaseUrl: runtimeUrl, profileDir };
 
 	const results: ScenarioResult[] = [];
 	const record = (result: ScenarioResult) => {
@@ -453,7 +457,7 @@ async function main(): Promise<number> {
 	const baselineResults: ScenarioResult[] = [];
 	if (runs('baseline')) {
 		log('starting the bare baseline (node:http + postgres.js)');
-		const baseline = await startBaseline(databaseUrl);
+		const baseline = await startBaseline(runtimeUrl);
 		const baselineTarget: StormTarget = { kind: 'baseline', baseUrl: baseline.baseUrl };
 		const baselineTrial = await storm(
 			[baseline],

@@ -20,7 +20,7 @@ export const backupCommand: CliCommand = {
 			console.error(m.a11y_cli_file_exists({ file }));
 			return 1;
 		}
-		const header = await backupDatabase(database.sql, file, (table, rows) =>
+		const header = await backupDatabase(database.owner(), file, (table, rows) =>
 			console.log(m.a11y_cli_table_rows({ table, rows }))
 		);
 		const rows = header.tables.reduce((sum, table) => sum + table.rows, 0);
@@ -45,7 +45,7 @@ export const restoreCommand: CliCommand = {
 			console.error(m.a11y_cli_file_missing({ file }));
 			return 1;
 		}
-		const result = await restoreDatabase(database.sql, file, (table, rows) =>
+		const result = await restoreDatabase(database.owner(), file, (table, rows) =>
 			console.log(m.a11y_cli_table_rows({ table, rows }))
 		);
 		if (result.ok) {

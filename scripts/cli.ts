@@ -7,7 +7,6 @@ import { nextAction, type LifecycleAction } from '../src/lib/domain/lifecycle';
 import { idSchema, passwordSchema, roleSchema, usernameSchema } from '../src/lib/domain/schemas';
 import { BALLOT_METHODS, THRESHOLD_BASES } from '../src/lib/domain/types';
 import { openDatabase, type Database } from '../src/lib/server/db/client';
-import { migrate } from '../src/lib/server/db/migrate';
 import { generatePassword, hashPassword } from '../src/lib/server/auth/password';
 import { invalidateUserSessions } from '../src/lib/server/auth/session';
 import { departmentAccountSchema } from '../src/lib/domain/delivery';
@@ -113,14 +112,16 @@ async function run(command: string, args: string[], database: Database): Promise
 	const sql = database.sql;
 	switch (command) {
 		case 'migrate': {
-			const applied = await migrate(sql, { onApply: (name) => console.log(m.a11y_cli_migration_applied({ name })) });
+			const applied = await database.migrate({
+				onApply: (name) => console.log(m.a11y_cli_migration_applied({ name }))
+			});
 			console.log(applied.length ? m.a11y_cli_migrations_applied({ count: applied.length }) : m.a11y_cli_up_to_date());
 			return 0;
 		}
 		case 'seed': {
 			const { values } = parseArgs({ args, options: { demo: { type: 'boolean' } } });
 			if (!values.demo) throw new UsageError(m.a11y_cli_seed_needs_demo());
-			await migrate(sql);
+			await database.migrate();
 			if (!(await isDatabaseEmpty(sql))) {
 				console.error(m.a11y_cli_seed_not_empty());
 				return 1;
@@ -450,7 +451,7 @@ async function main(): Promise<number> {
 	let database: Database | null = null;
 	try {
 		database = await openDatabase({ max: 2 });
-		if (command !== 'migrate') await migrate(database.sql);
+		if (command !== 'migrate') await database.migrate();
 		return await run(command, args, database);
 	} catch (error) {
 		if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {

@@ -4,7 +4,6 @@ import path from 'node:path';
 import { buildIfNeeded } from './build-if-needed';
 import { defaultDataRoot } from '../src/lib/server/db/embedded';
 import { openDatabase } from '../src/lib/server/db/client';
-import { migrate } from '../src/lib/server/db/migrate';
 import { formatDemoCredentials, isDatabaseEmpty, seedDemo } from '../src/lib/server/seed/demo';
 
 /** The host name to put in links: localhost for the loopback and wildcard addresses. */
@@ -32,7 +31,7 @@ async function main() {
 	);
 	const database = await openDatabase({ max: 2 });
 	try {
-		await migrate(database.sql, { onApply: (name) => console.log(`  applied migration ${name}`) });
+		await database.migrate({ onApply: (name) => console.log(`  applied migration ${name}`) });
 		if (await isDatabaseEmpty(database.sql)) {
 			console.log('Empty database: loading the demo data…');
 			const credentials = await seedDemo(database.sql, { adminPassword: process.env.ADMIN_PASSWORD });
@@ -42,8 +41,10 @@ async function main() {
 		await database.close();
 		throw error;
 	}
-	// The server opens its own pool on the same database; this process keeps the embedded server running.
+	// The server opens its own pool on the same database, as the runtime role (it never holds the
+	// owner's credentials); this process keeps the embedded server running.
 	process.env.DATABASE_URL = database.url;
+	delete process.env.DATABASE_OWNER_URL;
 	await database.sql.end({ timeout: 5 });
 	process.once('sveltekit:shutdown', () => {
 		void database.close().then(() => console.log('Stopped.'));

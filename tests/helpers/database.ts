@@ -1,12 +1,20 @@
-// A fresh copy of the migrated template database for one test file.
+// A fresh copy of the migrated template database for one test file. `sql` and `url` connect as
+// this run's runtime role, as the app does (no DDL, no superuser, append-only tables read and
+// inserted only); `ownerSql` and `ownerUrl` as the server's superuser, who owns the schema — for
+// tests that play an operator with superuser access.
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { createSql, type Sql } from '../../src/lib/server/db/client';
+import { urlWithCredentials } from '../../src/lib/server/db/runtime-role';
 import { databaseUrl } from './urls';
 
 export interface TestDatabase {
+	/** The app's runtime role. */
 	sql: Sql;
 	url: string;
+	/** The superuser who owns the schema. */
+	ownerSql: Sql;
+	ownerUrl: string;
 	name: string;
 	drop(): Promise<void>;
 }
@@ -30,14 +38,21 @@ export async function createTestDatabase(options: { max?: number } = {}): Promis
 	} finally {
 		await admin.end();
 	}
-	const url = databaseUrl(serverUrl, name);
+	const ownerUrl = databaseUrl(serverUrl, name);
+	const url = urlWithCredentials(ownerUrl, inject('runtimeRole'));
 	const sql = createSql(url, { max: options.max ?? 10 });
+	let ownerSql: Sql | null = null;
 	return {
 		sql,
 		url,
+		get ownerSql() {
+			ownerSql ??= createSql(ownerUrl, { max: 2 });
+			return ownerSql;
+		},
+		ownerUrl,
 		name,
 		drop: async () => {
-			await sql.end({ timeout: 5 });
+			await Promise.all([sql.end({ timeout: 5 }), ownerSql?.end({ timeout: 5 })]);
 			const cleanup = createSql(serverUrl, { max: 1 });
 			try {
 				await cleanup.unsafe(`drop database if exists "${name}" with (force)`);

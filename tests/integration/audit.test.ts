@@ -99,7 +99,7 @@ describe('a tampered chain', () => {
 	});
 
 	it('names the first entry whose details were changed', async () => {
-		await tamper(database.sql, (sql) => sql`update audit_entry set details = '{"added": 99}' where seq = 3`);
+		await tamper(database.ownerSql, (sql) => sql`update audit_entry set details = '{"added": 99}' where seq = 3`);
 		const verification = await verifyAuditChain(database.sql, { batchSize: 2 });
 		expect(verification).toMatchObject({ ok: false, seq: 3, problem: 'hash_mismatch', entriesChecked: 2 });
 
@@ -112,7 +112,7 @@ describe('a tampered chain', () => {
 
 	it('names the entry after one that was changed and given a fresh hash (the link no longer holds)', async () => {
 		await tamper(
-			database.sql,
+			database.ownerSql,
 			(sql) => sql`
 				update audit_entry set details = '{"added": 99}',
 				       hash = audit_entry_hash(prev_hash, seq, at, actor_user_id, action, voting_session_id, '{"added": 99}'::jsonb)
@@ -125,7 +125,7 @@ describe('a tampered chain', () => {
 	});
 
 	it('names a deleted entry by its missing number', async () => {
-		await tamper(database.sql, (sql) => sql`delete from audit_entry where seq = 4`);
+		await tamper(database.ownerSql, (sql) => sql`delete from audit_entry where seq = 4`);
 		expect(await verifyAuditChain(database.sql, { batchSize: 2 })).toMatchObject({
 			ok: false,
 			seq: 4,
@@ -139,7 +139,7 @@ describe('a tampered chain', () => {
 	});
 
 	it('shows the break on the admin page', async () => {
-		await tamper(database.sql, (sql) => sql`update audit_entry set details = '{"added": 99}' where seq = 2`);
+		await tamper(database.ownerSql, (sql) => sql`update audit_entry set details = '{"added": 99}' where seq = 2`);
 		const app = await startApp(database.url);
 		try {
 			const staff = await createUser(database.sql, ['staff'], 'staff');

@@ -23,7 +23,9 @@ afterAll(async () => {
 	await target.drop();
 });
 
-const cli = (databaseUrl: string, args: string[]) => runCli(args, { databaseUrl });
+/** The CLI as an operator runs it: the app's role in DATABASE_URL, the owner's (backup, restore) in DATABASE_OWNER_URL. */
+const cli = (database: TestDatabase, args: string[]) =>
+	runCli(args, { databaseUrl: database.url, env: { DATABASE_OWNER_URL: database.ownerUrl } });
 
 async function tableCounts(database: TestDatabase): Promise<Record<string, number>> {
 	const tables = await database.sql<{ name: string }[]>`
@@ -55,13 +57,13 @@ describe('backup and restore', () => {
 		await applyLifecycle(source.sql, session.id, 'publish', staff.id);
 
 		const file = path.join(folder, 'piaojue.backup');
-		const backup = cli(source.url, ['backup', file]);
+		const backup = cli(source, ['backup', file]);
 		expect(backup.stderr).toBe('');
 		expect(backup.code).toBe(0);
 		expect(backup.stdout).toContain('backup written');
-		expect(cli(source.url, ['backup', file]).stderr).toContain('exists already');
+		expect(cli(source, ['backup', file]).stderr).toContain('exists already');
 
-		const restored = cli(target.url, ['restore', file]);
+		const restored = cli(target, ['restore', file]);
 		expect(restored.stderr).toBe('');
 		expect(restored.code).toBe(0);
 		expect(await tableCounts(target)).toEqual(await tableCounts(source));
@@ -70,10 +72,10 @@ describe('backup and restore', () => {
 		>`select title from candidate where id = ${session.candidateIds[0]!}`;
 		expect(title?.title).toBe('城乡“断头路”打通, 含逗号\t和制表符');
 
-		const verify = cli(target.url, ['tally', String(session.id), '--verify']);
+		const verify = cli(target, ['tally', String(session.id), '--verify']);
 		expect(verify.stdout).toContain('verify: OK');
 		expect(verify.code).toBe(0);
-		const audit = cli(target.url, ['audit:verify']);
+		const audit = cli(target, ['audit:verify']);
 		expect(audit.code).toBe(0);
 		// New rows continue after the restored ids.
 		const [category] = await target.sql<
@@ -83,7 +85,7 @@ describe('backup and restore', () => {
 		expect(category!.id).toBeGreaterThan(maxBefore!.id);
 
 		// A second restore into the now filled database is refused and changes nothing.
-		const again = cli(target.url, ['restore', file]);
+		const again = cli(target, ['restore', file]);
 		expect(again.code).toBe(1);
 		expect(again.stderr).toContain('the database is not empty');
 
@@ -95,13 +97,13 @@ describe('backup and restore', () => {
 		await writeFile(foreign, [JSON.stringify(header), ...lines.slice(1)].join('\n'));
 		const fresh = await createTestDatabase();
 		try {
-			const mismatch = cli(fresh.url, ['restore', foreign]);
+			const mismatch = cli(fresh, ['restore', foreign]);
 			expect(mismatch.code).toBe(1);
 			expect(mismatch.stderr).toContain("the backup's schema");
 			// A damaged file writes nothing.
 			const cut = path.join(folder, 'cut.backup');
 			await writeFile(cut, lines.slice(0, Math.floor(lines.length / 2)).join('\n'));
-			const damaged = cli(fresh.url, ['restore', cut]);
+			const damaged = cli(fresh, ['restore', cut]);
 			expect(damaged.code).toBe(1);
 			expect(damaged.stderr).toContain('damaged');
 			expect(Object.values(await tableCounts(fresh)).reduce((sum, rows) => sum + rows, 0)).toBe(
@@ -127,7 +129,7 @@ describe('backup row order', () => {
 				});
 			}
 			const file = path.join(folder, 'order.backup');
-			expect(cli(database.url, ['backup', file]).code).toBe(0);
+			expect(cli(database, ['backup', file]).code).toBe(0);
 			const text = await readFile(file, 'utf8');
 			const section = (table: string) => {
 				const start = text.indexOf(`@@table ${table} `);

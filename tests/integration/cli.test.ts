@@ -184,7 +184,7 @@ describe('operator CLI', () => {
 		cli(['session:close', String(sessionId)]);
 		expect(cli(['tally', String(sessionId), '--verify']).code).toBe(0);
 		// A superuser bypasses the guard trigger and forges the stored result.
-		await database.sql.begin(async (tx) => {
+		await database.ownerSql.begin(async (tx) => {
 			await tx`alter table voting_result disable trigger voting_result_guard`;
 			await tx`update voting_result set tally = jsonb_set(tally, '{ballotsCast}', '5') where voting_session_id = ${sessionId}`;
 			await tx`alter table voting_result enable trigger voting_result_guard`;

@@ -11,6 +11,7 @@ import { verifyAuditChain } from '../../src/lib/server/audit/verify';
 import { createSql, type Sql } from '../../src/lib/server/db/client';
 import { freePort, startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/lib/server/db/embedded';
 import { migrate } from '../../src/lib/server/db/migrate';
+import { embeddedRuntimeUrl } from '../../src/lib/server/db/runtime-role';
 import { describeDatabaseUnavailable, isDatabaseUnavailable } from '../../src/lib/server/db/unavailable';
 import { receiptHash } from '../../src/lib/server/voting/casting';
 import { verifyTally } from '../../src/lib/server/voting/results';
@@ -233,6 +234,7 @@ describe('PostgreSQL restarted in the middle of voting', () => {
 	let postgres: EmbeddedDatabase | null = null;
 	let postgresLog = '';
 	let url: string;
+	let appUrl: string;
 	let sql: Sql;
 	let app: RunningApp | null = null;
 	let session: TestSession;
@@ -256,6 +258,7 @@ describe('PostgreSQL restarted in the middle of voting', () => {
 		url = databaseUrl(server.url, 'piaojue_faults');
 		sql = createSql(url, { max: 5 });
 		await migrate(sql);
+		appUrl = await embeddedRuntimeUrl(sql, url, dataRoot); // the app runs as the runtime role, as it does everywhere
 		session = await createVotingSession(sql, { candidates: 6, seats: 2, delegates: DELEGATES });
 	}, 120_000);
 	afterAll(async () => {
@@ -268,7 +271,7 @@ describe('PostgreSQL restarted in the middle of voting', () => {
 	it(
 		'answers 503 in the reader’s language during the outage, reconnects by itself, and loses nothing acknowledged',
 		async () => {
-			app = await startApp(url);
+			app = await startApp(appUrl);
 			const baseUrl = app.baseUrl;
 			const signedIn = await Promise.all(
 				session.delegates.map((delegate) => visitorFor(sql, baseUrl, delegate.id, { accept: BROWSER_ACCEPT }))

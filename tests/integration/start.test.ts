@@ -1,11 +1,12 @@
 // `npm start` as a newcomer runs it: embedded PostgreSQL in a fresh data folder, demo data,
 // sign-in details printed once, a working vote in the browser's terms, a clean stop.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSql } from '../../src/lib/server/db/client';
 import { Visitor } from '../helpers/app';
 
 const ADMIN_PASSWORD = 'a newcomer admin password';
@@ -51,6 +52,30 @@ function start(): { child: ChildProcess; output: () => string; ready: Promise<vo
 	});
 	const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 	return { child, output: () => output, ready, exited };
+}
+
+/** The roles the app's connections use (application_name piaojue), seen by the embedded server's superuser. */
+async function connectedAppRoles(): Promise<{ user: string; superuser: boolean; ownsTables: boolean }[]> {
+	const owner = JSON.parse(await readFile(path.join(dataDir, 'postgres-credentials.json'), 'utf8')) as {
+		user: string;
+		password: string;
+	};
+	const postmasterPort = Number(
+		(await readFile(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8')).split('\n')[3]
+	);
+	const sql = createSql(
+		`postgres://${owner.user}:${encodeURIComponent(owner.password)}@127.0.0.1:${postmasterPort}/postgres`,
+		{ max: 1 }
+	);
+	try {
+		return await sql<{ user: string; superuser: boolean; ownsTables: boolean }[]>`
+			select distinct a.usename as user, r.rolsuper as superuser,
+			       exists (select from pg_tables t where t.schemaname = 'public' and t.tableowner = a.usename) as "ownsTables"
+			from pg_stat_activity a join pg_roles r on r.oid = a.usesysid
+			where a.application_name = 'piaojue' and a.pid <> pg_backend_pid()`;
+	} finally {
+		await sql.end();
+	}
 }
 
 function postmasterRunning(): boolean {
@@ -106,6 +131,11 @@ describe('npm start on a fresh machine', () => {
 			]);
 			expect(cast.status).toBe(200);
 			expect(await cast.text()).toContain('投票成功');
+
+			// The server connects as the runtime role, not as the embedded server's superuser (issue 12).
+			const appRoles = await connectedAppRoles();
+			expect(appRoles.length).toBeGreaterThan(0);
+			expect(appRoles).toEqual(appRoles.map((role) => ({ ...role, superuser: false, ownsTables: false })));
 		} finally {
 			first.child.kill('SIGTERM');
 			await first.exited;

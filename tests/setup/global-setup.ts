@@ -1,19 +1,24 @@
 // Test database server: DATABASE_URL when set (CI's system PostgreSQL), else the embedded
 // server with its own data directory (.data/test). A migrated template database is made once;
 // each test file copies it (tests/helpers/database.ts).
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { createSql } from '../../src/lib/server/db/client';
 import { isAlive, startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/lib/server/db/embedded';
 import { migrate } from '../../src/lib/server/db/migrate';
+import { dropRuntimeLogin, ensureRuntimeLogin, type RoleCredentials } from '../../src/lib/server/db/runtime-role';
 import { databaseUrl, runPrefix } from '../helpers/urls';
 import { ensureCliBundle } from '../../scripts/cli-bundle.js';
 
 declare module 'vitest' {
 	export interface ProvidedContext {
+		/** The server as its superuser, who owns the test databases (migrations, and tests that play a superuser). */
 		serverUrl: string;
 		templateDatabase: string;
+		/** This run's login role for the app: a member of piaojue_runtime only (migrations/00011). */
+		runtimeRole: RoleCredentials;
 	}
 }
 
@@ -31,6 +36,7 @@ function otherLiveRuns(): boolean {
 interface SharedServer {
 	serverUrl: string;
 	templateDatabase: string;
+	runtimeRole: RoleCredentials;
 	stop(): Promise<void>;
 }
 
@@ -47,9 +53,10 @@ export async function setup(project: TestProject) {
 	shared.piaojueTestServer ??= { server: startSharedServer(), users: 0 };
 	const state = shared.piaojueTestServer;
 	state.users += 1;
-	const { serverUrl, templateDatabase } = await state.server;
+	const { serverUrl, templateDatabase, runtimeRole } = await state.server;
 	project.provide('serverUrl', serverUrl);
 	project.provide('templateDatabase', templateDatabase);
+	project.provide('runtimeRole', runtimeRole);
 	return async () => {
 		state.users -= 1;
 		if (state.users > 0) return;
@@ -74,6 +81,7 @@ async function startSharedServer(): Promise<SharedServer> {
 	// Databases are named after this run's process, so runs side by side never touch each other's;
 	// those left by runs that died are removed.
 	const templateDatabase = `${runPrefix(process.pid)}_template`;
+	const runtimeRoleName = `${runPrefix(process.pid)}_app`;
 	const admin = createSql(serverUrl, { max: 1 });
 	try {
 		const existing = await admin<
@@ -83,19 +91,28 @@ async function startSharedServer(): Promise<SharedServer> {
 			const pid = Number(/^piaojue_t(\d+)_/.exec(datname)?.[1]);
 			if (pid && !isAlive(pid)) await admin.unsafe(`drop database if exists "${datname}" with (force)`);
 		}
+		const roles = await admin<{ rolname: string }[]>`select rolname from pg_roles where rolname like 'piaojue_t%_app'`;
+		for (const { rolname } of roles) {
+			const pid = Number(/^piaojue_t(\d+)_app$/.exec(rolname)?.[1]);
+			if (pid && !isAlive(pid)) await dropRuntimeLogin(admin, rolname);
+		}
 		await admin.unsafe(`create database "${templateDatabase}"`);
 	} finally {
 		await admin.end();
 	}
 	const template = createSql(databaseUrl(serverUrl, templateDatabase), { max: 1 });
+	// The app's role for this run: the migration made the group role it joins.
+	const runtimeRole: RoleCredentials = { user: runtimeRoleName, password: randomBytes(18).toString('base64url') };
 	try {
 		await migrate(template);
+		await ensureRuntimeLogin(template, runtimeRole);
 	} finally {
 		await template.end();
 	}
 	return {
 		serverUrl,
 		templateDatabase,
+		runtimeRole,
 		stop: async () => {
 			const cleanup = createSql(serverUrl, { max: 1 });
 			try {
@@ -103,6 +120,7 @@ async function startSharedServer(): Promise<SharedServer> {
 					{ datname: string }[]
 				>`select datname from pg_database where datname like ${`${runPrefix(process.pid)}_%`}`;
 				for (const { datname } of mine) await cleanup.unsafe(`drop database if exists "${datname}" with (force)`);
+				await dropRuntimeLogin(cleanup, runtimeRoleName);
 				// Another run still using the embedded server keeps it running; the next run reuses it.
 				const others = await cleanup<
 					{ datname: string }[]

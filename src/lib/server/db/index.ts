@@ -10,7 +10,7 @@
 // by itself after a reconnect).
 import { createSql, openDatabase, type Database, type Sql } from './client';
 import { guardAgainstDriverWriteAfterClose } from './driver-guard';
-import { migrate } from './migrate';
+import { describeConnectionRole } from './runtime-role';
 import { createOutageLog } from './unavailable';
 
 /** Two replacements are at least this far apart, however many requests meet the outage. */
@@ -49,7 +49,8 @@ const handle = new Proxy((() => {}) as unknown as Sql, {
 export function initDatabase(): Promise<Database> {
 	opening ??= (async () => {
 		const opened = await openDatabase();
-		await migrate(opened.sql);
+		await opened.migrate();
+		await warnIfMoreThanRuntimeRole(opened.sql);
 		state = { database: opened, current: opened.sql, listening: null, replacedAt: -Infinity, retired: new Set() };
 		guardAgainstDriverWriteAfterClose(
 			() => replaceDatabasePool('a connection closed in the middle of a write'),
@@ -58,6 +59,19 @@ export function initDatabase(): Promise<Database> {
 		return opened;
 	})();
 	return opening;
+}
+
+/**
+ * The app should run as the runtime role (README, "Database roles"): as a superuser or the schema's
+ * owner, a compromised app could switch triggers off and rewrite what they protect.
+ */
+async function warnIfMoreThanRuntimeRole(sql: Sql, log: (line: string) => void = console.warn): Promise<void> {
+	const role = await describeConnectionRole(sql);
+	if (role.superuser || role.canChangeSchema)
+		log(
+			`database: WARNING: the app connects as ${role.user}, ${role.superuser ? 'a superuser' : 'a role that can change the schema'}; ` +
+				'give DATABASE_URL a role that is only a member of piaojue_runtime and DATABASE_OWNER_URL the owner (README, "Database roles")'
+		);
 }
 
 export function db(): Sql {

@@ -51,13 +51,18 @@ export async function migrate(
 	const applied: string[] = [];
 	try {
 		await connection`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
-		await connection`
-			create table if not exists schema_migration (
-				version integer primary key,
-				name text not null,
-				checksum text not null,
-				applied_at timestamptz not null default now()
-			)`;
+		// Created only when missing: a role without DDL (the app's runtime role) finds it and goes on.
+		const [existing] = await connection<
+			{ found: boolean }[]
+		>`select to_regclass('schema_migration') is not null as found`;
+		if (!existing?.found)
+			await connection`
+				create table if not exists schema_migration (
+					version integer primary key,
+					name text not null,
+					checksum text not null,
+					applied_at timestamptz not null default now()
+				)`;
 		const done = await connection<{ version: number; name: string; checksum: string }[]>`
 			select version, name, checksum from schema_migration order by version`;
 		for (const record of done) {
@@ -75,7 +80,12 @@ export async function migrate(
 				await connection.unsafe('commit');
 			} catch (error) {
 				await connection.unsafe('rollback');
-				throw new Error(`migration ${file.name} failed: ${(error as Error).message}`, { cause: error });
+				// 42501: the role lacks the privilege (the app's runtime role may not change the schema).
+				const hint =
+					(error as { code?: string }).code === '42501'
+						? ' (migrations run as the schema owner: set DATABASE_OWNER_URL, or run `npm run cli -- migrate` with it; see README, "Database roles")'
+						: '';
+				throw new Error(`migration ${file.name} failed: ${(error as Error).message}${hint}`, { cause: error });
 			}
 			applied.push(file.name);
 			options.onApply?.(file.name);
