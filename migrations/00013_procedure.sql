@@ -95,6 +95,9 @@ create table session_confirmation (
   primary key (voting_session_id, user_id)
 );
 
+-- The app's runtime role (00011) never changes a confirmation once written; its trigger refuses it too.
+revoke update, delete on session_confirmation from piaojue_runtime;
+
 -- ---------------------------------------------------------------- functions the rules share
 -- A chief or member scrutineer of the session (the named panel).
 create function procedure_is_named_scrutineer(session_id bigint, person bigint) returns boolean
