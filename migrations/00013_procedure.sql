@@ -4,9 +4,10 @@
 -- the 差额 ratio confirmed at opening, the further vote (另行票决 / 再次投票) linked to its first
 -- round, and the number of the presidium's announcement (公告第N号).
 --
--- Everything lives in tables and trigger functions of its own; the one function of another
--- migration replaced here is voting_session_guard (00002), whose confirmation check accepted only
--- holders of the global `scrutineer` role: it now also accepts the session's named scrutineers.
+-- Everything lives in tables and trigger functions of its own; two functions of 00002 are replaced
+-- with one check widened each: voting_session_guard (the confirmation) and
+-- paper_batch_scrutineer_guard (a paper batch's scrutineers) accepted only holders of the global
+-- `scrutineer` role; they now also accept the session's named scrutineers.
 -- Refusals use SQLSTATE PJ301…PJ399; the application recognises them by code.
 
 -- ---------------------------------------------------------------- one procedure record per session
@@ -409,6 +410,41 @@ begin
   end if;
   return new;
 end $$;
+
+-- ---------------------------------------------------------------- paper batches and the named scrutineers
+-- As in 00002, except that a batch's scrutineer may also be a named 总监票人 or 监票人 of its session;
+-- where the session has named ones, only they count its paper ballots, two of them at least
+-- (checked at commit below).
+create or replace function paper_batch_scrutineer_guard() returns trigger language plpgsql as $$
+declare
+  batch_session bigint;
+begin
+  if tg_op <> 'INSERT' then
+    raise exception 'paper batches are never changed or deleted' using errcode = 'P0001';
+  end if;
+  select voting_session_id into batch_session from paper_batch where id = new.paper_batch_id;
+  if procedure_has_panel(batch_session) then
+    if not procedure_is_named_scrutineer(batch_session, new.scrutineer_id) then
+      raise exception using errcode = 'PJ316',
+        message = format('user %s is not a named scrutineer of voting session %s', new.scrutineer_id, batch_session);
+    end if;
+  elsif not exists (select 1 from user_role where user_id = new.scrutineer_id and role = 'scrutineer') then
+    raise exception 'user % is not a scrutineer', new.scrutineer_id using errcode = 'P0001';
+  end if;
+  return new;
+end $$;
+
+create function procedure_paper_batch_scrutineers() returns trigger language plpgsql as $$
+begin
+  if procedure_has_panel(new.voting_session_id)
+     and (select count(*) from paper_batch_scrutineer where paper_batch_id = new.id) < 2 then
+    raise exception using errcode = 'PJ316',
+      message = format('paper batch %s names fewer than two of the named scrutineers of voting session %s', new.id, new.voting_session_id);
+  end if;
+  return null;
+end $$;
+create constraint trigger paper_batch_named_scrutineers after insert on paper_batch
+  deferrable initially deferred for each row execute function procedure_paper_batch_scrutineers();
 
 -- ---------------------------------------------------------------- projects chosen by a further vote
 -- A further vote's chosen projects follow those of the earlier rounds in the year's ranking.

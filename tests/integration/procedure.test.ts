@@ -4,6 +4,7 @@
 // where the database holds it, through direct SQL too.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { castBallot } from '../../src/lib/server/voting/casting';
+import { enterPaperBatch, listScrutineers } from '../../src/lib/server/voting/paper';
 import {
 	adoptRules,
 	getProcedure,
@@ -274,6 +275,53 @@ describe('named scrutineers (总监票人、监票人、计票人)', () => {
 				staff.id
 			)
 		).toEqual({ ok: false, error: { code: 'not_draft' } });
+	});
+
+	it('enters paper ballots in the presence of two of the named scrutineers, never of others', async () => {
+		const { sql } = database;
+		const session = await draftVote(6);
+		const [chief, member1, member2, paperVoter1, paperVoter2] = session.delegates;
+		await runProcedure(sql, session.id, staff.id, {
+			chief: chief!.username,
+			members: [member1!.username, member2!.username]
+		});
+		expect((await applyLifecycle(sql, session.id, 'open', staff.id)).ok).toBe(true);
+		expect((await listScrutineers(sql, session.id)).map((scrutineer) => scrutineer.id)).toEqual([
+			chief!.id,
+			member1!.id,
+			member2!.id
+		]);
+		const batch = (scrutineerIds: number[]) =>
+			enterPaperBatch(sql, {
+				votingSessionId: session.id,
+				enteredBy: staff.id,
+				delegateReferences: [paperVoter1!.username],
+				ballots: [
+					{ isVoid: false, choices: [{ candidateId: session.candidateIds[0]!, choice: 'for' }], channel: 'paper' }
+				],
+				scrutineerIds,
+				note: ''
+			});
+		expect(await batch([chief!.id])).toEqual({ ok: false, error: { code: 'too_few_scrutineers' } });
+		expect(await batch([chief!.id, globalScrutineer.id])).toEqual({ ok: false, error: { code: 'not_scrutineers' } });
+		expect(await batch([chief!.id, session.delegates[5]!.id])).toEqual({
+			ok: false,
+			error: { code: 'not_scrutineers' }
+		});
+		expect(await batch([member1!.id, member2!.id])).toMatchObject({ ok: true, ballots: 1 });
+
+		// The database holds it too: one named scrutineer is not enough, and a stranger is refused.
+		const write = (scrutineerIds: number[]) =>
+			sql.begin(async (tx) => {
+				const [inserted] = await tx<{ id: number }[]>`
+					insert into paper_batch (voting_session_id, entered_by, ballot_count) values (${session.id}, ${staff.id}, 1) returning id`;
+				for (const id of scrutineerIds)
+					await tx`insert into paper_batch_scrutineer (paper_batch_id, scrutineer_id) values (${inserted!.id}, ${id})`;
+				await tx`insert into ballot_mark (voting_session_id, delegate_id, channel, paper_batch_id) values (${session.id}, ${paperVoter2!.id}, 'paper', ${inserted!.id})`;
+				await tx`insert into ballot (voting_session_id, channel) values (${session.id}, 'paper')`;
+			});
+		await refused(write([chief!.id]), 'PJ316');
+		await refused(write([chief!.id, globalScrutineer.id]), 'PJ316');
 	});
 
 	it('keeps one holder of the global role confirming a session whose setting names no scrutineers', async () => {
