@@ -3,10 +3,11 @@ import type { SessionTally } from '$lib/domain/tally';
 import type { Sql } from '../db/client';
 import { listSessionCandidates } from '../catalog/catalog';
 import { getPublishedTally } from './results';
-import { getVotingSession, type VotingSessionSummary } from './sessions';
+import { getVotingSession, type VotingSession, type VotingSessionSummary } from './sessions';
 
 export interface PublicResult {
 	votingSession: VotingSessionSummary & {
+		ballotMethod: VotingSession['rules']['ballotMethod'];
 		isDemo: boolean;
 		publishedAt: Date | null;
 		closedAt: Date | null;
@@ -29,6 +30,7 @@ export async function publishedResult(sql: Sql, votingSessionId: number): Promis
 			title: votingSession.title,
 			year: votingSession.year,
 			status: votingSession.status,
+			ballotMethod: votingSession.rules.ballotMethod,
 			isDemo: votingSession.isDemo,
 			publishedAt: votingSession.publishedAt,
 			closedAt: votingSession.closedAt,
