@@ -457,7 +457,10 @@ begin
     union all
     select p.follow_up_of from session_procedure p join rounds r on p.voting_session_id = r.id where p.follow_up_of is not null
   )
-  select count(*) into earlier from livelihood_project where voting_session_id in (select id from rounds);
+  -- Counted from the earlier rounds' tallies (they are counted before a further vote exists), so
+  -- the ranks follow the final list whichever round is published first.
+  select coalesce(sum((r.tally->>'chosenCount')::integer), 0) into earlier
+    from voting_result r where r.voting_session_id in (select id from rounds);
   new.rank := new.rank + earlier;
   return new;
 end $$;

@@ -5,7 +5,7 @@ import { backupCommand, restoreCommand } from './cli-backup';
 import { catalogImportCommand } from './cli-catalog';
 import { codesIssueCommand, rosterImportCommand } from './cli-electorate';
 import { twoFactorResetCommand } from './cli-security';
-import { adoptRulesCommand, reviewCommand, scrutineersCommand } from './cli-procedure';
+import { adoptRulesCommand, followUpCommand, reviewCommand, scrutineersCommand } from './cli-procedure';
 
 export const extraCommands: Record<string, CliCommand> = {
 	'audit:verify': auditVerifyCommand,
@@ -17,5 +17,6 @@ export const extraCommands: Record<string, CliCommand> = {
 	'two-factor:reset': twoFactorResetCommand,
 	'session:adopt-rules': adoptRulesCommand,
 	'session:review': reviewCommand,
-	'session:scrutineers': scrutineersCommand
+	'session:scrutineers': scrutineersCommand,
+	'session:followup': followUpCommand
 };

@@ -3,6 +3,7 @@
 //   session:review SESSION_ID --meeting TEXT --on DATE --document TEXT --as STAFF
 //   session:scrutineers SESSION_ID --chief USERNAME --members USERNAME,USERNAME[,…] [--counters USERNAME,…]
 //                       [--approved-by 主席团|大会全体会议] [--approved-on DATE] --as STAFF
+//   session:followup SESSION_ID --as STAFF   (prints the further vote's id)
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { z } from 'zod';
@@ -25,6 +26,7 @@ import {
 	type ProcedureResult
 } from '../src/lib/server/voting/procedure';
 import { findUserByUsername } from '../src/lib/server/users/users';
+import { createFollowUp, type FollowUpError } from '../src/lib/server/voting/follow-up';
 import { actingUser, UsageError, type CliCommand } from './cli-support';
 
 /** The user named by --as, whoever they are (the step decides what they may do). */
@@ -157,6 +159,39 @@ export const scrutineersCommand: CliCommand = {
 		}
 		console.log(
 			m.procedure_cli_scrutineers_named({ id: sessionId, chief: naming.chief, members: naming.members.join(', ') })
+		);
+		return 0;
+	}
+};
+
+const followUpErrors: Record<FollowUpError, () => string> = {
+	not_found: m.a11y_cli_no_session,
+	not_counted: m.procedure_follow_up_error_not_counted,
+	nothing_to_settle: m.procedure_follow_up_error_nothing,
+	already_made: m.procedure_follow_up_error_made,
+	not_a_vote: m.procedure_cli_not_a_vote
+};
+
+export const followUpCommand: CliCommand = {
+	usage: `  session:followup SESSION_ID --as STAFF   make the further vote of a counted session whose tally ties at the
+                                            cut-off or falls short (a draft linked to it); prints its id`,
+	async run(args, database) {
+		const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { as: { type: 'string' } } });
+		const sessionId = sessionIdOf(positionals, 'session:followup');
+		const staff = await actingUser(database.sql, values.as, 'staff');
+		const result = await createFollowUp(database.sql, sessionId, staff.id);
+		if (!result.ok) {
+			console.error(followUpErrors[result.error]());
+			return 1;
+		}
+		console.log(
+			m.procedure_cli_follow_up_created({
+				id: result.id,
+				first: sessionId,
+				kind: result.kind,
+				candidates: result.candidates,
+				seats: result.seats
+			})
 		);
 		return 0;
 	}

@@ -1,11 +1,13 @@
-import { error, fail } from '@sveltejs/kit';
+import { error, fail, redirect } from '@sveltejs/kit';
 import { z } from 'zod';
 import { nextAction, type LifecycleAction } from '$lib/domain/lifecycle';
 import { idSchema } from '$lib/domain/schemas';
 import { m } from '$lib/paraglide/messages';
 import { requireRole, requireUser } from '$lib/server/auth/guard';
 import { announcementNumberSchema, ratioReasonSchema } from '$lib/domain/procedure-schemas';
-import { isBelowMinimumRatio } from '$lib/domain/procedure';
+import { followUpPlan, isBelowMinimumRatio } from '$lib/domain/procedure';
+import { isEvaluationTally } from '$lib/domain/tally';
+import { createFollowUp, type FollowUpError } from '$lib/server/voting/follow-up';
 import { getProcedure, scrutineerDuty } from '$lib/server/voting/procedure';
 import { db } from '$lib/server/db';
 import { sessionForStaff } from '$lib/server/voting/admin';
@@ -42,6 +44,7 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 			votingSession.status === 'closed' &&
 			!alreadyConfirmed &&
 			(duty !== 'global' || votingSession.confirmedAt === null),
+		followUpPlan: view.tally && !isEvaluationTally(view.tally) ? followUpPlan(view.tally) : null,
 		belowRatio:
 			votingSession.rules.ballotMethod !== 'evaluation' &&
 			isBelowMinimumRatio(votingSession.candidateCount, votingSession.rules.seats, procedure.settings.minCandidateRatio)
@@ -113,7 +116,27 @@ function lifecycleAction(action: LifecycleAction) {
 	};
 }
 
+const followUpErrorMessages: Record<FollowUpError, () => string> = {
+	not_found: m.error_session_not_found,
+	not_counted: m.procedure_follow_up_error_not_counted,
+	nothing_to_settle: m.procedure_follow_up_error_nothing,
+	already_made: m.procedure_follow_up_error_made,
+	not_a_vote: m.error_session_not_found
+};
+
 export const actions: Actions = {
+	followUp: async ({ locals, url, params }) => {
+		const staff = requireRole(locals, url, 'staff');
+		const id = idSchema.safeParse(params.id);
+		if (!id.success) error(404, m.error_session_not_found());
+		const result = await createFollowUp(db(), id.data, staff.id);
+		if (!result.ok)
+			return fail(result.error === 'not_found' ? 404 : 409, {
+				action: 'followUp' as const,
+				message: followUpErrorMessages[result.error]()
+			});
+		redirect(303, `/admin/sessions/${result.id}`);
+	},
 	confirm: async ({ locals, url, params, request }) => {
 		const scrutineer = requireUser(locals, url);
 		const id = idSchema.safeParse(params.id);

@@ -3,11 +3,18 @@ import { idSchema } from '$lib/domain/schemas';
 import { m } from '$lib/paraglide/messages';
 import { db } from '$lib/server/db';
 import { publishedResult } from '$lib/server/voting/public-results';
+import { roundsSummary } from '$lib/server/voting/follow-up';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = async ({ params }) => {
 	const id = idSchema.safeParse(params.id);
 	const result = id.success ? await publishedResult(db(), id.data) : null;
 	if (!result?.tally) error(404, m.error_results_not_published());
-	return json({ votingSession: result.votingSession, tally: result.tally, candidateTitles: result.candidateTitles });
+	return json({
+		votingSession: result.votingSession,
+		tally: result.tally,
+		candidateTitles: result.candidateTitles,
+		// Where there were further votes: every round and the final list of chosen projects (null for one round).
+		rounds: await roundsSummary(db(), result.votingSession.id)
+	});
 };
