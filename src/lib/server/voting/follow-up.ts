@@ -9,7 +9,7 @@ import { finalList, followUpPlan, type ChosenAcrossRounds, type FollowUpKind } f
 import { isEvaluationTally, type SessionTally } from '$lib/domain/tally';
 import type { Tally } from '$lib/domain/counting';
 import type { SessionStatus } from '$lib/domain/types';
-import type { Sql, TransactionSql } from '../db/client';
+import type { Sql } from '../db/client';
 import { appendAudit } from '../audit/audit';
 import { getVotingSession, insertVotingSession, type VotingSession } from './sessions';
 import { getStoredTally } from './results';
