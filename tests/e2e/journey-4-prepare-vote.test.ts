@@ -1,6 +1,7 @@
 // Journey 4: staff prepare a voting session from the public selection (the top of the closed
-// round's ranking is carried into a draft), import the delegate roster, enrol it, print the
-// credential sheets and open the vote. Labels come from the messages (Chinese, the default).
+// round's ranking is carried into a draft), import the delegate roster, enrol it, go through the
+// meeting's procedure (票决办法 adopted, review recorded, scrutineers named), print the credential
+// sheets and open the vote. Labels come from the messages (Chinese, the default).
 import { describe, expect, it } from 'vitest';
 import { m } from '../../src/lib/paraglide/messages';
 import { closeRoundNow, createRound, replaceSupports } from '../../src/lib/server/residents/selection';
@@ -86,7 +87,29 @@ describe('journey 4: staff prepare a voting session from the selection and open 
 		await page.getByRole('button', { name: m.electorate_enrol_submit() }).click();
 		await page.getByText(m.electorate_enrol_done({ count: 3 })).waitFor();
 
-		// 4. The credential sheets: one per delegate, with the code and the QR code, ready to print.
+		// 4. The meeting's procedure: the app's draft of the 票决办法 adopted by the presidium, the standing
+		// committee's review of the list recorded, a 总监票人 and two 监票人 named from the delegates.
+		await page.goto(`${suite.app.baseUrl}/admin/sessions/${sessionId}`);
+		await page.getByRole('link', { name: m.procedure_page_link() }).first().click();
+		expect(await page.locator('#rules-text').inputValue()).toContain('从中票决产生2个2026年度民生实事项目');
+		await page.getByLabel(m.procedure_adopted_on()).fill('2026-01-18');
+		await page.getByRole('button', { name: m.procedure_adopt_submit() }).click();
+		await page.getByText(m.procedure_done_adopt()).waitFor();
+		await page.getByLabel(m.procedure_review_meeting()).fill('市人大常委会第二十次会议');
+		await page.getByLabel(m.procedure_review_on()).fill('2026-01-10');
+		await page.getByLabel(m.procedure_review_document()).fill('人常〔2026〕1号');
+		await page.getByRole('button', { name: m.procedure_review_submit() }).click();
+		await page.getByText(m.procedure_done_review()).waitFor();
+		await screenshot(page, 'journey-4-procedure');
+		await page.goto(`${suite.app.baseUrl}/admin/sessions/${sessionId}/scrutineers`);
+		await page.getByLabel(m.procedure_duty_chief()).fill('TZ0101');
+		await page.getByLabel(m.procedure_members_label()).fill('TZ0102\nTZ0103');
+		await page.getByLabel(m.procedure_scrutineers_approved_on()).fill('2026-01-19');
+		await page.getByRole('button', { name: m.procedure_scrutineers_submit() }).click();
+		await page.getByText(m.procedure_done_scrutineers()).waitFor();
+		expect(await page.locator('table tbody th').allInnerTexts()).toEqual(['陈海燕', '林志强', '王丽华']);
+
+		// 5. The credential sheets: one per delegate, with the code and the QR code, ready to print.
 		await page.goto(`${suite.app.baseUrl}/admin/sessions/${sessionId}/credentials`);
 		await page.getByLabel(m.electorate_issue_all_confirm()).check();
 		await page.getByRole('button', { name: m.electorate_issue_all_submit() }).click();
@@ -98,7 +121,7 @@ describe('journey 4: staff prepare a voting session from the selection and open 
 		expect(await page.locator('header.site-header nav').isVisible()).toBe(false);
 		await page.emulateMedia({ media: 'screen' });
 
-		// 5. Open the vote.
+		// 6. Open the vote.
 		await page.goto(`${suite.app.baseUrl}/admin/sessions/${sessionId}`);
 		await page.getByLabel(m.admin_confirm_open()).check();
 		await page.getByRole('button', { name: m.admin_action_open() }).click();
