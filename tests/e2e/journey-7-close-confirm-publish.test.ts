@@ -114,13 +114,20 @@ describe('journey 7: close, confirm, publish; the public sees the counts and the
 		await page.goto(`${suite.app.baseUrl}/results/${session.id}/announcement`);
 		await page.emulateMedia({ media: 'print' });
 		const announcement = page.locator('article.announcement');
-		const intro = await textOf(announcement.locator('p').filter({ hasText: '应到' }).first());
-		expect(intro).toContain('应到代表 3 人');
-		expect(intro).toContain('收回选票 1 张');
-		for (const id of session.candidateIds)
-			expect(await textOf(votesFor(announcement, titles.get(id)!)), titles.get(id)).toBe(
-				chosen.includes(id) ? '1' : '0'
-			);
+		expect(await textOf(announcement.locator('p').filter({ hasText: '应到' }).first())).toContain('应到代表3人');
+		expect(await textOf(announcement.locator('p').filter({ hasText: '收回' }).first())).toContain('收回选票1张');
+		// The official table lists the chosen projects with their votes.
+		const announced = announcement.locator('table.announced-projects tbody tr');
+		expect(await announced.count()).toBe(chosen.length);
+		for (const id of chosen)
+			expect(
+				await textOf(
+					announced
+						.filter({ has: page.locator('th', { hasText: titles.get(id)! }) })
+						.locator('td.num')
+						.nth(1)
+				)
+			).toBe('1');
 		// Printed: no navigation, black on white.
 		expect(await page.locator('header.site-header nav').isVisible()).toBe(false);
 		await screenshot(page, 'journey-7-announcement-print');
