@@ -1,5 +1,6 @@
 // Commands kept in files of their own; each registers here under its name.
 import type { CliCommand } from './cli-support';
+import { presenceMarkCommand } from './cli-attendance';
 import { auditVerifyCommand } from './cli-audit';
 import { backupCommand, restoreCommand } from './cli-backup';
 import { catalogImportCommand } from './cli-catalog';
@@ -18,5 +19,6 @@ export const extraCommands: Record<string, CliCommand> = {
 	'session:adopt-rules': adoptRulesCommand,
 	'session:review': reviewCommand,
 	'session:scrutineers': scrutineersCommand,
-	'session:followup': followUpCommand
+	'session:followup': followUpCommand,
+	'presence:mark': presenceMarkCommand
 };

@@ -8,7 +8,10 @@ import { idSchema, passwordSchema, roleSchema, usernameSchema } from '../src/lib
 import { BALLOT_METHODS, THRESHOLD_BASES } from '../src/lib/domain/types';
 import { openDatabase, type Database } from '../src/lib/server/db/client';
 import { generatePassword, hashPassword } from '../src/lib/server/auth/password';
-import { invalidateUserSessions } from '../src/lib/server/auth/session';
+import { invalidateSession, invalidateUserSessions } from '../src/lib/server/auth/session';
+import { signIn } from '../src/lib/server/auth/login';
+import { waitText } from '../src/lib/server/auth/wait-text';
+import { completeSecondStep } from '../src/lib/server/auth/two-factor';
 import { departmentAccountSchema } from '../src/lib/domain/delivery';
 import { createDepartmentAccount } from '../src/lib/server/delivery/departments';
 import { formatDemoCredentials, isDatabaseEmpty, seedDemo } from '../src/lib/server/seed/demo';
@@ -24,6 +27,7 @@ import { extraCommands } from './cli-extra';
 import { verifyTally } from '../src/lib/server/voting/results';
 import { isEvaluationTally } from '../src/lib/domain/tally';
 import { buildSessionExport, resultCsv } from '../src/lib/server/voting/export';
+import { lifecycleRefusal } from '../src/lib/server/voting/lifecycle-messages';
 
 import { actingUser, UsageError } from './cli-support';
 import { activeUser } from './cli-procedure';
@@ -46,15 +50,18 @@ const usage = () => `${m.a11y_cli_usage_title()}
   session:create --title T --year Y --seats N [--method approval|for_against_abstain]
                  [--threshold-base enrolled|present|cast] [--candidates all|ID,ID,...]
                  [--meeting NAME] [--min-ratio R] [--not-required rules,review,scrutineers]
-                                            create a draft voting session (opening needs the 票决办法 adopted,
-                                            the review recorded and scrutineers named unless --not-required)
+                                            create a draft voting session (all: the year's candidates); its
+                                            electorate is every active delegate on the roster; opening needs the
+                                            票决办法 adopted, the review recorded and scrutineers named unless
+                                            --not-required
   electorate:add SESSION_ID USERNAME...     enrol delegates in a draft session
   session:open|close SESSION_ID [--as USERNAME] [--ratio-reason TEXT]
                                             open voting (below the minimum 差额 ratio only with a reason), or
                                             close it and count the ballots
-  session:confirm SESSION_ID --as SCRUTINEER
+  session:confirm SESSION_ID --as SCRUTINEER --password-stdin
                                             a scrutineer of the session (its 总监票人 or a 监票人) confirms the
-                                            stored tally; confirmed once the 总监票人 and a majority have
+                                            stored tally, proving themself with their password (and a current
+                                            code on a second line); confirmed once the 总监票人 and a majority have
   session:publish SESSION_ID --as STAFF [--number N]
                                             publish a confirmed tally (not by a confirmer) as 公告第N号
   tally SESSION_ID [--verify]               recount the raw ballots; --verify compares with the stored tally
@@ -88,7 +95,9 @@ const confirmMessages: Record<string, () => string> = {
 	not_found: m.a11y_cli_no_session,
 	wrong_status: m.a11y_cli_confirm_wrong_status,
 	already_confirmed: m.a11y_cli_confirm_already,
-	not_scrutineer: m.procedure_cli_not_scrutineer
+	not_scrutineer: m.procedure_cli_not_scrutineer,
+	sign_in_again: m.trust_sign_in_again,
+	tally_mismatch: m.trust_error_tally_mismatch
 };
 
 const lifecycleMessages: Record<string, () => string> = {
@@ -100,6 +109,9 @@ const lifecycleMessages: Record<string, () => string> = {
 	not_confirmed: m.a11y_cli_lifecycle_not_confirmed,
 	publisher_confirmed: m.a11y_cli_lifecycle_publisher_confirmed,
 	publisher_not_staff: m.a11y_cli_lifecycle_publisher_not_staff,
+	vote_void: m.attendance_error_vote_void,
+	tally_mismatch: m.trust_error_tally_mismatch,
+	paper_batch_pending: m.trust_error_paper_pending,
 	rules_not_adopted: m.procedure_error_open_rules,
 	review_not_recorded: m.procedure_error_open_review,
 	scrutineers_not_named: m.procedure_error_open_scrutineers,
@@ -107,6 +119,29 @@ const lifecycleMessages: Record<string, () => string> = {
 	ratio_needs_confirmation: m.procedure_cli_ratio_needs_reason,
 	announcement_number_taken: m.procedure_error_announcement_number_taken
 };
+
+/** A sign-in of the scrutineer's own for one confirmation (ended right after it). */
+async function signInAsScrutineer(
+	sql: Database['sql'],
+	username: string,
+	password: string,
+	code: string
+): Promise<{ ok: true; sessionId: string } | { ok: false; reason: string }> {
+	const first = await signIn(sql, { username, password, address: 'cli' });
+	if (first.ok) return { ok: true, sessionId: first.token.split('.')[0]! };
+	if (first.reason === 'rate_limited')
+		return { ok: false, reason: m.security_login_rate_limited({ wait: waitText(first.retryAfterSeconds) }) };
+	if (first.reason === 'invalid') return { ok: false, reason: m.error_login_failed() };
+	const second = await completeSecondStep(sql, { pendingToken: first.pendingToken, code });
+	if (second.ok) return { ok: true, sessionId: second.token.split('.')[0]! };
+	return {
+		ok: false,
+		reason:
+			second.error === 'rate_limited'
+				? m.security_second_step_rate_limited({ wait: waitText(second.retryAfterSeconds) })
+				: m.security_code_wrong()
+	};
+}
 
 async function run(command: string, args: string[], database: Database): Promise<number> {
 	const sql = database.sql;
@@ -221,14 +256,19 @@ async function run(command: string, args: string[], database: Database): Promise
 			const seats = parse(z.coerce.number().int().min(1), values.seats, '--seats');
 			const ballotMethod = parse(z.enum(BALLOT_METHODS), values.method, '--method');
 			const thresholdBase = parse(z.enum(THRESHOLD_BASES), values['threshold-base'], '--threshold-base');
+			// "all": the candidate list of the session's year (each year has its own list).
 			const candidateIds =
 				values.candidates === 'all'
 					? (
-							await sql<
-								{ id: number }[]
-							>`select c.id from candidate c join category g on g.id = c.category_id order by g.position, c.position, c.id`
+							await sql<{ id: number }[]>`
+								select c.id from candidate c join category g on g.id = c.category_id
+								where c.year = ${year} order by g.position, c.position, c.id`
 						).map((row) => row.id)
 					: parse(z.array(idSchema).min(1), (values.candidates ?? '').split(','), '--candidates');
+			if (candidateIds.length === 0) {
+				console.error(m.attendance_cli_no_candidates({ year }));
+				return 1;
+			}
 			const notRequired = parse(
 				z.array(z.enum(['rules', 'review', 'scrutineers'])),
 				(values['not-required'] ?? '').split(',').filter(Boolean),
@@ -285,11 +325,29 @@ async function run(command: string, args: string[], database: Database): Promise
 			return 0;
 		}
 		case 'session:confirm': {
-			const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { as: { type: 'string' } } });
+			const { values, positionals } = parseArgs({
+				args,
+				allowPositionals: true,
+				options: { as: { type: 'string' }, 'password-stdin': { type: 'boolean' } }
+			});
 			const votingSessionId = sessionIdFrom(positionals);
 			// Whoever the session's scrutineers are (named delegates or holders of the role): the confirmation decides.
 			const scrutineer = await activeUser(sql, values.as);
-			const result = await confirmTally(sql, votingSessionId, scrutineer.id);
+			// The scrutineer proves themself as on the web: their password (first line of standard
+			// input) and, where they have an authenticator, a current code (second line).
+			if (!values['password-stdin']) throw new UsageError(m.trust_cli_confirm_needs_password());
+			const [password = '', code = ''] = readStdin().split(/\r?\n/);
+			const signedIn = await signInAsScrutineer(sql, scrutineer.username, password, code);
+			if (!signedIn.ok) {
+				console.error(m.a11y_cli_confirm_failed({ id: votingSessionId, reason: signedIn.reason }));
+				return 1;
+			}
+			let result: Awaited<ReturnType<typeof confirmTally>>;
+			try {
+				result = await confirmTally(sql, votingSessionId, scrutineer.id, signedIn.sessionId);
+			} finally {
+				await invalidateSession(sql, signedIn.sessionId);
+			}
 			if (!result.ok) {
 				console.error(
 					m.a11y_cli_confirm_failed({ id: votingSessionId, reason: confirmMessages[result.error]?.() ?? result.error })
@@ -338,7 +396,10 @@ async function run(command: string, args: string[], database: Database): Promise
 					m.a11y_cli_lifecycle_failed({
 						action,
 						id: votingSessionId,
-						reason: lifecycleMessages[result.error]?.() ?? result.error,
+						reason:
+							result.error === 'below_quorum'
+								? lifecycleRefusal(result)
+								: (lifecycleMessages[result.error]?.() ?? result.error),
 						hint
 					})
 				);

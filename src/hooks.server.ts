@@ -6,14 +6,17 @@ import { closeDatabase, db, initDatabase } from '$lib/server/db';
 import { SESSION_COOKIE, validateSessionToken } from '$lib/server/auth/session';
 import { sessionCookieOptions } from '$lib/server/auth/cookies';
 import { startScheduler } from '$lib/server/voting/scheduler';
+import { startResidentsHousekeeping } from '$lib/server/residents/personal-data';
 import { twoFactorEnrolmentGate } from '$lib/server/auth/two-factor-policy';
 import { databaseOutage, handleServerError } from '$lib/server/db/outage';
 
 export const init: ServerInit = async () => {
 	await initDatabase();
 	const stopScheduler = startScheduler(db());
+	const stopHousekeeping = startResidentsHousekeeping(db());
 	process.once('sveltekit:shutdown', () => {
 		stopScheduler();
+		stopHousekeeping();
 		void closeDatabase();
 	});
 };
@@ -23,7 +26,10 @@ const securityHeaders: Handle = async ({ event, resolve }) => {
 	response.headers.set('X-Content-Type-Options', 'nosniff');
 	response.headers.set('Referrer-Policy', 'same-origin');
 	response.headers.set('X-Frame-Options', 'DENY');
-	response.headers.set('Permissions-Policy', 'camera=(), microphone=(), geolocation=()');
+	// The camera for this origin only: the hall check-in page scans credential sheets with it. The
+	// policy belongs to the document first loaded, and SvelteKit reaches the check-in page by
+	// client-side navigation, so it cannot be allowed on that route alone. No other code asks for it.
+	response.headers.set('Permissions-Policy', 'camera=(self), microphone=(), geolocation=()');
 	response.headers.set('Cross-Origin-Opener-Policy', 'same-origin');
 	if (sessionCookieOptions(event.url).secure) {
 		response.headers.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
@@ -39,7 +45,7 @@ const authenticate: Handle = async ({ event, resolve }) => {
 		const session = await validateSessionToken(db(), token);
 		if (session) {
 			event.locals.user = session.user;
-			event.locals.session = { id: session.id };
+			event.locals.session = { id: session.id, openedBy: session.openedBy };
 		} else {
 			event.cookies.delete(SESSION_COOKIE, { path: '/' });
 		}

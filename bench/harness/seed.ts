@@ -97,6 +97,8 @@ async function openVote(
 			staffId
 		);
 		await enrollDelegates(tx, id, delegateIds, staffId);
+		// Every benchmark delegate is checked in at the hall (only checked-in delegates can vote).
+		await tx`update electorate_member set present = true where voting_session_id = ${id}`;
 		const opened = await applyLifecycleInTransaction(tx, id, 'open', staffId);
 		if (!opened.ok) throw new Error(`could not open ${title}: ${opened.error}`);
 		return id;
@@ -119,6 +121,8 @@ export async function seedBenchData(sql: Sql, sizes: SeedSizes, log: (line: stri
 	).map((row) => row.candidateId);
 	const [rules] = await sql<{ seats: number }[]>`select seats from voting_session where id = ${demo.votingSessionId}`;
 	const seats = rules?.seats ?? 10;
+	// The demo checks in 430 of its 444 delegates; the storm casts for all of them: the rest arrive.
+	await sql`update electorate_member set present = true where voting_session_id = ${demo.votingSessionId} and not present`;
 	const demoDelegateIds = (
 		await sql<{ delegateId: number }[]>`
 			select delegate_id as "delegateId" from electorate_member where voting_session_id = ${demo.votingSessionId} order by delegate_id`

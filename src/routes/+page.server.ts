@@ -1,14 +1,16 @@
 import { db } from '$lib/server/db';
+import { seesDrafts } from '$lib/server/auth/guard';
 import { listYears, yearChain } from '$lib/server/delivery/years';
 import { currentVotingSession } from '$lib/server/voting/overview';
 import { listVotingSessions } from '$lib/server/voting/sessions';
 import type { PageServerLoad } from './$types';
 
-export const load: PageServerLoad = async () => {
+export const load: PageServerLoad = async ({ locals }) => {
 	const years = await listYears(db());
+	const drafts = seesDrafts(locals);
 	return {
-		current: await currentVotingSession(db()),
-		sessions: await listVotingSessions(db()),
+		current: await currentVotingSession(db(), { drafts }),
+		sessions: await listVotingSessions(db(), { drafts }),
 		years,
 		// Where the newest year stands in the chain 征集 → 网上评选 → 票决 → 实施 → 测评.
 		chain: years[0] === undefined ? null : await yearChain(db(), years[0])

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { importRosterFile } from '../../src/lib/server/electorate/roster';
 import { applyLifecycle } from '../../src/lib/server/voting/sessions';
+import { updateAttendanceRules } from '../../src/lib/server/attendance/rules';
 import { startApp, type RunningApp } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { createUser, createVotingSession, TEST_PASSWORD, type TestSession } from '../helpers/factory';
@@ -132,9 +133,18 @@ describe('credential sheets in a real browser', () => {
 		expect(errors).toEqual([]);
 	});
 
-	it('lets a delegate open the sheet link on a phone, set a password and be signed in and marked present', async () => {
+	it('lets a delegate open the sheet link on a phone, set a password and be signed in (and marked present where the session says so)', async () => {
 		const link = links.get('陈海燕');
 		expect(link).toBeDefined();
+		// This session counts a delegate's own sign-in as checking in (off by default) and sets no quorum.
+		expect(
+			await updateAttendanceRules(
+				database.sql,
+				session.id,
+				{ quorumRule: 'none', signInMarksPresent: true, castNetworks: null },
+				staff.id
+			)
+		).toEqual({ ok: true });
 		expect(await applyLifecycle(database.sql, session.id, 'open', staff.id)).toMatchObject({ ok: true });
 
 		const { page, errors } = await open(PHONE);

@@ -14,7 +14,8 @@ export const MISSING_CHROMIUM = `The browser tests need Debian's Chromium (${CHR
 export const TABLET = { width: 768, height: 1024 };
 export const DESKTOP = { width: 1366, height: 768 };
 
-export async function launchChromium(): Promise<Browser> {
+/** Chromium as the tests run it; `extraArgs` add switches (e.g. a fake camera playing a file). */
+export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
 	if (!existsSync(CHROMIUM_PATH)) throw new Error(MISSING_CHROMIUM);
 	return chromium.launch({
 		executablePath: CHROMIUM_PATH,
@@ -26,7 +27,8 @@ export async function launchChromium(): Promise<Browser> {
 			'--disable-background-networking',
 			'--disable-component-update',
 			'--disable-sync',
-			'--no-first-run'
+			'--no-first-run',
+			...extraArgs
 		]
 	});
 }

@@ -8,10 +8,10 @@ import { castBallot } from '../../src/lib/server/voting/casting';
 import {
 	applyLifecycle,
 	confirmTally,
-	createVotingSession as createSession,
-	enrollDelegates
+	enrollDelegates,
+	insertVotingSession
 } from '../../src/lib/server/voting/sessions';
-import { createUsers, createVotingSession } from './factory';
+import { createUsers, createVotingSession, passwordSignIn } from './factory';
 
 type Person = { id: number; username: string };
 let nextYear = 2030 + (Number(process.env.VITEST_POOL_ID ?? 0) % 10) * 6;
@@ -23,7 +23,9 @@ export async function closeConfirmPublish(
 	scrutineer: Person
 ): Promise<void> {
 	expect(await applyLifecycle(sql, votingSessionId, 'close', staff.id)).toMatchObject({ ok: true });
-	expect(await confirmTally(sql, votingSessionId, scrutineer.id)).toEqual({ ok: true });
+	expect(await confirmTally(sql, votingSessionId, scrutineer.id, await passwordSignIn(sql, scrutineer.id))).toEqual({
+		ok: true
+	});
 	expect(await applyLifecycle(sql, votingSessionId, 'publish', staff.id)).toMatchObject({ ok: true });
 }
 
@@ -69,16 +71,18 @@ export async function createEvaluation(
 		closesAt: ''
 	});
 	if (!read.ok) throw new Error(JSON.stringify(read.errors));
-	const id = await createSession(sql, read.session, staff.id);
+	// Only these delegates (not the whole roster of the test database), all checked in at the hall.
+	const id = (await sql.begin((tx) => insertVotingSession(tx, read.session, staff.id))) as number;
 	const delegates = await createUsers(sql, options.delegates ?? 4, ['delegate'], 'evaluator');
-	await sql.begin((tx) =>
-		enrollDelegates(
+	await sql.begin(async (tx) => {
+		await enrollDelegates(
 			tx,
 			id,
 			delegates.map((delegate) => delegate.id),
 			staff.id
-		)
-	);
+		);
+		await tx`update electorate_member set present = true where voting_session_id = ${id}`;
+	});
 	if (options.open !== false) expect(await applyLifecycle(sql, id, 'open', staff.id)).toMatchObject({ ok: true });
 	return { id, delegates };
 }

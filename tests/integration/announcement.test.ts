@@ -11,7 +11,7 @@ import { applyLifecycle, confirmTally } from '../../src/lib/server/voting/sessio
 import type { Announcement } from '../../src/lib/server/voting/announcement';
 import { startApp, Visitor, type RunningApp } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { createUser, createVotingSession, type TestSession } from '../helpers/factory';
+import { createUser, createVotingSession, passwordSignIn, type TestSession } from '../helpers/factory';
 import { runProcedure } from '../helpers/procedure';
 
 const MEETING = '某市第八届人民代表大会第二次会议';
@@ -51,7 +51,9 @@ async function preparedVote(candidates: number, seats: number, delegates: number
 
 async function confirmAndPublish(session: TestSession, sessionId: number, number?: number) {
 	for (const delegate of session.delegates.slice(0, 3))
-		expect(await confirmTally(database.sql, sessionId, delegate.id)).toEqual({ ok: true });
+		expect(
+			await confirmTally(database.sql, sessionId, delegate.id, await passwordSignIn(database.sql, delegate.id))
+		).toEqual({ ok: true });
 	expect(
 		(await applyLifecycle(database.sql, sessionId, 'publish', publisher.id, { announcementNumber: number })).ok
 	).toBe(true);
@@ -166,7 +168,10 @@ describe('the announcement', () => {
 		const next = await preparedVote(3, 1, 3);
 		expect((await applyLifecycle(sql, next.id, 'open', staff.id)).ok).toBe(true);
 		expect((await applyLifecycle(sql, next.id, 'close', staff.id)).ok).toBe(true);
-		for (const delegate of next.delegates) expect(await confirmTally(sql, next.id, delegate.id)).toEqual({ ok: true });
+		for (const delegate of next.delegates)
+			expect(await confirmTally(sql, next.id, delegate.id, await passwordSignIn(sql, delegate.id))).toEqual({
+				ok: true
+			});
 		expect(await applyLifecycle(sql, next.id, 'publish', publisher.id, { announcementNumber: 3 })).toEqual({
 			ok: false,
 			error: 'announcement_number_taken'

@@ -23,12 +23,13 @@ describe('operator CLI', () => {
 		const staff = cli(['user:create', '--username', 'cli_staff', '--role', 'staff', '--display-name', '工作人员']);
 		expect(staff.code).toBe(0);
 		expect(staff.stdout).toMatch(/password \(shown once\): [a-z2-9]{5}(-[a-z2-9]{5}){3}/);
-		for (const name of ['cli_d1', 'cli_d2', 'cli_d3']) {
+		const createDelegate = (name: string) =>
 			expect(
 				cli(['user:create', '--username', name, '--role', 'delegate', '--password-stdin'], 'a long enough passphrase\n')
 					.code
 			).toBe(0);
-		}
+		createDelegate('cli_d1');
+		createDelegate('cli_d2');
 		expect(cli(['user:create', '--username', 'cli_d1', '--role', 'delegate']).stderr).toContain('taken');
 
 		const created = cli([
@@ -46,10 +47,12 @@ describe('operator CLI', () => {
 		const sessionId = Number(/voting session (\d+)/.exec(created.stdout)?.[1]);
 		expect(sessionId).toBeGreaterThan(0);
 
+		// The roster's delegates are its electorate from the start; one who joins the roster later is added.
+		createDelegate('cli_d3');
 		expect(cli(['electorate:add', String(sessionId), 'cli_d1', 'cli_d2', 'nobody_here']).code).toBe(1);
 		expect(cli(['electorate:add', String(sessionId), 'cli_staff']).stderr).toContain('not delegates');
 		const enrolled = cli(['electorate:add', String(sessionId), 'cli_d1', 'cli_d2', 'cli_d3']);
-		expect(enrolled.stdout).toContain('enrolled 3');
+		expect(enrolled.stdout).toContain('enrolled 1 delegate(s); 2 already enrolled');
 
 		expect(cli(['session:publish', String(sessionId), '--as', 'cli_staff']).stderr).toContain(
 			'it is draft; next step: open'
@@ -102,6 +105,12 @@ describe('operator CLI', () => {
 			'cli_staff'
 		]);
 		expect(named.stdout).toContain('chief scrutineer cli_d1, scrutineers cli_d2, cli_d3');
+		// 签到 at the hall before opening: below the quorum it does not open.
+		expect(cli(['presence:mark', String(sessionId), 'cli_d1', '--as', 'cli_staff']).code).toBe(0);
+		const belowQuorum = cli(['session:open', String(sessionId)]);
+		expect(belowQuorum.code).toBe(1);
+		expect(belowQuorum.stderr).toContain('Enrolled 3, present 1: below the quorum of 3');
+		expect(cli(['presence:mark', String(sessionId), 'cli_d2', 'cli_d3', '--as', 'cli_staff']).code).toBe(0);
 		expect(cli(['session:open', String(sessionId)]).code).toBe(0);
 		expect(cli(['electorate:add', String(sessionId), 'cli_d1']).stderr).toContain('frozen');
 		expect(cli(['tally', String(sessionId)]).stderr).toContain('counted only after it closes');
@@ -126,7 +135,11 @@ describe('operator CLI', () => {
 		const csv = cli(['export', String(sessionId), '--format', 'csv']);
 		expect(csv.code).toBe(0);
 		expect(csv.stdout.startsWith('\uFEFF名次,候选项目,所属方面,赞成票')).toBe(true);
-		expect(csv.stdout.trim().split('\r\n')).toHaveLength(5);
+		// The candidates (4 and a header), then after an empty line the vote's figures (a header and 13 rows).
+		const csvLines = csv.stdout.trim().split('\r\n');
+		expect(csvLines.slice(0, 6).at(-1)).toBe('');
+		expect(csvLines).toHaveLength(5 + 1 + 14);
+		expect(csvLines).toContain('收回选票,2');
 		const json = JSON.parse(cli(['export', String(sessionId), '--format', 'json']).stdout) as {
 			tally: { ballotsCast: number; candidates: { candidateId: number; for: number; outcome: string }[] };
 			ballots: unknown[];
@@ -143,20 +156,35 @@ describe('operator CLI', () => {
 		expect(cli(['session:publish', String(sessionId), '--as', 'cli_staff']).stderr).toContain(
 			'a scrutineer must confirm the tally first'
 		);
-		expect(cli(['session:confirm', String(sessionId), '--as', 'cli_staff']).stderr).toContain('not a scrutineer');
-		expect(cli(['user:create', '--username', 'cli_scrutineer', '--role', 'scrutineer']).code).toBe(0);
 		// Named scrutineers were appointed: the holder of the global role has no say in this session.
-		expect(cli(['session:confirm', String(sessionId), '--as', 'cli_scrutineer']).stderr).toContain(
-			'not a scrutineer of this session'
+		expect(
+			cli(
+				['user:create', '--username', 'cli_scrutineer', '--role', 'scrutineer', '--password-stdin'],
+				'the scrutineer passphrase\n'
+			).code
+		).toBe(0);
+		expect(
+			cli(
+				['session:confirm', String(sessionId), '--as', 'cli_scrutineer', '--password-stdin'],
+				'the scrutineer passphrase\n'
+			).stderr
+		).toContain('not a scrutineer of this session');
+		// A named scrutineer proves themself with their password; an operator naming them is not enough.
+		const unproven = cli(['session:confirm', String(sessionId), '--as', 'cli_d2']);
+		expect(unproven.code).toBe(2);
+		expect(unproven.stderr).toContain('--password-stdin');
+		const wrong = cli(
+			['session:confirm', String(sessionId), '--as', 'cli_d2', '--password-stdin'],
+			'a guessed passphrase\n'
 		);
-		expect(cli(['session:confirm', String(sessionId), '--as', 'cli_d2']).stdout).toContain(
-			'chief scrutineer not confirmed, scrutineers 1 of 2 (2 needed)'
-		);
-		expect(cli(['session:confirm', String(sessionId), '--as', 'cli_d1']).stdout).toContain(
-			'chief scrutineer confirmed, scrutineers 1 of 2 (2 needed)'
-		);
+		expect(wrong.code).toBe(1);
+		expect(wrong.stderr).toContain('incorrect');
+		const confirmAs = (username: string) =>
+			cli(['session:confirm', String(sessionId), '--as', username, '--password-stdin'], 'a long enough passphrase\n');
+		expect(confirmAs('cli_d2').stdout).toContain('chief scrutineer not confirmed, scrutineers 1 of 2 (2 needed)');
+		expect(confirmAs('cli_d1').stdout).toContain('chief scrutineer confirmed, scrutineers 1 of 2 (2 needed)');
 		expect(cli(['session:publish', String(sessionId), '--as', 'cli_staff']).stderr).toContain('must confirm');
-		expect(cli(['session:confirm', String(sessionId), '--as', 'cli_d3']).stdout).toContain('tally confirmed by cli_d3');
+		expect(confirmAs('cli_d3').stdout).toContain('tally confirmed by cli_d3');
 		expect(cli(['session:publish', String(sessionId)]).stderr).toContain('needs --as USERNAME');
 		expect(cli(['session:publish', String(sessionId), '--as', 'cli_staff']).stdout).toContain('now published');
 		// About thirty CLI runs, each a fresh process that opens the database: more than the default minute on a busy machine.
@@ -180,7 +208,8 @@ describe('operator CLI', () => {
 		const sessionId = Number(/voting session (\d+)/.exec(created.stdout)?.[1]);
 		cli(['user:create', '--username', 'cli_t1', '--role', 'delegate']);
 		cli(['electorate:add', String(sessionId), 'cli_t1']);
-		cli(['session:open', String(sessionId)]);
+		cli(['presence:mark', String(sessionId), 'cli_d1', 'cli_d2', 'cli_d3', 'cli_t1', '--as', 'cli_staff']);
+		expect(cli(['session:open', String(sessionId)]).code).toBe(0);
 		cli(['session:close', String(sessionId)]);
 		expect(cli(['tally', String(sessionId), '--verify']).code).toBe(0);
 		// A superuser bypasses the guard trigger and forges the stored result.
@@ -192,7 +221,7 @@ describe('operator CLI', () => {
 		const verified = cli(['tally', String(sessionId), '--verify']);
 		expect(verified.code).toBe(1);
 		expect(verified.stderr).toContain('ballotsCast: stored 5, recomputed 0');
-	});
+	}, 240_000); // a CLI process per step: about 20 of them, slow on a busy machine
 
 	it('explains bad arguments and exits with 2', () => {
 		for (const args of [

@@ -66,7 +66,14 @@ describe('issuing access codes', () => {
 		}
 		const [entry] = await database.sql<{ details: Record<string, unknown>; text: string }[]>`
 			select details, details::text as text from audit_entry where action = 'credentials.issued' and voting_session_id = ${session.id}`;
-		expect(entry?.details).toEqual({ count: 3, scope: 'all' });
+		expect(entry?.details).toEqual({
+			count: 3,
+			scope: 'all',
+			skipped: 0,
+			replaced: 0,
+			endedSessions: 0,
+			reason: null
+		});
 		for (const code of codes.values()) expect(entry?.text).not.toContain(code.slice(0, 4));
 	});
 
@@ -92,7 +99,15 @@ describe('issuing access codes', () => {
 		expect(await checkAccessCode(database.sql, { code: codes.get(second.id)!, address })).toMatchObject({ ok: true });
 		const [entry] = await database.sql<{ details: Record<string, unknown> }[]>`
 			select details from audit_entry where action = 'credentials.issued' and voting_session_id = ${session.id} order by seq desc limit 1`;
-		expect(entry?.details).toEqual({ count: 1, scope: 'one', delegate: first.username });
+		expect(entry?.details).toEqual({
+			count: 1,
+			scope: 'one',
+			delegate: first.username,
+			skipped: 0,
+			replaced: 1,
+			endedSessions: 0,
+			reason: null
+		});
 	});
 
 	it('refuses a delegate who is not enrolled, skips disabled delegates, and stops after voting ends', async () => {
@@ -224,16 +239,28 @@ describe('signing in with an access code', () => {
 });
 
 describe('presence (签到)', () => {
-	it('a sign-in by code marks the delegate present in the open sessions they are enrolled in, and only those', async () => {
-		const open = await createVotingSession(database.sql, { delegates: 2 });
-		const draft = await createVotingSession(database.sql, { delegates: 1, open: false });
+	/** An open session nobody is checked in to (no quorum), whose sign-in setting is as given. */
+	async function openUnattended(delegates: number, signInMarksPresent: boolean): Promise<TestSession> {
+		const session = await createVotingSession(database.sql, { delegates, open: false, checkedIn: 0 });
+		await database.sql`
+			update voting_session set quorum_rule = 'none', sign_in_marks_present = ${signInMarksPresent} where id = ${session.id}`;
+		expect(await applyLifecycle(database.sql, session.id, 'open', staff.id)).toMatchObject({ ok: true });
+		return session;
+	}
+
+	it('a sign-in by code marks the delegate present only in the open sessions whose setting says so', async () => {
+		const open = await openUnattended(2, true);
+		const strict = await openUnattended(1, false);
+		const draft = await createVotingSession(database.sql, { delegates: 1, open: false, checkedIn: 0 });
+		await database.sql`update voting_session set sign_in_marks_present = true where id = ${draft.id}`;
 		const delegate = open.delegates[0]!;
-		// The same delegate is also enrolled in the draft session.
+		// The same delegate is also enrolled in the draft session and in a session that counts only the hall's check-in.
 		await database.sql`insert into electorate_member (voting_session_id, delegate_id) values (${draft.id}, ${delegate.id})`;
 		const code = (await issueAll(open)).get(delegate.id)!;
 		expect((await signInWithAccessCode(database.sql, { code, address: freshAddress() })).ok).toBe(true);
 		expect(await presentIds(open.id)).toEqual([delegate.id]);
 		expect(await presentIds(draft.id)).toEqual([]);
+		expect(await presentIds(strict.id)).toEqual([]);
 		const [entry] = await database.sql<{ actor: number; details: Record<string, unknown> }[]>`
 			select actor_user_id as actor, details from audit_entry where action = 'presence.marked' and voting_session_id = ${open.id}`;
 		expect(entry).toEqual({
@@ -242,16 +269,20 @@ describe('presence (签到)', () => {
 		});
 	});
 
-	it('a password sign-in marks presence through the same function, once', async () => {
-		const open = await createVotingSession(database.sql, { delegates: 2 });
+	it('a password sign-in marks presence through the same function, once, and not by default', async () => {
+		const open = await openUnattended(2, true);
 		const delegate = open.delegates[1]!;
 		expect(await markPresentOnSignIn(database.sql, delegate.id)).toEqual([open.id]);
 		expect(await markPresentOnSignIn(database.sql, delegate.id)).toEqual([]);
 		expect(await presentIds(open.id)).toEqual([delegate.id]);
+		const strict = await openUnattended(1, false);
+		expect(await markPresentOnSignIn(database.sql, strict.delegates[0]!.id)).toEqual([]);
+		expect(await presentIds(strict.id)).toEqual([]);
 	});
 
 	it('staff mark present and not present while draft or open, each step audited; refused once closed', async () => {
-		const session = await createVotingSession(database.sql, { delegates: 3, open: false });
+		const session = await createVotingSession(database.sql, { delegates: 3, open: false, checkedIn: 0 });
+		await database.sql`update voting_session set quorum_rule = 'none' where id = ${session.id}`;
 		const [a, b] = session.delegates as [TestSession['delegates'][number], TestSession['delegates'][number]];
 		expect(
 			await setPresence(database.sql, {
@@ -260,7 +291,7 @@ describe('presence (签到)', () => {
 				present: true,
 				actorUserId: staff.id
 			})
-		).toEqual({ ok: true });
+		).toMatchObject({ ok: true, changed: true });
 		await applyLifecycle(database.sql, session.id, 'open', staff.id);
 		expect(
 			await setPresence(database.sql, {
@@ -269,7 +300,7 @@ describe('presence (签到)', () => {
 				present: true,
 				actorUserId: staff.id
 			})
-		).toEqual({ ok: true });
+		).toMatchObject({ ok: true, changed: true });
 		expect(
 			await setPresence(database.sql, {
 				votingSessionId: session.id,
@@ -277,7 +308,7 @@ describe('presence (签到)', () => {
 				present: false,
 				actorUserId: staff.id
 			})
-		).toEqual({ ok: true });
+		).toMatchObject({ ok: true, changed: true });
 		expect(await presentIds(session.id)).toEqual([b.id]);
 		const outsider = await createUser(database.sql, ['delegate']);
 		expect(
@@ -287,7 +318,7 @@ describe('presence (签到)', () => {
 				present: true,
 				actorUserId: staff.id
 			})
-		).toEqual({ ok: false, error: 'not_enrolled' });
+		).toEqual({ ok: false, error: 'not_enrolled', delegateId: outsider.id });
 
 		await applyLifecycle(database.sql, session.id, 'close', staff.id);
 		expect(
@@ -319,14 +350,16 @@ describe('presence (签到)', () => {
 			candidates: 3,
 			seats: 1,
 			thresholdBase: 'present',
-			open: false
+			open: false,
+			checkedIn: 0
 		});
+		// More than half present is the quorum this session sets.
+		await database.sql`update voting_session set quorum_rule = 'half' where id = ${session.id}`;
 		const [a, b, c] = session.delegates as [
 			TestSession['delegates'][number],
 			TestSession['delegates'][number],
 			TestSession['delegates'][number]
 		];
-		await applyLifecycle(database.sql, session.id, 'open', staff.id);
 		for (const delegate of [a, b, c])
 			await setPresence(database.sql, {
 				votingSessionId: session.id,
@@ -334,6 +367,7 @@ describe('presence (签到)', () => {
 				present: true,
 				actorUserId: staff.id
 			});
+		expect(await applyLifecycle(database.sql, session.id, 'open', staff.id)).toMatchObject({ ok: true });
 		// Two of the three present vote for the first candidate: more than half of 3 present, not of 5 enrolled.
 		for (const delegate of [a, b]) {
 			const cast = await castBallot(database.sql, {

@@ -15,7 +15,7 @@ import {
 import { startApp, Visitor, type RunningApp } from '../helpers/app';
 import { runCli } from '../helpers/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { createUser, createVotingSession, type TestSession } from '../helpers/factory';
+import { createUser, createVotingSession, passwordSignIn, type TestSession } from '../helpers/factory';
 import { runProcedure } from '../helpers/procedure';
 
 let database: TestDatabase;
@@ -63,7 +63,9 @@ async function vote(sessionId: number, candidateIds: number[], delegates: TestSe
 
 async function confirmAndPublish(session: TestSession, sessionId = session.id) {
 	for (const delegate of session.delegates.slice(0, 3))
-		expect(await confirmTally(database.sql, sessionId, delegate.id)).toEqual({ ok: true });
+		expect(
+			await confirmTally(database.sql, sessionId, delegate.id, await passwordSignIn(database.sql, delegate.id))
+		).toEqual({ ok: true });
 	expect((await applyLifecycle(database.sql, sessionId, 'publish', publisher.id)).ok).toBe(true);
 }
 

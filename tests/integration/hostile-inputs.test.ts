@@ -1109,6 +1109,7 @@ function corpus(w: World): HostileCase[] {
 				body: [
 					['delegates', w.approval.delegates[2]!.username],
 					['ballots', '1'],
+					['issued', '1'],
 					['scrutineer', String(w.approval.delegates[0]!.id)]
 				]
 			},
@@ -1123,11 +1124,27 @@ function corpus(w: World): HostileCase[] {
 				body: [
 					['delegates', 'nobody_at_all'],
 					['ballots', '1'],
+					['issued', '1'],
 					['scrutineer', String(w.scrutineerId)]
 				]
 			},
 			expect: [400],
 			says: '不在本次票决的代表名单中'
+		},
+		{
+			name: 'a negative number of paper ballots issued',
+			as: 'staff',
+			path: `/admin/sessions/${open}/paper`,
+			request: {
+				body: [
+					['delegates', w.approval.delegates[2]!.username],
+					['ballots', '1'],
+					['issued', '-3'],
+					['scrutineer', String(w.scrutineerId)]
+				]
+			},
+			expect: [400],
+			says: '请填写本批发出的纸质选票数'
 		}
 	);
 

@@ -9,7 +9,7 @@ import { castBallot } from '../../src/lib/server/voting/casting';
 import { applyLifecycle, confirmTally } from '../../src/lib/server/voting/sessions';
 import { startApp, Visitor, type RunningApp } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { createUser, createVotingSession, TEST_PASSWORD } from '../helpers/factory';
+import { createUser, createVotingSession, TEST_PASSWORD, passwordSignIn } from '../helpers/factory';
 
 const WAIT_MS = 15_000;
 
@@ -165,7 +165,8 @@ describe('the turnout stream over HTTP', () => {
 		expect(JSON.parse(first.data)).toMatchObject({
 			status: 'open',
 			enrolled: 3,
-			present: 0,
+			present: 3,
+			quorumNeeded: 3,
 			cast: 0,
 			closesAt: null,
 			opensAt: null
@@ -179,7 +180,7 @@ describe('the turnout stream over HTTP', () => {
 		const afterCast = await stream.next(
 			(event) => event.event === 'turnout' && (JSON.parse(event.data) as TurnoutSnapshot).cast === 1
 		);
-		expect(JSON.parse(afterCast.data)).toMatchObject({ status: 'open', enrolled: 3, present: 1, cast: 1 });
+		expect(JSON.parse(afterCast.data)).toMatchObject({ status: 'open', enrolled: 3, present: 3, cast: 1 });
 		expectTurnoutOnly(stream, session.candidateIds, await titlesOf(session.candidateIds));
 	});
 
@@ -220,7 +221,10 @@ describe('the turnout stream over HTTP', () => {
 		await stream.next(
 			(event) => event.event === 'turnout' && (JSON.parse(event.data) as TurnoutSnapshot).status === 'closed'
 		);
-		expect((await confirmTally(database.sql, session.id, scrutineer.id)).ok).toBe(true);
+		expect(
+			(await confirmTally(database.sql, session.id, scrutineer.id, await passwordSignIn(database.sql, scrutineer.id)))
+				.ok
+		).toBe(true);
 		expectTurnoutOnly(stream, session.candidateIds, titles);
 		expect(stream.events.some((event) => event.event === 'published')).toBe(false);
 
@@ -283,9 +287,12 @@ describe('the projector screen without JavaScript', () => {
 		const open = await screenHtml();
 		expect(open).toContain('<noscript><meta http-equiv="refresh" content="10"');
 		expect(open).toContain('投票进行中');
-		expect(open).toMatch(/<dt[^>]*>应到<\/dt><dd[^>]*>3<\/dd>/);
-		expect(open).toMatch(/<dt[^>]*>实到<\/dt><dd[^>]*>2<\/dd>/);
-		expect(open).toMatch(/<dt[^>]*>已投票<\/dt><dd[^>]*>2<\/dd>/);
+		expect(open).toMatch(/<dt[^>]*>应到<\/dt>\s*<dd[^>]*>3<\/dd>/);
+		// 实到 is the check-in at the hall (all three), not who voted.
+		expect(open).toMatch(/<dt[^>]*>实到<\/dt>\s*<dd[^>]*>3<\/dd>/);
+		expect(open).toContain('应到 3 人，实到 3 人，符合法定人数。');
+		expect(open).toContain('过半数：2 票');
+		expect(open).toMatch(/<dt[^>]*>已投票<\/dt>\s*<dd[^>]*>2<\/dd>/);
 		expect(open).toMatch(/role="progressbar"[^>]*aria-valuemax="3"[^>]*aria-valuenow="2"/);
 		for (const title of titles) expect(open).not.toContain(title);
 
@@ -299,7 +306,7 @@ describe('the projector screen without JavaScript', () => {
 		for (const title of titles) expect(closed).not.toContain(title);
 		expect(closed).not.toContain('result-chart');
 
-		await confirmTally(database.sql, session.id, scrutineer.id);
+		await confirmTally(database.sql, session.id, scrutineer.id, await passwordSignIn(database.sql, scrutineer.id));
 		await applyLifecycle(database.sql, session.id, 'publish', staff.id);
 		const published = await screenHtml();
 		expect(published).toContain('票决结果已公布');
@@ -396,7 +403,7 @@ describe('the listener inside one process', () => {
 			const inbox: TurnoutSnapshot[] = [];
 			await listener.subscribe(session.id, (snapshot) => inbox.push(snapshot));
 			// Presence changed without a NOTIFY.
-			await database.sql`update electorate_member set present = true where voting_session_id = ${session.id} and delegate_id = ${session.delegates[0]!.id}`;
+			await database.sql`update electorate_member set present = false where voting_session_id = ${session.id} and delegate_id = ${session.delegates[0]!.id}`;
 			await expect.poll(() => inbox.at(-1)?.present, { timeout: WAIT_MS, interval: 20 }).toBe(1);
 		} finally {
 			await listener.stop();

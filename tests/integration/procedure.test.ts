@@ -10,7 +10,6 @@ import {
 	getProcedure,
 	nameScrutineers,
 	recordReview,
-	scrutineerDuty,
 	withdrawReview,
 	withdrawRulesAdoption
 } from '../../src/lib/server/voting/procedure';
@@ -21,8 +20,9 @@ import {
 	updateVotingSession,
 	type NewVotingSession
 } from '../../src/lib/server/voting/sessions';
+import { scrutineerDuty } from '../../src/lib/server/voting/scrutiny';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { createUser, createUsers, createVotingSession, type TestSession } from '../helpers/factory';
+import { createUser, createUsers, createVotingSession, passwordSignIn, type TestSession } from '../helpers/factory';
 import { runProcedure, TEST_REVIEW } from '../helpers/procedure';
 
 let database: TestDatabase;
@@ -79,7 +79,10 @@ describe('named scrutineers (总监票人、监票人、计票人)', () => {
 
 		// Nobody else may confirm: not the holder of the global role, not another delegate, not staff (the counter included).
 		for (const outsider of [globalScrutineer, bystander!, staff]) {
-			expect(await confirmTally(sql, session.id, outsider.id)).toEqual({ ok: false, error: 'not_scrutineer' });
+			expect(await confirmTally(sql, session.id, outsider.id, await passwordSignIn(sql, outsider.id))).toEqual({
+				ok: false,
+				error: 'not_scrutineer'
+			});
 		}
 		await refused(
 			sql`insert into session_confirmation (voting_session_id, user_id) values (${session.id}, ${globalScrutineer.id})`,
@@ -87,9 +90,12 @@ describe('named scrutineers (总监票人、监票人、计票人)', () => {
 		);
 
 		// Two of three 监票人, without the 总监票人: not enough.
-		expect(await confirmTally(sql, session.id, m1!.id)).toEqual({ ok: true });
-		expect(await confirmTally(sql, session.id, m1!.id)).toEqual({ ok: false, error: 'already_confirmed' });
-		expect(await confirmTally(sql, session.id, m2!.id)).toEqual({ ok: true });
+		expect(await confirmTally(sql, session.id, m1!.id, await passwordSignIn(sql, m1!.id))).toEqual({ ok: true });
+		expect(await confirmTally(sql, session.id, m1!.id, await passwordSignIn(sql, m1!.id))).toEqual({
+			ok: false,
+			error: 'already_confirmed'
+		});
+		expect(await confirmTally(sql, session.id, m2!.id, await passwordSignIn(sql, m2!.id))).toEqual({ ok: true });
 		expect((await getVotingSession(sql, session.id))?.confirmedAt).toBeNull();
 		expect(await applyLifecycle(sql, session.id, 'publish', otherStaff.id)).toEqual({
 			ok: false,
@@ -99,10 +105,10 @@ describe('named scrutineers (总监票人、监票人、计票人)', () => {
 		await refused(sql`update voting_session set confirmed_by = ${m2!.id} where id = ${session.id}`, 'PJ311');
 
 		// The 总监票人 completes it; the third 监票人 may still confirm afterwards.
-		expect(await confirmTally(sql, session.id, chief.id)).toEqual({ ok: true });
+		expect(await confirmTally(sql, session.id, chief.id, await passwordSignIn(sql, chief.id))).toEqual({ ok: true });
 		const confirmed = await getVotingSession(sql, session.id);
 		expect(confirmed?.confirmedAt).toBeInstanceOf(Date);
-		expect(await confirmTally(sql, session.id, m3!.id)).toEqual({ ok: true });
+		expect(await confirmTally(sql, session.id, m3!.id, await passwordSignIn(sql, m3!.id))).toEqual({ ok: true });
 
 		const procedure = await getProcedure(sql, session.id);
 		expect(procedure?.confirmation).toMatchObject({
@@ -147,7 +153,9 @@ describe('named scrutineers (总监票人、监票人、计票人)', () => {
 		});
 		await openVoteClose(session);
 		for (const person of [staffDelegate!, session.delegates[1]!, session.delegates[0]!])
-			expect(await confirmTally(sql, session.id, person.id)).toEqual({ ok: true });
+			expect(await confirmTally(sql, session.id, person.id, await passwordSignIn(sql, person.id))).toEqual({
+				ok: true
+			});
 		// The 总监票人 completed the confirmation, but a staff member among the confirmers may not publish.
 		expect(await applyLifecycle(sql, session.id, 'publish', staffDelegate!.id)).toEqual({
 			ok: false,
@@ -171,7 +179,9 @@ describe('named scrutineers (总监票人、监票人、计票人)', () => {
 		await openVoteClose(session);
 		// Everyone twice, all at once: each person's second attempt is refused, nothing is lost.
 		const attempts = await Promise.all(
-			[...session.delegates, ...session.delegates].map((person) => confirmTally(sql, session.id, person.id))
+			[...session.delegates, ...session.delegates].map(async (person) =>
+				confirmTally(sql, session.id, person.id, await passwordSignIn(sql, person.id))
+			)
 		);
 		expect(attempts.filter((attempt) => attempt.ok)).toHaveLength(5);
 		expect(attempts.filter((attempt) => !attempt.ok)).toEqual(
@@ -328,11 +338,15 @@ describe('named scrutineers (总监票人、监票人、计票人)', () => {
 		const { sql } = database;
 		const session = await createVotingSession(sql, { candidates: 3, seats: 1, delegates: 2 });
 		expect((await applyLifecycle(sql, session.id, 'close', staff.id)).ok).toBe(true);
-		expect(await confirmTally(sql, session.id, session.delegates[0]!.id)).toEqual({
+		expect(
+			await confirmTally(sql, session.id, session.delegates[0]!.id, await passwordSignIn(sql, session.delegates[0]!.id))
+		).toEqual({
 			ok: false,
 			error: 'not_scrutineer'
 		});
-		expect(await confirmTally(sql, session.id, globalScrutineer.id)).toEqual({ ok: true });
+		expect(
+			await confirmTally(sql, session.id, globalScrutineer.id, await passwordSignIn(sql, globalScrutineer.id))
+		).toEqual({ ok: true });
 		expect((await getProcedure(sql, session.id))?.confirmation).toMatchObject({ hasPanel: false, complete: true });
 	});
 });

@@ -8,6 +8,8 @@ export interface TurnoutSnapshot {
 	enrolled: number;
 	/** 实到 */
 	present: number;
+	/** 法定人数: delegates that must be present for the session to sit (0: the session sets no quorum). */
+	quorumNeeded: number;
 	/** 已投: has-voted marks, electronic and paper. */
 	cast: number;
 	/** ISO 8601 or null. */
@@ -30,6 +32,7 @@ export const TURNOUT_SNAPSHOT_KEYS = [
 	'status',
 	'enrolled',
 	'present',
+	'quorumNeeded',
 	'cast',
 	'opensAt',
 	'closesAt',

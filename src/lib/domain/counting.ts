@@ -2,6 +2,7 @@
 // page, the API, the export and `tally --verify`.
 import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeHexLowerCase } from '@oslojs/encoding';
+import { voteFigures, votesNeededToPass, type AttendanceRecord, type VoteFigures } from './attendance';
 import { isVoidUnderRules } from './ballot';
 import { CHOICES, type BallotChoice, type BallotContent, type Choice, type VotingRules } from './types';
 
@@ -9,12 +10,8 @@ function isVoteChoice(choice: BallotChoice): choice is Choice {
 	return (CHOICES as readonly string[]).includes(choice);
 }
 
-export interface Turnout {
-	/** 应到: delegates enrolled in the session. */
-	enrolled: number;
-	/** 实到: delegates recorded present. */
-	present: number;
-}
+/** 应到 (delegates enrolled) and 实到 (checked in), with what the ballot account needs (attendance.ts). */
+export type Turnout = AttendanceRecord;
 
 export type CandidateOutcome = 'chosen' | 'tied' | 'not_chosen';
 
@@ -57,12 +54,11 @@ export interface Tally {
 	shortfall: { seatsLeft: number } | null;
 	/** SHA-256 over the canonical set of ballots. */
 	ballotsDigest: string;
+	/** 应到, 实到, quorum, 发出, 收回, 有效, 无效 and validity, at closing. */
+	figures: VoteFigures;
 }
 
-/** More than half: the smallest whole number of votes strictly above base / 2. */
-export function votesNeededToPass(base: number): number {
-	return Math.floor(base / 2) + 1;
-}
+export { votesNeededToPass, thresholdPreview } from './attendance';
 
 export function thresholdBaseCount(rules: VotingRules, turnout: Turnout, ballotsCast: number): number {
 	switch (rules.thresholdBase) {
@@ -186,7 +182,8 @@ export function tallyBallots(
 		chosenCount: chosenIds.size,
 		tie,
 		shortfall,
-		ballotsDigest: ballotsDigest(ballots)
+		ballotsDigest: ballotsDigest(ballots),
+		figures: voteFigures(turnout, ballots, voidBallots)
 	};
 }
 

@@ -1,6 +1,7 @@
 // The satisfaction evaluation (满意度测评) rule, after 镇海区 (2022): per project, over ALL members
 // entitled to evaluate — 满意 if 满意 votes > half; else 基本满意 if 满意 + 基本满意 > half;
 // else 不满意.
+import { voteFigures, type VoteFigures } from './attendance';
 import { ballotsByChannel, ballotsDigest, type Turnout } from './counting';
 import { EVALUATION_CHOICES, type BallotContent, type EvaluationChoice, type VotingRules } from './types';
 
@@ -72,6 +73,8 @@ export interface EvaluationTally {
 	gradeCounts: Record<SatisfactionGrade, number>;
 	overallRate: number | null;
 	ballotsDigest: string;
+	/** 应到, 实到, quorum, 发出, 收回, 有效, 无效 and validity, at closing. */
+	figures: VoteFigures;
 }
 
 const countKey: Record<EvaluationChoice, keyof EvaluationCounts> = {
@@ -129,6 +132,7 @@ export function tallyEvaluation(
 		projects,
 		gradeCounts,
 		overallRate: overallSatisfactionRate(projects),
-		ballotsDigest: ballotsDigest(ballots)
+		ballotsDigest: ballotsDigest(ballots),
+		figures: voteFigures(turnout, ballots, voidBallots)
 	};
 }

@@ -12,6 +12,8 @@ export interface Candidate {
 	budgetYuan: number | null;
 	expectedCompletion: string | null;
 	isDemo: boolean;
+	/** The year whose candidate list it belongs to. */
+	year: number;
 }
 
 export interface CategoryWithCandidates {
@@ -25,18 +27,35 @@ export interface CategoryWithCandidates {
 const candidateColumns = (sql: Sql) => sql`
 	c.id, c.category_id as "categoryId", g.name as "categoryName", c.title, c.summary, c.targets,
 	c.lead_department as "leadDepartment", c.budget_yuan as "budgetYuan",
-	to_char(c.expected_completion, 'YYYY-MM-DD') as "expectedCompletion", c.is_demo as "isDemo"`;
+	to_char(c.expected_completion, 'YYYY-MM-DD') as "expectedCompletion", c.is_demo as "isDemo", c.year`;
 
-export async function listCategoriesWithCandidates(sql: Sql): Promise<CategoryWithCandidates[]> {
+/**
+ * Every category with its candidates; with `year`, only that year's candidate list (and only the
+ * categories that hold some of it).
+ */
+export async function listCategoriesWithCandidates(
+	sql: Sql,
+	options: { year?: number } = {}
+): Promise<CategoryWithCandidates[]> {
+	const year = options.year ?? null;
 	const categories = await sql<Omit<CategoryWithCandidates, 'candidates'>[]>`
 		select id, name, position, is_demo as "isDemo" from category order by position, id`;
 	const candidates = await sql<Candidate[]>`
 		select ${candidateColumns(sql)} from candidate c join category g on g.id = c.category_id
+		where ${year}::int is null or c.year = ${year}
 		order by g.position, c.position, c.id`;
-	return categories.map((category) => ({
-		...category,
-		candidates: candidates.filter((candidate) => candidate.categoryId === category.id)
-	}));
+	return categories
+		.map((category) => ({
+			...category,
+			candidates: candidates.filter((candidate) => candidate.categoryId === category.id)
+		}))
+		.filter((category) => year === null || category.candidates.length > 0);
+}
+
+/** The years that have a candidate list, newest first, with their number of candidates. */
+export async function listCandidateYears(sql: Sql): Promise<{ year: number; candidates: number }[]> {
+	return sql<{ year: number; candidates: number }[]>`
+		select year, count(*)::int as candidates from candidate group by year order by year desc`;
 }
 
 /** The ids of every candidate in the catalog. */

@@ -129,8 +129,8 @@ export async function seedDeliveryDemo(
 		const candidateIds: number[] = [];
 		for (const candidate of PAST_CANDIDATES) {
 			const [row] = await tx<{ id: number }[]>`
-				insert into candidate (category_id, title, summary, targets, lead_department, budget_yuan, expected_completion, is_demo)
-				select id, ${candidate.title}, ${candidate.summary}, ${candidate.targets}, ${candidate.leadDepartment}, ${candidate.budgetYuan},
+				insert into candidate (category_id, year, title, summary, targets, lead_department, budget_yuan, expected_completion, is_demo)
+				select id, ${DEMO_PAST_YEAR}, ${candidate.title}, ${candidate.summary}, ${candidate.targets}, ${candidate.leadDepartment}, ${candidate.budgetYuan},
 				       ${candidate.expectedCompletion}, true
 				from category where name = ${candidate.category}
 				returning id`;
@@ -178,9 +178,10 @@ export async function seedDeliveryDemo(
 			},
 			staffId
 		);
+		// All 25 checked in at the hall (签到), so the quorum is met and each may vote.
+		await tx`update electorate_member set present = true where voting_session_id = ${sessionId}`;
 		const opened = await applyLifecycleInTransaction(tx, sessionId, 'open', staffId);
 		if (!opened.ok) throw new Error(`could not open the ${DEMO_PAST_YEAR} demo vote: ${opened.error}`);
-		await tx`update electorate_member set present = true where voting_session_id = ${sessionId}`;
 		for (const [index, delegateId] of delegateIds.entries()) {
 			await tx`insert into ballot_mark (voting_session_id, delegate_id) values (${sessionId}, ${delegateId})`;
 			const [ballot] = await tx<
@@ -197,7 +198,7 @@ export async function seedDeliveryDemo(
 		const closed = await applyLifecycleInTransaction(tx, sessionId, 'close', staffId);
 		if (!closed.ok) throw new Error(`could not close the ${DEMO_PAST_YEAR} demo vote: ${closed.error}`);
 		for (const username of panel) {
-			const confirmed = await confirmTallyInTransaction(tx, sessionId, await userId(tx, username));
+			const confirmed = await confirmTallyInTransaction(tx, sessionId, await userId(tx, username), 'demo_seed');
 			if (!confirmed.ok) throw new Error(`could not confirm the ${DEMO_PAST_YEAR} demo vote: ${confirmed.error}`);
 		}
 		const published = await applyLifecycleInTransaction(tx, sessionId, 'publish', staffId);

@@ -3,7 +3,7 @@
 import type { SessionStatus } from '$lib/domain/types';
 import type { Sql } from '../db/client';
 import { appendAudit } from '../audit/audit';
-import { enrollDelegates } from '../voting/sessions';
+import { enrollDelegates, rosterDelegateIds } from '../voting/sessions';
 
 export const ELECTORATE_PAGE_SIZE = 100;
 
@@ -55,6 +55,20 @@ export async function listElectorate(
 	return { members, matching, enrolled, present, page, pageCount };
 }
 
+/** One member of a session's electorate, or null when the delegate is not enrolled. */
+export async function getElectorateMember(
+	sql: Sql,
+	votingSessionId: number,
+	delegateId: number
+): Promise<ElectorateMember | null> {
+	const [member] = await sql<ElectorateMember[]>`
+		select u.id as "delegateId", u.username, u.display_name as "displayName", u.delegation,
+		       u.delegate_number as "delegateNumber", e.present, u.disabled_at is not null as disabled
+		from electorate_member e join app_user u on u.id = e.delegate_id
+		where e.voting_session_id = ${votingSessionId} and e.delegate_id = ${delegateId}`;
+	return member ?? null;
+}
+
 /** Delegations of the active roster with their number of delegates (for choosing whom to enrol). */
 export async function listDelegations(sql: Sql): Promise<{ delegation: string; delegates: number }[]> {
 	return sql<{ delegation: string; delegates: number }[]>`
@@ -81,25 +95,20 @@ export async function enrolFromRoster(
 			select status from voting_session where id = ${input.votingSessionId} for update`;
 		if (!votingSession) return { ok: false, error: 'not_found' };
 		if (votingSession.status !== 'draft') return { ok: false, error: 'frozen', status: votingSession.status };
-		const delegates = await tx<{ id: number }[]>`
-			select u.id from app_user u join user_role r on r.user_id = u.id and r.role = 'delegate'
-			where u.disabled_at is null
-			  and (${input.delegations === null} or u.delegation = any(${input.delegations ?? []}::text[]))`;
-		if (delegates.length === 0) return { ok: false, error: 'no_delegates' };
-		const added = await enrollDelegates(
-			tx,
-			input.votingSessionId,
-			delegates.map((delegate) => delegate.id),
-			input.actorUserId
-		);
+		const delegateIds = await rosterDelegateIds(tx, input.delegations);
+		if (delegateIds.length === 0) return { ok: false, error: 'no_delegates' };
+		const added = await enrollDelegates(tx, input.votingSessionId, delegateIds, input.actorUserId);
 		return { ok: true, count: added };
 	}) as Promise<ElectorateChangeResult>;
 }
 
-/** Removes one delegate from a draft session's electorate. */
+/**
+ * Removes one delegate from a draft session's electorate (应到), for a reason kept in the audit log
+ * (e.g. 代表资格终止). A delegate on leave (请假) stays enrolled and is simply not checked in.
+ */
 export async function removeFromElectorate(
 	sql: Sql,
-	input: { votingSessionId: number; delegateId: number; actorUserId: number }
+	input: { votingSessionId: number; delegateId: number; reason: string; actorUserId: number }
 ): Promise<ElectorateChangeResult> {
 	return sql.begin(async (tx): Promise<ElectorateChangeResult> => {
 		const [votingSession] = await tx<{ status: SessionStatus }[]>`
@@ -115,7 +124,7 @@ export async function removeFromElectorate(
 			actorUserId: input.actorUserId,
 			action: 'electorate.removed',
 			votingSessionId: input.votingSessionId,
-			details: { delegate: removed.username, delegateNumber: removed.delegateNumber }
+			details: { delegate: removed.username, delegateNumber: removed.delegateNumber, reason: input.reason }
 		});
 		return { ok: true, count: 1 };
 	}) as Promise<ElectorateChangeResult>;

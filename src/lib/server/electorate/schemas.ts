@@ -19,6 +19,16 @@ export function listQuery(url: URL): z.infer<typeof listQuerySchema> {
 
 export const delegateFormSchema = z.object({ delegateId: idSchema });
 
+/** Taking a delegate off a session's electorate needs a reason (kept in the audit log). */
+export const removeFormSchema = z.object({
+	delegateId: idSchema,
+	reason: z
+		.string({ error: 'attendance_error_reason_required' })
+		.trim()
+		.min(1, { error: 'attendance_error_reason_required' })
+		.max(200, { error: 'attendance_error_reason_required' })
+});
+
 export const presenceFormSchema = z.object({
 	delegateId: idSchema,
 	present: z.enum(['yes', 'no'], { error: 'error_unexpected' }).transform((value) => value === 'yes')
@@ -38,11 +48,18 @@ export const enrolFormSchema = z.discriminatedUnion(
 );
 
 /** Issue codes to all (after confirming that earlier codes stop working) or to one delegate. */
+/** Why codes are issued again while the session is open (audited; required then). */
+const reissueReasonSchema = z.string().trim().max(300, { error: 'trust_reason_too_long' }).optional();
+
 export const issueFormSchema = z.discriminatedUnion(
 	'scope',
 	[
-		z.object({ scope: z.literal('all'), confirm: z.literal('yes', { error: 'error_confirm_required' }) }),
-		z.object({ scope: z.literal('one'), delegateId: idSchema })
+		z.object({
+			scope: z.literal('all'),
+			confirm: z.literal('yes', { error: 'error_confirm_required' }),
+			reason: reissueReasonSchema
+		}),
+		z.object({ scope: z.literal('one'), delegateId: idSchema, reason: reissueReasonSchema })
 	],
 	{ error: 'error_unexpected' }
 );

@@ -33,6 +33,12 @@ export async function seedEvaluationDemo(
 			delegates.map((delegate) => delegate.id),
 			staff.id
 		);
+		// Those checked in at the congress (the open demo vote) are present for the evaluation too.
+		await tx`
+			update electorate_member set present = true
+			where voting_session_id = ${id} and delegate_id in (
+				select e.delegate_id from electorate_member e join voting_session s on s.id = e.voting_session_id
+				where e.present and s.is_demo and s.status = 'open' and s.ballot_method <> 'evaluation')`;
 		const opened = await applyLifecycleInTransaction(tx, id, 'open', staff.id);
 		if (!opened.ok) throw new Error(`could not open the demo evaluation: ${opened.error}`);
 		return id;

@@ -22,6 +22,7 @@ export async function readTurnoutSnapshot(
 		status: votingSession.status,
 		enrolled: votingSession.enrolled,
 		present: votingSession.present,
+		quorumNeeded: votingSession.quorum.needed,
 		cast: votingSession.cast,
 		opensAt: votingSession.opensAt?.toISOString() ?? null,
 		closesAt: votingSession.closesAt?.toISOString() ?? null,
@@ -60,6 +61,7 @@ function sameTurnout(a: TurnoutSnapshot | null, b: TurnoutSnapshot): boolean {
 		a.status === b.status &&
 		a.enrolled === b.enrolled &&
 		a.present === b.present &&
+		a.quorumNeeded === b.quorumNeeded &&
 		a.cast === b.cast &&
 		a.opensAt === b.opensAt &&
 		a.closesAt === b.closesAt

@@ -19,6 +19,11 @@ export interface DemoCategory {
 export interface DemoCandidate {
 	/** Chinese, short */
 	title: string;
+	/**
+	 * Not one of the report's own 2022 tasks (invented, or a past achievement the report lists):
+	 * its visible title says so (NOT_IN_REPORT_LABEL).
+	 */
+	notInReport?: boolean;
 	/** Chinese, 1-3 sentences on what the project does and who benefits */
 	summary: string;
 	/** quantified targets (Chinese), 1-3 each */
@@ -29,6 +34,17 @@ export interface DemoCandidate {
 	budgetYuan: number;
 	/** ISO date 'YYYY-MM-DD' in 2022 */
 	expectedCompletion: string;
+}
+
+/** The year of the demo candidate list (Taizhou's 2022 session). */
+export const DEMO_CANDIDATE_YEAR = 2022;
+
+/** Appended to the title of a demo candidate that is not one of the report's own 2022 tasks. */
+export const NOT_IN_REPORT_LABEL = '（示例，非报告原文）';
+
+/** The title a demo candidate is shown with. */
+export function demoCandidateTitle(candidate: DemoCandidate): string {
+	return candidate.notInReport ? `${candidate.title}${NOT_IN_REPORT_LABEL}` : candidate.title;
 }
 
 export const demoCategories: DemoCategory[] = [
@@ -58,6 +74,7 @@ export const demoCategories: DemoCategory[] = [
 			{
 				// the report gives 3,539 households over 2017-2021; the 2022 figure is invented
 				title: '困难老年人家庭适老化改造',
+				notInReport: true,
 				summary: '为经济困难的高龄、失能、残疾老年人家庭实施防滑、扶手、紧急呼叫等适老化改造，降低居家跌倒等安全风险。',
 				targets: ['完成困难老年人家庭适老化改造1000户'],
 				leadDepartment: '市民政局',
@@ -202,6 +219,7 @@ export const demoCategories: DemoCategory[] = [
 			{
 				// not in the report's 2022 tasks (助残 item, figures invented)
 				title: '困难残疾人家庭无障碍改造',
+				notInReport: true,
 				summary: '为有需求的困难残疾人家庭实施居家无障碍改造并适配辅助器具，方便残疾人日常生活和出行。',
 				targets: ['完成困难残疾人家庭无障碍改造1000户', '为困难残疾人免费适配辅助器具3000件'],
 				leadDepartment: '市残疾人联合会',
@@ -259,6 +277,7 @@ export const demoCategories: DemoCategory[] = [
 			{
 				// the report gives 15,000 spaces over 2017-2021; the 2022 figure is invented
 				title: '新增城市公共停车泊位',
+				notInReport: true,
 				summary: '利用边角地、公共建筑配建和立体停车库新增公共停车泊位，缓解老城区、医院和学校周边“停车难”。',
 				targets: ['新增公共停车泊位5000个'],
 				leadDepartment: '市综合行政执法局',
@@ -379,6 +398,7 @@ export const demoCategories: DemoCategory[] = [
 			{
 				// report mentions 消防 hazards in general; this item and its figures are invented
 				title: '住宅小区电动自行车集中充电设施建设',
+				notInReport: true,
 				summary: '在住宅小区建设电动自行车集中停放和充电设施，整治楼道停放、“飞线”充电等火灾隐患，保障居民消防安全。',
 				targets: ['新建电动自行车集中充电端口2万个', '覆盖住宅小区500个'],
 				leadDepartment: '市消防救援支队',
@@ -388,6 +408,7 @@ export const demoCategories: DemoCategory[] = [
 			{
 				// report mentions 道路交通 hazards in general; the figures are invented
 				title: '道路交通安全隐患点段整治',
+				notInReport: true,
 				summary: '排查整治事故多发路段、平交路口和临水临崖等危险点段，完善交通安全设施，减少道路交通事故。',
 				targets: ['整治道路交通安全隐患点段100处'],
 				leadDepartment: '市公安局',

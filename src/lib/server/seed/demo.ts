@@ -7,7 +7,7 @@ import { generatePassword, hashPassword } from '../auth/password';
 import { appendAudit } from '../audit/audit';
 import { insertUser } from '../users/users';
 import { applyLifecycleInTransaction, enrollDelegates, insertVotingSession } from '../voting/sessions';
-import { demoCategories } from './demo-data';
+import { DEMO_CANDIDATE_YEAR, demoCandidateTitle, demoCategories } from './demo-data';
 import { seedDeliveryDemo, type DeliveryDemoCredentials } from '../delivery/demo';
 import { seedEvaluationDemo } from '../evaluation/demo';
 import { DEMO_MEETING_NAME, recordDemoProcedure } from './demo-procedure';
@@ -16,6 +16,12 @@ import { DEFAULT_MIN_CANDIDATE_RATIO } from '$lib/domain/procedure';
 export const DEMO_DELEGATE_COUNT = 444;
 export const DEMO_SESSION_TITLE = '2022年台州市民生实事项目票决';
 export const DEMO_SIGN_IN_DELEGATES = 3;
+/**
+ * Demo delegates checked in at the hall (签到), the three who can sign in among them: above the
+ * quorum of 297 (more than two thirds of 444), so the demo session opens and `npm start` leads
+ * straight to a vote.
+ */
+export const DEMO_PRESENT_DELEGATES = 430;
 
 export interface DemoCredentials {
 	staff: { username: string; password: string; generated: boolean };
@@ -69,7 +75,8 @@ export async function seedDemo(
 				insert into candidate ${tx(
 					category.candidates.map((candidate, position) => ({
 						category_id: (inserted as { id: number }).id,
-						title: candidate.title,
+						year: DEMO_CANDIDATE_YEAR,
+						title: demoCandidateTitle(candidate),
 						summary: candidate.summary,
 						targets: candidate.targets,
 						lead_department: candidate.leadDepartment,
@@ -143,13 +150,26 @@ export async function seedDemo(
 			},
 			staffId
 		);
+		// 签到 at the hall, as staff record it (one audit entry per delegate, as the check-in page writes).
+		const present = await tx<{ username: string }[]>`
+			update electorate_member e set present = true from app_user u
+			where e.voting_session_id = ${id} and u.id = e.delegate_id and e.delegate_id = any(${delegateIds.slice(0, DEMO_PRESENT_DELEGATES)})
+			returning u.username`;
+		for (const delegate of present) {
+			await appendAudit(tx, {
+				actorUserId: staffId,
+				action: 'presence.marked',
+				votingSessionId: id,
+				details: { delegate: delegate.username, present: true, by: 'staff' }
+			});
+		}
 		const opened = await applyLifecycleInTransaction(tx, id, 'open', staffId);
 		if (!opened.ok) throw new Error(`could not open the demo session: ${opened.error}`);
 		await appendAudit(tx, {
 			actorUserId: null,
 			action: 'demo.seeded',
 			votingSessionId: id,
-			details: { candidates: candidateIds.length, delegates: delegateIds.length }
+			details: { candidates: candidateIds.length, delegates: delegateIds.length, present: present.length }
 		});
 		return id;
 	});

@@ -10,6 +10,10 @@ export function castErrorMessage(error: CastError): string {
 			return error.reason === 'not_yet_open' ? m.error_vote_not_yet_open() : m.error_vote_closed();
 		case 'not_enrolled':
 			return m.error_not_enrolled();
+		case 'not_checked_in':
+			return m.attendance_error_not_checked_in();
+		case 'outside_hall_network':
+			return m.attendance_error_outside_hall();
 		case 'already_voted':
 			return m.error_already_voted();
 		case 'invalid_ballot': {
@@ -37,6 +41,8 @@ export function castErrorStatus(error: CastError): number {
 		case 'session_not_found':
 			return 404;
 		case 'not_enrolled':
+		case 'not_checked_in':
+		case 'outside_hall_network':
 			return 403;
 		case 'not_open':
 		case 'already_voted':

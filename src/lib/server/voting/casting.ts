@@ -3,16 +3,20 @@
 // ballot (no delegate column), appends an audit entry naming neither, and notifies.
 import { createHash, randomBytes } from 'node:crypto';
 import { checkBallot, type BallotProblem, type Selection } from '$lib/domain/ballot';
+import { thresholdPreview } from '$lib/domain/attendance';
 import type { BallotContent, SessionMethod, SessionStatus, ThresholdBase } from '$lib/domain/types';
 import type { Sql, TransactionSql } from '../db/client';
 import { appendAudit } from '../audit/audit';
 import { notifyTurnout } from '../live/notify';
 import type { VotingSession } from './sessions';
+import { hallNetworkCheck } from '../attendance/hall-network';
 
 export type CastError =
 	| { code: 'session_not_found' }
 	| { code: 'not_open'; status: SessionStatus; reason: 'not_yet_open' | 'closed' }
 	| { code: 'not_enrolled' }
+	| { code: 'not_checked_in' }
+	| { code: 'outside_hall_network' }
 	| { code: 'already_voted' }
 	| { code: 'invalid_ballot'; problem: BallotProblem };
 
@@ -44,7 +48,17 @@ class CastRefused extends Error {
 	}
 }
 
-type CastInput = { votingSessionId: number; delegateId: number; selection: Selection };
+type CastInput = {
+	votingSessionId: number;
+	delegateId: number;
+	selection: Selection;
+	/**
+	 * The client's address as the app derives it (adapter-node's getClientAddress: the socket, or
+	 * ADDRESS_HEADER / XFF_DEPTH behind a proxy), checked against the session's hall networks
+	 * (without one, a session that sets hall networks refuses the cast).
+	 */
+	clientAddress?: string | null;
+};
 
 /** Every check a cast must pass, read in the caller's transaction; throws CastRefused. */
 async function checkCastable(tx: TransactionSql, input: CastInput, lockSession: boolean): Promise<BallotContent> {
@@ -58,16 +72,19 @@ async function checkCastable(tx: TransactionSql, input: CastInput, lockSession: 
 				seats: number;
 				thresholdBase: ThresholdBase;
 				allowAbstain: boolean;
+				inHallNetwork: boolean;
 				timing: 'early' | 'late' | 'ok';
 			}[]
 		>`
 			select status, ballot_method as "ballotMethod", coalesce(seats, 0) as seats, threshold_base as "thresholdBase",
 			       allow_abstain as "allowAbstain",
+			       ${hallNetworkCheck(tx, input.clientAddress ?? null)} as "inHallNetwork",
 			       case when opens_at is not null and now() < opens_at then 'early'
 			            when closes_at is not null and now() >= closes_at then 'late' else 'ok' end as timing
 			from voting_session where id = ${input.votingSessionId} ${lockSession ? tx`for share` : tx``}`,
-		tx<{ hasVoted: boolean }[]>`
-			select exists (select 1 from ballot_mark m where m.voting_session_id = e.voting_session_id and m.delegate_id = e.delegate_id) as "hasVoted"
+		tx<{ hasVoted: boolean; present: boolean }[]>`
+			select exists (select 1 from ballot_mark m where m.voting_session_id = e.voting_session_id and m.delegate_id = e.delegate_id) as "hasVoted",
+			       e.present
 			from electorate_member e
 			where e.voting_session_id = ${input.votingSessionId} and e.delegate_id = ${input.delegateId}`,
 		tx<{ candidateId: number }[]>`
@@ -81,6 +98,9 @@ async function checkCastable(tx: TransactionSql, input: CastInput, lockSession: 
 	}
 	if (!member) throw new CastRefused({ code: 'not_enrolled' });
 	if (member.hasVoted) throw new CastRefused({ code: 'already_voted' });
+	// 签到 first: the database holds this too (ballot_mark_needs_presence), under any concurrency.
+	if (!member.present) throw new CastRefused({ code: 'not_checked_in' });
+	if (!session.inHallNetwork) throw new CastRefused({ code: 'outside_hall_network' });
 	const check = checkBallot(
 		{
 			ballotMethod: session.ballotMethod,
@@ -99,6 +119,8 @@ function refusal(error: unknown): CastError {
 	if (error instanceof CastRefused) return error.castError;
 	// A concurrent cast by the same delegate loses on the unique mark.
 	if ((error as { code?: string }).code === '23505') return { code: 'already_voted' };
+	// The check-in was undone between the checks and the mark: the database refused the mark.
+	if ((error as { code?: string }).code === 'PJ202') return { code: 'not_checked_in' };
 	// The session closed between the checks and the insert: the database trigger refused.
 	if ((error as { message?: string }).message?.includes('is not open'))
 		return { code: 'not_open', status: 'closed', reason: 'closed' };
@@ -131,14 +153,15 @@ export async function castBallot(sql: Sql, input: CastInput): Promise<CastResult
 		const outcome = await sql.begin(async (tx) => {
 			const ballot = await checkCastable(tx, input, true);
 			// One round trip; a mark that already exists refuses the cast, and the rollback takes the rest back.
-			const [marked, , [inserted]] = await Promise.all([
+			// The receipt's hash goes to a table of its own, linked to no ballot; the time shown on the
+			// receipt is rounded to the minute.
+			const [marked, [inserted]] = await Promise.all([
 				tx`insert into ballot_mark (voting_session_id, delegate_id) values (${input.votingSessionId}, ${input.delegateId})
 					on conflict do nothing`,
-				tx`update electorate_member set present = true
-					where voting_session_id = ${input.votingSessionId} and delegate_id = ${input.delegateId} and not present`,
 				tx<{ id: string; castAt: Date }[]>`
-					insert into ballot (voting_session_id, receipt_hash) values (${input.votingSessionId}, ${receiptHash(receiptCode)})
-					returning id, now() as "castAt"`
+					insert into ballot (voting_session_id) values (${input.votingSessionId})
+					returning id, date_trunc('minute', now()) as "castAt"`,
+				tx`insert into ballot_receipt (receipt_hash, voting_session_id) values (${receiptHash(receiptCode)}, ${input.votingSessionId})`
 			]);
 			if (marked.count !== 1) throw new CastRefused({ code: 'already_voted' });
 			const { id: ballotId, castAt } = inserted as { id: string; castAt: Date };
@@ -178,8 +201,17 @@ export type BallotSession = Pick<VotingSession, 'id' | 'title' | 'status' | 'rul
 export async function readBallotSession(
 	sql: Sql,
 	votingSessionId: number,
-	delegateId: number
-): Promise<{ votingSession: BallotSession; enrolled: boolean; hasVoted: boolean } | null> {
+	delegateId: number,
+	clientAddress: string | null
+): Promise<{
+	votingSession: BallotSession;
+	enrolled: boolean;
+	hasVoted: boolean;
+	/** Checked in (签到) at the hall: only then can the delegate cast. */
+	checkedIn: boolean;
+	/** The request comes from one of the session's hall networks (or the session sets none). */
+	inHallNetwork: boolean;
+} | null> {
 	const [row] = await sql<
 		{
 			id: number;
@@ -193,18 +225,48 @@ export async function readBallotSession(
 			closesAt: Date | null;
 			enrolled: boolean;
 			hasVoted: boolean;
+			checkedIn: boolean;
+			inHallNetwork: boolean;
 		}[]
 	>`
 		select s.id, s.title, s.status, s.ballot_method as "ballotMethod", coalesce(s.seats, 0) as seats, s.threshold_base as "thresholdBase",
 		       s.allow_abstain as "allowAbstain", s.opens_at as "opensAt", s.closes_at as "closesAt",
-		       exists (select 1 from electorate_member e where e.voting_session_id = s.id and e.delegate_id = ${delegateId}) as enrolled,
+		       e.delegate_id is not null as enrolled, coalesce(e.present, false) as "checkedIn",
+		       ${hallNetworkCheck(sql, clientAddress)} as "inHallNetwork",
 		       exists (select 1 from ballot_mark m where m.voting_session_id = s.id and m.delegate_id = ${delegateId}) as "hasVoted"
-		from voting_session s where s.id = ${votingSessionId}`;
+		from voting_session s
+		left join electorate_member e on e.voting_session_id = s.id and e.delegate_id = ${delegateId}
+		where s.id = ${votingSessionId}`;
 	if (!row) return null;
-	const { ballotMethod, seats, thresholdBase, allowAbstain, enrolled, hasVoted, ...votingSession } = row;
+	const {
+		ballotMethod,
+		seats,
+		thresholdBase,
+		allowAbstain,
+		enrolled,
+		hasVoted,
+		checkedIn,
+		inHallNetwork,
+		...votingSession
+	} = row;
 	return {
 		votingSession: { ...votingSession, rules: { ballotMethod, seats, thresholdBase, allowAbstain } },
 		enrolled,
-		hasVoted
+		hasVoted,
+		checkedIn,
+		inHallNetwork
 	};
+}
+
+/**
+ * The passing threshold as the ballot page states it ("过半数：223 票"): more than half of 应到 (or
+ * of 实到 as it stands); for a base of ballots cast, only the rule (the number is known once counted).
+ */
+export async function ballotThreshold(sql: Sql, votingSessionId: number) {
+	const [row] = await sql<{ thresholdBase: ThresholdBase; enrolled: number; present: number }[]>`
+		select s.threshold_base as "thresholdBase",
+		       (select count(*) from electorate_member e where e.voting_session_id = s.id)::int as enrolled,
+		       (select count(*) from electorate_member e where e.voting_session_id = s.id and e.present)::int as present
+		from voting_session s where s.id = ${votingSessionId}`;
+	return row ? thresholdPreview(row.thresholdBase, row) : null;
 }

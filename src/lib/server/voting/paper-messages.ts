@@ -28,6 +28,8 @@ export function paperBatchErrorMessage(error: PaperBatchError): string {
 			return error.references.length
 				? m.paper_error_already_voted({ list: error.references.join('、') })
 				: m.paper_error_already_voted_race();
+		case 'not_checked_in':
+			return m.attendance_error_paper_not_checked_in({ references: error.references.join('、') });
 		case 'count_mismatch':
 			return m.paper_error_count({ delegates: error.delegates, ballots: error.ballots });
 		case 'no_scrutineer':

@@ -175,26 +175,8 @@ export async function saveProcedureSettings(
 		                        ${settings.requireNamedScrutineers}, ${settings.minCandidateRatio}::numeric)`;
 }
 
-// ---------------------------------------------------------------- who may act as scrutineer
-
-/**
- * May this user act as a scrutineer of this session, and as what: with a named panel, only its
- * 总监票人 ('chief') and 监票人 ('member'); without one (the session's setting allows it), the
- * holders of the global `scrutineer` role ('global'). Null otherwise. The one place that decides.
- */
-export async function scrutineerDuty(
-	sql: Sql | TransactionSql,
-	votingSessionId: number,
-	userId: number
-): Promise<'chief' | 'member' | 'global' | null> {
-	const [row] = await sql<{ duty: ScrutineerDuty | null; hasPanel: boolean; isGlobal: boolean }[]>`
-		select (select duty from session_scrutineer where voting_session_id = ${votingSessionId} and user_id = ${userId}) as duty,
-		       exists (select 1 from session_scrutineer where voting_session_id = ${votingSessionId} and duty in ('chief', 'member')) as "hasPanel",
-		       exists (select 1 from user_role where user_id = ${userId} and role = 'scrutineer') as "isGlobal"`;
-	if (!row) return null;
-	if (row.hasPanel) return row.duty === 'chief' || row.duty === 'member' ? row.duty : null;
-	return row.isGlobal ? 'global' : null;
-}
+// ---------------------------------------------------------------- named scrutineers
+// Who may act as a scrutineer of a session is decided in one place: scrutineersAmong in ./scrutiny.ts.
 
 /** The sessions in which a user is a named 总监票人 or 监票人 (for their own pages). */
 export async function sessionsScrutinisedBy(

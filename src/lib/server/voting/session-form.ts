@@ -20,6 +20,8 @@ export interface SessionFormValues {
 	requireReview: string;
 	requireNamedScrutineers: string;
 	minCandidateRatio: string;
+	/** 'yes' when the anonymous ballots are published with the result. */
+	publishBallots: string;
 }
 
 export function formValues(form: FormData): SessionFormValues {
@@ -37,7 +39,8 @@ export function formValues(form: FormData): SessionFormValues {
 		requireAdoptedRules: text('requireAdoptedRules'),
 		requireReview: text('requireReview'),
 		requireNamedScrutineers: text('requireNamedScrutineers'),
-		minCandidateRatio: text('minCandidateRatio')
+		minCandidateRatio: text('minCandidateRatio'),
+		publishBallots: text('publishBallots')
 	};
 }
 
@@ -93,6 +96,7 @@ export function readSessionForm(
 			candidateIds: form.candidateIds,
 			opensAt: form.opensAt,
 			closesAt: form.closesAt,
+			publishBallots: form.publishBallots,
 			procedure: procedure.data
 		}
 	};

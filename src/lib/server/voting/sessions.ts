@@ -1,13 +1,15 @@
 // Voting sessions: reading them, creating drafts, the electorate and the lifecycle.
+import { quorumState, type QuorumRule, type QuorumState } from '$lib/domain/attendance';
 import type { LifecycleAction } from '$lib/domain/lifecycle';
 import { canApply, requiredStatus, targetStatus } from '$lib/domain/lifecycle';
 import type { SessionMethod, SessionStatus, ThresholdBase, VotingRules } from '$lib/domain/types';
 import type { Sql, TransactionSql } from '../db/client';
 import { appendAudit } from '../audit/audit';
-import { storeTally } from './results';
+import { storeTally, tallyDifferences } from './results';
 import { notifyTurnout } from '../live/notify';
 import { isBelowMinimumRatio } from '$lib/domain/procedure';
-import { getProcedure, saveProcedureSettings, scrutineerDuty, type ProcedureSettings } from './procedure';
+import { getProcedure, saveProcedureSettings, type ProcedureSettings } from './procedure';
+import { scrutineerDuty, signInProof } from './scrutiny';
 
 export interface VotingSessionSummary {
 	id: number;
@@ -16,8 +18,20 @@ export interface VotingSessionSummary {
 	status: SessionStatus;
 }
 
+/** A session's attendance rules (issue 13), frozen at opening like the voting rules. */
+export interface AttendanceRules {
+	quorumRule: QuorumRule;
+	/** A delegate's own sign-in marks them present (off by default: presence comes from 签到 at the hall). */
+	signInMarksPresent: boolean;
+	/** The hall networks (CIDR) ballots may be cast from; null: anywhere. */
+	castNetworks: string[] | null;
+}
+
 export interface VotingSession extends VotingSessionSummary {
 	rules: VotingRules;
+	attendance: AttendanceRules;
+	/** 应到 / 实到 against the quorum, as they stand now. */
+	quorum: QuorumState;
 	opensAt: Date | null;
 	closesAt: Date | null;
 	openedAt: Date | null;
@@ -27,38 +41,54 @@ export interface VotingSession extends VotingSessionSummary {
 	confirmedAt: Date | null;
 	confirmedByName: string | null;
 	isDemo: boolean;
+	/** The anonymous ballots are published with the result (else they go to staff and scrutineers only). */
+	publishBallots: boolean;
 	enrolled: number;
 	present: number;
 	cast: number;
 	candidateCount: number;
 }
 
-export async function listVotingSessions(sql: Sql): Promise<VotingSessionSummary[]> {
+/** The sessions, newest first; drafts only for those who prepare them (staff): `drafts` says which. */
+export async function listVotingSessions(sql: Sql, options: { drafts: boolean }): Promise<VotingSessionSummary[]> {
 	return sql<VotingSessionSummary[]>`
-		select id, title, year, status from voting_session order by year desc, id desc`;
+		select id, title, year, status from voting_session
+		where ${options.drafts} or status <> 'draft'
+		order by year desc, id desc`;
 }
 
-type SessionRow = Omit<VotingSession, 'rules'> & {
-	ballotMethod: SessionMethod;
-	seats: number;
-	thresholdBase: ThresholdBase;
-	allowAbstain: boolean;
-};
+type SessionRow = Omit<VotingSession, 'rules' | 'attendance' | 'quorum'> &
+	AttendanceRules & {
+		ballotMethod: SessionMethod;
+		seats: number;
+		thresholdBase: ThresholdBase;
+		allowAbstain: boolean;
+	};
 
 function toVotingSession(row: SessionRow): VotingSession {
-	const { ballotMethod, seats, thresholdBase, allowAbstain, ...rest } = row;
-	return { ...rest, rules: { ballotMethod, seats, thresholdBase, allowAbstain } };
+	const { ballotMethod, seats, thresholdBase, allowAbstain, quorumRule, signInMarksPresent, castNetworks, ...rest } =
+		row;
+	return {
+		...rest,
+		rules: { ballotMethod, seats, thresholdBase, allowAbstain },
+		attendance: { quorumRule, signInMarksPresent, castNetworks },
+		quorum: quorumState(quorumRule, rest.enrolled, rest.present)
+	};
 }
 
 export async function getVotingSession(sql: Sql | TransactionSql, id: number): Promise<VotingSession | null> {
 	const [row] = await sql<SessionRow[]>`
 		select s.id, s.title, s.year, s.status, s.ballot_method as "ballotMethod", coalesce(s.seats, 0) as seats,
 		       s.threshold_base as "thresholdBase", s.allow_abstain as "allowAbstain", s.opens_at as "opensAt", s.closes_at as "closesAt",
+		       s.quorum_rule as "quorumRule", s.sign_in_marks_present as "signInMarksPresent",
+		       s.cast_networks::text[] as "castNetworks",
 		       s.opened_at as "openedAt", s.closed_at as "closedAt", s.published_at as "publishedAt",
 		       s.confirmed_at as "confirmedAt",
 		       (select u.display_name from app_user u where u.id = s.confirmed_by) as "confirmedByName",
-		       s.is_demo as "isDemo", electorate.enrolled, electorate.present,
-		       (select count(*) from ballot_mark m where m.voting_session_id = s.id)::int as cast,
+		       s.is_demo as "isDemo", s.publish_ballots as "publishBallots", electorate.enrolled, electorate.present,
+		       -- Marks of paper batches still awaiting their scrutineers are not counted as cast.
+		       ((select count(*) from ballot_mark m where m.voting_session_id = s.id)
+		        - (select coalesce(sum(b.ballot_count), 0) from paper_batch b where b.voting_session_id = s.id and b.status = 'pending'))::int as cast,
 		       (select count(*) from voting_session_candidate c where c.voting_session_id = s.id)::int as "candidateCount"
 		from voting_session s
 		-- Enrolled and present in one pass over the electorate (every cast and every screen reads these).
@@ -104,6 +134,8 @@ export interface NewVotingSession {
 	isDemo?: boolean;
 	/** The procedure settings (meeting, what opening requires, the 差额 ratio); the defaults when absent. */
 	procedure?: ProcedureSettings;
+	/** Publish the anonymous ballots with the result (default: no). */
+	publishBallots?: boolean;
 }
 
 /** The rules as stored: an evaluation has no seats (NULL) and may allow 弃权; a vote never does. */
@@ -130,9 +162,11 @@ export async function insertVotingSession(
 ): Promise<number> {
 	const stored = storedRules(input.rules);
 	const [session] = await tx<{ id: number }[]>`
-		insert into voting_session (title, year, ballot_method, seats, threshold_base, allow_abstain, opens_at, closes_at, is_demo)
+		insert into voting_session (title, year, ballot_method, seats, threshold_base, allow_abstain, opens_at, closes_at, is_demo,
+		                            publish_ballots)
 		values (${input.title}, ${input.year}, ${input.rules.ballotMethod}, ${stored.seats}, ${input.rules.thresholdBase},
-		        ${stored.allowAbstain}, ${input.opensAt ?? null}, ${input.closesAt ?? null}, ${input.isDemo ?? false})
+		        ${stored.allowAbstain}, ${input.opensAt ?? null}, ${input.closesAt ?? null}, ${input.isDemo ?? false},
+		        ${input.publishBallots ?? false})
 		returning id`;
 	const id = (session as { id: number }).id;
 	if (input.procedure) await saveProcedureSettings(tx, id, input.procedure);
@@ -149,17 +183,40 @@ export async function insertVotingSession(
 		actorUserId,
 		action: 'session.created',
 		votingSessionId: id,
-		details: { title: input.title, ...stored.auditDetails, candidates: input.candidateIds.length }
+		details: {
+			title: input.title,
+			...stored.auditDetails,
+			candidates: input.candidateIds.length,
+			publishBallots: input.publishBallots ?? false
+		}
 	});
 	return id;
 }
 
+/**
+ * Creates a draft session as staff do: its electorate (应到) starts as every active delegate on the
+ * roster; staff take delegates off it with a reason (kept in the audit log).
+ */
 export async function createVotingSession(
 	sql: Sql,
 	input: NewVotingSession,
 	actorUserId: number | null
 ): Promise<number> {
-	return sql.begin((tx) => insertVotingSession(tx, input, actorUserId)) as Promise<number>;
+	return sql.begin(async (tx) => {
+		const id = await insertVotingSession(tx, input, actorUserId);
+		await enrollDelegates(tx, id, await rosterDelegateIds(tx, null), actorUserId);
+		return id;
+	}) as Promise<number>;
+}
+
+/** The active delegates of the roster: all, or those of the given delegations. */
+export async function rosterDelegateIds(tx: TransactionSql, delegations: string[] | null): Promise<number[]> {
+	const rows = await tx<{ id: number }[]>`
+		select u.id from app_user u join user_role r on r.user_id = u.id and r.role = 'delegate'
+		where u.disabled_at is null
+		  and (${delegations === null} or u.delegation = any(${delegations ?? []}::text[]))
+		order by u.id`;
+	return rows.map((row) => row.id);
 }
 
 /** Enrols delegates (by user id) in a draft session; already-enrolled ones are left as they are. */
@@ -186,6 +243,12 @@ export type LifecycleError =
 	| 'not_confirmed'
 	| 'publisher_confirmed'
 	| 'publisher_not_staff'
+	| 'below_quorum'
+	| 'vote_void'
+	/** The stored tally differs from a recount of the raw ballots, or the marks from the ballots (tally --verify fails). */
+	| 'tally_mismatch'
+	/** A paper batch still awaits its scrutineers' confirmation: voting cannot close yet. */
+	| 'paper_batch_pending'
 	| 'rules_not_adopted'
 	| 'review_not_recorded'
 	| 'scrutineers_not_named'
@@ -202,7 +265,8 @@ export interface LifecycleOptions {
 }
 
 export type LifecycleResult =
-	{ ok: true; status: SessionStatus } | { ok: false; error: LifecycleError; status?: SessionStatus };
+	| { ok: true; status: SessionStatus }
+	| { ok: false; error: LifecycleError; status?: SessionStatus; quorum?: QuorumState };
 
 /** Moves a session one step on inside the caller's transaction, with its audit entry. */
 export async function applyLifecycleInTransaction(
@@ -222,8 +286,17 @@ export async function applyLifecycleInTransaction(
 		if (session.enrolled === 0) return { ok: false, error: 'no_electorate' };
 		if (session.rules.ballotMethod !== 'evaluation' && session.rules.seats >= session.candidateCount)
 			return { ok: false, error: 'seats_not_below_candidates' };
-		const refusal = await openingRefusal(tx, session, actorUserId, options);
+		// The meeting's procedure first (it comes before the doors open), then 法定人数: the database
+		// refuses both too (procedure_session_guard, attendance_session_guard); this says which, with the numbers.
+		const refusal = await openingRefusal(tx, session, options);
 		if (refusal) return { ok: false, error: refusal };
+		if (!session.quorum.met) return { ok: false, error: 'below_quorum', quorum: session.quorum };
+		await recordRatioReason(tx, session, actorUserId, options);
+	}
+	if (action === 'close') {
+		const [pending] = await tx<{ waiting: boolean }[]>`
+			select exists (select 1 from paper_batch where voting_session_id = ${votingSessionId} and status = 'pending') as waiting`;
+		if (pending?.waiting) return { ok: false, error: 'paper_batch_pending' };
 	}
 	if (action === 'publish') {
 		// Two people, two roles: the scrutineers confirmed the tally, a staff member who did not confirm publishes.
@@ -238,6 +311,12 @@ export async function applyLifecycleInTransaction(
 		if (!scrutiny.publisherIsStaff) return { ok: false, error: 'publisher_not_staff' };
 		if (scrutiny.confirmedBy === actorUserId || scrutiny.publisherConfirmed)
 			return { ok: false, error: 'publisher_confirmed' };
+		// 收回 > 发出: the vote is void and must be held again (the database refuses it too).
+		const [stored] = await tx<{ valid: boolean | null }[]>`
+			select (tally -> 'figures' ->> 'valid')::boolean as valid from voting_result where voting_session_id = ${votingSessionId}`;
+		if (stored?.valid === false) return { ok: false, error: 'vote_void' };
+		if (await refusedForDifferences(tx, votingSessionId, actorUserId, 'publish'))
+			return { ok: false, error: 'tally_mismatch' };
 		if (!(await numberAnnouncement(tx, votingSessionId, options.announcementNumber)))
 			return { ok: false, error: 'announcement_number_taken' };
 		await tx`update voting_session set status = 'published', published_by = ${actorUserId} where id = ${votingSessionId} and status = 'closed'`;
@@ -264,12 +343,12 @@ export async function applyLifecycleInTransaction(
 /**
  * The procedure's conditions for opening (the database holds them too; this says which one is
  * missing): the 票决办法 adopted, the review recorded, the named scrutineers complete and still
- * delegates of the electorate, and below the minimum 差额 ratio a reason, which is recorded here.
+ * delegates of the electorate, and below the minimum 差额 ratio a reason (recorded by
+ * `recordRatioReason` once every other condition holds).
  */
 async function openingRefusal(
 	tx: TransactionSql,
 	session: VotingSession,
-	actorUserId: number | null,
 	options: LifecycleOptions
 ): Promise<LifecycleError | null> {
 	const procedure = await getProcedure(tx, session.id);
@@ -291,17 +370,31 @@ async function openingRefusal(
 		  and not exists (select 1 from electorate_member e where e.voting_session_id = s.voting_session_id and e.delegate_id = s.user_id)
 		  and not exists (select 1 from user_role r where r.user_id = s.user_id and r.role = 'scrutineer')`;
 	if ((outside?.count ?? 0) > 0) return 'scrutineer_not_enrolled';
-	if (
-		session.rules.ballotMethod !== 'evaluation' &&
-		isBelowMinimumRatio(session.candidateCount, session.rules.seats, procedure.settings.minCandidateRatio)
-	) {
-		const reason = options.ratioReason?.trim();
-		if (!reason) return 'ratio_needs_confirmation';
-		await tx`
-			update session_procedure set ratio_below_reason = ${reason}, ratio_confirmed_by = ${actorUserId}
-			where voting_session_id = ${session.id}`;
-	}
+	if (belowMinimumRatio(session, procedure.settings.minCandidateRatio) && !options.ratioReason?.trim())
+		return 'ratio_needs_confirmation';
 	return null;
+}
+
+function belowMinimumRatio(session: VotingSession, minimumRatio: number): boolean {
+	return (
+		session.rules.ballotMethod !== 'evaluation' &&
+		isBelowMinimumRatio(session.candidateCount, session.rules.seats, minimumRatio)
+	);
+}
+
+/** Opening below the minimum 差额 ratio: the reason given is kept with the session (frozen from opening on). */
+async function recordRatioReason(
+	tx: TransactionSql,
+	session: VotingSession,
+	actorUserId: number | null,
+	options: LifecycleOptions
+): Promise<void> {
+	const procedure = await getProcedure(tx, session.id);
+	const reason = options.ratioReason?.trim();
+	if (!procedure || !reason || !belowMinimumRatio(session, procedure.settings.minCandidateRatio)) return;
+	await tx`
+		update session_procedure set ratio_below_reason = ${reason}, ratio_confirmed_by = ${actorUserId}
+		where voting_session_id = ${session.id}`;
 }
 
 /** Gives the announcement its number (公告第N号) within the meeting: the one asked for, or the next free one. False when taken. */
@@ -329,34 +422,88 @@ async function numberAnnouncement(tx: TransactionSql, votingSessionId: number, w
  * Moves a session one step on (open, close, publish) in one transaction.
  * Closing computes the tally from the raw ballots and stores it.
  */
-export function applyLifecycle(
+export async function applyLifecycle(
 	sql: Sql,
 	votingSessionId: number,
 	action: LifecycleAction,
 	actorUserId: number | null,
 	options: LifecycleOptions = {}
 ): Promise<LifecycleResult> {
-	return sql.begin((tx) =>
-		applyLifecycleInTransaction(tx, votingSessionId, action, actorUserId, options)
-	) as Promise<LifecycleResult>;
+	try {
+		return (await sql.begin((tx) =>
+			applyLifecycleInTransaction(tx, votingSessionId, action, actorUserId, options)
+		)) as LifecycleResult;
+	} catch (error) {
+		// The database's own refusals (00012_attendance.sql), when something changed between the
+		// app's check and the update: a check-in undone as the session opened.
+		const code = (error as { code?: string }).code;
+		if (code === 'PJ201') {
+			const session = await getVotingSession(sql, votingSessionId);
+			return { ok: false, error: 'below_quorum', ...(session ? { quorum: session.quorum } : {}) };
+		}
+		if (code === 'PJ204') return { ok: false, error: 'vote_void' };
+		throw error;
+	}
 }
 
-export type ConfirmResult =
-	{ ok: true } | { ok: false; error: 'not_found' | 'wrong_status' | 'already_confirmed' | 'not_scrutineer' };
+/**
+ * Before a tally is confirmed or published, `tally --verify`'s checks run in the same transaction:
+ * on any difference the step is refused, and the finding is audited (that entry commits; the step
+ * does not happen). True when refused.
+ */
+async function refusedForDifferences(
+	tx: TransactionSql,
+	votingSessionId: number,
+	actorUserId: number | null,
+	step: 'confirm' | 'publish'
+): Promise<boolean> {
+	const differences = await tallyDifferences(tx, votingSessionId);
+	if (differences.length === 0) return false;
+	await appendAudit(tx, {
+		actorUserId,
+		action: 'session.verify_failed',
+		votingSessionId,
+		details: { step, differences: differences.slice(0, 20) }
+	});
+	return true;
+}
+
+export type ConfirmError =
+	| 'not_found'
+	| 'wrong_status'
+	| 'already_confirmed'
+	| 'not_scrutineer'
+	/** The acting sign-in was not the scrutineer's own password (and second factor) sign-in. */
+	| 'sign_in_again'
+	| 'tally_mismatch';
+export type ConfirmResult = { ok: true } | { ok: false; error: ConfirmError };
+
+/** How a scrutineer proves the act is theirs: their own password sign-in (`authSessionId`), or the demo's seeding (no one signs in). */
+export type ConfirmProof = { authSessionId: string } | 'demo_seed';
 
 /**
- * A scrutineer confirms the stored tally of a closed session, with their own account (recorded
- * with who and when). With a named panel, the tally counts as confirmed once the 总监票人 and a
+ * A scrutineer confirms the stored tally of a closed session (recorded with who and when): someone
+ * who may act as a scrutineer of it (`scrutineerDuty`, the one rule), through their own password
+ * sign-in (`authSessionId`, with the second factor where enrolled), and only when `tally --verify`'s
+ * checks find nothing. With a named panel, the tally counts as confirmed once the 总监票人 and a
  * majority of the named 监票人 have confirmed; without one, one holder of the global role confirms.
  */
-export async function confirmTally(sql: Sql, votingSessionId: number, scrutineerId: number): Promise<ConfirmResult> {
-	return sql.begin((tx) => confirmTallyInTransaction(tx, votingSessionId, scrutineerId)) as Promise<ConfirmResult>;
+export async function confirmTally(
+	sql: Sql,
+	votingSessionId: number,
+	scrutineerId: number,
+	authSessionId: string
+): Promise<ConfirmResult> {
+	return sql.begin((tx) =>
+		confirmTallyInTransaction(tx, votingSessionId, scrutineerId, { authSessionId })
+	) as Promise<ConfirmResult>;
 }
 
 export async function confirmTallyInTransaction(
 	tx: TransactionSql,
 	votingSessionId: number,
-	scrutineerId: number
+	scrutineerId: number,
+	proof: ConfirmProof
 ): Promise<ConfirmResult> {
 	const [locked] = await tx<{ status: SessionStatus; confirmedBy: number | null }[]>`
 		select status, confirmed_by as "confirmedBy" from voting_session where id = ${votingSessionId} for update`;
@@ -366,9 +513,13 @@ export async function confirmTallyInTransaction(
 		select exists (select 1 from session_confirmation where voting_session_id = ${votingSessionId} and user_id = ${scrutineerId}) as "alreadyConfirmed"`;
 	const duty = await scrutineerDuty(tx, votingSessionId, scrutineerId);
 	if (!duty) return { ok: false, error: 'not_scrutineer' };
+	if (proof !== 'demo_seed' && (await signInProof(tx, scrutineerId, proof.authSessionId)) !== 'personal')
+		return { ok: false, error: 'sign_in_again' };
 	if (locked.status !== 'closed') return { ok: false, error: 'wrong_status' };
 	if (earlier?.alreadyConfirmed || (duty === 'global' && locked.confirmedBy !== null))
 		return { ok: false, error: 'already_confirmed' };
+	if (await refusedForDifferences(tx, votingSessionId, scrutineerId, 'confirm'))
+		return { ok: false, error: 'tally_mismatch' };
 	await tx`insert into session_confirmation (voting_session_id, user_id) values (${votingSessionId}, ${scrutineerId})`;
 	const procedure = await getProcedure(tx, votingSessionId);
 	const complete = procedure?.confirmation.complete ?? false;
@@ -409,15 +560,18 @@ export async function updateVotingSession(
 			if (!locked) return { ok: false, error: 'not_found' };
 			if (locked.status !== 'draft') return { ok: false, error: 'not_draft' };
 			const stored = storedRules(input.rules);
+			const publishBallots = input.publishBallots ?? false;
+			// Only what changed is written: while the 票决办法 is adopted, an unchanged save is no change.
 			await tx`
 				update voting_session set title = ${input.title}, year = ${input.year}, ballot_method = ${input.rules.ballotMethod},
 				       seats = ${stored.seats}, threshold_base = ${input.rules.thresholdBase}, allow_abstain = ${stored.allowAbstain},
-				       opens_at = ${input.opensAt ?? null}, closes_at = ${input.closesAt ?? null}
+				       opens_at = ${input.opensAt ?? null}, closes_at = ${input.closesAt ?? null},
+				       publish_ballots = ${publishBallots}
 				where id = ${votingSessionId}
-				  and (title, year, ballot_method, seats, threshold_base, allow_abstain, opens_at, closes_at)
+				  and (title, year, ballot_method, seats, threshold_base, allow_abstain, opens_at, closes_at, publish_ballots)
 				      is distinct from (${input.title}, ${input.year}, ${input.rules.ballotMethod}, ${stored.seats}::int,
 				                        ${input.rules.thresholdBase}, ${stored.allowAbstain}, ${input.opensAt ?? null}::timestamptz,
-				                        ${input.closesAt ?? null}::timestamptz)`;
+				                        ${input.closesAt ?? null}::timestamptz, ${publishBallots})`;
 			if (input.procedure) await saveProcedureSettings(tx, votingSessionId, input.procedure);
 			const current = await tx<{ candidateId: number }[]>`
 				select candidate_id as "candidateId" from voting_session_candidate where voting_session_id = ${votingSessionId} order by position`;
@@ -438,7 +592,12 @@ export async function updateVotingSession(
 				actorUserId,
 				action: 'session.updated',
 				votingSessionId,
-				details: { title: input.title, ...stored.auditDetails, candidates: input.candidateIds.length }
+				details: {
+					title: input.title,
+					...stored.auditDetails,
+					candidates: input.candidateIds.length,
+					publishBallots
+				}
 			});
 			return { ok: true };
 		})) as UpdateResult;

@@ -25,6 +25,7 @@ const labels: Record<string, () => string> = {
 	'presence.marked': m.screen_audit_action_presence_marked,
 	'roster.imported': m.screen_audit_action_roster_imported,
 	'session.updated': m.screen_audit_action_session_updated,
+	'session.attendance_rules': m.attendance_audit_rules,
 	'paper_batch.entered': m.screen_audit_action_paper_batch_entered,
 	'two_factor.enrolled': m.screen_audit_action_two_factor_enrolled,
 	'two_factor.disabled': m.screen_audit_action_two_factor_disabled,

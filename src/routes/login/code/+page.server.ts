@@ -24,6 +24,7 @@ const codeErrorKeys = {
 	wrong: 'electorate_code_wrong',
 	used: 'electorate_code_used',
 	disabled: 'electorate_code_disabled',
+	privileged: 'trust_code_sign_in_privileged',
 	rate_limited: 'security_code_rate_limited'
 } as const;
 

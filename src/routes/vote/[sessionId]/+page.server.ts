@@ -3,11 +3,11 @@ import type { Selection } from '$lib/domain/ballot';
 import { idSchema, parseCastForm } from '$lib/domain/schemas';
 import { messageByKey } from '$lib/i18n';
 import { m } from '$lib/paraglide/messages';
-import { requireRole } from '$lib/server/auth/guard';
+import { requireVoter } from '$lib/server/auth/guard';
 import { listBallotCandidates } from '$lib/server/catalog/catalog';
 import { db } from '$lib/server/db';
 import { castErrorMessage, castErrorStatus } from '$lib/server/voting/cast-messages';
-import { castBallot, readBallotSession, reviewBallot } from '$lib/server/voting/casting';
+import { ballotThreshold, castBallot, readBallotSession, reviewBallot } from '$lib/server/voting/casting';
 import { readFormBody } from '$lib/server/form-body';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
@@ -26,24 +26,35 @@ function sessionIdOf(params: { sessionId: string }): number {
 	return id.data;
 }
 
-async function readSession(locals: App.Locals, votingSessionId: number, delegateId: number): Promise<BallotRead> {
-	const read = readInThisRequest.get(locals) ?? (await readBallotSession(db(), votingSessionId, delegateId));
+async function readSession(
+	locals: App.Locals,
+	votingSessionId: number,
+	delegateId: number,
+	clientAddress: string
+): Promise<BallotRead> {
+	const read =
+		readInThisRequest.get(locals) ?? (await readBallotSession(db(), votingSessionId, delegateId, clientAddress));
 	if (!read) error(404, m.error_session_not_found());
 	return read;
 }
 
-export const load: PageServerLoad = async ({ locals, url, params }) => {
-	const delegate = requireRole(locals, url, 'delegate');
+export const load: PageServerLoad = async ({ locals, url, params, getClientAddress }) => {
 	const votingSessionId = sessionIdOf(params);
+	const delegate = requireVoter(locals, url, votingSessionId);
 	// Both reads leave at once (postgres.js pipelines them).
 	const [read, candidates] = await Promise.all([
-		readSession(locals, votingSessionId, delegate.id),
+		readSession(locals, votingSessionId, delegate.id, getClientAddress()),
 		listBallotCandidates(db(), votingSessionId)
 	]);
 	if (!read.enrolled) error(403, m.error_not_enrolled());
 	return {
 		votingSession: read.votingSession,
 		hasVoted: read.hasVoted,
+		checkedIn: read.checkedIn,
+		inHallNetwork: read.inHallNetwork,
+		// "过半数：N 票" above an open ballot (not after voting: the receipt needs no count).
+		threshold:
+			!read.hasVoted && read.votingSession.status === 'open' ? await ballotThreshold(db(), votingSessionId) : null,
 		serverNow: new Date(),
 		candidates
 	};
@@ -57,8 +68,9 @@ function echo(selection: Selection) {
 }
 
 async function readSelection(event: RequestEvent) {
-	const delegate = requireRole(event.locals, event.url, 'delegate');
-	const read = await readSession(event.locals, sessionIdOf(event.params), delegate.id);
+	const votingSessionId = sessionIdOf(event.params);
+	const delegate = requireVoter(event.locals, event.url, votingSessionId);
+	const read = await readSession(event.locals, votingSessionId, delegate.id, event.getClientAddress());
 	readInThisRequest.set(event.locals, read);
 	const votingSession = read.votingSession;
 	const parsed = parseCastForm(votingSession.rules.ballotMethod, await readFormBody(event.request));
@@ -75,7 +87,12 @@ export const actions: Actions = {
 	review: async (event) => {
 		const read = await readSelection(event);
 		if (!read.selection) return read.failure;
-		const input = { votingSessionId: read.votingSession.id, delegateId: read.delegate.id, selection: read.selection };
+		const input = {
+			votingSessionId: read.votingSession.id,
+			delegateId: read.delegate.id,
+			selection: read.selection,
+			clientAddress: event.getClientAddress()
+		};
 		const result = await reviewBallot(db(), input);
 		if (!result.ok)
 			return fail(castErrorStatus(result.error), {
@@ -93,7 +110,12 @@ export const actions: Actions = {
 	cast: async (event) => {
 		const read = await readSelection(event);
 		if (!read.selection) return read.failure;
-		const input = { votingSessionId: read.votingSession.id, delegateId: read.delegate.id, selection: read.selection };
+		const input = {
+			votingSessionId: read.votingSession.id,
+			delegateId: read.delegate.id,
+			selection: read.selection,
+			clientAddress: event.getClientAddress()
+		};
 		const result = await castBallot(db(), input);
 		if (!result.ok) {
 			readInThisRequest.delete(event.locals); // the page reads afresh why the cast was refused

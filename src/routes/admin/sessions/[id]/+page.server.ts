@@ -4,14 +4,18 @@ import { nextAction, type LifecycleAction } from '$lib/domain/lifecycle';
 import { idSchema } from '$lib/domain/schemas';
 import { m } from '$lib/paraglide/messages';
 import { requireRole, requireUser } from '$lib/server/auth/guard';
+import { isPersonalSignIn } from '$lib/server/auth/session';
 import { announcementNumberSchema, ratioReasonSchema } from '$lib/domain/procedure-schemas';
 import { followUpPlan, isBelowMinimumRatio } from '$lib/domain/procedure';
 import { isEvaluationTally } from '$lib/domain/tally';
 import { createFollowUp, type FollowUpError } from '$lib/server/voting/follow-up';
-import { getProcedure, scrutineerDuty } from '$lib/server/voting/procedure';
+import { getProcedure } from '$lib/server/voting/procedure';
+import { scrutineerDuty } from '$lib/server/voting/scrutiny';
 import { db } from '$lib/server/db';
 import { sessionForStaff } from '$lib/server/voting/admin';
-import { applyLifecycle, confirmTally, type ConfirmResult, type LifecycleError } from '$lib/server/voting/sessions';
+import { attendanceRulesFormSchema, updateAttendanceRules } from '$lib/server/attendance/rules';
+import { applyLifecycle, confirmTally, type ConfirmResult } from '$lib/server/voting/sessions';
+import { lifecycleRefusal } from '$lib/server/voting/lifecycle-messages';
 import { readFormBody } from '$lib/server/form-body';
 import { messageByKey } from '$lib/i18n';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
@@ -47,32 +51,23 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 		followUpPlan: view.tally && !isEvaluationTally(view.tally) ? followUpPlan(view.tally) : null,
 		belowRatio:
 			votingSession.rules.ballotMethod !== 'evaluation' &&
-			isBelowMinimumRatio(votingSession.candidateCount, votingSession.rules.seats, procedure.settings.minCandidateRatio)
+			isBelowMinimumRatio(
+				votingSession.candidateCount,
+				votingSession.rules.seats,
+				procedure.settings.minCandidateRatio
+			),
+		/** Confirming asks for the scrutineer's own password sign-in (and second factor where enrolled). */
+		personalSignIn: locals.session !== null && isPersonalSignIn(locals.session, user)
 	};
-};
-
-const lifecycleErrorMessages: Record<LifecycleError, () => string> = {
-	not_found: m.error_session_not_found,
-	wrong_status: m.error_lifecycle_wrong_status,
-	no_candidates: m.error_lifecycle_no_candidates,
-	no_electorate: m.error_lifecycle_no_electorate,
-	seats_not_below_candidates: m.error_lifecycle_seats,
-	not_confirmed: m.error_publish_not_confirmed,
-	publisher_confirmed: m.error_publish_same_person,
-	publisher_not_staff: m.error_forbidden,
-	rules_not_adopted: m.procedure_error_open_rules,
-	review_not_recorded: m.procedure_error_open_review,
-	scrutineers_not_named: m.procedure_error_open_scrutineers,
-	scrutineer_not_enrolled: m.procedure_error_open_scrutineer_not_enrolled,
-	ratio_needs_confirmation: m.procedure_error_open_ratio,
-	announcement_number_taken: m.procedure_error_announcement_number_taken
 };
 
 const confirmErrorMessages: Record<Exclude<ConfirmResult, { ok: true }>['error'], () => string> = {
 	not_found: m.error_session_not_found,
 	wrong_status: m.error_lifecycle_wrong_status,
 	already_confirmed: m.error_already_confirmed,
-	not_scrutineer: m.error_forbidden
+	not_scrutineer: m.error_forbidden,
+	sign_in_again: m.trust_sign_in_again,
+	tally_mismatch: m.trust_error_tally_mismatch
 };
 
 const confirmForm = z.object({ confirm: z.literal('yes') });
@@ -109,7 +104,7 @@ function lifecycleAction(action: LifecycleAction) {
 		if (!result.ok)
 			return fail(result.error === 'not_found' ? 404 : 409, {
 				action,
-				message: lifecycleErrorMessages[result.error](),
+				message: lifecycleRefusal(result),
 				...kept
 			});
 		return { action, done: true };
@@ -145,13 +140,47 @@ export const actions: Actions = {
 		if (!confirmForm.safeParse(Object.fromEntries(await readFormBody(request))).success) {
 			return fail(400, { action: 'confirm' as const, message: m.error_confirm_required() });
 		}
-		const result = await confirmTally(db(), id.data, scrutineer.id);
+		const result = await confirmTally(db(), id.data, scrutineer.id, locals.session?.id ?? '');
 		if (!result.ok)
 			return fail(result.error === 'not_found' ? 404 : 409, {
 				action: 'confirm' as const,
 				message: confirmErrorMessages[result.error]()
 			});
 		return { action: 'confirm' as const, done: true };
+	},
+	attendance: async ({ locals, url, params, request }) => {
+		const staff = requireRole(locals, url, 'staff');
+		const id = idSchema.safeParse(params.id);
+		if (!id.success) error(404, m.error_session_not_found());
+		const formData = await readFormBody(request);
+		const typed = {
+			quorumRule: String(formData.get('quorumRule') ?? ''),
+			signInMarksPresent: formData.get('signInMarksPresent') === 'yes',
+			castNetworks: String(formData.get('castNetworks') ?? '')
+		};
+		const parsed = attendanceRulesFormSchema.safeParse({
+			quorumRule: formData.get('quorumRule') ?? undefined,
+			signInMarksPresent: formData.get('signInMarksPresent') ?? undefined,
+			castNetworks: typed.castNetworks
+		});
+		if (!parsed.success)
+			return fail(400, {
+				attendance: { typed, message: messageByKey(parsed.error.issues[0]?.message ?? 'error_unexpected') }
+			});
+		const result = await updateAttendanceRules(db(), id.data, parsed.data, staff.id);
+		if (!result.ok)
+			return fail(result.error === 'not_found' ? 404 : 409, {
+				attendance: {
+					typed,
+					message:
+						result.error === 'not_found'
+							? m.error_session_not_found()
+							: result.error === 'rules_adopted'
+								? m.procedure_error_rules_adopted()
+								: m.attendance_rules_frozen()
+				}
+			});
+		return { attendance: { saved: true } };
 	},
 	open: lifecycleAction('open'),
 	close: lifecycleAction('close'),

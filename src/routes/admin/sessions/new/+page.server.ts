@@ -1,6 +1,6 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { requireRole } from '$lib/server/auth/guard';
-import { listCandidateIds, listCategoriesWithCandidates } from '$lib/server/catalog/catalog';
+import { listCandidateIds, listCandidateYears, listCategoriesWithCandidates } from '$lib/server/catalog/catalog';
 import { db } from '$lib/server/db';
 import { formValues, procedureFormValues, readSessionForm } from '$lib/server/voting/session-form';
 import { DEFAULT_PROCEDURE_SETTINGS } from '$lib/domain/procedure-schemas';
@@ -11,17 +11,23 @@ import type { Actions, PageServerLoad } from './$types';
 export const load: PageServerLoad = async ({ locals, url }) => {
 	requireRole(locals, url, 'staff');
 	const categories = await listCategoriesWithCandidates(db());
+	// A new session is for the newest year's candidate list, which is ticked to begin with.
+	const [newest] = await listCandidateYears(db());
+	const year = newest?.year ?? new Date().getFullYear();
 	return {
 		categories,
 		values: {
 			title: '',
-			year: String(new Date().getFullYear()),
+			year: String(year),
 			ballotMethod: 'approval',
 			seats: '10',
 			thresholdBase: 'enrolled',
 			opensAt: '',
 			closesAt: '',
-			candidateIds: categories.flatMap((category) => category.candidates.map((candidate) => String(candidate.id))),
+			candidateIds: categories.flatMap((category) =>
+				category.candidates.filter((candidate) => candidate.year === year).map((candidate) => String(candidate.id))
+			),
+			publishBallots: '',
 			...procedureFormValues(DEFAULT_PROCEDURE_SETTINGS)
 		}
 	};

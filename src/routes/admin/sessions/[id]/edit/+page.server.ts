@@ -38,6 +38,7 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 			opensAt: toBeijingLocal(votingSession.opensAt),
 			closesAt: toBeijingLocal(votingSession.closesAt),
 			candidateIds: (await sessionCandidateIds(db(), votingSession.id)).map(String),
+			publishBallots: votingSession.publishBallots ? 'yes' : '',
 			...procedureFormValues(procedure.settings)
 		}
 	};

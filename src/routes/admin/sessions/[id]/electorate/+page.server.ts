@@ -5,13 +5,14 @@ import { requireRole } from '$lib/server/auth/guard';
 import { db } from '$lib/server/db';
 import {
 	enrolFromRoster,
+	getElectorateMember,
 	listDelegations,
 	listElectorate,
 	removeFromElectorate,
 	type ElectorateChangeResult
 } from '$lib/server/electorate/electorate';
 import { setPresence, type PresenceResult } from '$lib/server/electorate/presence';
-import { delegateFormSchema, enrolFormSchema, listQuery, presenceFormSchema } from '$lib/server/electorate/schemas';
+import { enrolFormSchema, listQuery, presenceFormSchema, removeFormSchema } from '$lib/server/electorate/schemas';
 import { getVotingSession } from '$lib/server/voting/sessions';
 import { readFormBody } from '$lib/server/form-body';
 import type { Actions, PageServerLoad } from './$types';
@@ -28,7 +29,14 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 	if (!votingSession) error(404, m.error_session_not_found());
 	const query = listQuery(url);
 	const canManage = user.roles.includes('staff');
+	// ?remove=ID asks for the reason before a delegate is taken off the list.
+	const removeId = idSchema.safeParse(url.searchParams.get('remove'));
+	const removing =
+		canManage && votingSession.status === 'draft' && removeId.success
+			? await getElectorateMember(db(), votingSession.id, removeId.data)
+			: null;
 	return {
+		removing,
 		votingSession: { id: votingSession.id, title: votingSession.title, status: votingSession.status },
 		query,
 		electorate: await listElectorate(db(), votingSession.id, { query: query.q, page: query.page }),
@@ -47,7 +55,8 @@ const changeErrors: Record<Exclude<ElectorateChangeResult, { ok: true }>['error'
 const presenceErrors: Record<Exclude<PresenceResult, { ok: true }>['error'], string> = {
 	not_found: 'error_session_not_found',
 	not_enrolled: 'electorate_not_enrolled',
-	wrong_status: 'electorate_presence_closed'
+	wrong_status: 'electorate_presence_closed',
+	has_voted: 'attendance_error_has_voted'
 };
 
 export const actions: Actions = {
@@ -73,11 +82,19 @@ export const actions: Actions = {
 	},
 	remove: async ({ locals, url, params, request }) => {
 		const staff = requireRole(locals, url, 'staff');
-		const parsed = delegateFormSchema.safeParse(Object.fromEntries(await readFormBody(request)));
-		if (!parsed.success) return fail(400, { member: { error: 'electorate_not_enrolled' } });
+		const formData = Object.fromEntries(await readFormBody(request));
+		const parsed = removeFormSchema.safeParse(formData);
+		if (!parsed.success)
+			return fail(400, {
+				remove: {
+					error: fieldErrors(parsed.error).reason ?? 'electorate_not_enrolled',
+					reason: String(formData.reason ?? '')
+				}
+			});
 		const result = await removeFromElectorate(db(), {
 			votingSessionId: sessionId(params),
 			delegateId: parsed.data.delegateId,
+			reason: parsed.data.reason,
 			actorUserId: staff.id
 		});
 		if (!result.ok)

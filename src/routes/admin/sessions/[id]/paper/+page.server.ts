@@ -39,7 +39,8 @@ const batchForm = z.object({
 	delegates: z.string().max(20_000).default(''),
 	ballots: z.string().max(200_000).default(''),
 	note: z.string().max(500).default(''),
-	scrutineers: z.array(idSchema).default([])
+	scrutineers: z.array(idSchema).default([]),
+	issued: z.coerce.number({ error: 'attendance_error_paper_issued' }).int().min(0).max(1_000_000)
 });
 
 export const actions: Actions = {
@@ -51,15 +52,27 @@ export const actions: Actions = {
 			delegates: form.get('delegates') ?? undefined,
 			ballots: form.get('ballots') ?? undefined,
 			note: form.get('note') ?? undefined,
-			scrutineers: form.getAll('scrutineer')
+			scrutineers: form.getAll('scrutineer'),
+			issued: String(form.get('issued') ?? '').trim() || undefined
 		});
 		const kept = {
+			issued: String(form.get('issued') ?? ''),
 			delegates: String(form.get('delegates') ?? ''),
 			ballots: String(form.get('ballots') ?? ''),
 			note: String(form.get('note') ?? ''),
 			scrutineers: form.getAll('scrutineer').map(String)
 		};
-		if (!parsed.success) return fail(400, { ...kept, messages: [m.paper_error_too_long()] });
+		if (!parsed.success) {
+			const issuedWrong = parsed.error.issues.some((issue) => issue.path[0] === 'issued');
+			const tooLong = parsed.error.issues.some((issue) => issue.path[0] !== 'issued');
+			return fail(400, {
+				...kept,
+				messages: [
+					...(tooLong ? [m.paper_error_too_long()] : []),
+					...(issuedWrong ? [m.attendance_error_paper_issued()] : [])
+				]
+			});
+		}
 		const candidateIds = (await listSessionCandidates(db(), votingSession.id)).map((candidate) => candidate.id);
 		const reading = readPaperBallots(
 			votingSession.rules.ballotMethod,
@@ -74,7 +87,8 @@ export const actions: Actions = {
 			delegateReferences: readDelegateReferences(parsed.data.delegates),
 			ballots: reading.ballots,
 			scrutineerIds: parsed.data.scrutineers,
-			note: parsed.data.note.trim()
+			note: parsed.data.note.trim(),
+			issuedCount: parsed.data.issued
 		});
 		if (!result.ok)
 			return fail(result.error.code === 'not_open' ? 409 : 400, {

@@ -14,6 +14,7 @@ export const GET: RequestHandler = async ({ params }) => {
 		votingSession: result.votingSession,
 		tally: result.tally,
 		candidateTitles: result.candidateTitles,
+		auditCheckpoints: result.auditCheckpoints,
 		// Where there were further votes: every round and the final list of chosen projects (null for one round).
 		rounds: await roundsSummary(db(), result.votingSession.id)
 	});

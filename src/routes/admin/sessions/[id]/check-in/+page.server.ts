@@ -1,0 +1,104 @@
+// The check-in at the hall door (签到), phone-first: 应到 / 实到 / 未到 and the quorum at the top,
+// a scan of the credential sheet's QR code (or its code typed), and a search with one tap per delegate.
+import { error, fail } from '@sveltejs/kit';
+import { z } from 'zod';
+import { idSchema } from '$lib/domain/schemas';
+import { m } from '$lib/paraglide/messages';
+import { requireRole } from '$lib/server/auth/guard';
+import { db } from '$lib/server/db';
+import { checkInByCode } from '$lib/server/attendance/check-in';
+import { listElectorate } from '$lib/server/electorate/electorate';
+import { setPresence, type PresenceResult } from '$lib/server/electorate/presence';
+import { listQuery, presenceFormSchema } from '$lib/server/electorate/schemas';
+import { getVotingSession } from '$lib/server/voting/sessions';
+import { readFormBody } from '$lib/server/form-body';
+import type { Actions, PageServerLoad } from './$types';
+
+function sessionId(params: { id: string }): number {
+	const id = idSchema.safeParse(params.id);
+	if (!id.success) error(404, m.error_session_not_found());
+	return id.data;
+}
+
+export const load: PageServerLoad = async ({ locals, url, params }) => {
+	requireRole(locals, url, 'staff');
+	const votingSession = await getVotingSession(db(), sessionId(params));
+	if (!votingSession) error(404, m.error_session_not_found());
+	const query = listQuery(url);
+	return {
+		votingSession: {
+			id: votingSession.id,
+			title: votingSession.title,
+			status: votingSession.status,
+			quorum: votingSession.quorum,
+			cast: votingSession.cast,
+			opensAt: votingSession.opensAt,
+			closesAt: votingSession.closesAt
+		},
+		query,
+		electorate: await listElectorate(db(), votingSession.id, { query: query.q, page: query.page }),
+		serverNow: new Date()
+	};
+};
+
+function refusalMessage(result: Exclude<PresenceResult, { ok: true }> | { ok: false; error: 'unknown_code' }): string {
+	switch (result.error) {
+		case 'not_found':
+			return m.error_session_not_found();
+		case 'not_enrolled':
+			return m.electorate_not_enrolled();
+		case 'wrong_status':
+			return m.electorate_presence_closed();
+		case 'has_voted':
+			return m.attendance_error_has_voted();
+		case 'unknown_code':
+			return m.attendance_error_unknown_code();
+	}
+}
+
+function outcome(result: Extract<PresenceResult, { ok: true }>, present: boolean): string {
+	if (!present) return m.attendance_done_undone({ name: result.displayName });
+	return result.changed
+		? m.attendance_done_checked_in({ name: result.displayName })
+		: m.attendance_done_already({ name: result.displayName });
+}
+
+const codeFormSchema = z.object({
+	code: z.string().trim().min(1, { error: 'attendance_error_code_required' }).max(2000)
+});
+
+export const actions: Actions = {
+	mark: async ({ locals, url, params, request }) => {
+		const staff = requireRole(locals, url, 'staff');
+		const parsed = presenceFormSchema.safeParse(Object.fromEntries(await readFormBody(request)));
+		if (!parsed.success) return fail(400, { mark: { message: m.electorate_not_enrolled() } });
+		const result = await setPresence(db(), {
+			votingSessionId: sessionId(params),
+			...parsed.data,
+			actorUserId: staff.id,
+			method: 'staff'
+		});
+		if (!result.ok)
+			return fail(result.error === 'not_found' ? 404 : 409, {
+				mark: { message: refusalMessage(result), delegateId: parsed.data.delegateId }
+			});
+		return { mark: { done: outcome(result, parsed.data.present), delegateId: parsed.data.delegateId } };
+	},
+	code: async ({ locals, url, params, request }) => {
+		const staff = requireRole(locals, url, 'staff');
+		const form = await readFormBody(request);
+		const typed = String(form.get('code') ?? '');
+		const parsed = codeFormSchema.safeParse({ code: typed });
+		if (!parsed.success) return fail(400, { code: { message: m.attendance_error_code_required(), typed } });
+		const result = await checkInByCode(db(), {
+			votingSessionId: sessionId(params),
+			scanned: parsed.data.code,
+			actorUserId: staff.id
+		});
+		if (!result.ok)
+			return fail(result.error === 'not_found' ? 404 : result.error === 'unknown_code' ? 400 : 409, {
+				code: { message: refusalMessage(result), typed }
+			});
+		return { code: { done: outcome(result, true) } };
+	}
+};
