@@ -5,13 +5,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { voteTally } from '../../src/lib/domain/tally';
 import { castBallot } from '../../src/lib/server/voting/casting';
 import { createFollowUp } from '../../src/lib/server/voting/follow-up';
-import { enterPaperBatch } from '../../src/lib/server/voting/paper';
 import { getStoredTally } from '../../src/lib/server/voting/results';
 import { applyLifecycle, confirmTally } from '../../src/lib/server/voting/sessions';
 import type { Announcement } from '../../src/lib/server/voting/announcement';
 import { startApp, Visitor, type RunningApp } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { createUser, createVotingSession, passwordSignIn, type TestSession } from '../helpers/factory';
+import {
+	createUser,
+	createVotingSession,
+	enterConfirmedPaperBatch,
+	passwordSignIn,
+	type TestSession
+} from '../helpers/factory';
 import { runProcedure } from '../helpers/procedure';
 
 const MEETING = '某市第八届人民代表大会第二次会议';
@@ -81,7 +86,8 @@ describe('the announcement', () => {
 				selection: { method: 'approval', candidateIds: ticks.map((position) => c[position]!) }
 			});
 		}
-		const paper = await enterPaperBatch(sql, {
+		// Entered in the presence of two named 监票人, counted once both confirm it with their own sign-in.
+		const paper = await enterConfirmedPaperBatch(sql, {
 			votingSessionId: session.id,
 			enteredBy: staff.id,
 			delegateReferences: [session.delegates[4]!.username, session.delegates[5]!.username],
@@ -110,18 +116,26 @@ describe('the announcement', () => {
 			meetingName: MEETING,
 			number: 3,
 			issuer: `${MEETING}主席团`,
+			// The ballot account stored at closing (tally.figures), figure by figure.
 			figures: {
-				enrolled: tally.enrolled,
-				present: tally.present,
-				returned: tally.ballotsCast,
-				validBallots: tally.validBallots,
-				voidBallots: tally.voidBallots
+				enrolled: tally.figures.enrolled,
+				present: tally.figures.present,
+				quorumRule: tally.figures.quorumRule,
+				quorumNeeded: tally.figures.quorumNeeded,
+				quorumMet: true,
+				issued: tally.figures.issued,
+				returned: tally.figures.returned,
+				validBallots: tally.figures.validBallots,
+				voidBallots: tally.figures.voidBallots,
+				valid: true
 			},
 			threshold: { base: 'enrolled', baseCount: tally.thresholdBaseCount, votesNeeded: tally.votesNeeded },
 			seats: 2,
 			furtherVote: null
 		});
 		expect(tally).toMatchObject({ ballotsCast: 6, voidBallots: 1, validBallots: 5, paperBallots: 2 });
+		// 6 enrolled, all checked in: 4 electronic ballots issued and 2 on paper; 6 returned.
+		expect(tally.figures).toMatchObject({ enrolled: 6, present: 6, issued: 6, returned: 6, valid: true });
 		const chosenInTally = tally.candidates.filter((row) => row.outcome === 'chosen');
 		expect(json.chosen.map((entry) => [entry.candidateId, entry.votes, entry.place])).toEqual(
 			chosenInTally.map((row, index) => [row.candidateId, row.for, index + 1])
@@ -140,11 +154,15 @@ describe('the announcement', () => {
 		expect(field('公告编号')).toBe('3');
 		expect(field('发布机关')).toBe(`${MEETING}主席团`);
 		expect(field('公告日期')).toBe(json.date);
-		expect(Number(field('应到'))).toBe(tally.enrolled);
-		expect(Number(field('实到'))).toBe(tally.present);
-		expect(Number(field('收回选票'))).toBe(tally.ballotsCast);
-		expect(Number(field('有效票'))).toBe(tally.validBallots);
-		expect(Number(field('无效票'))).toBe(tally.voidBallots);
+		expect(Number(field('应到'))).toBe(tally.figures.enrolled);
+		expect(Number(field('实到'))).toBe(tally.figures.present);
+		expect(Number(field('法定人数'))).toBe(tally.figures.quorumNeeded);
+		expect(field('是否符合法定人数')).toBe('符合法定人数');
+		expect(Number(field('发出选票'))).toBe(tally.figures.issued);
+		expect(Number(field('收回选票'))).toBe(tally.figures.returned);
+		expect(Number(field('有效票'))).toBe(tally.figures.validBallots);
+		expect(Number(field('无效票'))).toBe(tally.figures.voidBallots);
+		expect(field('票决是否有效')).toBe('本次票决有效');
 		expect(Number(field('入选所需赞成票'))).toBe(tally.votesNeeded);
 		const header = csv.findIndex((row) => row[0] === '序号');
 		expect(csv[header]).toEqual(['序号', '所属方面', '候选项目', '量化目标', '牵头单位', '赞成票', '产生轮次']);
@@ -155,10 +173,12 @@ describe('the announcement', () => {
 		const page = await (await anonymous.get(`/results/${session.id}/announcement`)).text();
 		expect(page).toContain(`<p class="document-kind">${MEETING}</p>`);
 		expect(page).toContain('（第3号）');
-		expect(page).toContain(`会议应到代表${tally.enrolled}人，实到代表${tally.present}人。`);
+		const { figures } = tally;
+		expect(page).toContain(`会议应到代表${figures.enrolled}人，实到代表${figures.present}人，符合法定人数。`);
 		expect(page).toContain(
-			`本次票决收回选票${tally.ballotsCast}张，其中有效票${tally.validBallots}张，无效票${tally.voidBallots}张。`
+			`本次票决发出选票${figures.issued}张，收回选票${figures.returned}张，其中有效票${figures.validBallots}张，无效票${figures.voidBallots}张。`
 		);
+		expect(page).toContain('收回选票不多于发出选票，本次票决有效。');
 		expect(page).toContain(`超过全体代表的半数（${tally.votesNeeded}票）的，始得入选`);
 		expect(page).toContain('特此公告。');
 		expect(page).toContain(`${MEETING}主席团`);

@@ -5,6 +5,7 @@
 // the stored tally, makes the printed page, the JSON and the CSV: the same content everywhere.
 import { isEvaluationTally } from '$lib/domain/tally';
 import type { Tally } from '$lib/domain/counting';
+import type { QuorumRule, VoteFigures } from '$lib/domain/attendance';
 import type { FollowUpKind } from '$lib/domain/procedure';
 import type { SessionStatus, ThresholdBase } from '$lib/domain/types';
 import { formatCsv } from '$lib/domain/csv';
@@ -28,15 +29,58 @@ export interface AnnouncedProject {
 	round: number;
 }
 
+/**
+ * The vote's figures as the tally stored them at closing (`tally.figures`, the ballot account of
+ * issue 13 part 1). A tally stored before that account existed has only the counts: its quorum,
+ * 发出 and validity are null (never guessed).
+ */
 export interface AnnouncementFigures {
 	/** 应到 */
 	enrolled: number;
-	/** 实到 */
+	/** 实到, at closing */
 	present: number;
+	quorumRule: QuorumRule | null;
+	quorumNeeded: number | null;
+	quorumMet: boolean | null;
+	/** 发出: electronic ballots issued (delegates checked in) and paper ballots issued. */
+	issued: number | null;
 	/** 收回: ballots returned, electronic and paper. */
 	returned: number;
 	validBallots: number;
 	voidBallots: number;
+	/** 本次票决有效: no more returned than issued. */
+	valid: boolean | null;
+}
+
+/** The announcement's figures from the stored tally: its ballot account where it has one. */
+export function announcementFigures(tally: Tally): AnnouncementFigures {
+	// Stored tallies are JSON written at closing: one from before the ballot account has no figures.
+	const account: VoteFigures | undefined = (tally as Partial<Tally>).figures;
+	if (account)
+		return {
+			enrolled: account.enrolled,
+			present: account.present,
+			quorumRule: account.quorumRule,
+			quorumNeeded: account.quorumNeeded,
+			quorumMet: account.quorumMet,
+			issued: account.issued,
+			returned: account.returned,
+			validBallots: account.validBallots,
+			voidBallots: account.voidBallots,
+			valid: account.valid
+		};
+	return {
+		enrolled: tally.enrolled,
+		present: tally.present,
+		quorumRule: null,
+		quorumNeeded: null,
+		quorumMet: null,
+		issued: null,
+		returned: tally.ballotsCast,
+		validBallots: tally.validBallots,
+		voidBallots: tally.voidBallots,
+		valid: null
+	};
 }
 
 export interface Announcement {
@@ -168,13 +212,7 @@ export async function buildAnnouncement(sql: Sql, votingSessionId: number): Prom
 		voteDate: beijingDate(votingSession.openedAt),
 		seats: tally.seats,
 		candidateCount: tally.candidates.length,
-		figures: {
-			enrolled: tally.enrolled,
-			present: tally.present,
-			returned: tally.ballotsCast,
-			validBallots: tally.validBallots,
-			voidBallots: tally.voidBallots
-		},
+		figures: announcementFigures(tally),
 		threshold: { base: tally.thresholdBase, baseCount: tally.thresholdBaseCount, votesNeeded: tally.votesNeeded },
 		chosen,
 		furtherVote,
@@ -202,9 +240,28 @@ export function announcementCsv(announcement: Announcement): string {
 		[m.procedure_csv_session(), announcement.title],
 		[m.figure_enrolled(), figures.enrolled],
 		[m.figure_present(), figures.present],
-		[m.procedure_csv_returned(), figures.returned],
+		...(figures.quorumRule === null || figures.quorumRule === 'none'
+			? []
+			: [[m.attendance_figure_quorum(), figures.quorumNeeded ?? '']]),
+		...(figures.quorumRule === null
+			? []
+			: [
+					[
+						m.attendance_csv_quorum_met(),
+						figures.quorumRule === 'none'
+							? m.attendance_quorum_rule_none()
+							: figures.quorumMet
+								? m.attendance_quorum_met()
+								: m.attendance_quorum_not_met()
+					]
+				]),
+		...(figures.issued === null ? [] : [[m.attendance_figure_issued(), figures.issued]]),
+		[m.attendance_figure_returned(), figures.returned],
 		[m.figure_valid(), figures.validBallots],
 		[m.figure_void(), figures.voidBallots],
+		...(figures.valid === null
+			? []
+			: [[m.attendance_csv_validity(), figures.valid ? m.attendance_csv_valid() : m.attendance_csv_void()]]),
 		[m.procedure_csv_votes_needed(), announcement.threshold.votesNeeded],
 		[m.procedure_csv_seats(), announcement.seats],
 		[m.procedure_csv_further_vote(), furtherVoteState(announcement)],
