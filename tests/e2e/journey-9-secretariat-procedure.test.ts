@@ -1,6 +1,6 @@
 // Journey 9: a congress secretariat runs a whole session in the order of the meeting's procedure
 // (issue 13): the roster, the 票决办法 adopted, the standing committee's review recorded, the
-// scrutineers named, check-in at the door, open, the delegates vote, close, the 总监票人 and the
+// scrutineers named, check-in at the door until the quorum is met, open, the delegates vote, close, the 总监票人 and the
 // 监票人 confirm with their own accounts, another staff member publishes, and the presidium's
 // announcement is printed to PDF (Chromium's print) and its text read back with pdftotext.
 import { execFileSync } from 'node:child_process';
@@ -13,6 +13,7 @@ import { hashPassword } from '../../src/lib/server/auth/password';
 import { createCandidates, createUser, TEST_PASSWORD } from '../helpers/factory';
 import { DESKTOP, PHONE, screenshot, SCREENSHOT_DIR, signInThroughForm, waitForScripts } from '../helpers/browser';
 import { browserSuite } from '../helpers/browser-suite';
+import { checkInBySearch, openCheckIn, presentFigure } from './check-in-door';
 
 const WAIT = { timeout: 15_000, interval: 100 };
 const MEETING = '某市第八届人民代表大会第二次会议';
@@ -114,10 +115,24 @@ describe('journey 9: the secretariat runs a session in the meeting’s order, to
 		await page.getByRole('button', { name: m.procedure_scrutineers_submit() }).click();
 		await page.getByText(m.procedure_done_scrutineers()).waitFor();
 
-		// 5. Check-in at the door: four of the five delegates.
-		// (Recorded by the check-in page of issue 13, part 1, once it lands: until then opening needs no quorum.)
+		// 5. Check-in at the door, found by delegate number, delegation or name: 应到 5, so the quorum
+		// (more than two thirds) is 4. With three checked in, opening is refused with the numbers.
+		await openCheckIn(page, base, sessionId);
+		await page.getByText(m.attendance_quorum_short({ needed: '4', missing: '4' })).waitFor();
+		await checkInBySearch(page, 'TZ0201', '陈海燕');
+		await checkInBySearch(page, '黄岩区', '林志强');
+		await checkInBySearch(page, '王丽华', '王丽华');
+		await expect.poll(() => presentFigure(page), WAIT).toBe('3');
+		await page.goto(`${base}/admin/sessions/${sessionId}`);
+		await page.getByLabel(m.admin_confirm_open()).check();
+		await page.getByRole('button', { name: m.admin_action_open() }).click();
+		await page.getByText(m.attendance_error_below_quorum({ enrolled: '5', present: '3', needed: '4' })).waitFor();
+		await openCheckIn(page, base, sessionId);
+		await checkInBySearch(page, 'TZ0204', '张建国');
+		await page.getByText(m.attendance_quorum_reached({ needed: '4' })).waitFor();
+		await screenshot(page, 'journey-9-check-in-quorum');
 
-		// 6. Open: every step of the procedure is recorded.
+		// 6. Open: every step of the procedure is recorded, the quorum checked in.
 		await page.goto(`${base}/admin/sessions/${sessionId}`);
 		await waitForScripts(page);
 		await expect.poll(() => page.locator('.procedure-steps .todo').count(), WAIT).toBe(0);
@@ -125,6 +140,11 @@ describe('journey 9: the secretariat runs a session in the meeting’s order, to
 		await page.getByLabel(m.admin_confirm_open()).check();
 		await page.getByRole('button', { name: m.admin_action_open() }).click();
 		await page.getByText(m.admin_action_done({ action: m.admin_action_open() })).waitFor();
+
+		// The delegate who did not check in gets no ballot: the page tells them to 签到 first.
+		const absent = await delegatePage('TZ0205', `/vote/${sessionId}`);
+		await absent.getByText(m.attendance_vote_check_in_title()).waitFor();
+		expect(await absent.getByRole('button', { name: m.ballot_next() }).count()).toBe(0);
 
 		// 7. Four delegates vote (the 总监票人 and 监票人 among them): the first two candidates for three of them.
 		const ballots: [string, number[]][] = [
@@ -195,8 +215,9 @@ describe('journey 9: the secretariat runs a session in the meeting’s order, to
 		expect(compact).toContain(MEETING);
 		expect(compact).toContain('主席团公告');
 		expect(compact).toContain('（第5号）');
-		expect(compact).toContain('会议应到代表5人');
-		expect(compact).toContain('本次票决收回选票4张，其中有效票4张，无效票0张。');
+		expect(compact).toContain('会议应到代表5人，实到代表4人，符合法定人数。');
+		expect(compact).toContain('本次票决发出选票4张，收回选票4张，其中有效票4张，无效票0张。');
+		expect(compact).toContain('收回选票不多于发出选票，本次票决有效。');
 		expect(compact).toContain('现将票决产生的2027年度民生实事项目（2个）按得票多少公告如下');
 		for (const title of [titles[0]!, titles[1]!]) expect(compact).toContain(title.replace(/\s+/g, ''));
 		expect(compact).toContain('市民政局');
