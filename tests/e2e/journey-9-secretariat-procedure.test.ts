@@ -193,9 +193,11 @@ describe('journey 9: the secretariat runs a session in the meeting’s order, to
 		// 10. Another staff member publishes, as announcement No. 5.
 		const { page: publishing } = await suite.windows.open(DESKTOP);
 		await signInThroughForm(publishing, base, publisher.username, TEST_PASSWORD, `/admin/sessions/${sessionId}`);
-		expect(await publishing.locator('.success').first().innerText()).toContain(
-			'计票结果已经总监票人和过半数的监票人确认'
+		// The tally's ballot account says the vote is valid; the confirmation rule is met.
+		expect(await publishing.locator('[data-validity="valid"]').innerText()).toBe(
+			m.attendance_vote_valid({ returned: '4', issued: '4' })
 		);
+		await publishing.getByText('计票结果已经总监票人和过半数的监票人确认').waitFor();
 		await publishing.getByLabel(m.procedure_announcement_number()).fill('5');
 		await publishing.getByLabel(m.admin_confirm_publish()).check();
 		await publishing.getByRole('button', { name: m.admin_action_publish() }).click();
