@@ -9,6 +9,7 @@ import { db } from '$lib/server/db';
 import { paperBatchErrorMessage, paperLineProblemMessage } from '$lib/server/voting/paper-messages';
 import { enterPaperBatch, listPaperBatches, listScrutineers } from '$lib/server/voting/paper';
 import { getVotingSession } from '$lib/server/voting/sessions';
+import { getProcedure } from '$lib/server/voting/procedure';
 import { readFormBody } from '$lib/server/form-body';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -28,7 +29,8 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 		votingSession,
 		candidates: await listSessionCandidates(db(), votingSession.id),
 		batches: await listPaperBatches(db(), votingSession.id),
-		scrutineers: await listScrutineers(db()),
+		scrutineers: await listScrutineers(db(), votingSession.id),
+		namedScrutineers: (await getProcedure(db(), votingSession.id))?.confirmation.hasPanel ?? false,
 		canEnter: user.roles.includes('staff') && votingSession.status === 'open'
 	};
 };
