@@ -14,6 +14,7 @@ import {
 	SMS_CODE_TTL_SECONDS
 } from '$lib/domain/verification';
 import type { Sql, TransactionSql } from '../db/client';
+import { isConstraintRefusal } from '../db/refusal';
 import { withRateLimits, type BucketPolicy } from '../auth/rate-limit';
 import { mobileHash, openMobile, sameHash, sealMobile, smsCodeHash } from './personal-data-key';
 import { smsSender, SmsNotSentError, type SmsSender } from './sms';
@@ -134,8 +135,7 @@ export async function confirmMobileCode(sql: Sql, userId: number, code: string):
 			return { ok: true, masked: maskMobile(mobile) };
 		})) as CodeCheckResult;
 	} catch (error) {
-		const { code: sqlState, constraint_name: constraint } = error as { code?: string; constraint_name?: string };
-		if (sqlState === '23505' && constraint === 'resident_profile_mobile_hash_key')
+		if (isConstraintRefusal(error, 'unique_violation', 'resident_profile_mobile_hash_key'))
 			return { ok: false, problem: 'taken' };
 		throw error;
 	}

@@ -8,6 +8,7 @@
 import { randomInt } from 'node:crypto';
 import type { BallotChoice, BallotContent, BallotMethod, SessionStatus } from '$lib/domain/types';
 import type { Sql, TransactionSql } from '../db/client';
+import { refusalOf } from '../db/refusal';
 import { mayActAsScrutineer, sessionScrutineers, signInProof } from './scrutiny';
 import { appendAudit } from '../audit/audit';
 import { notifyTurnout } from '../live/notify';
@@ -156,13 +157,16 @@ export async function enterPaperBatch(sql: Sql, input: PaperBatchInput): Promise
 		return { ok: true, batchId: batch.batchId, ballots: input.ballots.length, void: batch.voidCount };
 	} catch (error) {
 		if (error instanceof Refused) return { ok: false, error: error.batchError };
-		// An electronic cast for one of these delegates won the race for the mark.
-		if ((error as { code?: string }).code === '23505')
-			return { ok: false, error: { code: 'already_voted', references: [] } };
-		// A check-in undone while the batch was entered.
-		if ((error as { code?: string }).code === 'PJ202')
-			return { ok: false, error: { code: 'not_checked_in', references: [] } };
-		throw error;
+		switch (refusalOf(error)?.refusal) {
+			// An electronic cast for one of these delegates won the race for the mark.
+			case 'unique_violation':
+				return { ok: false, error: { code: 'already_voted', references: [] } };
+			// A check-in undone while the batch was entered.
+			case 'not_checked_in':
+				return { ok: false, error: { code: 'not_checked_in', references: [] } };
+			default:
+				throw error;
+		}
 	}
 }
 
@@ -263,11 +267,16 @@ export type BatchDecisionError =
 export type BatchDecisionResult = { ok: true; status: PaperBatchStatus } | { ok: false; error: BatchDecisionError };
 
 function decisionRefusal(error: unknown): BatchDecisionError {
-	const code = (error as { code?: string }).code;
-	if (code === 'PJ122') return 'not_pending';
-	if (code === '23503') return 'not_named'; // the confirmation's foreign key: not named on the batch
-	if (code === '23505') return 'already_confirmed';
-	throw error;
+	switch (refusalOf(error)?.refusal) {
+		case 'paper_batch_not_pending':
+			return 'not_pending';
+		case 'foreign_key_violation':
+			return 'not_named'; // the confirmation's foreign key: not named on the batch
+		case 'unique_violation':
+			return 'already_confirmed';
+		default:
+			throw error;
+	}
 }
 
 /**

@@ -5,6 +5,7 @@ import { canApply, requiredStatus, targetStatus } from '$lib/domain/lifecycle';
 import { isEvaluation } from '$lib/domain/methods';
 import type { SessionMethod, SessionStatus, ThresholdBase, VotingRules } from '$lib/domain/types';
 import type { Sql, TransactionSql } from '../db/client';
+import { refusalOf } from '../db/refusal';
 import { appendAudit } from '../audit/audit';
 import { storeTally, tallyDifferences } from './results';
 import { notifyTurnout } from '../live/notify';
@@ -437,12 +438,12 @@ export async function applyLifecycle(
 	} catch (error) {
 		// The database's own refusals (00012_attendance.sql), when something changed between the
 		// app's check and the update: a check-in undone as the session opened.
-		const code = (error as { code?: string }).code;
-		if (code === 'PJ201') {
+		const refused = refusalOf(error)?.refusal;
+		if (refused === 'below_quorum') {
 			const session = await getVotingSession(sql, votingSessionId);
 			return { ok: false, error: 'below_quorum', ...(session ? { quorum: session.quorum } : {}) };
 		}
-		if (code === 'PJ204') return { ok: false, error: 'vote_void' };
+		if (refused === 'vote_void') return { ok: false, error: 'vote_void' };
 		throw error;
 	}
 }
