@@ -37,6 +37,8 @@ import { DEFAULT_MIN_CANDIDATE_RATIO } from '../src/lib/domain/procedure';
 import { cliLanguage, inDocumentLanguage, useCliLanguage } from './cli-i18n';
 import { messageByKey } from '../src/lib/i18n';
 import { m } from '../src/lib/paraglide/messages';
+import { errorCode, errorMessage } from '../src/lib/error-message';
+import { databaseStartReport } from '../src/lib/server/db/embedded-start';
 
 const usage = () => `${m.a11y_cli_usage_title()}
 
@@ -515,11 +517,11 @@ async function main(): Promise<number> {
 		if (command !== 'migrate') await database.migrate();
 		return await run(command, args, database);
 	} catch (error) {
-		if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-			console.error(`${(error as Error).message}\n\n${usage()}`);
+		if (error instanceof UsageError || errorCode(error)?.startsWith('ERR_PARSE_ARGS')) {
+			console.error(`${errorMessage(error)}\n\n${usage()}`);
 			return 2;
 		}
-		console.error(m.a11y_cli_failed({ reason: (error as Error).message }));
+		console.error(m.a11y_cli_failed({ reason: databaseStartReport(error, language.locale) }));
 		return 1;
 	} finally {
 		await database?.close();

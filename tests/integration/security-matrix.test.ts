@@ -90,6 +90,7 @@ const MATRIX: MatrixRow[] = [
 	row('GET /projects/export.csv',                                    () => '/projects/export.csv',                                 [200,   200,     200,     200,   200,    200]),
 	row('GET /projects/export.json',                                   () => '/projects/export.json',                                [200,   200,     200,     200,   200,    200]),
 	row('GET /healthz',                                                () => '/healthz',                                             [200,   200,     200,     200,   200,    200]),
+	row('GET /metrics',                                                () => '/metrics',                                             [401,   401,     401,     401,   401,    401]),
 	row('GET /api/categories',                                         () => '/api/categories',                                      [200,   200,     200,     200,   200,    200]),
 	row('GET /api/sessions',                                           () => '/api/sessions',                                        [200,   200,     200,     200,   200,    200]),
 	row('GET /api/sessions/[id]',                                      (w) => `/api/sessions/${w.open.id}`,                          [200,   200,     200,     200,   200,    200]),
@@ -306,7 +307,8 @@ const checkedInputs = (html: string) => html.match(/<input[^>]*\schecked[^>]*>/g
 
 beforeAll(async () => {
 	database = await createTestDatabase();
-	app = await startApp(database.url);
+	// With a metrics token set: no session of any role opens /metrics without it.
+	app = await startApp(database.url, { PIAOJUE_METRICS_TOKEN: 'a metrics token of the matrix test' });
 	const sql = database.sql;
 	staffUser = await createUser(sql, ['staff'], 'staff');
 	const publisher = await createUser(sql, ['staff'], 'publisher');

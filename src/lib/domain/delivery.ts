@@ -195,3 +195,55 @@ export function chainStates(
 	});
 	return { states, current };
 }
+
+export interface ProjectSummary {
+	id: number;
+	year: number;
+	rank: number;
+	votesFor: number;
+	category: string;
+	title: string;
+	leadDepartment: string;
+	targets: string[];
+	budgetYuan: number | null;
+	/** "YYYY-MM-DD" or null. */
+	plannedCompletion: string | null;
+	isDemo: boolean;
+	votingSessionId: number;
+	/** The latest progress update, if any. */
+	latest: { reportedOn: string; status: ProgressStatus; percentages: number[]; body: string } | null;
+	/** Overall completion of the latest update (0 without one). */
+	percent: number;
+	members: number;
+	pendingNotes: number;
+}
+
+export interface Project extends ProjectSummary {
+	summary: string;
+	votingSessionTitle: string;
+}
+
+export interface ProgressUpdate {
+	id: number;
+	reportedOn: string;
+	body: string;
+	status: ProgressStatus;
+	percentages: number[];
+	percent: number;
+	authorName: string;
+	/** Whether a department account (not staff) posted it. */
+	byDepartment: boolean;
+	createdAt: Date;
+	photos: { id: number; width: number; height: number }[];
+}
+
+export interface InspectionNote {
+	id: number;
+	projectId: number;
+	visitedOn: string;
+	body: string;
+	status: NoteStatus;
+	authorName: string;
+	createdAt: Date;
+	reviewedAt: Date | null;
+}

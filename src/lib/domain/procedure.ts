@@ -2,7 +2,7 @@
 // 差额 ratio, what a further vote (另行票决 / 再次投票) is held on, the final list over the rounds,
 // and the app's draft of the 票决办法 (voting rules) made from a session's settings.
 import type { Tally } from './counting';
-import type { BallotMethod, ThresholdBase } from './types';
+import type { BallotMethod, SessionStatus, ThresholdBase } from './types';
 
 /** 总监票人 (chief), 监票人 (member), 计票人 (counter, from staff). */
 export const SCRUTINEER_DUTIES = ['chief', 'member', 'counter'] as const;
@@ -192,4 +192,12 @@ export function draftVotingRules(input: VotingRulesDraftInput): string {
 		'',
 		...articles.map((article, index) => `${chineseNumeral(index + 1)}、${article}`)
 	].join('\n');
+}
+
+/** A vote with further votes: its rounds and the final list of chosen projects, with their titles. */
+export interface RoundsSummary {
+	rounds: { id: number; title: string; status: SessionStatus; kind: FollowUpKind | null }[];
+	/** The final list of chosen projects over the published rounds, with their titles. */
+	finalList: (ChosenAcrossRounds & { title: string })[];
+	complete: boolean;
 }

@@ -102,3 +102,19 @@ export function containsPattern(query: string): string | null {
 export function pageCount(total: number, pageSize: number): number {
 	return Math.max(1, Math.ceil(total / pageSize));
 }
+
+export interface ProposalSummary {
+	id: number;
+	status: ProposalStatus;
+	/** Empty for the public when the proposal is hidden. */
+	title: string;
+	categoryId: number | null;
+	categoryName: string | null;
+	district: District | null;
+	submittedAt: Date | null;
+	decisionReason: string | null;
+	mergedIntoCandidateId: number | null;
+	mergedIntoCandidateTitle: string | null;
+	hidden: boolean;
+	hiddenReason: string | null;
+}

@@ -4,6 +4,7 @@
 // resident's verified number: encrypted, with its keyed hash unique in the database, so one number
 // verifies one resident however many ask at once. Sending is rate-limited per number and per
 // address through the shared rate-limit module.
+import { log } from '../observability/log';
 import { randomInt } from 'node:crypto';
 import {
 	CONSENT_TEXT_VERSIONS,
@@ -89,7 +90,7 @@ export async function requestMobileCode(
 		await sender.send({ to: input.mobile, code });
 	} catch (error) {
 		if (!(error instanceof SmsNotSentError)) throw error;
-		console.error(`SMS to ${maskMobile(input.mobile)} not sent: ${error.message}`);
+		log.warn(`SMS to ${maskMobile(input.mobile)} not sent: ${error.message}`);
 		await sql`delete from mobile_verification_code where user_id = ${input.userId} and code_hash = ${smsCodeHash(code, input.userId, input.mobile)}`;
 		return { ok: false, problem: 'not_sent' };
 	}

@@ -18,22 +18,8 @@ import type { Role } from '$lib/domain/types';
 import type { Sql, TransactionSql } from '../db/client';
 import { appendAudit } from '../audit/audit';
 import { maskedMobile } from './mobile-verification';
-
-export interface ProposalSummary {
-	id: number;
-	status: ProposalStatus;
-	/** Empty for the public when the proposal is hidden. */
-	title: string;
-	categoryId: number | null;
-	categoryName: string | null;
-	district: District | null;
-	submittedAt: Date | null;
-	decisionReason: string | null;
-	mergedIntoCandidateId: number | null;
-	mergedIntoCandidateTitle: string | null;
-	hidden: boolean;
-	hiddenReason: string | null;
-}
+import type { ProposalSummary } from '$lib/domain/proposals';
+export type { ProposalSummary } from '$lib/domain/proposals';
 
 export interface Proposal extends ProposalSummary {
 	campaignId: number;

@@ -10,6 +10,8 @@ import { isEvaluationTally, type SessionTally } from '$lib/domain/tally';
 import type { Tally } from '$lib/domain/counting';
 import type { SessionStatus } from '$lib/domain/types';
 import type { Sql } from '../db/client';
+import type { RoundsSummary } from '$lib/domain/procedure';
+export type { RoundsSummary } from '$lib/domain/procedure';
 import { appendAudit } from '../audit/audit';
 import { getVotingSession, insertVotingSession, type VotingSession } from './sessions';
 import { getStoredTally } from './results';
@@ -151,13 +153,6 @@ async function roundsOf(sql: Sql, chain: ChainEntry[]): Promise<Rounds> {
 			complete: final.complete && published.length === rounds.length
 		}
 	};
-}
-
-export interface RoundsSummary {
-	rounds: { id: number; title: string; status: SessionStatus; kind: FollowUpKind | null }[];
-	/** The final list of chosen projects over the published rounds, with their titles. */
-	finalList: (ChosenAcrossRounds & { title: string })[];
-	complete: boolean;
 }
 
 /** For a session with further votes (or one itself): its rounds and the final list; null for a single round. */

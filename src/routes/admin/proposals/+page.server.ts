@@ -9,7 +9,7 @@ import { listCategoriesWithCandidates } from '$lib/server/catalog/catalog';
 import { listCampaigns } from '$lib/server/residents/campaigns';
 import { mergeProposals } from '$lib/server/residents/merge';
 import { listProposals, reviewProposals } from '$lib/server/residents/proposals';
-import { problemKey } from './problems';
+import { problemKey } from '$lib/server/residents/review-messages';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {

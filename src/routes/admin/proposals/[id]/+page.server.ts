@@ -14,7 +14,7 @@ import {
 	reviewProposals,
 	setProposalHidden
 } from '$lib/server/residents/proposals';
-import { problemKey } from '../problems';
+import { problemKey } from '$lib/server/residents/review-messages';
 import type { Actions, PageServerLoad } from './$types';
 
 function proposalId(params: { id: string }): number {

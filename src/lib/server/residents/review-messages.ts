@@ -1,5 +1,5 @@
 // The review's refusals in words (Paraglide keys; input `ids`: the proposals concerned).
-import type { MergeProblem } from '$lib/server/residents/merge';
+import type { MergeProblem } from './merge';
 
 const keys: Record<MergeProblem | 'draft' | 'unchanged', string> = {
 	not_found: 'residents_review_problem_not_found',
