@@ -5,11 +5,13 @@
 // and who has not, and another staff member publishing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { castBallot } from '../../src/lib/server/voting/casting';
+import { enterPaperBatch } from '../../src/lib/server/voting/paper';
 import { getProcedure } from '../../src/lib/server/voting/procedure';
 import { applyLifecycle, getVotingSession } from '../../src/lib/server/voting/sessions';
 import { startApp, Visitor, type RunningApp } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { createUser, createVotingSession, TEST_PASSWORD } from '../helpers/factory';
+import { runProcedure } from '../helpers/procedure';
 
 let database: TestDatabase;
 let app: RunningApp;
@@ -213,5 +215,64 @@ describe('the procedure over HTTP', () => {
 		).toBe(200);
 		expect((await getVotingSession(sql, session.id))?.status).toBe('published');
 		expect((await getProcedure(sql, session.id))?.announcementNumber).toBe(7);
+	});
+
+	it('lets the named 监票人, delegates with no other role, confirm a paper batch on its page, and nobody else', async () => {
+		const { sql } = database;
+		const session = await createVotingSession(sql, {
+			candidates: 4,
+			seats: 1,
+			delegates: 5,
+			open: false,
+			procedure: 'default'
+		});
+		const [chief, member1, member2, bystander, paperVoter] = session.delegates as [
+			(typeof session.delegates)[number],
+			...typeof session.delegates
+		];
+		await runProcedure(sql, session.id, staff.id, {
+			chief: chief.username,
+			members: [member1!.username, member2!.username]
+		});
+		expect((await applyLifecycle(sql, session.id, 'open', staff.id)).ok).toBe(true);
+		const entered = await enterPaperBatch(sql, {
+			votingSessionId: session.id,
+			enteredBy: staff.id,
+			delegateReferences: [paperVoter!.username],
+			ballots: [
+				{ isVoid: false, choices: [{ candidateId: session.candidateIds[0]!, choice: 'for' }], channel: 'paper' }
+			],
+			scrutineerIds: [member1!.id, member2!.id],
+			note: ''
+		});
+		if (!entered.ok) throw new Error(JSON.stringify(entered.error));
+		const batchPath = `/admin/sessions/${session.id}/paper/${entered.batchId}`;
+
+		// A delegate the meeting did not name sees neither the batches nor the batch.
+		const outsider = await signedIn(bystander!.username);
+		expect((await outsider.get(`/admin/sessions/${session.id}/paper`)).status).toBe(403);
+		expect((await outsider.get(batchPath)).status).toBe(403);
+		expect((await outsider.post(`${batchPath}?/confirm`, { confirm: 'yes' })).status).toBe(403);
+
+		// Each named 监票人 the batch names goes from the session page to the batch and confirms it.
+		for (const [index, member] of [member1!, member2!].entries()) {
+			const visitor = await signedIn(member.username);
+			expect(await (await visitor.get(`/admin/sessions/${session.id}`)).text()).toContain(
+				`href="/admin/sessions/${session.id}/paper"`
+			);
+			expect(await (await visitor.get(`/admin/sessions/${session.id}/paper`)).text()).toContain(`href="${batchPath}"`);
+			const batchPage = await (await visitor.get(batchPath)).text();
+			expect(batchPage).toContain('action="?/confirm"');
+			expect((await visitor.post(`${batchPath}?/confirm`, { confirm: 'yes' })).status).toBe(200);
+			const [batch] = await sql<{ status: string }[]>`select status from paper_batch where id = ${entered.batchId}`;
+			expect(batch?.status).toBe(index === 0 ? 'pending' : 'counted');
+		}
+		// The 总监票人, named in the session but not on this batch, sees it and cannot confirm it.
+		const chiefVisitor = await signedIn(chief.username);
+		expect((await chiefVisitor.get(batchPath)).status).toBe(200);
+		expect((await chiefVisitor.post(`${batchPath}?/confirm`, { confirm: 'yes' })).status).toBe(409);
+		const [counted] = await sql<{ count: number }[]>`
+			select count(*)::int as count from ballot where voting_session_id = ${session.id} and channel = 'paper'`;
+		expect(counted?.count).toBe(1);
 	});
 });

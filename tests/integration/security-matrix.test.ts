@@ -188,7 +188,7 @@ const MATRIX: MatrixRow[] = [
 	row('GET /admin/sessions/[id]/scrutineers',                        (w) => `/admin/sessions/${w.draft.id}/scrutineers`,           [LOGIN, 403,     403,     200,   403,    LOGIN]),
 	row('POST /admin/sessions/[id]/scrutineers',                       (w) => `/admin/sessions/${w.draft.id}/scrutineers`,           [LOGIN, 403,     403,     400,   403,    LOGIN], { body: empty }),
 	row('GET /admin/sessions/[id]/paper/[batchId]',                    (w) => `/admin/sessions/${w.open.id}/paper/${MISSING}`,       [LOGIN, 403,     403,     404,   404,    LOGIN]),
-	row('POST /admin/sessions/[id]/paper/[batchId] ?/confirm',         (w) => `/admin/sessions/${w.open.id}/paper/${MISSING}?/confirm`, [LOGIN, 403,  403,     403,   404,    LOGIN], { body: empty }),
+	row('POST /admin/sessions/[id]/paper/[batchId] ?/confirm',         (w) => `/admin/sessions/${w.open.id}/paper/${MISSING}?/confirm`, [LOGIN, 403,  403,     404,   404,    LOGIN], { body: empty }),
 	row('POST /admin/sessions/[id]/paper/[batchId] ?/reject',          (w) => `/admin/sessions/${w.open.id}/paper/${MISSING}?/reject`, [LOGIN, 403,   403,     404,   404,    LOGIN], { body: empty }),
 	row('GET /admin/sessions/[id]/export.[format=exportformat]',       (w) => `/admin/sessions/${w.closed.id}/export.csv`,           [LOGIN, 403,     403,     200,   200,    LOGIN]),
 	row('GET /admin/sessions/[id]/export.[format=exportformat]',       (w) => `/admin/sessions/${w.open.id}/export.json`,            [LOGIN, 403,     403,     404,   404,    LOGIN]),

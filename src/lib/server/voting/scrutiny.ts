@@ -64,6 +64,20 @@ export async function mayActAsScrutineer(
 	return (await scrutineersAmong(sql, [userId], votingSessionId)).has(userId);
 }
 
+/**
+ * May this user see a session's scrutiny pages (the session with its tally, its paper batches)?
+ * Staff and holders of the global scrutineer role see every session's; a delegate named 总监票人 or
+ * 监票人 sees their session's (`mayActAsScrutineer`). What they may do there is the act's own rule.
+ */
+export async function seesSessionScrutiny(
+	sql: Sql | TransactionSql,
+	user: { id: number; roles: readonly string[] },
+	votingSessionId: number
+): Promise<boolean> {
+	if (user.roles.includes('staff') || user.roles.includes('scrutineer')) return true;
+	return mayActAsScrutineer(sql, user.id, votingSessionId);
+}
+
 /** As what this user may act as a scrutineer of this voting session (`scrutineersAmong`'s rule), or null. */
 export async function scrutineerDuty(
 	sql: Sql | TransactionSql,

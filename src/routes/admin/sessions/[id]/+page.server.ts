@@ -10,7 +10,7 @@ import { followUpPlan, isBelowMinimumRatio } from '$lib/domain/procedure';
 import { isEvaluationTally } from '$lib/domain/tally';
 import { createFollowUp, type FollowUpError } from '$lib/server/voting/follow-up';
 import { getProcedure } from '$lib/server/voting/procedure';
-import { scrutineerDuty } from '$lib/server/voting/scrutiny';
+import { scrutineerDuty, seesSessionScrutiny } from '$lib/server/voting/scrutiny';
 import { db } from '$lib/server/db';
 import { sessionForStaff } from '$lib/server/voting/admin';
 import { attendanceRulesFormSchema, updateAttendanceRules } from '$lib/server/attendance/rules';
@@ -25,8 +25,8 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 	const id = idSchema.safeParse(params.id);
 	if (!id.success) error(404, m.error_session_not_found());
 	// Staff and holders of the global scrutineer role see every session; a named 总监票人 or 监票人 sees theirs.
+	if (!(await seesSessionScrutiny(db(), user, id.data))) error(403, m.error_forbidden());
 	const duty = await scrutineerDuty(db(), id.data, user.id);
-	if (!user.roles.includes('staff') && !user.roles.includes('scrutineer') && !duty) error(403, m.error_forbidden());
 	const view = await sessionForStaff(db(), id.data);
 	const procedure = view ? await getProcedure(db(), id.data) : null;
 	if (!view || !procedure) error(404, m.error_session_not_found());
