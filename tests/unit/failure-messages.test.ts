@@ -141,6 +141,7 @@ describe('voting', () => {
 			count_mismatch: [{ code: 'count_mismatch', delegates: 2, ballots: 3 }],
 			no_scrutineer: [{ code: 'no_scrutineer' }],
 			not_scrutineers: [{ code: 'not_scrutineers' }],
+			too_few_scrutineers: [{ code: 'too_few_scrutineers' }],
 			empty: [{ code: 'empty' }]
 		};
 		for (const error of Object.values(batches).flat())
@@ -160,7 +161,13 @@ describe('voting', () => {
 			below_quorum: true,
 			vote_void: true,
 			tally_mismatch: true,
-			paper_batch_pending: true
+			paper_batch_pending: true,
+			rules_not_adopted: true,
+			review_not_recorded: true,
+			scrutineers_not_named: true,
+			scrutineer_not_enrolled: true,
+			ratio_needs_confirmation: true,
+			announcement_number_taken: true
 		};
 		for (const error of Object.keys(errors) as LifecycleError[])
 			expectBothLanguages(`lifecycle.${error}`, () =>

@@ -3,6 +3,7 @@ import { idSchema } from '$lib/domain/schemas';
 import { m } from '$lib/paraglide/messages';
 import { auditHead } from '$lib/server/audit/audit';
 import { readPublicFor } from '$lib/server/db/read-routing';
+import { buildAnnouncement } from '$lib/server/voting/announcement';
 import { publishedResult } from '$lib/server/voting/public-results';
 import type { PageServerLoad } from './$types';
 
@@ -12,6 +13,11 @@ export const load: PageServerLoad = async (event) => {
 	return readPublicFor(event, async (sql) => {
 		const result = await publishedResult(sql, id.data);
 		if (!result) error(404, m.error_session_not_found());
-		return { ...result, auditHead: result.tally ? await auditHead(sql) : null };
+		return {
+			...result,
+			// A published vote's announcement (an evaluation's result keeps its own table).
+			announcement: await buildAnnouncement(sql, result.votingSession.id),
+			auditHead: result.tally ? await auditHead(sql) : null
+		};
 	});
 };
