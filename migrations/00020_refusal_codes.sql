@@ -13,8 +13,9 @@
 -- publish_ballots) and PJ103 (a valid ballot breaks its method's rule at commit: an evaluation
 -- ballot without a choice per project, as the other methods' ballots).
 --
--- Not here yet: voting_session_guard and paper_batch_scrutineer_guard (00002), which issue 13 part 2
--- redefines in 00013; their codes follow once that lands (PJ817–PJ829 and PJ832 are kept for them).
+-- voting_session_guard and paper_batch_scrutineer_guard are recreated from 00013 (issue 13 part 2
+-- redefined 00002's); the repeated "paper batches are never changed or deleted" takes PJ120 (a paper
+-- batch never changes), and "the rules … are frozen since it opened" PJ130, as above.
 
 -- ---------------------------------------------------------------- nothing redefined since
 -- Each function below is recreated from its latest definition (the migration named above it) with
@@ -50,7 +51,9 @@ begin
     ('progress_update_guard', 'b0334abc4813558d8dc0dbe07246582c'),
     ('progress_photo_guard', 'b22f06db442761c9f80bb748b7318c99'),
     ('monitoring_group_member_guard', '712d464bef65deacd1d56e67eac16676'),
-    ('inspection_note_guard', '607cb1737d9d888ea27a2241d6eec8d3')
+    ('inspection_note_guard', '607cb1737d9d888ea27a2241d6eec8d3'),
+    ('voting_session_guard', '57cc8fd45ab4fcc2230b184ec0ca4e58'),
+    ('paper_batch_scrutineer_guard', '40f017357b610c5700e3db9414da9c70')
   ) as written (name, digest) loop
     select md5(p.prosrc) into found_digest from pg_proc p
      where p.proname = expected.name and p.pronamespace = 'public'::regnamespace;
@@ -555,6 +558,94 @@ begin
   end if;
   if not exists (select 1 from user_role where user_id = new.reviewed_by and role = 'staff') then
     raise exception 'inspection notes are reviewed by staff' using errcode = 'PJ880';
+  end if;
+  return new;
+end $$;
+
+-- ---------------------------------------------------------------- voting sessions and paper batches as 00013 left them
+
+-- As in 00013_procedure.sql.
+create or replace function voting_session_guard() returns trigger language plpgsql as $$
+declare
+  order_of constant text[] := array['draft', 'open', 'closed', 'published'];
+begin
+  if tg_op = 'DELETE' then
+    if old.status <> 'draft' then
+      raise exception 'voting session % is % and cannot be deleted', old.id, old.status using errcode = 'PJ817';
+    end if;
+    return old;
+  end if;
+  if new.status <> old.status
+     and array_position(order_of, new.status) <> array_position(order_of, old.status) + 1 then
+    raise exception 'voting session status cannot move from % to %', old.status, new.status using errcode = 'PJ818';
+  end if;
+  if old.status <> 'draft' and (
+       new.title, new.year, new.ballot_method, new.seats, new.threshold_base, new.opens_at, new.closes_at, new.is_demo
+     ) is distinct from (
+       old.title, old.year, old.ballot_method, old.seats, old.threshold_base, old.opens_at, old.closes_at, old.is_demo
+     ) then
+    raise exception 'the rules of voting session % are frozen since it opened', old.id using errcode = 'PJ130';
+  end if;
+  -- The scrutineers' confirmation: once, by a scrutineer, only while closed.
+  if (new.confirmed_at, new.confirmed_by) is distinct from (old.confirmed_at, old.confirmed_by) then
+    if old.confirmed_by is not null then
+      raise exception 'the tally of voting session % is already confirmed', old.id using errcode = 'PJ819';
+    end if;
+    if old.status <> 'closed' or new.status <> 'closed' then
+      raise exception 'only a closed voting session can be confirmed' using errcode = 'PJ820';
+    end if;
+    if new.confirmed_by is null
+       or not (exists (select 1 from user_role where user_id = new.confirmed_by and role = 'scrutineer')
+               or procedure_is_named_scrutineer(new.id, new.confirmed_by)) then
+      raise exception 'a tally is confirmed by a scrutineer' using errcode = 'PJ821';
+    end if;
+    new.confirmed_at := now();
+  end if;
+  if new.published_by is distinct from old.published_by and not (old.status = 'closed' and new.status = 'published') then
+    raise exception 'published_by is set only by publishing' using errcode = 'PJ822';
+  end if;
+  if new.status = 'open' and old.status = 'draft' then
+    -- 差额: more candidates than seats, and someone to vote.
+    if (select count(*) from voting_session_candidate where voting_session_id = new.id) <= new.seats then
+      raise exception 'voting session % needs more candidates than its % seats to open', new.id, new.seats using errcode = 'PJ823';
+    end if;
+    if not exists (select 1 from electorate_member where voting_session_id = new.id) then
+      raise exception 'voting session % has no enrolled delegates', new.id using errcode = 'PJ824';
+    end if;
+    new.opened_at := coalesce(new.opened_at, now());
+  elsif new.status = 'closed' and old.status = 'open' then
+    new.closed_at := coalesce(new.closed_at, now());
+  elsif new.status = 'published' and old.status = 'closed' then
+    if not exists (select 1 from voting_result where voting_session_id = new.id) then
+      raise exception 'voting session % has no tally to publish', new.id using errcode = 'PJ825';
+    end if;
+    if new.confirmed_by is null then
+      raise exception 'voting session % must be confirmed by a scrutineer before it is published', new.id using errcode = 'PJ826';
+    end if;
+    if new.published_by is null or not exists (select 1 from user_role where user_id = new.published_by and role = 'staff') then
+      raise exception 'a voting session is published by a staff member' using errcode = 'PJ827';
+    end if;
+    new.published_at := coalesce(new.published_at, now());
+  end if;
+  return new;
+end $$;
+
+-- As in 00013_procedure.sql.
+create or replace function paper_batch_scrutineer_guard() returns trigger language plpgsql as $$
+declare
+  batch_session bigint;
+begin
+  if tg_op <> 'INSERT' then
+    raise exception 'paper batches are never changed or deleted' using errcode = 'PJ120';
+  end if;
+  select voting_session_id into batch_session from paper_batch where id = new.paper_batch_id;
+  if procedure_has_panel(batch_session) then
+    if not procedure_is_named_scrutineer(batch_session, new.scrutineer_id) then
+      raise exception using errcode = 'PJ316',
+        message = format('user %s is not a named scrutineer of voting session %s', new.scrutineer_id, batch_session);
+    end if;
+  elsif not exists (select 1 from user_role where user_id = new.scrutineer_id and role = 'scrutineer') then
+    raise exception 'user % is not a scrutineer', new.scrutineer_id using errcode = 'PJ832';
   end if;
   return new;
 end $$;

@@ -271,6 +271,130 @@ describe('voting sessions and the ballot box', () => {
 	});
 });
 
+describe('a voting session’s own moves (voting_session_guard, as 00013 left it)', () => {
+	let staff: { id: number };
+	let scrutineer: { id: number };
+	beforeAll(async () => {
+		staff = await createUser(sql, ['staff']);
+		scrutineer = await createUser(sql, ['scrutineer']);
+	});
+
+	/** A closed session confirmed by `scrutineer` (its confirmation recorded, as confirmTally does). */
+	async function confirmed(session: TestSession, options: { setConfirmedBy: boolean }): Promise<void> {
+		await sql`insert into session_confirmation (voting_session_id, user_id) values (${session.id}, ${scrutineer.id})`;
+		if (options.setConfirmedBy)
+			await sql`update voting_session set confirmed_by = ${scrutineer.id} where id = ${session.id}`;
+	}
+
+	it('PJ817, PJ818, PJ130: a session past its draft is not deleted, moves one step at a time, keeps its rules', async () => {
+		const open = await createVotingSession(sql, { candidates: 3, seats: 1 });
+		expectRefused(
+			await refusal(sql`delete from voting_session where id = ${open.id}`),
+			'PJ817',
+			'session_not_deletable',
+			new RegExp(`^voting session ${open.id} is open and cannot be deleted$`)
+		);
+		expectRefused(
+			await refusal(sql`update voting_session set status = 'published' where id = ${open.id}`),
+			'PJ818',
+			'session_status_step',
+			/^voting session status cannot move from open to published$/
+		);
+		expectRefused(
+			await refusal(sql`update voting_session set seats = 2 where id = ${open.id}`),
+			'PJ130',
+			'session_rules_frozen',
+			new RegExp(`^the rules of voting session ${open.id} are frozen since it opened$`)
+		);
+	});
+
+	it('PJ823, PJ824: a session opens with more candidates than seats, and an electorate', async () => {
+		const even = await createVotingSession(sql, { candidates: 2, seats: 2, open: false });
+		expectRefused(
+			await refusal(sql`update voting_session set status = 'open' where id = ${even.id}`),
+			'PJ823',
+			'too_few_candidates',
+			new RegExp(`^voting session ${even.id} needs more candidates than its 2 seats to open$`)
+		);
+		const empty = await createVotingSession(sql, { candidates: 3, seats: 1, open: false });
+		await sql`delete from electorate_member where voting_session_id = ${empty.id}`;
+		expectRefused(
+			await refusal(sql`update voting_session set status = 'open' where id = ${empty.id}`),
+			'PJ824',
+			'no_electorate',
+			new RegExp(`^voting session ${empty.id} has no enrolled delegates$`)
+		);
+	});
+
+	it('PJ819–PJ822: a tally is confirmed once, after closing, by a scrutineer; published_by only by publishing', async () => {
+		const open = await createVotingSession(sql, { candidates: 3, seats: 1, delegates: 1 });
+		expectRefused(
+			await refusal(sql`update voting_session set confirmed_at = now() where id = ${open.id}`),
+			'PJ820',
+			'confirm_before_close',
+			/^only a closed voting session can be confirmed$/
+		);
+		expectRefused(
+			await refusal(sql`update voting_session set published_by = ${staff.id} where id = ${open.id}`),
+			'PJ822',
+			'published_by_outside_publishing',
+			/^published_by is set only by publishing$/
+		);
+		expect(await applyLifecycle(sql, open.id, 'close', null)).toMatchObject({ ok: true });
+		expectRefused(
+			await refusal(sql`update voting_session set confirmed_at = now() where id = ${open.id}`),
+			'PJ821',
+			'confirmer_not_scrutineer',
+			/^a tally is confirmed by a scrutineer$/
+		);
+		await confirmed(open, { setConfirmedBy: true });
+		const other = await createUser(sql, ['scrutineer']);
+		expectRefused(
+			await refusal(sql`update voting_session set confirmed_by = ${other.id} where id = ${open.id}`),
+			'PJ819',
+			'tally_already_confirmed',
+			new RegExp(`^the tally of voting session ${open.id} is already confirmed$`)
+		);
+	});
+
+	it('PJ825–PJ827: publishing needs a stored tally, the confirmation, and a staff member', async () => {
+		// Closed by hand, without a tally (the app always stores one when it closes).
+		const untallied = await createVotingSession(sql, { candidates: 3, seats: 1, delegates: 1 });
+		await sql`update voting_session set status = 'closed' where id = ${untallied.id}`;
+		await confirmed(untallied, { setConfirmedBy: true });
+		expectRefused(
+			await refusal(
+				sql`update voting_session set status = 'published', published_by = ${staff.id} where id = ${untallied.id}`
+			),
+			'PJ825',
+			'no_tally',
+			new RegExp(`^voting session ${untallied.id} has no tally to publish$`)
+		);
+		// The scrutineer's confirmation recorded, but not marked on the session.
+		const unmarked = await createVotingSession(sql, { candidates: 3, seats: 1, delegates: 1 });
+		expect(await applyLifecycle(sql, unmarked.id, 'close', null)).toMatchObject({ ok: true });
+		await confirmed(unmarked, { setConfirmedBy: false });
+		expectRefused(
+			await refusal(
+				sql`update voting_session set status = 'published', published_by = ${staff.id} where id = ${unmarked.id}`
+			),
+			'PJ826',
+			'publish_unconfirmed',
+			new RegExp(`^voting session ${unmarked.id} must be confirmed by a scrutineer before it is published$`)
+		);
+		const delegate = await createUser(sql, ['delegate']);
+		await sql`update voting_session set confirmed_by = ${scrutineer.id} where id = ${unmarked.id}`;
+		expectRefused(
+			await refusal(
+				sql`update voting_session set status = 'published', published_by = ${delegate.id} where id = ${unmarked.id}`
+			),
+			'PJ827',
+			'publisher_not_staff',
+			/^a voting session is published by a staff member$/
+		);
+	});
+});
+
 describe('paper batches', () => {
 	it('PJ830, PJ831: a batch whose marks differ from its ballot count, a batch that names no scrutineer', async () => {
 		const session = await createVotingSession(sql, { candidates: 3, seats: 1, delegates: 2 });
@@ -298,6 +422,40 @@ describe('paper batches', () => {
 			'PJ831',
 			'paper_batch_without_scrutineer',
 			/^paper batch \d+ names no scrutineer$/
+		);
+	});
+});
+
+describe('a paper batch’s scrutineers (paper_batch_scrutineer_guard, as 00013 left it)', () => {
+	it('PJ832, PJ120: only scrutineers are named, and a batch’s names never change', async () => {
+		const session = await createVotingSession(sql, { candidates: 3, seats: 1, delegates: 1 });
+		const staff = await createUser(sql, ['staff']);
+		const scrutineer = await createUser(sql, ['scrutineer']);
+		const enter = (named: number) =>
+			sql.begin(async (tx) => {
+				const [batch] = await tx<{ id: number }[]>`
+					insert into paper_batch (voting_session_id, entered_by, ballot_count) values (${session.id}, ${staff.id}, 1)
+					returning id`;
+				await tx`insert into paper_batch_scrutineer (paper_batch_id, scrutineer_id) values (${batch!.id}, ${named})`;
+				await tx`insert into ballot_mark (voting_session_id, delegate_id, channel, paper_batch_id)
+					values (${session.id}, ${session.delegates[0]!.id}, 'paper', ${batch!.id})`;
+				await tx`insert into paper_batch_ballot (paper_batch_id, voting_session_id, is_void) values (${batch!.id}, ${session.id}, true)`;
+				return batch!.id;
+			});
+		expectRefused(
+			await refusal(enter(staff.id)),
+			'PJ832',
+			'not_scrutineer',
+			new RegExp(`^user ${staff.id} is not a scrutineer$`)
+		);
+		const batchId = (await enter(scrutineer.id)) as number;
+		expectRefused(
+			await refusal(
+				owner`update paper_batch_scrutineer set scrutineer_id = ${staff.id} where paper_batch_id = ${batchId}`
+			),
+			'PJ120',
+			'paper_batch_fixed',
+			/^paper batches are never changed or deleted$/
 		);
 	});
 });
@@ -653,9 +811,6 @@ describe('delivery tracking', () => {
 });
 
 describe('every refusal of a live trigger function', () => {
-	/** Functions issue 13 part 2 redefines (00013): their codes follow when it lands. */
-	const AWAITING_ISSUE_13 = ['voting_session_guard', 'paper_batch_scrutineer_guard'];
-
 	it('carries a code of class PJ', async () => {
 		const functions = await owner<{ name: string; body: string }[]>`
 			select p.proname as name, p.prosrc as body from pg_proc p join pg_language l on l.oid = p.prolang
@@ -667,10 +822,7 @@ describe('every refusal of a live trigger function', () => {
 				.filter((statement) => !/errcode\s*=\s*'PJ[0-9A-Z]{3}'/.test(statement))
 				.map((statement) => `${name}: ${statement.replace(/\s+/g, ' ')}`)
 		);
-		const awaiting = uncoded.filter((line) => AWAITING_ISSUE_13.some((name) => line.startsWith(`${name}:`)));
-		expect(uncoded.filter((line) => !awaiting.includes(line))).toEqual([]);
-		// Once 00013 is merged and its two functions recreated with codes, this list empties: remove it then.
-		expect(awaiting.length).toBeGreaterThan(0);
+		expect(uncoded).toEqual([]);
 	});
 });
 

@@ -140,8 +140,8 @@ describe('voting', () => {
 			not_checked_in: [{ code: 'not_checked_in', references: ['d1'] }],
 			count_mismatch: [{ code: 'count_mismatch', delegates: 2, ballots: 3 }],
 			no_scrutineer: [{ code: 'no_scrutineer' }],
-			not_scrutineers: [{ code: 'not_scrutineers' }],
 			too_few_scrutineers: [{ code: 'too_few_scrutineers' }],
+			not_scrutineers: [{ code: 'not_scrutineers' }],
 			empty: [{ code: 'empty' }]
 		};
 		for (const error of Object.values(batches).flat())

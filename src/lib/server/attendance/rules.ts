@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { QUORUM_RULES } from '$lib/domain/attendance';
 import type { SessionStatus } from '$lib/domain/types';
 import type { Sql } from '../db/client';
+import { isRefusal } from '../db/refusal';
 import { appendAudit } from '../audit/audit';
 import type { AttendanceRules } from '../voting/sessions';
 import { parseNetwork } from './hall-network';
@@ -89,7 +90,7 @@ export async function updateAttendanceRules(
 		})) as AttendanceRulesUpdate;
 	} catch (error) {
 		// The adopted 票决办法 holds the session's settings as adopted (00013_procedure.sql).
-		if ((error as { code?: string }).code === 'PJ301') return { ok: false, error: 'rules_adopted' };
+		if (isRefusal(error, 'rules_adopted')) return { ok: false, error: 'rules_adopted' };
 		throw error;
 	}
 }

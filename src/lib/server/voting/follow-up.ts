@@ -10,6 +10,7 @@ import { isEvaluationTally, type SessionTally } from '$lib/domain/tally';
 import type { Tally } from '$lib/domain/counting';
 import type { SessionStatus } from '$lib/domain/types';
 import type { Sql } from '../db/client';
+import { isConstraintRefusal } from '../db/refusal';
 import type { RoundsSummary } from '$lib/domain/procedure';
 export type { RoundsSummary } from '$lib/domain/procedure';
 import { appendAudit } from '../audit/audit';
@@ -83,7 +84,8 @@ export async function createFollowUp(sql: Sql, firstRoundId: number, actorUserId
 		})) as FollowUpResult;
 	} catch (error) {
 		// Two staff members at once: the second finds the first one's further vote (UNIQUE follow_up_of).
-		if ((error as { code?: string }).code === '23505') return { ok: false, error: 'already_made' };
+		if (isConstraintRefusal(error, 'unique_violation', 'session_procedure_follow_up_of_key'))
+			return { ok: false, error: 'already_made' };
 		throw error;
 	}
 }

@@ -14,6 +14,7 @@ import {
 } from '$lib/domain/procedure';
 import type { SessionStatus } from '$lib/domain/types';
 import type { Sql, TransactionSql } from '../db/client';
+import { refusalOf } from '../db/refusal';
 import { appendAudit } from '../audit/audit';
 import { getVotingSession } from './sessions';
 
@@ -233,11 +234,17 @@ async function procedureStep(
 		return { ok: true };
 	} catch (error) {
 		if (error instanceof Refusal) return { ok: false, error: error.error };
-		const code = (error as { code?: string }).code;
-		if (code === 'PJ301') return { ok: false, error: 'rules_adopted' };
-		if (code === 'PJ314' || code === 'PJ307') return { ok: false, error: 'not_draft' };
-		if (code === 'PJ315') return { ok: false, error: 'review_recorded' };
-		throw error;
+		switch (refusalOf(error)?.refusal) {
+			case 'rules_adopted':
+				return { ok: false, error: 'rules_adopted' };
+			case 'procedure_fixed':
+			case 'scrutineers_frozen':
+				return { ok: false, error: 'not_draft' };
+			case 'candidate_list_reviewed':
+				return { ok: false, error: 'review_recorded' };
+			default:
+				throw error;
+		}
 	}
 }
 
@@ -485,9 +492,14 @@ export async function nameScrutineers(
 		return { ok: true };
 	} catch (error) {
 		if (error instanceof NamingRefusal) return { ok: false, error: error.namingError };
-		const code = (error as { code?: string }).code;
-		if (code === 'PJ307' || code === 'PJ314') return { ok: false, error: { code: 'not_draft' } };
-		if (code === 'PJ305') return { ok: false, error: { code: 'not_eligible', references: [] } };
-		throw error;
+		switch (refusalOf(error)?.refusal) {
+			case 'procedure_fixed':
+			case 'scrutineers_frozen':
+				return { ok: false, error: { code: 'not_draft' } };
+			case 'scrutineer_not_in_electorate':
+				return { ok: false, error: { code: 'not_eligible', references: [] } };
+			default:
+				throw error;
+		}
 	}
 }

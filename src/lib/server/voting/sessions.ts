@@ -604,9 +604,9 @@ export async function updateVotingSession(
 			return { ok: true };
 		})) as UpdateResult;
 	} catch (error) {
-		const code = (error as { code?: string }).code;
-		if (code === 'PJ301') return { ok: false, error: 'rules_adopted' };
-		if (code === 'PJ315') return { ok: false, error: 'review_recorded' };
+		const refused = refusalOf(error)?.refusal;
+		if (refused === 'rules_adopted') return { ok: false, error: 'rules_adopted' };
+		if (refused === 'candidate_list_reviewed') return { ok: false, error: 'review_recorded' };
 		throw error;
 	}
 }
