@@ -166,7 +166,7 @@ describe('issue 13 (00013) and issue 12 (00016) on the same rows', () => {
 		const session = await createVotingSession(sql, { candidates: 3, seats: 1, delegates: 3 });
 		const [delegate, voter] = session.delegates;
 		// 00002's rule, kept by 00013's replacement: a scrutineer, never a mere delegate.
-		await refused(batchBySql(session.id, [delegate!.id], voter!.id), 'P0001');
+		await refused(batchBySql(session.id, [delegate!.id], voter!.id), 'PJ832');
 		// One holder of the role is enough here; the batch still waits for them (00016).
 		const batchId = await batchBySql(session.id, [globalScrutineer.id], voter!.id);
 		expect(await paperBallots(session.id)).toBe(0);
@@ -227,7 +227,7 @@ describe('issue 13 (00013) and issue 12 (00016) on the same rows', () => {
 		);
 		await refused(
 			sql`update voting_session set status = 'published', published_by = ${chief!.id} where id = ${session.id}`,
-			'P0001'
+			'PJ827'
 		);
 		expect((await applyLifecycle(sql, session.id, 'publish', publisher.id)).ok).toBe(true);
 	});
