@@ -151,6 +151,14 @@ create trigger voting_session_candidate_notify_public after insert or update or 
   for each statement execute function notify_public_change('sessions');
 create trigger voting_result_notify_public after insert on voting_result
   for each statement execute function notify_public_change('sessions');
+-- A result and its announcement show the session's procedure (00013): the meeting, the announcement's
+-- number, the further votes it called for, the named scrutineers and who confirmed the tally.
+create trigger session_procedure_notify_public after insert or update or delete on session_procedure
+  for each statement execute function notify_public_change('sessions');
+create trigger session_scrutineer_notify_public after insert or update or delete on session_scrutineer
+  for each statement execute function notify_public_change('sessions');
+create trigger session_confirmation_notify_public after insert or update or delete on session_confirmation
+  for each statement execute function notify_public_change('sessions');
 -- The scrutineer's name on a result.
 create trigger app_user_notify_public after update of display_name on app_user
   for each statement execute function notify_public_change('sessions');

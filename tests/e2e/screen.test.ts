@@ -191,7 +191,9 @@ describe('the projector screen in a real browser', () => {
 
 		expect((await applyLifecycle(database.sql, session.id, 'close', staff.id)).ok).toBe(true);
 		await page.getByText('计票中 / 待公布').waitFor();
-		expect(await textOf(page.locator('.screen-audit code'))).toBe((await auditHead(database.sql))!.hash);
+		expect(await textOf(page.locator('.screen-audit:not(.screen-checkpoint) code'))).toBe(
+			(await auditHead(database.sql))!.hash
+		);
 		expect(await page.locator('.result-chart').count()).toBe(0);
 		expect(await fitsWithoutScrolling(page)).toBe(true);
 		await screenshot(page, 'screen-closed-1080p');
@@ -216,7 +218,9 @@ describe('the projector screen in a real browser', () => {
 			expect(mark.replace(/\s+/g, ' ').trim()).toBe('✓ 当选');
 		expect(await chart.locator('g.row.outcome-not_chosen text.mark').count()).toBe(0);
 		expect(await chart.locator('g.row text.votes').allTextContents()).toEqual(['3', '3', '1', '0', '0', '0']);
-		expect(await textOf(page.locator('.screen-audit code'))).toBe((await auditHead(database.sql))!.hash);
+		expect(await textOf(page.locator('.screen-audit:not(.screen-checkpoint) code'))).toBe(
+			(await auditHead(database.sql))!.hash
+		);
 		expect(await fitsWithoutScrolling(page)).toBe(true);
 		await screenshot(page, 'screen-published-1080p');
 

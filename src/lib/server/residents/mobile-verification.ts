@@ -11,9 +11,12 @@ import {
 	maskMobile,
 	SMS_CODE_LENGTH,
 	SMS_CODE_MAX_ATTEMPTS,
-	SMS_CODE_TTL_SECONDS
+	SMS_CODE_TTL_SECONDS,
+	type MobileCodeCheckProblem,
+	type MobileCodeRequestProblem
 } from '$lib/domain/verification';
 import type { Sql, TransactionSql } from '../db/client';
+import { isConstraintRefusal } from '../db/refusal';
 import { withRateLimits, type BucketPolicy } from '../auth/rate-limit';
 import { mobileHash, openMobile, sameHash, sealMobile, smsCodeHash } from './personal-data-key';
 import { smsSender, SmsNotSentError, type SmsSender } from './sms';
@@ -34,7 +37,7 @@ export function smsAddressKey(address: string): string {
 export type CodeRequestResult =
 	| { ok: true; masked: string; expiresInSeconds: number }
 	| { ok: false; problem: 'rate_limited'; retryAfterSeconds: number }
-	| { ok: false; problem: 'taken' | 'already_verified' | 'not_sent' };
+	| { ok: false; problem: Exclude<MobileCodeRequestProblem, 'rate_limited'> };
 
 /** A random six-digit code (leading zeros kept). */
 function newCode(): string {
@@ -99,7 +102,7 @@ export async function requestMobileCode(
 
 export type CodeCheckResult =
 	| { ok: true; masked: string }
-	| { ok: false; problem: 'no_code' | 'expired' | 'too_many_attempts' | 'taken' }
+	| { ok: false; problem: Exclude<MobileCodeCheckProblem, 'wrong_code'> }
 	| { ok: false; problem: 'wrong_code'; attemptsLeft: number };
 
 /** Checks a code; the right one verifies the number, in one transaction (the database keeps it unique). */
@@ -134,8 +137,7 @@ export async function confirmMobileCode(sql: Sql, userId: number, code: string):
 			return { ok: true, masked: maskMobile(mobile) };
 		})) as CodeCheckResult;
 	} catch (error) {
-		const { code: sqlState, constraint_name: constraint } = error as { code?: string; constraint_name?: string };
-		if (sqlState === '23505' && constraint === 'resident_profile_mobile_hash_key')
+		if (isConstraintRefusal(error, 'unique_violation', 'resident_profile_mobile_hash_key'))
 			return { ok: false, problem: 'taken' };
 		throw error;
 	}

@@ -7,6 +7,7 @@ import { checkBallot, type BallotProblem, type Selection } from '$lib/domain/bal
 import { thresholdPreview } from '$lib/domain/attendance';
 import type { BallotContent, SessionMethod, SessionStatus, ThresholdBase } from '$lib/domain/types';
 import type { Sql } from '../db/client';
+import { refusalOf } from '../db/refusal';
 import { listBallotCandidates, type BallotCandidate } from '../catalog/catalog';
 import type { VotingSession } from './sessions';
 import { hallNetworkCheck, normalizeClientAddress } from '../attendance/hall-network';
@@ -74,12 +75,21 @@ function castError(outcome: string, status: SessionStatus | null): CastError {
 
 /** The database's refusals a cast can meet after its checks passed, as the app's. */
 function refusal(error: unknown): CastError {
-	const { code, constraint_name: constraint } = error as { code?: string; constraint_name?: string };
-	// A concurrent cast by the same delegate loses on the unique mark.
-	if (code === '23505' && constraint === 'ballot_mark_pkey') return { code: 'already_voted' };
-	// The check-in was undone between the checks and the mark: the database refused the mark.
-	if (code === 'PJ202') return { code: 'not_checked_in' };
-	throw error;
+	const found = refusalOf(error);
+	switch (found?.refusal) {
+		// A concurrent cast by the same delegate loses on the unique mark.
+		case 'unique_violation':
+			if (found?.constraint === 'ballot_mark_pkey') return { code: 'already_voted' };
+			throw error;
+		// The check-in was undone between the checks and the mark: the database refused the mark.
+		case 'not_checked_in':
+			return { code: 'not_checked_in' };
+		// The session closed between the checks and the insert: the database trigger refused.
+		case 'session_not_open':
+			return { code: 'not_open', status: 'closed', reason: 'closed' };
+		default:
+			throw error;
+	}
 }
 
 /**

@@ -36,6 +36,8 @@ export function paperBatchErrorMessage(error: PaperBatchError): string {
 			return m.paper_error_no_scrutineer();
 		case 'not_scrutineers':
 			return m.paper_error_not_scrutineers();
+		case 'too_few_scrutineers':
+			return m.procedure_paper_two_scrutineers();
 		case 'empty':
 			return m.paper_error_empty();
 	}

@@ -3,9 +3,10 @@ import { idSchema } from '$lib/domain/schemas';
 import { m } from '$lib/paraglide/messages';
 import { requireUser } from '$lib/server/auth/guard';
 import { db } from '$lib/server/db';
+import { PROPOSAL_PROBLEM_MESSAGES } from '$lib/residents-messages';
 import { readPublicFor } from '$lib/server/db/read-routing';
 import type { Sql } from '$lib/server/db/client';
-import { deleteDraft, getProposalForViewer, PROPOSAL_PROBLEM_MESSAGE_KEYS } from '$lib/server/residents/proposals';
+import { deleteDraft, getProposalForViewer } from '$lib/server/residents/proposals';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
@@ -24,7 +25,7 @@ export const actions: Actions = {
 		const id = idSchema.safeParse(params.id);
 		if (!id.success) error(404, m.residents_problem_not_found());
 		const result = await deleteDraft(db(), user.id, id.data);
-		if (!result.ok) return fail(409, { error: PROPOSAL_PROBLEM_MESSAGE_KEYS[result.problem] });
+		if (!result.ok) return fail(409, { error: PROPOSAL_PROBLEM_MESSAGES[result.problem] });
 		redirect(303, '/me?deleted=1');
 	}
 };

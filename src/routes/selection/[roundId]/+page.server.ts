@@ -14,9 +14,9 @@ import {
 	getSupports,
 	listRoundCandidates,
 	replaceSupports,
-	visibleRoundResults,
-	type SupportResult
+	visibleRoundResults
 } from '$lib/server/residents/selection';
+import { supportFailureMessage } from '$lib/residents-messages';
 import type { Actions, PageServerLoad } from './$types';
 
 function roundId(params: { roundId: string }): number {
@@ -51,32 +51,6 @@ export const load: PageServerLoad = async (event) => {
 	return { round, candidates, supported, results, isResident, eligible, saved: url.searchParams.has('saved') };
 };
 
-/** The message key and inputs of a refused choice. */
-function problemMessage(problem: Exclude<SupportResult, { ok: true }>['problem']): {
-	key: string;
-	inputs: Record<string, number>;
-} {
-	switch (problem.code) {
-		case 'over_limit':
-			return { key: 'residents_error_over_limit', inputs: { chosen: problem.chosen, limit: problem.limit } };
-		case 'unknown_candidate':
-			return { key: 'error_candidate_unknown', inputs: {} };
-		case 'duplicate_candidate':
-			return { key: 'error_candidate_duplicate', inputs: {} };
-		case 'not_resident':
-			return { key: 'residents_error_residents_only', inputs: {} };
-		case 'not_eligible':
-			return {
-				key:
-					problem.eligibility === 'identity' ? 'verification_not_eligible_identity' : 'verification_not_eligible_phone',
-				inputs: {}
-			};
-		case 'not_found':
-		case 'not_open':
-			return { key: 'residents_error_round_not_open', inputs: {} };
-	}
-}
-
 export const actions: Actions = {
 	default: async ({ params, locals, url, request, getClientAddress }) => {
 		const user = requireUser(locals, url);
@@ -87,11 +61,11 @@ export const actions: Actions = {
 		const chosen = raw.map(Number).filter((value) => Number.isSafeInteger(value));
 		if (!parsed.success) {
 			recordRefusedInput('support', 'unknown_candidate');
-			return fail(400, { chosen, error: { key: 'error_candidate_unknown', inputs: {} } });
+			return fail(400, { chosen, error: supportFailureMessage({ code: 'unknown_candidate' }) });
 		}
 		if (!user.roles.includes('resident')) {
 			recordRefusedInput('support', 'not_resident');
-			return fail(409, { chosen, error: problemMessage({ code: 'not_resident' }) });
+			return fail(409, { chosen, error: supportFailureMessage({ code: 'not_resident' }) });
 		}
 		const result = await replaceSupports(db(), id, user.id, parsed.data, {
 			addressPrefix: addressPrefix(getClientAddress()),
@@ -100,7 +74,7 @@ export const actions: Actions = {
 		recordSupport(result);
 		if (!result.ok) {
 			const status = result.problem.code === 'over_limit' ? 400 : result.problem.code === 'not_eligible' ? 403 : 409;
-			return fail(status, { chosen, error: problemMessage(result.problem) });
+			return fail(status, { chosen, error: supportFailureMessage(result.problem) });
 		}
 		redirect(303, `/selection/${id}?saved=1`);
 	}

@@ -3,6 +3,7 @@ import { idSchema } from '$lib/domain/schemas';
 import { m } from '$lib/paraglide/messages';
 import { auditHead } from '$lib/server/audit/audit';
 import { readPublicFor } from '$lib/server/db/read-routing';
+import { buildAnnouncement } from '$lib/server/voting/announcement';
 import { publishedResult } from '$lib/server/voting/public-results';
 import { keepPublicPage } from '$lib/server/cache/public-pages';
 import type { PageServerLoad } from './$types';
@@ -15,6 +16,11 @@ export const load: PageServerLoad = async (event) => {
 		if (!result) error(404, m.error_session_not_found());
 		// Published: kept (the chain's head it shows: dropped at every audit entry).
 		if (result.tally) keepPublicPage(event.locals);
-		return { ...result, auditHead: result.tally ? await auditHead(sql) : null };
+		return {
+			...result,
+			// A published vote's announcement (an evaluation's result keeps its own table).
+			announcement: await buildAnnouncement(sql, result.votingSession.id),
+			auditHead: result.tally ? await auditHead(sql) : null
+		};
 	});
 };
