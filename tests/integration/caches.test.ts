@@ -2,7 +2,8 @@
 // it: a signed-in session validated moments ago, and the public pages (candidate list, candidate
 // page, published result, announcement). A change made through one instance, or straight in the
 // database, reaches the other at once through NOTIFY: a sign-out is refused there, a page shows
-// the change on the next request. Nothing personal is served from memory.
+// the change on the next request once the notification has arrived (a moment after the commit,
+// asserted within a second). Nothing personal is served from memory.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSession, SESSION_COOKIE } from '../../src/lib/server/auth/session';
 import { SESSION_CACHE_SECONDS } from '../../src/lib/server/auth/session-cache';
@@ -30,8 +31,8 @@ function browserWith(app: RunningApp, token: string): Visitor {
 	return new Visitor(app.baseUrl, { cookie: `${SESSION_COOKIE}=${token}` });
 }
 
-/** Asks until `refused` says so; returns how long it took (ms), or null after `withinMs`. */
-async function refusedWithin(ask: () => Promise<boolean>, withinMs: number): Promise<number | null> {
+/** Asks until `ask` says yes; returns how long it took (ms), or null after `withinMs`. */
+async function becomesTrueWithin(ask: () => Promise<boolean>, withinMs: number): Promise<number | null> {
 	const started = Date.now();
 	while (Date.now() - started <= withinMs) {
 		if (await ask()) return Date.now() - started;
@@ -54,7 +55,7 @@ describe('a signed-in session kept in memory', () => {
 		expect(await signedIn(onSecond)).toBe(true);
 		expect((await onFirst.post('/logout', {})).status).toBe(303);
 		// The very next request to the other instance; polling only guards against a slow machine.
-		const delay = await refusedWithin(async () => !(await signedIn(onSecond)), SESSION_CACHE_SECONDS * 1000);
+		const delay = await becomesTrueWithin(async () => !(await signedIn(onSecond)), SESSION_CACHE_SECONDS * 1000);
 		expect(delay).not.toBeNull();
 		expect(delay!).toBeLessThan(1000); // NOTIFY, not the cache's expiry
 	});
@@ -73,7 +74,7 @@ describe('a signed-in session kept in memory', () => {
 		});
 		const removedAt = Date.now();
 		expect(await signedIn(onSecond)).toBe(true);
-		const delay = await refusedWithin(async () => !(await signedIn(onSecond)), (SESSION_CACHE_SECONDS + 2) * 1000);
+		const delay = await becomesTrueWithin(async () => !(await signedIn(onSecond)), (SESSION_CACHE_SECONDS + 2) * 1000);
 		expect(delay).not.toBeNull();
 		expect(Date.now() - removedAt).toBeLessThanOrEqual((SESSION_CACHE_SECONDS + 2) * 1000);
 	});
@@ -93,11 +94,13 @@ describe('a signed-in session kept in memory', () => {
 		const admin = new Visitor(first.baseUrl);
 		expect((await admin.signIn(staff.username, TEST_PASSWORD)).status).toBe(303);
 		expect((await admin.post('/admin/delegates?/disable', { delegateId: String(delegate.id) })).status).toBe(200);
-		expect(await refusedWithin(async () => !(await signedIn(delegateOnSecond)), 1000)).not.toBeNull();
+		expect(await becomesTrueWithin(async () => !(await signedIn(delegateOnSecond)), 1000)).not.toBeNull();
 
 		// A role taken away in the database (e.g. by the CLI): the next page says so.
 		await database.sql`delete from user_role where user_id = ${other.id} and role = 'staff'`;
-		expect(await refusedWithin(async () => (await otherOnSecond.get('/admin')).status === 403, 1000)).not.toBeNull();
+		expect(
+			await becomesTrueWithin(async () => (await otherOnSecond.get('/admin')).status === 403, 1000)
+		).not.toBeNull();
 	});
 });
 
@@ -157,7 +160,7 @@ describe('public pages kept in memory', () => {
 		expect(await english.text()).toContain('lang="en"');
 	});
 
-	it('shows a change made through one instance on the next request to the other', async () => {
+	it('shows a change made through one instance on the other within a second of the commit', async () => {
 		// A candidate in no opened vote can still change (staff edit it on its form).
 		const target = (await createCandidates(database.sql, 1))[0]!;
 		const before = await candidateTitle(target);
@@ -195,11 +198,14 @@ describe('public pages kept in memory', () => {
 		});
 		expect(saved.status).toBeLessThan(400);
 		expect(await candidateTitle(target)).toBe(renamed);
+		// The NOTIFY reaches each instance on its own connection a moment after the commit: the
+		// polling (bounded far below the kept pages' safety-net age) only absorbs a loaded machine.
 		for (const app of [second, first]) {
-			const page = await (await fetch(`${app.baseUrl}/projects/${target}`)).text();
-			expect(page).toContain(renamed);
-			expect(page).toContain('unseen');
-			expect(await (await fetch(`${app.baseUrl}/projects`)).text()).toContain(renamed);
+			const page = async () => await (await fetch(`${app.baseUrl}/projects/${target}`)).text();
+			const list = async () => await (await fetch(`${app.baseUrl}/projects`)).text();
+			expect(await becomesTrueWithin(async () => (await page()).includes(renamed), 1000)).not.toBeNull();
+			expect(await page()).toContain('unseen');
+			expect(await becomesTrueWithin(async () => (await list()).includes(renamed), 1000)).not.toBeNull();
 		}
 	});
 
@@ -219,7 +225,9 @@ describe('public pages kept in memory', () => {
 		await applyLifecycle(database.sql, open.id, 'close', staff.id);
 		const [newHead] = await database.sql<{ hash: string }[]>`
 			select encode(hash, 'hex') as hash from audit_entry order by seq desc limit 1`;
-		expect(await (await fetch(`${second.baseUrl}${announcement}`)).text()).toContain(newHead!.hash);
+		const shownNow = async () =>
+			(await (await fetch(`${second.baseUrl}${announcement}`)).text()).includes(newHead!.hash);
+		expect(await becomesTrueWithin(shownNow, 1000)).not.toBeNull();
 	});
 
 	it('keeps nothing for a signed-in visitor, who sees their own header', async () => {

@@ -8,6 +8,7 @@ import { thresholdPreview } from '$lib/domain/attendance';
 import type { BallotContent, SessionMethod, SessionStatus, ThresholdBase } from '$lib/domain/types';
 import type { Sql } from '../db/client';
 import { refusalOf } from '../db/refusal';
+import { isDatabaseUnavailable } from '../db/unavailable';
 import { listBallotCandidates, type BallotCandidate } from '../catalog/catalog';
 import type { VotingSession } from './sessions';
 import { hallNetworkCheck, normalizeClientAddress } from '../attendance/hall-network';
@@ -137,8 +138,13 @@ export async function castBallot(sql: Sql, input: CastInput): Promise<CastResult
 		return { ok: false, error: (await castability(sql, input)) ?? { code: 'invalid_ballot', problem: check.problem } };
 	}
 	const receiptCode = newReceiptCode();
+	// On a connection of its own for the statement: a cast can wait on a lock (a check-in being
+	// undone, the session closing), and postgres.js pipelines further queries onto a busy pool
+	// connection, where they would wait behind it; a reserved connection takes none.
+	const connection = await sql.reserve();
+	let release = true;
 	try {
-		const [cast] = await sql<{ outcome: string; sessionStatus: SessionStatus | null; castAt: Date | null }[]>`
+		const [cast] = await connection<{ outcome: string; sessionStatus: SessionStatus | null; castAt: Date | null }[]>`
 			select outcome, session_status as "sessionStatus", cast_at as "castAt"
 			from cast_ballot(${input.votingSessionId}, ${input.delegateId}, ${normalizeClientAddress(input.clientAddress)}::inet,
 			                 ${randomUUID()}::uuid, ${receiptHash(receiptCode)},
@@ -148,7 +154,12 @@ export async function castBallot(sql: Sql, input: CastInput): Promise<CastResult
 		if (cast.outcome !== 'cast') return { ok: false, error: castError(cast.outcome, cast.sessionStatus) };
 		return { ok: true, receiptCode, castAt: cast.castAt as Date, ballot: check.ballot };
 	} catch (error) {
+		// A connection the database dropped is already back among the pool's closed ones (to be
+		// opened again): releasing it would hand the dead connection out.
+		if (isDatabaseUnavailable(error)) release = false;
 		return { ok: false, error: refusal(error) };
+	} finally {
+		if (release) connection.release();
 	}
 }
 
