@@ -3,7 +3,7 @@
 // language, marks the field invalid, ties hint and error to it, and keeps what was typed.
 import { afterEach, describe, expect, it } from 'vitest';
 import { render } from 'svelte/server';
-import { createRawSnippet } from 'svelte';
+import { createRawSnippet, type Component } from 'svelte';
 import Field from '../../src/lib/components/forms/Field.svelte';
 import TextArea from '../../src/lib/components/forms/TextArea.svelte';
 import Select from '../../src/lib/components/forms/Select.svelte';
@@ -13,9 +13,9 @@ import FormErrors from '../../src/lib/components/forms/FormErrors.svelte';
 import { errorTexts, fieldAria } from '../../src/lib/components/forms/field';
 import { overwriteGetLocale } from '../../src/lib/paraglide/runtime';
 
-const html = (component: Parameters<typeof render>[0], props: Record<string, unknown>): string =>
-	// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each component's own props
-	render(component as any, { props } as any).body.replace(/<!--[^>]*-->|<!>/g, '');
+function html<Props extends Record<string, unknown>>(component: Component<Props>, props: Props): string {
+	return render(component, { props }).body.replace(/<!--[^>]*-->|<!>/g, '');
+}
 
 /** The opening tag of the element with this id. */
 function tagOf(markup: string, id: string): string {
