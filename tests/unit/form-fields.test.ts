@@ -10,7 +10,7 @@ import Select from '../../src/lib/components/forms/Select.svelte';
 import Check from '../../src/lib/components/forms/Check.svelte';
 import FieldSet from '../../src/lib/components/forms/FieldSet.svelte';
 import FormErrors from '../../src/lib/components/forms/FormErrors.svelte';
-import { errorTexts, fieldAria } from '../../src/lib/components/forms/field';
+import { errorTexts, fieldAria, formFields } from '../../src/lib/components/forms/field';
 import { overwriteGetLocale } from '../../src/lib/paraglide/runtime';
 
 function html<Props extends Record<string, unknown>>(component: Component<Props>, props: Props): string {
@@ -153,5 +153,13 @@ describe('errors in the user language', () => {
 	it('says nothing for a field without an error', () => {
 		expect(fieldAria({ id: 'x' })).toEqual({ 'aria-invalid': undefined, 'aria-describedby': undefined });
 		expect(fieldAria({ id: 'x', describedBy: 'y-risk' })['aria-describedby']).toBe('y-risk');
+	});
+
+	it('gives each field of a form its id, error and echoed value, and no value that is not text', () => {
+		const field = formFields({ title: '标题不能为空' }, { title: '', cost: '12', candidateIds: ['1', '2'] });
+		expect(field('title')).toEqual({ id: 'title', error: '标题不能为空', value: '' });
+		expect(field('cost')).toEqual({ id: 'cost', error: undefined, value: '12' });
+		expect(field('candidateIds').value).toBeUndefined();
+		expect(formFields({}, null)('title' as never)).toEqual({ id: 'title', error: undefined, value: undefined });
 	});
 });

@@ -34,3 +34,17 @@ export function errorTexts(
 ): Record<string, string> {
 	return Object.fromEntries(Object.entries(errors ?? {}).map(([field, key]) => [field, messageByKey(key, inputs)]));
 }
+
+/**
+ * The props each field of one form takes from the form's state: its id (the field's name), its
+ * error text and the value to echo. `<Field {...field('title')} label={…} />`.
+ */
+export function formFields<Values extends object>(
+	errors: Record<string, string>,
+	values: Values | null | undefined
+): (id: keyof Values & string) => { id: string; error: string | undefined; value: string | undefined } {
+	return (id) => {
+		const value = values?.[id];
+		return { id, error: errors[id], value: typeof value === 'string' ? value : undefined };
+	};
+}
