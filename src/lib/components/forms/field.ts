@@ -12,6 +12,17 @@ export interface FieldDescription {
 	describedBy?: string | null;
 }
 
+/** What every labelled field takes besides its control's own attributes. */
+export interface FieldProps extends FieldDescription {
+	/** The posted name; the id when absent. */
+	name?: string;
+	label: string;
+	/** The label only for screen readers (the control is labelled by what stands around it). */
+	labelHidden?: boolean;
+	/** The error is announced at once (a form with no summary of its errors). */
+	alert?: boolean;
+}
+
 export const hintId = (id: string): string => `${id}-help`;
 export const errorId = (id: string): string => `${id}-error`;
 
