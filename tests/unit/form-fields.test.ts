@@ -71,6 +71,11 @@ describe('Field', () => {
 		expect(input).not.toContain('value=');
 	});
 
+	it('shows a unit after the box, hidden from screen readers (the label names the target)', () => {
+		const markup = html(Field, { id: 'percent0', type: 'number', label: '目标一', unit: '%', value: '40' });
+		expect(markup).toMatch(/<input[^>]*id="percent0"[^>]*>\s*<span aria-hidden="true">%<\/span>/);
+	});
+
 	it('announces the error at once when asked (a form without a summary)', () => {
 		const markup = html(Field, { id: 'code', label: '验证码', error: '验证码不正确', alert: true });
 		expect(tagOf(markup, 'code-error')).toContain('role="alert"');
