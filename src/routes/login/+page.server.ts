@@ -3,7 +3,7 @@ import { fieldErrors, loginSchema } from '$lib/domain/schemas';
 import { db } from '$lib/server/db';
 import { readFormBody } from '$lib/server/form-body';
 import { signIn } from '$lib/server/auth/login';
-import { signInTarget } from '$lib/server/auth/redirect';
+import { afterSignIn, signInTarget } from '$lib/server/auth/redirect';
 import { invalidateSession } from '$lib/server/auth/session';
 import { setPendingSignInCookie, setSessionCookie } from '$lib/server/auth/cookies';
 import { PENDING_SIGN_IN_SECONDS } from '$lib/server/auth/two-factor';
@@ -11,8 +11,8 @@ import { waitText } from '$lib/server/auth/wait-text';
 import { markPresentOnSignIn } from '$lib/server/electorate/presence';
 import type { Actions, PageServerLoad } from './$types';
 
-export const load: PageServerLoad = ({ locals, url }) => {
-	if (locals.user) redirect(303, signInTarget(url));
+export const load: PageServerLoad = async ({ locals, url }) => {
+	if (locals.user) redirect(303, await afterSignIn(db(), url, locals.user));
 	return {};
 };
 
@@ -43,6 +43,6 @@ export const actions: Actions = {
 		setSessionCookie(cookies, url, result.token);
 		// A delegate signing in during an open session they are enrolled in is present (签到).
 		await markPresentOnSignIn(db(), result.userId);
-		redirect(303, redirectTo);
+		redirect(303, await afterSignIn(db(), url, result.userId));
 	}
 };
