@@ -38,9 +38,8 @@ async function cast(votingSessionId: number, delegateId: number, candidateIds: n
 		if (!session || !member || member.has_voted || !member.present) return false;
 		const [marked, [ballot]] = await Promise.all([
 			tx`insert into ballot_mark (voting_session_id, delegate_id) values (${votingSessionId}, ${delegateId}) on conflict do nothing`,
-			tx`
-				insert into ballot (voting_session_id, receipt_hash) values (${votingSessionId}, ${createHash('sha256').update(receipt).digest()})
-				returning id, now() as cast_at`
+			tx`insert into ballot (voting_session_id) values (${votingSessionId}) returning id, date_trunc('minute', now()) as cast_at`,
+			tx`insert into ballot_receipt (receipt_hash, voting_session_id) values (${createHash('sha256').update(receipt).digest()}, ${votingSessionId})`
 		]);
 		if (marked.count !== 1) throw new Error('already voted');
 		closing = Promise.all([
@@ -70,7 +69,7 @@ async function cast(votingSessionId: number, delegateId: number, candidateIds: n
 async function support(roundId: number, residentId: number, candidateIds: number[]): Promise<void> {
 	const TALLY_SHARDS = 16;
 	await sql`
-		select r.id, r.title, r.opens_at, r.closes_at, r.max_supports, r.live_ranking,
+		select r.id, r.title, r.opens_at, r.closes_at, r.max_supports, r.live_ranking, r.eligibility, r.results_final_at,
 		       (select count(*) from selection_round_candidate rc where rc.round_id = r.id)::int as candidate_count, now() as database_now
 		from selection_round r where r.id = ${roundId}`;
 	await sql`
@@ -78,10 +77,16 @@ async function support(roundId: number, residentId: number, candidateIds: number
 		from selection_round_candidate rc join candidate c on c.id = rc.candidate_id join category g on g.id = c.category_id
 		where rc.round_id = ${roundId}
 		order by g.position, g.id, rc.position`;
+	await sql`
+		select mobile_verified_at is not null as mobile_verified, identity_verified_at is not null as identity_verified
+		from resident_profile where user_id = ${residentId}`;
 	const wanted = [...candidateIds].sort((a, b) => a - b);
 	await sql.begin(async (tx) => {
-		await tx`insert into selection_participant (round_id, resident_id, max_supports) values (${roundId}, ${residentId}, 0) on conflict do nothing`;
-		await tx`select 1 from selection_participant where round_id = ${roundId} and resident_id = ${residentId} for update`;
+		await tx`
+			insert into selection_participant (round_id, resident_id, max_supports, address_prefix, user_agent, changed_at)
+			values (${roundId}, ${residentId}, 0, '127.0.0.0/24'::cidr, 'bench', now())
+			on conflict (round_id, resident_id) do update set
+				address_prefix = excluded.address_prefix, user_agent = excluded.user_agent, changed_at = excluded.changed_at`;
 		const current = (
 			await tx`select candidate_id from selection_support where round_id = ${roundId} and resident_id = ${residentId} order by candidate_id`
 		).map((row) => Number(row.candidate_id));

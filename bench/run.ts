@@ -22,6 +22,7 @@ import { isAlive, startEmbeddedPostgres, type EmbeddedDatabase } from '../src/li
 import { migrate } from '../src/lib/server/db/migrate';
 import { embeddedRuntimeUrl } from '../src/lib/server/db/runtime-role';
 import { applyLifecycle, confirmTally } from '../src/lib/server/voting/sessions';
+import { createSession } from '../src/lib/server/auth/session';
 import { verifyTally } from '../src/lib/server/voting/results';
 import { round } from './harness/http';
 import {
@@ -422,7 +423,12 @@ async function main(): Promise<number> {
 		const closing = performance.now();
 		const closed = await applyLifecycle(sql, data.sessions.bigStorm, 'close', data.staffId);
 		closeMs = round(performance.now() - closing);
-		const confirmed = await confirmTally(sql, data.sessions.bigStorm, data.scrutineerId);
+		const confirmed = await confirmTally(
+			sql,
+			data.sessions.bigStorm,
+			data.scrutineerId,
+			(await createSession(sql, data.scrutineerId)).sessionId // the scrutineer's password sign-in
+		);
 		const published = await applyLifecycle(sql, data.sessions.bigStorm, 'publish', data.staffId);
 		if (!closed.ok || !confirmed.ok || !published.ok)
 			throw new Error('closing, confirming or publishing the large vote failed');

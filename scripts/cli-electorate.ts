@@ -39,15 +39,22 @@ export const rosterImportCommand: CliCommand = {
 };
 
 export const codesIssueCommand: CliCommand = {
-	usage: `  codes:issue SESSION_ID --as STAFF [--delegate USERNAME] [--out FILE]
+	usage: `  codes:issue SESSION_ID --as STAFF [--delegate USERNAME] [--out FILE] [--reason TEXT]
                                             issue one-time access codes to the session's delegates (replacing
                                             earlier ones); writes username,name,code as CSV to FILE (new file,
-                                            owner-only) or standard output. It holds secrets, shown only once`,
+                                            owner-only) or standard output. It holds secrets, shown only once.
+                                            While voting is open --reason is required (audited); staff and
+                                            scrutineers get no code`,
 	async run(args, database) {
 		const { values, positionals } = parseArgs({
 			args,
 			allowPositionals: true,
-			options: { as: { type: 'string' }, delegate: { type: 'string' }, out: { type: 'string' } }
+			options: {
+				as: { type: 'string' },
+				delegate: { type: 'string' },
+				out: { type: 'string' },
+				reason: { type: 'string' }
+			}
 		});
 		const sessionId = idSchema.safeParse(positionals[0]);
 		if (!sessionId.success) throw new UsageError(m.a11y_cli_needs_session_id({ command: 'codes:issue' }));
@@ -62,14 +69,17 @@ export const codesIssueCommand: CliCommand = {
 		const result = await issueAccessCodes(database.sql, {
 			votingSessionId: sessionId.data,
 			delegateId,
-			actorUserId: staff.id
+			actorUserId: staff.id,
+			reason: values.reason ?? null
 		});
 		if (!result.ok) {
 			const reasons = {
 				not_found: m.a11y_cli_no_session,
 				wrong_status: m.a11y_cli_codes_wrong_status,
 				not_enrolled: m.a11y_cli_codes_not_enrolled,
-				none_to_issue: m.a11y_cli_codes_none
+				none_to_issue: m.a11y_cli_codes_none,
+				privileged: m.trust_code_privileged,
+				reason_required: m.trust_reason_required
 			};
 			console.error(m.a11y_cli_no_codes({ reason: reasons[result.error]() }));
 			return 1;
@@ -82,6 +92,14 @@ export const codesIssueCommand: CliCommand = {
 			{ bom: true, escapeFormulas: true }
 		);
 		console.error(m.a11y_cli_codes_warning({ count: result.credentials.length, title: result.votingSessionTitle }));
+		if (result.skipped.length > 0)
+			console.error(
+				m.trust_codes_skipped({
+					count: result.skipped.length,
+					names: result.skipped.map((delegate) => delegate.username).join(', ')
+				})
+			);
+		if (result.endedSessions > 0) console.error(m.trust_codes_ended_sessions({ count: result.endedSessions }));
 		if (values.out) {
 			try {
 				writeFileSync(values.out, csv, { flag: 'wx', mode: 0o600 });

@@ -8,7 +8,10 @@ import { idSchema, passwordSchema, roleSchema, usernameSchema } from '../src/lib
 import { BALLOT_METHODS, THRESHOLD_BASES } from '../src/lib/domain/types';
 import { openDatabase, type Database } from '../src/lib/server/db/client';
 import { generatePassword, hashPassword } from '../src/lib/server/auth/password';
-import { invalidateUserSessions } from '../src/lib/server/auth/session';
+import { invalidateSession, invalidateUserSessions } from '../src/lib/server/auth/session';
+import { signIn } from '../src/lib/server/auth/login';
+import { waitText } from '../src/lib/server/auth/wait-text';
+import { completeSecondStep } from '../src/lib/server/auth/two-factor';
 import { departmentAccountSchema } from '../src/lib/domain/delivery';
 import { createDepartmentAccount } from '../src/lib/server/delivery/departments';
 import { formatDemoCredentials, isDatabaseEmpty, seedDemo } from '../src/lib/server/seed/demo';
@@ -47,8 +50,9 @@ const usage = () => `${m.a11y_cli_usage_title()}
   electorate:add SESSION_ID USERNAME...     enrol delegates in a draft session
   session:open|close SESSION_ID [--as USERNAME]
                                             open voting, or close it and count the ballots
-  session:confirm SESSION_ID --as SCRUTINEER
-                                            a scrutineer confirms the stored tally of a closed session
+  session:confirm SESSION_ID --as SCRUTINEER --password-stdin
+                                            a scrutineer confirms the stored tally of a closed session, proving
+                                            themself with their password (and a current code on a second line)
   session:publish SESSION_ID --as STAFF     publish a confirmed tally (not by its confirmer)
   tally SESSION_ID [--verify]               recount the raw ballots; --verify compares with the stored tally
   export SESSION_ID --format csv|json       print the result (after closing) to standard output
@@ -81,7 +85,9 @@ const confirmMessages: Record<string, () => string> = {
 	not_found: m.a11y_cli_no_session,
 	wrong_status: m.a11y_cli_confirm_wrong_status,
 	already_confirmed: m.a11y_cli_confirm_already,
-	not_scrutineer: m.a11y_cli_not_scrutineer
+	not_scrutineer: m.a11y_cli_not_scrutineer,
+	sign_in_again: m.trust_sign_in_again,
+	tally_mismatch: m.trust_error_tally_mismatch
 };
 
 const lifecycleMessages: Record<string, () => string> = {
@@ -93,8 +99,33 @@ const lifecycleMessages: Record<string, () => string> = {
 	not_confirmed: m.a11y_cli_lifecycle_not_confirmed,
 	publisher_confirmed: m.a11y_cli_lifecycle_publisher_confirmed,
 	publisher_not_staff: m.a11y_cli_lifecycle_publisher_not_staff,
-	vote_void: m.attendance_error_vote_void
+	vote_void: m.attendance_error_vote_void,
+	tally_mismatch: m.trust_error_tally_mismatch,
+	paper_batch_pending: m.trust_error_paper_pending
 };
+
+/** A sign-in of the scrutineer's own for one confirmation (ended right after it). */
+async function signInAsScrutineer(
+	sql: Database['sql'],
+	username: string,
+	password: string,
+	code: string
+): Promise<{ ok: true; sessionId: string } | { ok: false; reason: string }> {
+	const first = await signIn(sql, { username, password, address: 'cli' });
+	if (first.ok) return { ok: true, sessionId: first.token.split('.')[0]! };
+	if (first.reason === 'rate_limited')
+		return { ok: false, reason: m.security_login_rate_limited({ wait: waitText(first.retryAfterSeconds) }) };
+	if (first.reason === 'invalid') return { ok: false, reason: m.error_login_failed() };
+	const second = await completeSecondStep(sql, { pendingToken: first.pendingToken, code });
+	if (second.ok) return { ok: true, sessionId: second.token.split('.')[0]! };
+	return {
+		ok: false,
+		reason:
+			second.error === 'rate_limited'
+				? m.security_second_step_rate_limited({ wait: waitText(second.retryAfterSeconds) })
+				: m.security_code_wrong()
+	};
+}
 
 async function run(command: string, args: string[], database: Database): Promise<number> {
 	const sql = database.sql;
@@ -259,10 +290,28 @@ async function run(command: string, args: string[], database: Database): Promise
 			return 0;
 		}
 		case 'session:confirm': {
-			const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { as: { type: 'string' } } });
+			const { values, positionals } = parseArgs({
+				args,
+				allowPositionals: true,
+				options: { as: { type: 'string' }, 'password-stdin': { type: 'boolean' } }
+			});
 			const votingSessionId = sessionIdFrom(positionals);
 			const scrutineer = await actingUser(sql, values.as, 'scrutineer');
-			const result = await confirmTally(sql, votingSessionId, scrutineer.id);
+			// The scrutineer proves themself as on the web: their password (first line of standard
+			// input) and, where they have an authenticator, a current code (second line).
+			if (!values['password-stdin']) throw new UsageError(m.trust_cli_confirm_needs_password());
+			const [password = '', code = ''] = readStdin().split(/\r?\n/);
+			const signedIn = await signInAsScrutineer(sql, scrutineer.username, password, code);
+			if (!signedIn.ok) {
+				console.error(m.a11y_cli_confirm_failed({ id: votingSessionId, reason: signedIn.reason }));
+				return 1;
+			}
+			let result: Awaited<ReturnType<typeof confirmTally>>;
+			try {
+				result = await confirmTally(sql, votingSessionId, scrutineer.id, signedIn.sessionId);
+			} finally {
+				await invalidateSession(sql, signedIn.sessionId);
+			}
 			if (!result.ok) {
 				console.error(
 					m.a11y_cli_confirm_failed({ id: votingSessionId, reason: confirmMessages[result.error]?.() ?? result.error })

@@ -4,7 +4,7 @@ declare global {
 	namespace App {
 		interface Locals {
 			user: SessionUser | null;
-			session: Pick<AuthSession, 'id'> | null;
+			session: Pick<AuthSession, 'id' | 'openedBy'> | null;
 		}
 		interface Error {
 			message: string;

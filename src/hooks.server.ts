@@ -6,14 +6,17 @@ import { closeDatabase, db, initDatabase } from '$lib/server/db';
 import { SESSION_COOKIE, validateSessionToken } from '$lib/server/auth/session';
 import { sessionCookieOptions } from '$lib/server/auth/cookies';
 import { startScheduler } from '$lib/server/voting/scheduler';
+import { startResidentsHousekeeping } from '$lib/server/residents/personal-data';
 import { twoFactorEnrolmentGate } from '$lib/server/auth/two-factor-policy';
 import { databaseOutage, handleServerError } from '$lib/server/db/outage';
 
 export const init: ServerInit = async () => {
 	await initDatabase();
 	const stopScheduler = startScheduler(db());
+	const stopHousekeeping = startResidentsHousekeeping(db());
 	process.once('sveltekit:shutdown', () => {
 		stopScheduler();
+		stopHousekeeping();
 		void closeDatabase();
 	});
 };
@@ -42,7 +45,7 @@ const authenticate: Handle = async ({ event, resolve }) => {
 		const session = await validateSessionToken(db(), token);
 		if (session) {
 			event.locals.user = session.user;
-			event.locals.session = { id: session.id };
+			event.locals.session = { id: session.id, openedBy: session.openedBy };
 		} else {
 			event.cookies.delete(SESSION_COOKIE, { path: '/' });
 		}

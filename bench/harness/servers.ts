@@ -53,6 +53,8 @@ export async function startApp(name: string, options: AppOptions): Promise<Serve
 			DATABASE_URL: options.databaseUrl,
 			BODY_SIZE_LIMIT: '2M',
 			PIAOJUE_MIGRATIONS_DIR: options.migrationsDir,
+			// The live scenario's 2,000 projector clients all come from the load generator's one address.
+			PIAOJUE_STREAMS_PER_ADDRESS: '100000',
 			...(options.poolSize ? { DATABASE_POOL_SIZE: String(options.poolSize) } : {})
 		}
 	});

@@ -14,6 +14,8 @@ import { performance } from 'node:perf_hooks';
 import type { Sql } from '../../src/lib/server/db/client';
 import { insertUser } from '../../src/lib/server/users/users';
 import { closeRoundNow, createRound } from '../../src/lib/server/residents/selection';
+import { recordVerifiedMobiles } from '../../src/lib/server/residents/mobile-verification';
+import type { Eligibility } from '../../src/lib/domain/verification';
 import { keepAliveAgent, request, round, runPool, summarize, timed, type Outcome } from '../harness/http';
 import { pickCandidates, signIn, type SignedInUser } from '../harness/seed';
 
@@ -39,7 +41,8 @@ async function openRound(
 	title: string,
 	candidateIds: number[],
 	maxSupports: number,
-	staffId: number
+	staffId: number,
+	eligibility: Eligibility
 ): Promise<number> {
 	const created = await createRound(
 		sql,
@@ -50,6 +53,7 @@ async function openRound(
 			closesAt: new Date(Date.now() + 3 * 3_600_000),
 			maxSupports,
 			liveRanking: true,
+			eligibility,
 			candidateIds
 		},
 		staffId
@@ -84,13 +88,25 @@ export async function seedSelection(
 		)) as number[];
 		residentIds.push(...ids);
 	}
+	// The rounds take phone-verified residents (the default for new rounds), as a real round would:
+	// each resident's number is recorded as a right SMS code records it (encrypted, unique keyed hash).
+	log(`verifying ${residentCount} residents' mobile numbers (recordVerifiedMobiles)`);
+	for (let start = 0; start < residentIds.length; start += 5_000) {
+		const batch = residentIds.slice(start, start + 5_000);
+		await sql.begin((tx) =>
+			recordVerifiedMobiles(
+				tx,
+				batch.map((userId, index) => ({ userId, mobile: `139${String(start + index).padStart(8, '0')}` }))
+			)
+		);
+	}
 	log(`signing in ${residentCount} residents (createSession)`);
 	const residents = await signIn(sql, residentIds);
 	return {
 		residents,
 		candidateIds,
-		roundId: await openRound(sql, '压测：网上评选', candidateIds, MAX_SUPPORTS, staffId),
-		baselineRoundId: await openRound(sql, '压测：网上评选（基线）', candidateIds, MAX_SUPPORTS, staffId)
+		roundId: await openRound(sql, '压测：网上评选', candidateIds, MAX_SUPPORTS, staffId, 'phone'),
+		baselineRoundId: await openRound(sql, '压测：网上评选（基线）', candidateIds, MAX_SUPPORTS, staffId, 'phone')
 	};
 }
 
@@ -229,7 +245,8 @@ export async function seedBulkSupports(
 	log(
 		`seeding a round with ${total.toLocaleString('en')} supports in bulk (${residentCount.toLocaleString('en')} generated residents × ${perResident})`
 	);
-	const roundId = await openRound(sql, `压测：${total} 个支持`, candidateIds, perResident, staffId);
+	// Any registered resident: the generated residents are written in bulk, without verified numbers.
+	const roundId = await openRound(sql, `压测：${total} 个支持`, candidateIds, perResident, staffId, 'registered');
 	await sql`
 		with created as (
 			insert into app_user (username, display_name)

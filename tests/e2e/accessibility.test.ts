@@ -19,7 +19,8 @@ import {
 	submitInvalid,
 	unlistedPages,
 	visit,
-	type World
+	type World,
+	PAGES_APP_ENV
 } from './pages';
 
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
@@ -66,7 +67,7 @@ describe('accessibility (axe, WCAG 2.2 AA)', () => {
 	beforeAll(async () => {
 		database = await createTestDatabase();
 		world = await buildWorld(database);
-		app = await startApp(database.url);
+		app = await startApp(database.url, PAGES_APP_ENV);
 		browser = await launchChromium();
 	});
 

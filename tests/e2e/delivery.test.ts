@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { createDepartmentAccount } from '../../src/lib/server/delivery/departments';
 import { castBallot } from '../../src/lib/server/voting/casting';
 import { applyLifecycle, confirmTally } from '../../src/lib/server/voting/sessions';
-import { createUser, createVotingSession } from '../helpers/factory';
+import { createUser, createVotingSession, passwordSignIn } from '../helpers/factory';
 import { DESKTOP, PHONE, screenshot, signInThroughForm, waitForScripts } from '../helpers/browser';
 import { browserSuite } from '../helpers/browser-suite';
 
@@ -62,7 +62,9 @@ describe('delivery tracking in a real browser', () => {
 			});
 		}
 		expect((await applyLifecycle(sql, session.id, 'close', staff.id)).ok).toBe(true);
-		expect((await confirmTally(sql, session.id, scrutineer.id)).ok).toBe(true);
+		expect((await confirmTally(sql, session.id, scrutineer.id, await passwordSignIn(sql, scrutineer.id))).ok).toBe(
+			true
+		);
 		expect((await applyLifecycle(sql, session.id, 'publish', publisher.id)).ok).toBe(true);
 		const [row] = await sql<
 			{ id: number; title: string }[]

@@ -8,7 +8,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type RunningApp } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { launchChromium, screenshot } from '../helpers/browser';
-import { buildWorld, contextFor, PAGES, ROLES, visit, type Language, type Role, type World } from './pages';
+import {
+	buildWorld,
+	contextFor,
+	PAGES,
+	ROLES,
+	visit,
+	type Language,
+	type Role,
+	type World,
+	PAGES_APP_ENV
+} from './pages';
 
 const PHONE = { width: 360, height: 740 };
 const VIEWPORTS = [PHONE, { width: 768, height: 1024 }, { width: 1366, height: 768 }, { width: 1920, height: 1080 }];
@@ -106,7 +116,7 @@ describe('pages on phones, tablets, desktops and the projector', () => {
 	beforeAll(async () => {
 		database = await createTestDatabase();
 		world = await buildWorld(database);
-		app = await startApp(database.url);
+		app = await startApp(database.url, PAGES_APP_ENV);
 		browser = await launchChromium();
 	});
 

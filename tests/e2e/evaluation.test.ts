@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyLifecycle, confirmTally } from '../../src/lib/server/voting/sessions';
 import { createEvaluation, yearWithProjects } from '../helpers/evaluation';
-import { createUser, TEST_PASSWORD } from '../helpers/factory';
+import { createUser, TEST_PASSWORD, passwordSignIn } from '../helpers/factory';
 import { DESKTOP, screenshot, signInThroughForm, TABLET } from '../helpers/browser';
 import { browserSuite } from '../helpers/browser-suite';
 
@@ -77,7 +77,9 @@ describe('the satisfaction evaluation in a real browser', () => {
 	it('shows the published grades in words on the results page and the projector', async () => {
 		const { sql } = suite.database;
 		expect(await applyLifecycle(sql, evaluation.id, 'close', staff.id)).toMatchObject({ ok: true });
-		expect(await confirmTally(sql, evaluation.id, scrutineer.id)).toEqual({ ok: true });
+		expect(await confirmTally(sql, evaluation.id, scrutineer.id, await passwordSignIn(sql, scrutineer.id))).toEqual({
+			ok: true
+		});
 		expect(await applyLifecycle(sql, evaluation.id, 'publish', staff.id)).toMatchObject({ ok: true });
 
 		const { page, errors } = await suite.windows.open(DESKTOP);

@@ -6,6 +6,7 @@ import { createRound } from '../../src/lib/server/residents/selection';
 import { createCandidates, createUser, TEST_PASSWORD } from '../helpers/factory';
 import { PHONE, screenshot } from '../helpers/browser';
 import { browserSuite } from '../helpers/browser-suite';
+import { verifyMobile } from '../helpers/verification';
 
 const HOUR = 3_600_000;
 describe('journey 3: a resident supports candidates in the public selection', () => {
@@ -28,6 +29,7 @@ describe('journey 3: a resident supports candidates in the public selection', ()
 			staff.id
 		);
 		resident = await createUser(database.sql, ['resident'], 'resident');
+		await verifyMobile(database.sql, resident.id); // the round takes phone-verified residents (the default)
 	});
 
 	it('takes a resident’s supports in a public selection without JavaScript', async () => {

@@ -7,6 +7,7 @@ import { closeRoundNow, createRound, replaceSupports } from '../../src/lib/serve
 import { createCandidates, createUser, createUsers, TEST_PASSWORD } from '../helpers/factory';
 import { DESKTOP, screenshot, signInThroughForm } from '../helpers/browser';
 import { browserSuite } from '../helpers/browser-suite';
+import { verifyMobile } from '../helpers/verification';
 
 const HOUR = 3_600_000;
 const WAIT = { timeout: 15_000, interval: 100 };
@@ -39,6 +40,8 @@ describe('journey 4: staff prepare a voting session from the selection and open 
 		// Five residents support: candidate 4 most, then 2, 0, 1, 3.
 		ranked = [candidateIds[4]!, candidateIds[2]!, candidateIds[0]!, candidateIds[1]!, candidateIds[3]!];
 		const residents = await createUsers(database.sql, 5, ['resident'], 'resident');
+		// The round takes phone-verified residents (the default): each verifies a number first.
+		for (const resident of residents) await verifyMobile(database.sql, resident.id);
 		const picks = [[4, 2, 0], [4, 2, 0], [4, 2, 1], [4, 2], [4]];
 		for (const [index, resident] of residents.entries()) {
 			const supported = await replaceSupports(

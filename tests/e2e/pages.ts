@@ -5,8 +5,9 @@ import { randomBytes } from 'node:crypto';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { createCampaign } from '../../src/lib/server/residents/campaigns';
 import { reviewProposals, saveProposal } from '../../src/lib/server/residents/proposals';
-import { createRound } from '../../src/lib/server/residents/selection';
+import { createRound, excludeSupports, replaceSupports } from '../../src/lib/server/residents/selection';
 import { castBallot } from '../../src/lib/server/voting/casting';
+import { enterPaperBatch } from '../../src/lib/server/voting/paper';
 import { addGroupMember } from '../../src/lib/server/delivery/monitoring';
 import { readEvaluationForm } from '../../src/lib/server/evaluation/evaluations';
 import {
@@ -15,8 +16,16 @@ import {
 	createVotingSession as createVotingSessionRecord
 } from '../../src/lib/server/voting/sessions';
 import type { TestDatabase } from '../helpers/database';
-import { createUser, createVotingSession, TEST_PASSWORD, type TestSession } from '../helpers/factory';
+import {
+	createUser,
+	createUsers,
+	createVotingSession,
+	TEST_PASSWORD,
+	type TestSession,
+	passwordSignIn
+} from '../helpers/factory';
 import { routeInventory } from '../helpers/security';
+import { verifyMobile } from '../helpers/verification';
 
 export const ROLES = ['public', 'resident', 'delegate', 'staff', 'scrutineer', 'department', 'pending2fa'] as const;
 export type Role = (typeof ROLES)[number];
@@ -40,11 +49,15 @@ export interface World {
 	/** The resident's draft. */
 	draftProposalId: number;
 	roundId: number;
+	/** Scripted accounts that supported in the round from one address block (two of them excluded). */
+	scriptedResidentIds: number[];
 	/** A livelihood project (a chosen candidate of the published vote), led by the department. */
 	projectId: number;
 	projectYear: number;
 	/** A draft satisfaction evaluation of the published year's projects. */
 	evaluationId: number;
+	/** A paper batch of the open vote awaiting the scrutineer's confirmation. */
+	paperBatchId: number;
 }
 
 /** A form on a page submitted in its error state: every field emptied, the browser's checks off. */
@@ -64,6 +77,15 @@ export interface PageEntry {
 	path: (world: World) => string;
 	forms?: FormProbe[];
 }
+
+/**
+ * The environment the page-walking tests start the app with: an identity provider configured (its
+ * address is never reached: /login/oidc only shows the notice) so that its page exists.
+ */
+export const PAGES_APP_ENV: Record<string, string> = {
+	OIDC_ISSUER: 'http://127.0.0.1:9/unused-identity-provider',
+	OIDC_CLIENT_ID: 'piaojue-pages'
+};
 
 /** Route ids that answer with a redirect only (no page to look at). */
 export const NOT_PAGES: Record<string, string> = {
@@ -90,6 +112,7 @@ export const PAGES: PageEntry[] = [
 	{ route: '/login',                              role: 'public',     path: () => '/login', forms: [{ form: 'form[method="POST"]' }] },
 	{ route: '/login/code',                         role: 'public',     path: () => '/login/code', forms: [{ form: 'form[action="?/check"]' }] },
 	{ route: '/register',                           role: 'public',     path: () => '/register', forms: [{ form: 'form[method="POST"]' }] },
+	{ route: '/login/oidc',                         role: 'public',     path: () => '/login/oidc?redirectTo=%2Fme' },
 	{ route: '/delivery',                           role: 'public',     path: () => '/delivery' },
 	{ route: '/delivery/[projectId]',               role: 'public',     path: (w) => `/delivery/${w.projectId}` },
 	{ route: '/delivery/report/[year]',             role: 'public',     path: (w) => `/delivery/report/${w.projectYear}` },
@@ -97,6 +120,8 @@ export const PAGES: PageEntry[] = [
 	// Resident
 	{ route: '/',                                   role: 'resident',   path: () => '/' },
 	{ route: '/me',                                 role: 'resident',   path: () => '/me' },
+	{ route: '/me/verify',                          role: 'resident',   path: (w) => `/me/verify?redirectTo=%2Fselection%2F${w.roundId}`, forms: [{ form: 'form[action^="?/send"]' }] },
+	{ route: '/me/data',                            role: 'resident',   path: () => '/me/data', forms: [{ form: 'form[action="?/delete"]' }] },
 	{ route: '/proposals/new',                      role: 'resident',   path: () => '/proposals/new', forms: [{ form: 'form[action="?/submit"]', prepare: emptyExcept(['campaignId']) }] },
 	{ route: '/proposals/[id]',                     role: 'resident',   path: (w) => `/proposals/${w.proposalId}` },
 	{ route: '/proposals/[id]',                     role: 'resident',   path: (w) => `/proposals/${w.draftProposalId}` },
@@ -123,6 +148,8 @@ export const PAGES: PageEntry[] = [
 	{ route: '/admin/rounds',                       role: 'staff',      path: () => '/admin/rounds' },
 	{ route: '/admin/rounds/new',                   role: 'staff',      path: () => '/admin/rounds/new', forms: [{ form: 'form[method="POST"]' }] },
 	{ route: '/admin/rounds/[id]',                  role: 'staff',      path: (w) => `/admin/rounds/${w.roundId}` },
+	{ route: '/admin/rounds/[id]/review',           role: 'staff',      path: (w) => `/admin/rounds/${w.roundId}/review`, forms: [{ form: 'form[action="?/exclude"]' }] },
+	{ route: '/admin/residents/[id]',               role: 'staff',      path: (w) => `/admin/residents/${w.scriptedResidentIds[0]}?round=${w.roundId}` },
 	{ route: '/admin/sessions/new',                 role: 'staff',      path: () => '/admin/sessions/new', forms: [{ form: 'form.session-form' }] },
 	{ route: '/admin/sessions/[id]',                role: 'staff',      path: (w) => `/admin/sessions/${w.open.id}`, forms: [{ form: 'form[method="POST"]' }] },
 	{ route: '/admin/sessions/[id]',                role: 'staff',      path: (w) => `/admin/sessions/${w.published.id}` },
@@ -132,6 +159,7 @@ export const PAGES: PageEntry[] = [
 	{ route: '/admin/sessions/[id]/electorate',     role: 'staff',      path: (w) => `/admin/sessions/${w.draft.id}/electorate`, forms: [{ form: 'form[action="?/enrol"]' }] },
 	{ route: '/admin/sessions/[id]/credentials',    role: 'staff',      path: (w) => `/admin/sessions/${w.draft.id}/credentials` },
 	{ route: '/admin/sessions/[id]/paper',          role: 'staff',      path: (w) => `/admin/sessions/${w.open.id}/paper`, forms: [{ form: 'form[method="POST"]' }] },
+	{ route: '/admin/sessions/[id]/paper/[batchId]', role: 'scrutineer', path: (w) => `/admin/sessions/${w.open.id}/paper/${w.paperBatchId}`, forms: [{ form: 'form[action="?/reject"]' }] },
 	{ route: '/admin/projects',                     role: 'staff',      path: () => '/admin/projects', forms: [{ form: 'form[action="?/createDepartment"]' }] },
 	{ route: '/admin/projects/[id]',                role: 'staff',      path: (w) => `/admin/projects/${w.projectId}`, forms: [{ form: 'form[action="?/addMember"]' }] },
 	{ route: '/admin/evaluations',                  role: 'staff',      path: () => '/admin/evaluations' },
@@ -191,6 +219,7 @@ export async function buildWorld(database: TestDatabase): Promise<World> {
 	const staff = await createUser(sql, ['staff'], 'staff');
 	const scrutineer = await createUser(sql, ['scrutineer'], 'scrutineer');
 	const resident = await createUser(sql, ['resident'], 'resident');
+	await verifyMobile(sql, resident.id, '13812341234'); // rounds take phone-verified residents by default
 	const pending2fa = await createUser(sql, ['staff'], 'twofactor');
 	const department = await createUser(sql, ['department'], 'department');
 	await sql`insert into department_account (user_id, department_name) values (${department.id}, ${DEPARTMENT})`;
@@ -219,7 +248,7 @@ export async function buildWorld(database: TestDatabase): Promise<World> {
 		});
 	}
 	await expectOk(applyLifecycle(sql, published.id, 'close', staff.id), 'close');
-	await expectOk(confirmTally(sql, published.id, scrutineer.id), 'confirm');
+	await expectOk(confirmTally(sql, published.id, scrutineer.id, await passwordSignIn(sql, scrutineer.id)), 'confirm');
 	await expectOk(applyLifecycle(sql, published.id, 'publish', staff.id), 'publish');
 	// Publishing made the chosen candidates the year's projects; an evaluation of them is drafted.
 	const [project] = await sql<
@@ -235,6 +264,16 @@ export async function buildWorld(database: TestDatabase): Promise<World> {
 	});
 	if (!evaluation.ok) throw new Error(`could not draft the evaluation: ${JSON.stringify(evaluation.errors)}`);
 	const evaluationId = await createVotingSessionRecord(sql, evaluation.session, staff.id);
+	// A paper batch of the open vote, waiting for the scrutineer it names.
+	const paperBatch = await enterPaperBatch(sql, {
+		votingSessionId: open.id,
+		enteredBy: staff.id,
+		delegateReferences: [open.delegates[2]!.username],
+		ballots: [{ isVoid: false, choices: [{ candidateId: open.candidateIds[1]!, choice: 'for' }], channel: 'paper' }],
+		scrutineerIds: [scrutineer.id],
+		note: '1号票箱'
+	});
+	if (!paperBatch.ok) throw new Error(`could not enter the paper batch: ${JSON.stringify(paperBatch.error)}`);
 	// The delegate watches the project for the congress (monitoring group).
 	await expectOk(addGroupMember(sql, project.id, open.delegates[0]!.username, staff.id), 'add to the monitoring group');
 
@@ -281,6 +320,29 @@ export async function buildWorld(database: TestDatabase): Promise<World> {
 		staff.id
 	);
 	if (!round.ok) throw new Error(`could not create the round: ${round.problem}`);
+	// The resident and six scripted accounts support; the script shows in the review; two are excluded.
+	await expectOk(replaceSupports(sql, round.id, resident.id, [draft.candidateIds[0]!]), 'support');
+	const scripted = await createUsers(sql, 6, ['resident'], 'scripted');
+	for (const account of scripted) {
+		await verifyMobile(sql, account.id);
+		await expectOk(
+			replaceSupports(sql, round.id, account.id, [draft.candidateIds[1]!], {
+				addressPrefix: '203.0.113.0/24',
+				userAgent: 'python-requests/2.31'
+			}),
+			'scripted support'
+		);
+	}
+	await expectOk(
+		excludeSupports(
+			sql,
+			round.id,
+			scripted.slice(0, 2).map((account) => account.id),
+			'同一地址段批量注册后集中支持',
+			staff.id
+		),
+		'exclude'
+	);
 	return {
 		users: { staff, scrutineer, resident, delegate: open.delegates[0]!, department, pending2fa },
 		open,
@@ -293,9 +355,11 @@ export async function buildWorld(database: TestDatabase): Promise<World> {
 		proposalId: submitted.id,
 		draftProposalId: drafted.id,
 		roundId: round.id,
+		scriptedResidentIds: scripted.map((account) => account.id),
 		projectId: project.id,
 		projectYear: project.year,
-		evaluationId
+		evaluationId,
+		paperBatchId: paperBatch.batchId
 	};
 }
 

@@ -8,7 +8,7 @@ import { castBallot } from '../../src/lib/server/voting/casting';
 import { applyLifecycle, confirmTally } from '../../src/lib/server/voting/sessions';
 import { startApp, type RunningApp } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { createUser, createVotingSession, TEST_PASSWORD, type TestSession } from '../helpers/factory';
+import { createUser, createVotingSession, TEST_PASSWORD, type TestSession, passwordSignIn } from '../helpers/factory';
 import { launchChromium, newContext, screenshot, signInThroughForm, watchErrors } from '../helpers/browser';
 
 const FULL_HD = { width: 1920, height: 1080 };
@@ -180,7 +180,10 @@ describe('the projector screen in a real browser', () => {
 		expect(await fitsWithoutScrolling(page)).toBe(true);
 		await screenshot(page, 'screen-closed-1080p');
 
-		expect((await confirmTally(database.sql, session.id, scrutineer.id)).ok).toBe(true);
+		expect(
+			(await confirmTally(database.sql, session.id, scrutineer.id, await passwordSignIn(database.sql, scrutineer.id)))
+				.ok
+		).toBe(true);
 		expect((await applyLifecycle(database.sql, session.id, 'publish', staff.id)).ok).toBe(true);
 		const chart = page.locator('svg.result-chart');
 		await chart.waitFor();
@@ -217,7 +220,9 @@ describe('the projector screen in a real browser', () => {
 			await cast(delegate, delegate >= 12 ? [...ticks, 10 + delegate - 12] : ticks, big);
 		}
 		expect((await applyLifecycle(database.sql, big.id, 'close', staff.id)).ok).toBe(true);
-		expect((await confirmTally(database.sql, big.id, scrutineer.id)).ok).toBe(true);
+		expect(
+			(await confirmTally(database.sql, big.id, scrutineer.id, await passwordSignIn(database.sql, scrutineer.id))).ok
+		).toBe(true);
 		expect((await applyLifecycle(database.sql, big.id, 'publish', staff.id)).ok).toBe(true);
 
 		for (const [viewport, name, theme] of [

@@ -5,11 +5,13 @@ export interface CliResult {
 	code: number | null;
 	stdout: string;
 	stderr: string;
+	/** The command did not finish within its time (it was killed). */
+	timedOut: boolean;
 }
 
 export function runCli(
 	args: string[],
-	options: { databaseUrl?: string; input?: string; env?: Record<string, string | undefined> } = {}
+	options: { databaseUrl?: string; input?: string; env?: Record<string, string | undefined>; timeoutMs?: number } = {}
 ): CliResult {
 	const result = spawnSync(process.execPath, ['scripts/run-cli.js', ...args], {
 		env: {
@@ -19,7 +21,8 @@ export function runCli(
 		},
 		input: options.input,
 		encoding: 'utf8',
-		timeout: 60_000
+		timeout: options.timeoutMs ?? 60_000,
+		maxBuffer: 64 * 1024 * 1024
 	});
-	return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+	return { code: result.status, stdout: result.stdout, stderr: result.stderr, timedOut: result.error !== undefined };
 }

@@ -11,7 +11,7 @@ import {
 	enrollDelegates,
 	insertVotingSession
 } from '../../src/lib/server/voting/sessions';
-import { createUsers, createVotingSession } from './factory';
+import { createUsers, createVotingSession, passwordSignIn } from './factory';
 
 type Person = { id: number; username: string };
 let nextYear = 2030 + (Number(process.env.VITEST_POOL_ID ?? 0) % 10) * 6;
@@ -23,7 +23,9 @@ export async function closeConfirmPublish(
 	scrutineer: Person
 ): Promise<void> {
 	expect(await applyLifecycle(sql, votingSessionId, 'close', staff.id)).toMatchObject({ ok: true });
-	expect(await confirmTally(sql, votingSessionId, scrutineer.id)).toEqual({ ok: true });
+	expect(await confirmTally(sql, votingSessionId, scrutineer.id, await passwordSignIn(sql, scrutineer.id))).toEqual({
+		ok: true
+	});
 	expect(await applyLifecycle(sql, votingSessionId, 'publish', staff.id)).toMatchObject({ ok: true });
 }
 

@@ -4,7 +4,14 @@ import type { Sql } from '../../src/lib/server/db/client';
 import type { BallotMethod, Role, ThresholdBase } from '../../src/lib/domain/types';
 import { hashPassword } from '../../src/lib/server/auth/password';
 import { insertUser } from '../../src/lib/server/users/users';
+import { createSession } from '../../src/lib/server/auth/session';
 import { applyLifecycle, enrollDelegates, insertVotingSession } from '../../src/lib/server/voting/sessions';
+import {
+	confirmPaperBatch,
+	enterPaperBatch,
+	type PaperBatchInput,
+	type PaperBatchResult
+} from '../../src/lib/server/voting/paper';
 
 export const TEST_PASSWORD = 'correct horse battery staple';
 let passwordHash: Promise<string> | null = null;
@@ -114,4 +121,27 @@ export async function countRows(
 		       (select count(*) from ballot where voting_session_id = ${votingSessionId})::int as ballots,
 		       (select count(*) from ballot_choice where voting_session_id = ${votingSessionId})::int as choices`;
 	return row as { marks: number; ballots: number; choices: number };
+}
+
+/** A sign-in of the user with their password (an auth session opened so), as confirming a tally asks of a scrutineer. */
+export async function passwordSignIn(sql: Sql, userId: number): Promise<string> {
+	return (await createSession(sql, userId, { openedBy: 'password' })).sessionId;
+}
+
+/**
+ * A paper batch entered and then confirmed by each scrutineer it names, through their own password
+ * sign-in, as the hall does it: its marks and ballots then count.
+ */
+export async function enterConfirmedPaperBatch(sql: Sql, input: PaperBatchInput): Promise<PaperBatchResult> {
+	const entered = await enterPaperBatch(sql, input);
+	if (!entered.ok) return entered;
+	for (const scrutineerId of input.scrutineerIds) {
+		const confirmed = await confirmPaperBatch(sql, {
+			batchId: entered.batchId,
+			scrutineerId,
+			authSessionId: await passwordSignIn(sql, scrutineerId)
+		});
+		if (!confirmed.ok) throw new Error(`paper batch ${entered.batchId} not confirmed: ${confirmed.error}`);
+	}
+	return entered;
 }

@@ -5,13 +5,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPaperBallots } from '../../src/lib/domain/paper';
 import { seedDemo, DEMO_PRESENT_DELEGATES } from '../../src/lib/server/seed/demo';
 import { castBallot } from '../../src/lib/server/voting/casting';
-import { enterPaperBatch } from '../../src/lib/server/voting/paper';
 import { getStoredTally } from '../../src/lib/server/voting/results';
 import { applyLifecycle, confirmTally, getVotingSession } from '../../src/lib/server/voting/sessions';
 import { startApp, Visitor, type RunningApp } from '../helpers/app';
 import { runCli } from '../helpers/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { createUser, createVotingSession, TEST_PASSWORD } from '../helpers/factory';
+import {
+	createUser,
+	createVotingSession,
+	enterConfirmedPaperBatch,
+	passwordSignIn,
+	TEST_PASSWORD
+} from '../helpers/factory';
 import { castThroughForm } from '../helpers/voting';
 
 let database: TestDatabase;
@@ -140,7 +145,7 @@ describe('attendance over HTTP', () => {
 		}
 		const reading = readPaperBallots('approval', 2, session.candidateIds, '1 2\n1 2 3');
 		if (!reading.ok) throw new Error('unreadable');
-		await enterPaperBatch(sql, {
+		await enterConfirmedPaperBatch(sql, {
 			votingSessionId: session.id,
 			enteredBy: staff.id,
 			delegateReferences: session.delegates.slice(3).map((delegate) => delegate.username),
@@ -150,7 +155,7 @@ describe('attendance over HTTP', () => {
 			issuedCount: 2
 		});
 		await applyLifecycle(sql, session.id, 'close', staff.id);
-		await confirmTally(sql, session.id, scrutineer.id);
+		await confirmTally(sql, session.id, scrutineer.id, await passwordSignIn(sql, scrutineer.id));
 		await applyLifecycle(sql, session.id, 'publish', publisher.id);
 		const stored = (await getStoredTally(sql, session.id))!.figures;
 		expect(stored).toMatchObject({ issued: 5, returned: 5, validBallots: 4, voidBallots: 1, valid: true });
@@ -193,7 +198,7 @@ describe('attendance over HTTP', () => {
 		const voided = await createVotingSession(sql, { delegates: 3, candidates: 3, seats: 1 });
 		const twice = readPaperBallots('approval', 1, voided.candidateIds, '1\n2');
 		if (!twice.ok) throw new Error('unreadable');
-		await enterPaperBatch(sql, {
+		await enterConfirmedPaperBatch(sql, {
 			votingSessionId: voided.id,
 			enteredBy: staff.id,
 			delegateReferences: voided.delegates.slice(1).map((delegate) => delegate.username),
@@ -203,7 +208,7 @@ describe('attendance over HTTP', () => {
 			issuedCount: 0
 		});
 		await applyLifecycle(sql, voided.id, 'close', staff.id);
-		await confirmTally(sql, voided.id, scrutineer.id);
+		await confirmTally(sql, voided.id, scrutineer.id, await passwordSignIn(sql, scrutineer.id));
 		const publisherVisitor = await signedIn(publisher.username);
 		const page = text(await (await publisherVisitor.get(`/admin/sessions/${voided.id}`)).text());
 		expect(page).toContain('本次票决无效');

@@ -20,7 +20,14 @@ import {
 	getVotingSession
 } from '../../src/lib/server/voting/sessions';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { createCandidates, createUser, createUsers, createVotingSession } from '../helpers/factory';
+import {
+	createCandidates,
+	createUser,
+	createUsers,
+	createVotingSession,
+	enterConfirmedPaperBatch,
+	passwordSignIn
+} from '../helpers/factory';
 
 let database: TestDatabase;
 let staff: { id: number; username: string };
@@ -365,7 +372,7 @@ describe('a valid vote: 发出 and 收回', () => {
 			});
 		}
 		expect(
-			await enterPaperBatch(sql, {
+			await enterConfirmedPaperBatch(sql, {
 				votingSessionId: session.id,
 				enteredBy: staff.id,
 				delegateReferences: session.delegates.slice(3, 5).map((delegate) => delegate.username),
@@ -395,7 +402,9 @@ describe('a valid vote: 发出 and 收回', () => {
 			valid: true
 		});
 		expect((await verifyTally(sql, session.id))?.differences).toEqual([]);
-		expect(await confirmTally(sql, session.id, scrutineer.id)).toEqual({ ok: true });
+		expect(await confirmTally(sql, session.id, scrutineer.id, await passwordSignIn(sql, scrutineer.id))).toEqual({
+			ok: true
+		});
 		const publisher = await createUser(sql, ['staff']);
 		expect(await applyLifecycle(sql, session.id, 'publish', publisher.id)).toEqual({ ok: true, status: 'published' });
 	});
@@ -410,7 +419,7 @@ describe('a valid vote: 发出 and 收回', () => {
 		});
 		// Three paper ballots came back from a batch for which only one was issued.
 		expect(
-			await enterPaperBatch(sql, {
+			await enterConfirmedPaperBatch(sql, {
 				votingSessionId: session.id,
 				enteredBy: staff.id,
 				delegateReferences: session.delegates.slice(1).map((delegate) => delegate.username),
@@ -424,7 +433,7 @@ describe('a valid vote: 发出 and 收回', () => {
 		const figures = (await getStoredTally(sql, session.id))!.figures;
 		// Issued: 4 checked in − 3 on paper + 1 paper = 2; returned: 1 + 3 = 4.
 		expect(figures).toMatchObject({ issued: 2, returned: 4, valid: false });
-		await confirmTally(sql, session.id, scrutineer.id);
+		await confirmTally(sql, session.id, scrutineer.id, await passwordSignIn(sql, scrutineer.id));
 		const publisher = await createUser(sql, ['staff']);
 		const refused = await applyLifecycle(sql, session.id, 'publish', publisher.id);
 		expect(refused).toEqual({ ok: false, error: 'vote_void' });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { castBallot } from '../../src/lib/server/voting/casting';
 import { applyLifecycle, confirmTally } from '../../src/lib/server/voting/sessions';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { createUser, createVotingSession } from '../helpers/factory';
+import { createUser, createVotingSession, passwordSignIn } from '../helpers/factory';
 
 let source: TestDatabase;
 let target: TestDatabase;
@@ -53,7 +53,7 @@ describe('backup and restore', () => {
 		const staff = await createUser(source.sql, ['staff']);
 		const scrutineer = await createUser(source.sql, ['scrutineer']);
 		await applyLifecycle(source.sql, session.id, 'close', staff.id);
-		await confirmTally(source.sql, session.id, scrutineer.id);
+		await confirmTally(source.sql, session.id, scrutineer.id, await passwordSignIn(source.sql, scrutineer.id));
 		await applyLifecycle(source.sql, session.id, 'publish', staff.id);
 
 		const file = path.join(folder, 'piaojue.backup');

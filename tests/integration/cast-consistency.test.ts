@@ -3,10 +3,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPaperBallots } from '../../src/lib/domain/paper';
 import { castBallot } from '../../src/lib/server/voting/casting';
-import { enterPaperBatch } from '../../src/lib/server/voting/paper';
+import { confirmPaperBatch, enterPaperBatch } from '../../src/lib/server/voting/paper';
 import { applyLifecycle } from '../../src/lib/server/voting/sessions';
 import { verifyTally } from '../../src/lib/server/voting/results';
-import { countRows, createUser, createVotingSession, type TestSession } from '../helpers/factory';
+import { countRows, createUser, createVotingSession, passwordSignIn, type TestSession } from '../helpers/factory';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
 let database: TestDatabase;
@@ -160,9 +160,19 @@ describe('marks and ballots at commit', () => {
 			note: ''
 		});
 		expect(entered).toMatchObject({ ok: true, ballots: 3 });
+		// Its ballots wait for the named scrutineer, balancing the marks until then.
+		expect(await countRows(sql, session.id)).toEqual({ marks: 4, ballots: 1, choices: 1 });
+		expect(
+			await confirmPaperBatch(sql, {
+				batchId: entered.ok ? entered.batchId : 0,
+				scrutineerId: scrutineer.id,
+				authSessionId: await passwordSignIn(sql, scrutineer.id)
+			})
+		).toEqual({ ok: true, status: 'counted' });
 		expect(await countRows(sql, session.id)).toEqual({ marks: 4, ballots: 4, choices: 4 });
 
-		// The same kind of batch written by hand with one ballot fewer than its marks.
+		// The same kind of batch written by hand, one of its ballots counted at once instead of waiting:
+		// the box balances, but the batch does not hold the ballots it says.
 		await expect(
 			sql.begin(async (tx) => {
 				const [batch] = await tx<{ id: number }[]>`
@@ -171,9 +181,10 @@ describe('marks and ballots at commit', () => {
 				for (const index of [4, 5]) {
 					await tx`insert into ballot_mark (voting_session_id, delegate_id, channel, paper_batch_id) values (${session.id}, ${delegateOf(session, index)}, 'paper', ${batch!.id})`;
 				}
+				await tx`insert into paper_batch_ballot (paper_batch_id, voting_session_id, is_void) values (${batch!.id}, ${session.id}, true)`;
 				await tx`insert into ballot (voting_session_id, channel) values (${session.id}, 'paper')`;
 			})
-		).rejects.toThrow(MISMATCH);
+		).rejects.toThrow(/paper batch \d+ holds 1 ballots but says 2/);
 		expect(await countRows(sql, session.id)).toEqual({ marks: 4, ballots: 4, choices: 4 });
 
 		expect((await applyLifecycle(sql, session.id, 'close', staff.id)).ok).toBe(true);

@@ -33,7 +33,7 @@ describe('casting a ballot', () => {
 		const stored = await sql<{ candidateId: number; choice: string }[]>`
 			select candidate_id as "candidateId", choice from ballot_choice where voting_session_id = ${session.id} order by candidate_id`;
 		expect(stored).toEqual([...chosen].sort((a, b) => a - b).map((candidateId) => ({ candidateId, choice: 'for' })));
-		const [receipt] = await sql`select 1 from ballot where receipt_hash = ${receiptHash(result.receiptCode)}`;
+		const [receipt] = await sql`select 1 from ballot_receipt where receipt_hash = ${receiptHash(result.receiptCode)}`;
 		expect(receipt).toBeDefined();
 		const [mark] =
 			await sql`select 1 from ballot_mark where voting_session_id = ${session.id} and delegate_id = ${delegate!.id}`;

@@ -109,13 +109,31 @@ describe('operator CLI', () => {
 			'a scrutineer must confirm the tally first'
 		);
 		expect(cli(['session:confirm', String(sessionId), '--as', 'cli_staff']).stderr).toContain('not scrutineer');
-		expect(cli(['user:create', '--username', 'cli_scrutineer', '--role', 'scrutineer']).code).toBe(0);
-		expect(cli(['session:confirm', String(sessionId), '--as', 'cli_scrutineer']).stdout).toContain(
-			'tally confirmed by cli_scrutineer'
+		expect(
+			cli(
+				['user:create', '--username', 'cli_scrutineer', '--role', 'scrutineer', '--password-stdin'],
+				'the scrutineer passphrase\n'
+			).code
+		).toBe(0);
+		// The scrutineer proves themself with their password; an operator naming them is not enough.
+		const unproven = cli(['session:confirm', String(sessionId), '--as', 'cli_scrutineer']);
+		expect(unproven.code).toBe(2);
+		expect(unproven.stderr).toContain('--password-stdin');
+		const wrong = cli(
+			['session:confirm', String(sessionId), '--as', 'cli_scrutineer', '--password-stdin'],
+			'a guessed passphrase\n'
 		);
+		expect(wrong.code).toBe(1);
+		expect(wrong.stderr).toContain('incorrect');
+		expect(
+			cli(
+				['session:confirm', String(sessionId), '--as', 'cli_scrutineer', '--password-stdin'],
+				'the scrutineer passphrase\n'
+			).stdout
+		).toContain('tally confirmed by cli_scrutineer');
 		expect(cli(['session:publish', String(sessionId)]).stderr).toContain('needs --as USERNAME');
 		expect(cli(['session:publish', String(sessionId), '--as', 'cli_staff']).stdout).toContain('now published');
-	}, 180_000); // about 30 CLI processes, one after another
+	}, 240_000); // about 30 CLI processes, one after another, slow on a busy machine
 
 	it('detects a stored tally that no longer matches the ballots', async () => {
 		const candidateIds = await createCandidates(database.sql, 3);
@@ -146,7 +164,7 @@ describe('operator CLI', () => {
 		const verified = cli(['tally', String(sessionId), '--verify']);
 		expect(verified.code).toBe(1);
 		expect(verified.stderr).toContain('ballotsCast: stored 5, recomputed 0');
-	});
+	}, 240_000); // a CLI process per step: about 20 of them, slow on a busy machine
 
 	it('explains bad arguments and exits with 2', () => {
 		for (const args of [

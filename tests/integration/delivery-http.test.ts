@@ -10,7 +10,7 @@ import { castBallot } from '../../src/lib/server/voting/casting';
 import { applyLifecycle, confirmTally } from '../../src/lib/server/voting/sessions';
 import { startApp, type RunningApp } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { createUser, createVotingSession } from '../helpers/factory';
+import { createUser, createVotingSession, passwordSignIn } from '../helpers/factory';
 import { HttpAgent, leakIn, signedInAgent } from '../helpers/security';
 
 let database: TestDatabase;
@@ -94,7 +94,7 @@ beforeAll(async () => {
 		});
 	}
 	expect((await applyLifecycle(sql, session.id, 'close', staff.id)).ok).toBe(true);
-	expect((await confirmTally(sql, session.id, scrutineer.id)).ok).toBe(true);
+	expect((await confirmTally(sql, session.id, scrutineer.id, await passwordSignIn(sql, scrutineer.id))).ok).toBe(true);
 	expect((await applyLifecycle(sql, session.id, 'publish', publisher.id)).ok).toBe(true);
 	const projects = await sql<{ id: number; title: string; leadDepartment: string }[]>`
 		select id, title, lead_department as "leadDepartment" from livelihood_project where voting_session_id = ${session.id} order by rank, id`;
@@ -224,8 +224,10 @@ describe('inspection notes over HTTP', () => {
 		expect(await (await new HttpAgent(app.baseUrl).get(`/delivery/${ownProject.id}`)).text()).not.toContain(
 			'视察了两家中心'
 		);
-		// Staff and the lead department see it before approval.
-		expect(await (await department.get(`/department/projects/${ownProject.id}`)).text()).toContain('视察了两家中心');
+		// Staff review it before approval; the lead department sees notes only as the public does
+		// (issue 12): not a pending note, nor who wrote it.
+		const pendingForDepartment = await (await department.get(`/department/projects/${ownProject.id}`)).text();
+		expect(pendingForDepartment).not.toContain('视察了两家中心');
 		const staffPage = await (await staffAgent.get(`/admin/projects/${ownProject.id}`)).text();
 		expect(staffPage).toContain('视察了两家中心');
 		const [note] = await database.sql<
@@ -239,6 +241,31 @@ describe('inspection notes over HTTP', () => {
 		expect(await (await new HttpAgent(app.baseUrl).get(`/delivery/${ownProject.id}`)).text()).toContain(
 			'视察了两家中心，进展良好'
 		);
+		expect(await (await department.get(`/department/projects/${ownProject.id}`)).text()).toContain(
+			'视察了两家中心，进展良好'
+		);
+		// A rejected note stays between staff and its author.
+		expect(
+			(
+				await delegate.post('/me/monitoring?/note', {
+					projectId: String(ownProject.id),
+					visitedOn: '2022-07-02',
+					body: '有一处工地安全隐患，被驳回的记录'
+				})
+			).status
+		).toBe(200);
+		const [second] = await database.sql<{ id: number }[]>`
+			select id from inspection_note where project_id = ${ownProject.id} and status = 'pending'`;
+		expect(
+			(
+				await staffAgent.post(`/admin/projects/${ownProject.id}?/reviewNote`, {
+					noteId: String(second!.id),
+					decision: 'rejected'
+				})
+			).status
+		).toBe(200);
+		expect(await (await department.get(`/department/projects/${ownProject.id}`)).text()).not.toContain('被驳回的记录');
+		expect(await (await staffAgent.get(`/admin/projects/${ownProject.id}`)).text()).toContain('被驳回的记录');
 	});
 });
 

@@ -19,7 +19,7 @@ import { seedDemo } from '../../src/lib/server/seed/demo';
 import { castBallot } from '../../src/lib/server/voting/casting';
 import { applyLifecycle, confirmTally } from '../../src/lib/server/voting/sessions';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { createUser, createVotingSession, type TestSession } from '../helpers/factory';
+import { createUser, createVotingSession, type TestSession, passwordSignIn } from '../helpers/factory';
 
 let database: TestDatabase;
 let staff: { id: number; username: string };
@@ -44,7 +44,9 @@ async function countedVote(options: { departments?: string[]; year?: number } = 
 		});
 	}
 	expect((await applyLifecycle(database.sql, session.id, 'close', staff.id)).ok).toBe(true);
-	expect((await confirmTally(database.sql, session.id, scrutineer.id)).ok).toBe(true);
+	expect(
+		(await confirmTally(database.sql, session.id, scrutineer.id, await passwordSignIn(database.sql, scrutineer.id))).ok
+	).toBe(true);
 	return session;
 }
 
@@ -102,11 +104,15 @@ describe('carry-over from a published vote', () => {
 			votesFor: 3,
 			year: 2023
 		});
-		// The record of what was chosen never changes.
+		// The record of what was chosen never changes: the app's role may not try, and the trigger
+		// refuses even the owner.
 		await expect(
 			database.sql`update livelihood_project set title = 'rewritten' where id = ${projects[0]!.id}`
+		).rejects.toThrow(/permission denied/);
+		await expect(
+			database.ownerSql`update livelihood_project set title = 'rewritten' where id = ${projects[0]!.id}`
 		).rejects.toThrow(/never changed/);
-		await expect(database.sql`delete from livelihood_project where id = ${projects[0]!.id}`).rejects.toThrow(
+		await expect(database.ownerSql`delete from livelihood_project where id = ${projects[0]!.id}`).rejects.toThrow(
 			/never changed/
 		);
 	});
@@ -138,7 +144,9 @@ describe('carry-over from a published vote', () => {
 			});
 		}
 		expect((await applyLifecycle(database.sql, again.id, 'close', staff.id)).ok).toBe(true);
-		expect((await confirmTally(database.sql, again.id, scrutineer.id)).ok).toBe(true);
+		expect(
+			(await confirmTally(database.sql, again.id, scrutineer.id, await passwordSignIn(database.sql, scrutineer.id))).ok
+		).toBe(true);
 		expect((await applyLifecycle(database.sql, again.id, 'publish', publisher.id)).ok).toBe(true);
 		const [count] = await database.sql<{ projects: number; fromFirst: number }[]>`
 			select count(*)::int as projects, count(*) filter (where voting_session_id = ${published.id})::int as "fromFirst"
@@ -168,7 +176,7 @@ describe('progress percentages and statuses, held by the database', () => {
 			['done', [100, 100]]
 		]);
 		await expect(
-			database.sql`update progress_update set target_percentages = '{100,100}' where project_id = ${project!.id}`
+			database.ownerSql`update progress_update set target_percentages = '{100,100}' where project_id = ${project!.id}`
 		).rejects.toThrow(/never changed/);
 	});
 });

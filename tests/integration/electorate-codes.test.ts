@@ -66,7 +66,14 @@ describe('issuing access codes', () => {
 		}
 		const [entry] = await database.sql<{ details: Record<string, unknown>; text: string }[]>`
 			select details, details::text as text from audit_entry where action = 'credentials.issued' and voting_session_id = ${session.id}`;
-		expect(entry?.details).toEqual({ count: 3, scope: 'all' });
+		expect(entry?.details).toEqual({
+			count: 3,
+			scope: 'all',
+			skipped: 0,
+			replaced: 0,
+			endedSessions: 0,
+			reason: null
+		});
 		for (const code of codes.values()) expect(entry?.text).not.toContain(code.slice(0, 4));
 	});
 
@@ -92,7 +99,15 @@ describe('issuing access codes', () => {
 		expect(await checkAccessCode(database.sql, { code: codes.get(second.id)!, address })).toMatchObject({ ok: true });
 		const [entry] = await database.sql<{ details: Record<string, unknown> }[]>`
 			select details from audit_entry where action = 'credentials.issued' and voting_session_id = ${session.id} order by seq desc limit 1`;
-		expect(entry?.details).toEqual({ count: 1, scope: 'one', delegate: first.username });
+		expect(entry?.details).toEqual({
+			count: 1,
+			scope: 'one',
+			delegate: first.username,
+			skipped: 0,
+			replaced: 1,
+			endedSessions: 0,
+			reason: null
+		});
 	});
 
 	it('refuses a delegate who is not enrolled, skips disabled delegates, and stops after voting ends', async () => {

@@ -351,8 +351,13 @@ describe('credentials and signing in with a code over HTTP', () => {
 		const oldCode = await codeOn(
 			await staffVisitor.post(`${path}?/issue`, { scope: 'one', delegateId: String(session.delegates[0]!.id) })
 		);
+		// Replacing a code while voting is open asks for the reason (two-person-rule.test.ts).
 		const newCode = await codeOn(
-			await staffVisitor.post(`${path}?/issue`, { scope: 'one', delegateId: String(session.delegates[0]!.id) })
+			await staffVisitor.post(`${path}?/issue`, {
+				scope: 'one',
+				delegateId: String(session.delegates[0]!.id),
+				reason: '代表遗失了登录码'
+			})
 		);
 		expect(oldCode).toMatch(/^[A-Z2-9-]{19}$/);
 		expect(newCode).not.toBe(oldCode);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { castBallot } from '../../src/lib/server/voting/casting';
 import { applyLifecycle, confirmTally } from '../../src/lib/server/voting/sessions';
 import { appendAudit } from '../../src/lib/server/audit/audit';
-import { countRows, createUser, createVotingSession } from '../helpers/factory';
+import { countRows, createUser, createVotingSession, passwordSignIn } from '../helpers/factory';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
 let database: TestDatabase;
@@ -189,7 +189,9 @@ describe('voting session lifecycle in the database', () => {
 		const staff = await createUser(sql, ['staff']);
 		const scrutineer = await createUser(sql, ['scrutineer']);
 		expect(await applyLifecycle(sql, session.id, 'publish', staff.id)).toEqual({ ok: false, error: 'not_confirmed' });
-		expect(await confirmTally(sql, session.id, scrutineer.id)).toEqual({ ok: true });
+		expect(await confirmTally(sql, session.id, scrutineer.id, await passwordSignIn(sql, scrutineer.id))).toEqual({
+			ok: true
+		});
 		expect((await applyLifecycle(sql, session.id, 'publish', staff.id)).ok).toBe(true);
 	});
 
@@ -212,9 +214,15 @@ describe('voting session lifecycle in the database', () => {
 			sql`update voting_session set status = 'published', published_by = ${staff.id} where id = ${session.id}`,
 			/must be confirmed by a scrutineer/
 		);
-		expect(await confirmTally(sql, session.id, staff.id)).toEqual({ ok: false, error: 'not_scrutineer' });
-		expect(await confirmTally(sql, session.id, both.id)).toEqual({ ok: true });
-		expect(await confirmTally(sql, session.id, scrutineer.id)).toEqual({ ok: false, error: 'already_confirmed' });
+		expect(await confirmTally(sql, session.id, staff.id, await passwordSignIn(sql, staff.id))).toEqual({
+			ok: false,
+			error: 'not_scrutineer'
+		});
+		expect(await confirmTally(sql, session.id, both.id, await passwordSignIn(sql, both.id))).toEqual({ ok: true });
+		expect(await confirmTally(sql, session.id, scrutineer.id, await passwordSignIn(sql, scrutineer.id))).toEqual({
+			ok: false,
+			error: 'already_confirmed'
+		});
 		await refused(
 			sql`update voting_session set confirmed_by = ${scrutineer.id} where id = ${session.id}`,
 			/already confirmed/

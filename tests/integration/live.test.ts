@@ -9,7 +9,7 @@ import { castBallot } from '../../src/lib/server/voting/casting';
 import { applyLifecycle, confirmTally } from '../../src/lib/server/voting/sessions';
 import { startApp, Visitor, type RunningApp } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { createUser, createVotingSession, TEST_PASSWORD } from '../helpers/factory';
+import { createUser, createVotingSession, TEST_PASSWORD, passwordSignIn } from '../helpers/factory';
 
 const WAIT_MS = 15_000;
 
@@ -221,7 +221,10 @@ describe('the turnout stream over HTTP', () => {
 		await stream.next(
 			(event) => event.event === 'turnout' && (JSON.parse(event.data) as TurnoutSnapshot).status === 'closed'
 		);
-		expect((await confirmTally(database.sql, session.id, scrutineer.id)).ok).toBe(true);
+		expect(
+			(await confirmTally(database.sql, session.id, scrutineer.id, await passwordSignIn(database.sql, scrutineer.id)))
+				.ok
+		).toBe(true);
 		expectTurnoutOnly(stream, session.candidateIds, titles);
 		expect(stream.events.some((event) => event.event === 'published')).toBe(false);
 
@@ -303,7 +306,7 @@ describe('the projector screen without JavaScript', () => {
 		for (const title of titles) expect(closed).not.toContain(title);
 		expect(closed).not.toContain('result-chart');
 
-		await confirmTally(database.sql, session.id, scrutineer.id);
+		await confirmTally(database.sql, session.id, scrutineer.id, await passwordSignIn(database.sql, scrutineer.id));
 		await applyLifecycle(database.sql, session.id, 'publish', staff.id);
 		const published = await screenHtml();
 		expect(published).toContain('票决结果已公布');

@@ -3,10 +3,10 @@ import { voteTally } from '../../src/lib/domain/tally';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPaperBallots } from '../../src/lib/domain/paper';
 import { castBallot } from '../../src/lib/server/voting/casting';
-import { enterPaperBatch } from '../../src/lib/server/voting/paper';
+import { confirmPaperBatch, enterPaperBatch } from '../../src/lib/server/voting/paper';
 import { applyLifecycle } from '../../src/lib/server/voting/sessions';
 import { verifyTally } from '../../src/lib/server/voting/results';
-import { countRows, createUser, createVotingSession } from '../helpers/factory';
+import { countRows, createUser, createVotingSession, passwordSignIn } from '../helpers/factory';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
 let database: TestDatabase;
@@ -56,6 +56,14 @@ describe('paper ballot batches', () => {
 			note: '3号票箱'
 		});
 		expect(result).toMatchObject({ ok: true, ballots: 3, void: 1 });
+		// Counted once the named scrutineer has confirmed it (paper-scrutiny.test.ts).
+		expect(await countRows(sql, session.id)).toEqual({ marks: 4, ballots: 1, choices: 1 });
+		const confirmed = await confirmPaperBatch(sql, {
+			batchId: result.ok ? result.batchId : 0,
+			scrutineerId: scrutineer.id,
+			authSessionId: await passwordSignIn(sql, scrutineer.id)
+		});
+		expect(confirmed).toEqual({ ok: true, status: 'counted' });
 		expect(await countRows(sql, session.id)).toEqual({ marks: 4, ballots: 4, choices: 3 });
 		const channels = await sql<{ channel: string; count: number }[]>`
 			select channel, count(*)::int as count from ballot_mark where voting_session_id = ${session.id} group by channel order by channel`;
@@ -97,7 +105,7 @@ describe('paper ballot batches', () => {
 		const [audit] = await sql<{ actor: number; details: Record<string, unknown> }[]>`
 			select actor_user_id as actor, details from audit_entry where action = 'paper_batch.entered' and voting_session_id = ${session.id}`;
 		expect(audit?.actor).toBe(staff.id);
-		expect(audit?.details).toMatchObject({ ballots: 3, void: 1, scrutineers: [scrutineer.id] });
+		expect(audit?.details).toMatchObject({ ballots: 3, void: 1, scrutineers: [scrutineer.id], status: 'pending' });
 		expect(JSON.stringify(audit?.details)).not.toMatch(/choice|candidate/);
 	});
 

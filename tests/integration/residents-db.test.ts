@@ -423,7 +423,15 @@ describe('the online public selection', () => {
 		residents = await createUsers(database.sql, 4, ['resident'], 'supporter');
 		const hidden = await createRound(
 			database.sql,
-			{ title: '隐藏排名评选', ...openWindow(), maxSupports: 3, liveRanking: false, candidateIds },
+			// Any registered resident: these tests write supports straight into the database.
+			{
+				title: '隐藏排名评选',
+				...openWindow(),
+				maxSupports: 3,
+				liveRanking: false,
+				eligibility: 'registered',
+				candidateIds
+			},
 			staff.id
 		);
 		const live = await createRound(
@@ -433,6 +441,7 @@ describe('the online public selection', () => {
 				...openWindow(),
 				maxSupports: 2,
 				liveRanking: true,
+				eligibility: 'registered',
 				candidateIds: candidateIds.slice(0, 4)
 			},
 			staff.id
@@ -593,7 +602,8 @@ describe('the online public selection', () => {
 				roundId: liveRound,
 				candidateIds: [candidateIds[1], candidateIds[0], candidateIds[2]],
 				requested: 2,
-				tiedAtCutoff: true
+				tiedAtCutoff: true,
+				countedBy: 'kept supports'
 			}
 		});
 	});

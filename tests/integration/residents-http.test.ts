@@ -7,6 +7,8 @@ import { toBeijingLocal } from '../../src/lib/server/voting/session-form';
 import { startApp, Visitor, type RunningApp } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { createCandidates, createUser, createUsers, TEST_PASSWORD } from '../helpers/factory';
+import { solvedChallenge } from '../helpers/altcha';
+import { verifyMobile } from '../helpers/verification';
 
 const HOUR = 3_600_000;
 const XSS_TITLE = '<script>alert("标题")</script>';
@@ -65,6 +67,8 @@ beforeAll(async () => {
 	app = await startApp(database.url, { ADDRESS_HEADER: 'x-forwarded-for', XFF_DEPTH: '1' });
 	staff = await createUser(database.sql, ['staff'], 'staff');
 	residents = await createUsers(database.sql, 3, ['resident'], 'resident');
+	// Rounds take phone-verified residents by default: these residents verified a number.
+	for (const resident of residents) await verifyMobile(database.sql, resident.id);
 	candidateIds = await createCandidates(database.sql, 6);
 	const [row] = await database.sql<
 		{ categoryId: number }[]
@@ -83,14 +87,13 @@ describe('registration', () => {
 			username: 'x!',
 			displayName: '王芳',
 			password: 'tiny-pw',
-			passwordConfirm: 'other',
-			mobile: '12345'
+			passwordConfirm: 'other'
 		});
 		expect(response.status).toBe(400);
 		const html = await response.text();
 		expect(html).toContain('用户名须为 3–64 位字母');
 		expect(html).toContain('密码至少需要 12 个字符');
-		expect(html).toContain('手机号码须为 11 位中国大陆手机号');
+		expect(html).toContain('请阅读个人信息处理说明并勾选同意');
 		expect(html).toContain('value="x!"');
 		expect(html).toContain('value="王芳"');
 		expect(html).not.toContain('tiny-pw'); // passwords are never sent back
@@ -103,29 +106,34 @@ describe('registration', () => {
 		expect(await mismatch.text()).toContain('两次输入的密码不一致');
 	});
 
-	it('creates a resident, keeps the mobile number unverified, signs them in; the name is unique whatever its case', async () => {
+	it('creates a resident with their consent recorded, signs them in and asks them to verify; the name is unique whatever its case', async () => {
 		const client = visitor();
+		const page = await (await client.get('/register')).text();
+		expect(page).toContain('个人信息如何处理');
+		expect(page).toContain('2026-01-registration-v1');
 		const response = await client.post('/register', {
 			username: 'Li.Ming',
 			displayName: '',
 			password: 'a long enough secret',
 			passwordConfirm: 'a long enough secret',
-			mobile: '138 1234 5678'
+			consent: 'yes'
 		});
 		expect(response.status).toBe(303);
-		expect(response.headers.get('location')).toBe('/me');
+		expect(response.headers.get('location')).toBe('/me/verify?redirectTo=%2Fme');
 		expect(client.hasCookie('piaojue_session')).toBe(true);
-		expect(await (await client.get('/me')).text()).toContain('13812345678');
-		const [user] = await database.sql<{ roles: string[]; mobile: string; verified: Date | null }[]>`
-			select array_agg(r.role) as roles, p.mobile, p.mobile_verified_at as verified
+		expect(await (await client.get('/me/verify?redirectTo=%2Fme')).text()).toContain('发送验证码');
+		const [user] = await database.sql<{ roles: string[]; verified: Date | null; consents: string[] }[]>`
+			select array_agg(distinct r.role) as roles, p.mobile_verified_at as verified,
+			       (select array_agg(c.purpose || ' ' || c.text_version) from personal_data_consent c where c.user_id = u.id) as consents
 			from app_user u join user_role r on r.user_id = u.id join resident_profile p on p.user_id = u.id
-			where u.username = 'Li.Ming' group by p.mobile, p.mobile_verified_at`;
-		expect(user).toEqual({ roles: ['resident'], mobile: '13812345678', verified: null });
+			where u.username = 'Li.Ming' group by u.id, p.mobile_verified_at`;
+		expect(user).toEqual({ roles: ['resident'], verified: null, consents: ['registration 2026-01-registration-v1'] });
 
 		const again = await visitor().post('/register', {
 			username: 'li.MING',
 			password: 'another long secret',
-			passwordConfirm: 'another long secret'
+			passwordConfirm: 'another long secret',
+			consent: 'yes'
 		});
 		expect(again.status).toBe(409);
 		expect(await again.text()).toContain('该用户名已被使用');
@@ -142,38 +150,39 @@ describe('registration', () => {
 		expect(html).toContain('Please enter the password again.');
 	});
 
-	it('limits registrations per network address', async () => {
+	it('limits registrations per address: 10 with the proof of work, 3 without it (no JavaScript)', async () => {
+		const form = (username: string, altcha?: string) => ({
+			username,
+			password: 'a long enough secret',
+			passwordConfirm: 'a long enough secret',
+			consent: 'yes',
+			...(altcha ? { altcha } : {})
+		});
+		// Without JavaScript (no solution): three attempts, then the address waits.
+		const noScript = new Visitor(app.baseUrl, { 'x-forwarded-for': '10.9.9.8' });
+		const withoutProof: number[] = [];
+		for (let attempt = 0; attempt < 4; attempt += 1)
+			withoutProof.push((await noScript.post('/register', form('li.ming'))).status);
+		expect(withoutProof).toEqual([409, 409, 409, 429]);
+		const blocked = await noScript.post('/register', form('someone_new'));
+		expect(blocked.status).toBe(429);
+		expect(await blocked.text()).toContain('此网络地址注册次数过多');
+
+		// With a solved challenge (as the widget solves it): ten, each solution used once.
 		const client = new Visitor(app.baseUrl, { 'x-forwarded-for': '10.9.9.9' });
 		const statuses: number[] = [];
 		for (let attempt = 0; attempt < 11; attempt += 1) {
-			// The name is taken: the attempt still counts, and creates nothing.
-			statuses.push(
-				(
-					await client.post('/register', {
-						username: 'li.ming',
-						password: 'a long enough secret',
-						passwordConfirm: 'a long enough secret'
-					})
-				).status
-			);
+			statuses.push((await client.post('/register', form('li.ming', await solvedChallenge(app.baseUrl)))).status);
 		}
 		expect(statuses).toEqual([...Array(10).fill(409), 429]);
-		const blocked = await client.post('/register', {
-			username: 'someone_new',
-			password: 'a long enough secret',
-			passwordConfirm: 'a long enough secret'
-		});
-		expect(blocked.status).toBe(429);
-		expect(await blocked.text()).toContain('此网络地址注册次数过多');
-		expect(
-			(
-				await visitor().post('/register', {
-					username: 'someone_new',
-					password: 'a long enough secret',
-					passwordConfirm: 'a long enough secret'
-				})
-			).status
-		).toBe(303);
+		// A solution is accepted once: sent again it counts as no proof (the stricter allowance).
+		const replayClient = new Visitor(app.baseUrl, { 'x-forwarded-for': '10.9.9.7' });
+		const payload = await solvedChallenge(app.baseUrl);
+		const replays: number[] = [];
+		for (let attempt = 0; attempt < 5; attempt += 1)
+			replays.push((await replayClient.post('/register', form('li.ming', payload))).status);
+		expect(replays).toEqual([409, 409, 409, 409, 429]);
+		expect((await visitor().post('/register', form('someone_new'))).status).toBe(303);
 	});
 });
 
@@ -531,7 +540,7 @@ describe('the online public selection', () => {
 		expect(csv.headers.get('content-type')).toContain('text/csv');
 		const bytes = new Uint8Array(await csv.arrayBuffer());
 		expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // a BOM, so spreadsheet programs read UTF-8
-		expect(new TextDecoder().decode(bytes).split('\r\n')[0]).toBe('名次,候选项目,所属方面,支持数');
+		expect(new TextDecoder().decode(bytes).split('\r\n')[0]).toBe('名次,候选项目,所属方面,支持数,剔除异常支持');
 		const late = await (
 			await signedIn(residents[0]!.username)
 		).post(`/selection/${hiddenRound}`, [['candidate', String(candidateIds[5])]]);

@@ -11,7 +11,7 @@ import { castBallot } from '../../src/lib/server/voting/casting';
 import { applyLifecycle, confirmTally } from '../../src/lib/server/voting/sessions';
 import { startApp, type RunningApp } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { createUser, createVotingSession, TEST_PASSWORD, type TestSession } from '../helpers/factory';
+import { createUser, createVotingSession, TEST_PASSWORD, type TestSession, passwordSignIn } from '../helpers/factory';
 import {
 	databaseSnapshot,
 	HttpAgent,
@@ -110,6 +110,10 @@ const MATRIX: MatrixRow[] = [
 	row('GET /text-size',                                              () => '/text-size',                                           [HOME,  HOME,    HOME,    HOME,  HOME,   HOME]),
 	row('POST /text-size',                                             () => '/text-size',                                           [HOME,  HOME,    HOME,    HOME,  HOME,   HOME], { body: empty }),
 	row('GET /login',                                                  () => '/login',                                               [200,   HOME,    HOME,    HOME,  HOME,   200]),
+	// Sign-in through an OpenID Connect provider: off (404) unless OIDC_ISSUER is set (tested in oidc.test.ts).
+	row('GET /login/oidc',                                             () => '/login/oidc',                                          [404,   404,     404,     404,   404,    404]),
+	row('GET /login/oidc/start',                                       () => '/login/oidc/start',                                    [404,   404,     404,     404,   404,    404]),
+	row('GET /login/oidc/callback',                                    () => '/login/oidc/callback?code=x&state=y',                  [404,   404,     404,     404,   404,    404]),
 	// The sign-in page sends a signed-in visitor home, also after a refused post.
 	row('POST /login',                                                 () => '/login',                                               [400,   HOME,    HOME,    HOME,  HOME,   400], { body: empty }),
 	row('GET /login/code',                                             () => '/login/code',                                          [200,   200,     200,     200,   200,    200]),
@@ -168,6 +172,9 @@ const MATRIX: MatrixRow[] = [
 	row('POST /admin/sessions/[id]/credentials ?/issue',               (w) => `/admin/sessions/${w.open.id}/credentials?/issue`,     [LOGIN, 403,     403,     400,   403,    LOGIN], { body: empty }),
 	row('GET /admin/sessions/[id]/paper',                              (w) => `/admin/sessions/${w.open.id}/paper`,                  [LOGIN, 403,     403,     200,   200,    LOGIN]),
 	row('POST /admin/sessions/[id]/paper',                             (w) => `/admin/sessions/${w.open.id}/paper`,                  [LOGIN, 403,     403,     400,   403,    LOGIN], { body: empty }),
+	row('GET /admin/sessions/[id]/paper/[batchId]',                    (w) => `/admin/sessions/${w.open.id}/paper/${MISSING}`,       [LOGIN, 403,     403,     404,   404,    LOGIN]),
+	row('POST /admin/sessions/[id]/paper/[batchId] ?/confirm',         (w) => `/admin/sessions/${w.open.id}/paper/${MISSING}?/confirm`, [LOGIN, 403,  403,     403,   404,    LOGIN], { body: empty }),
+	row('POST /admin/sessions/[id]/paper/[batchId] ?/reject',          (w) => `/admin/sessions/${w.open.id}/paper/${MISSING}?/reject`, [LOGIN, 403,   403,     404,   404,    LOGIN], { body: empty }),
 	row('GET /admin/sessions/[id]/export.[format=exportformat]',       (w) => `/admin/sessions/${w.closed.id}/export.csv`,           [LOGIN, 403,     403,     200,   200,    LOGIN]),
 	row('GET /admin/sessions/[id]/export.[format=exportformat]',       (w) => `/admin/sessions/${w.open.id}/export.json`,            [LOGIN, 403,     403,     404,   404,    LOGIN]),
 	// Sign-in security: every signed-in user changes their password; staff and scrutineers manage two-factor sign-in.
@@ -185,6 +192,13 @@ const MATRIX: MatrixRow[] = [
 	row('GET /register',                                               () => '/register',                                            [200,   '303 /me', '303 /me', '303 /me', '303 /me', 200]),
 	row('POST /register',                                              () => '/register',                                            [400,   '303 /me', '303 /me', '303 /me', '303 /me', 400], { body: empty }),
 	row('GET /me',                                                     () => '/me',                                                  [LOGIN, 200,     200,     200,   200,    LOGIN]),
+	row('GET /me/verify',                                              () => '/me/verify',                                           [LOGIN, 200,     403,     403,   403,    LOGIN]),
+	row('POST /me/verify ?/send',                                      () => '/me/verify?/send',                                     [LOGIN, 400,     403,     403,   403,    LOGIN], { body: empty }),
+	row('POST /me/verify ?/confirm',                                   () => '/me/verify?/confirm',                                  [LOGIN, 400,     403,     403,   403,    LOGIN], { body: empty }),
+	row('GET /me/data',                                                () => '/me/data',                                             [LOGIN, 200,     200,     200,   200,    LOGIN]),
+	row('POST /me/data ?/delete',                                      () => '/me/data?/delete',                                     [LOGIN, 400,     400,     400,   400,    LOGIN], { body: empty }),
+	row('GET /me/data/export.json',                                    () => '/me/data/export.json',                                 [LOGIN, 200,     200,     200,   200,    LOGIN]),
+	row('GET /register/challenge',                                     () => '/register/challenge',                                  [200,   200,     200,     200,   200,    200]),
 	row('GET /proposals',                                              () => '/proposals',                                           [200,   200,     200,     200,   200,    200]),
 	row('GET /proposals/[id]',                                         () => `/proposals/${MISSING}`,                                [404,   404,     404,     404,   404,    404]),
 	row('POST /proposals/[id] ?/delete',                               () => `/proposals/${MISSING}?/delete`,                        [LOGIN, 404,     404,     404,   404,    LOGIN], { body: empty }),
@@ -219,6 +233,11 @@ const MATRIX: MatrixRow[] = [
 	row('GET /admin/rounds/[id]',                                      () => `/admin/rounds/${MISSING}`,                             [LOGIN, 403,     403,     404,   403,    LOGIN]),
 	row('POST /admin/rounds/[id] ?/close',                             () => `/admin/rounds/${MISSING}?/close`,                      [LOGIN, 403,     403,     404,   403,    LOGIN], { body: empty }),
 	row('POST /admin/rounds/[id] ?/carry',                             () => `/admin/rounds/${MISSING}?/carry`,                      [LOGIN, 403,     403,     404,   403,    LOGIN], { body: empty }),
+	row('POST /admin/rounds/[id] ?/finalize',                          () => `/admin/rounds/${MISSING}?/finalize`,                   [LOGIN, 403,     403,     404,   403,    LOGIN], { body: empty }),
+	row('POST /admin/rounds/[id] ?/lift',                              () => `/admin/rounds/${MISSING}?/lift`,                       [LOGIN, 403,     403,     404,   403,    LOGIN], { body: empty }),
+	row('GET /admin/rounds/[id]/review',                               () => `/admin/rounds/${MISSING}/review`,                      [LOGIN, 403,     403,     404,   403,    LOGIN]),
+	row('POST /admin/rounds/[id]/review ?/exclude',                    () => `/admin/rounds/${MISSING}/review?/exclude`,             [LOGIN, 403,     403,     404,   403,    LOGIN], { body: empty }),
+	row('GET /admin/residents/[id]',                                   () => `/admin/residents/${MISSING}`,                          [LOGIN, 403,     403,     404,   403,    LOGIN]),
 	// Delivery tracking: public progress pages; staff manage projects; department accounts (a role of
 	// their own, tested in delivery-http.test.ts) report on their projects; delegates write inspection notes.
 	row('GET /delivery',                                               () => '/delivery',                                            [200,   200,     200,     200,   200,    200]),
@@ -305,7 +324,9 @@ beforeAll(async () => {
 		selection: { method: 'approval', candidateIds: [published.candidateIds[0]!] }
 	});
 	expect((await applyLifecycle(sql, published.id, 'close', staffUser.id)).ok).toBe(true);
-	expect((await confirmTally(sql, published.id, scrutineer.id)).ok).toBe(true);
+	expect((await confirmTally(sql, published.id, scrutineer.id, await passwordSignIn(sql, scrutineer.id))).ok).toBe(
+		true
+	);
 	expect((await applyLifecycle(sql, published.id, 'publish', publisher.id)).ok).toBe(true);
 
 	const [candidate] = await sql<

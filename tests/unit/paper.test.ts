@@ -1,6 +1,6 @@
 // Reading paper ballots as staff type them (src/lib/domain/paper.ts).
 import { describe, expect, it } from 'vitest';
-import { readDelegateReferences, readPaperBallots } from '../../src/lib/domain/paper';
+import { formatPaperBallot, readDelegateReferences, readPaperBallots } from '../../src/lib/domain/paper';
 
 const candidates = [101, 102, 103, 104, 105];
 
@@ -90,5 +90,25 @@ describe('readPaperBallots, for/against/abstain', () => {
 describe('readDelegateReferences', () => {
 	it('splits by lines, commas and spaces, once each', () => {
 		expect(readDelegateReferences('d001\nd002, d003、d001\n\n')).toEqual(['d001', 'd002', 'd003']);
+	});
+});
+
+describe('formatPaperBallot: a pending batch shown to its scrutineers as it was typed', () => {
+	it('gives back the lines readPaperBallots read, for both methods', () => {
+		const approval = readPaperBallots('approval', 3, candidates, '3 1\n空白\n作废\n2 4 5');
+		if (!approval.ok) throw new Error('unreadable');
+		expect(approval.ballots.map((ballot) => formatPaperBallot('approval', candidates, ballot))).toEqual([
+			'1 3',
+			'空白',
+			'作废',
+			'2 4 5'
+		]);
+		const faa = readPaperBallots('for_against_abstain', 2, candidates, 'YNAAY\n赞反弃弃弃\nYYYNN');
+		if (!faa.ok) throw new Error('unreadable');
+		expect(faa.ballots.map((ballot) => formatPaperBallot('for_against_abstain', candidates, ballot))).toEqual([
+			'YNAAY',
+			'YNAAA',
+			'作废'
+		]);
 	});
 });

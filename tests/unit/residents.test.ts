@@ -149,7 +149,7 @@ describe('registration form', () => {
 		displayName: '',
 		password: 'a long enough secret',
 		passwordConfirm: 'a long enough secret',
-		mobile: ''
+		consent: 'yes'
 	};
 
 	it('names every rejected field', () => {
@@ -158,27 +158,21 @@ describe('registration form', () => {
 			displayName: '',
 			password: 'short',
 			passwordConfirm: 'other',
-			mobile: '12345'
+			consent: ''
 		});
 		expect(parsed.success).toBe(false);
 		expect(errorsOf(parsed)).toMatchObject({
 			username: 'error_username_format',
 			password: 'error_password_too_short',
-			mobile: 'residents_error_mobile_format'
+			consent: 'verification_error_consent_required'
 		});
 		const mismatch = registrationSchema.safeParse({ ...valid, passwordConfirm: 'a long enough secreT' });
 		expect(errorsOf(mismatch)).toEqual({ passwordConfirm: 'residents_error_password_mismatch' });
 	});
 
-	it('keeps a mobile number as digits and uses the username as the name when none is given', () => {
-		const parsed = registrationSchema.parse({ ...valid, mobile: '+86 138-1234-5678' });
-		expect(parsed).toEqual({
-			username: 'Wang.Fang',
-			displayName: 'Wang.Fang',
-			password: valid.password,
-			mobile: '13812345678'
-		});
-		expect(registrationSchema.parse(valid).mobile).toBeNull();
+	it('uses the username as the name when none is given; no mobile number at registration', () => {
+		const parsed = registrationSchema.parse({ ...valid, mobile: '13812345678' });
+		expect(parsed).toEqual({ username: 'Wang.Fang', displayName: 'Wang.Fang', password: valid.password });
 	});
 });
 

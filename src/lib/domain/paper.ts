@@ -122,3 +122,25 @@ export function readDelegateReferences(text: string): string[] {
 		)
 	];
 }
+
+/**
+ * A ballot as staff typed it (the inverse of readPaperBallots), for the scrutineers to compare a
+ * pending batch with the paper: ballot numbers of the ticks ("空白" for none), one letter per
+ * candidate for for/against/abstain (Y/N/A), "作废" for a void ballot.
+ */
+export function formatPaperBallot(
+	method: BallotMethod,
+	candidateIds: readonly number[],
+	ballot: BallotContent
+): string {
+	if (ballot.isVoid) return '作废';
+	const choiceOf = new Map(ballot.choices.map((entry) => [entry.candidateId, entry.choice]));
+	if (method === 'approval') {
+		const positions = candidateIds
+			.map((candidateId, index) => (choiceOf.get(candidateId) === 'for' ? index + 1 : null))
+			.filter((position) => position !== null);
+		return positions.length === 0 ? '空白' : positions.join(' ');
+	}
+	const letters: Record<string, string> = { for: 'Y', against: 'N', abstain: 'A' };
+	return candidateIds.map((candidateId) => letters[choiceOf.get(candidateId) ?? ''] ?? '?').join('');
+}

@@ -3,6 +3,7 @@
 // (messages/residents, or the shared ones for usernames and passwords), translated where shown.
 import { z } from 'zod';
 import { idSchema, passwordSchema, usernameSchema, votingSessionFormSchema } from './schemas';
+import { DEFAULT_ELIGIBILITY, ELIGIBILITIES, type Eligibility } from './verification';
 import {
 	DISTRICTS,
 	REVIEW_ACTIONS,
@@ -52,7 +53,8 @@ export const registrationSchema = z
 		passwordConfirm: z
 			.string({ error: 'residents_error_password_confirm_required' })
 			.min(1, { error: 'residents_error_password_confirm_required' }),
-		mobile: mobileSchema
+		// The privacy notice (what is collected, why, for how long) was read and accepted.
+		consent: text.pipe(z.literal('yes', { error: 'verification_error_consent_required' }))
 	})
 	.superRefine(
 		(form, context) => {
@@ -69,11 +71,17 @@ export const registrationSchema = z
 	.transform((form) => ({
 		username: form.username,
 		displayName: form.displayName || form.username,
-		password: form.password,
-		mobile: form.mobile
+		password: form.password
 	}));
 export type RegistrationForm = z.output<typeof registrationSchema>;
-export const REGISTRATION_FIELDS = ['username', 'displayName', 'mobile'] as const;
+export const REGISTRATION_FIELDS = ['username', 'displayName', 'consent'] as const;
+
+/** Asking for an SMS code: a number (required) and consent to the verification's processing. */
+export const mobileCodeRequestSchema = z.object({
+	mobile: mobileSchema.pipe(z.string({ error: 'verification_error_mobile_required' })),
+	consent: text.pipe(z.literal('yes', { error: 'verification_error_consent_required' }))
+});
+export const MOBILE_REQUEST_FIELDS = ['mobile', 'consent'] as const;
 
 // ---------------------------------------------------------------- proposals
 
@@ -279,6 +287,15 @@ export const roundFormSchema = z
 			.min(1, { error: 'residents_error_max_supports_invalid' })
 			.max(MAX_SUPPORTS_LIMIT, { error: 'residents_error_max_supports_invalid' }),
 		liveRanking: text.transform((value) => value === 'on' || value === 'true'),
+		// Who may support; a form without the field gets the default (phone-verified residents).
+		eligibility: text.transform((value, context): Eligibility => {
+			if (value === '') return DEFAULT_ELIGIBILITY;
+			if (!(ELIGIBILITIES as readonly string[]).includes(value)) {
+				context.addIssue({ code: 'custom', message: 'verification_error_eligibility_unknown' });
+				return z.NEVER;
+			}
+			return value as Eligibility;
+		}),
 		candidateIds: z
 			.array(idSchema, { error: 'residents_error_round_candidates_required' })
 			.min(2, { error: 'residents_error_round_candidates_required' })
@@ -302,7 +319,7 @@ export const roundFormSchema = z
 	}, EVERY_PROBLEM)
 	.transform((form) => ({ ...form, opensAt: form.opensAt as Date, closesAt: form.closesAt as Date }));
 export type RoundForm = z.output<typeof roundFormSchema>;
-export const ROUND_FIELDS = ['title', 'opensAt', 'closesAt', 'maxSupports', 'liveRanking'] as const;
+export const ROUND_FIELDS = ['title', 'opensAt', 'closesAt', 'maxSupports', 'liveRanking', 'eligibility'] as const;
 
 /** A resident's choice in a round: repeated `candidate` fields (none withdraws every support). */
 export const supportFormSchema = z.array(idSchema, { error: 'error_candidate_unknown' });

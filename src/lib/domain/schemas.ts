@@ -144,7 +144,12 @@ export const votingSessionFormSchema = z
 		thresholdBase: z.enum(THRESHOLD_BASES, { error: 'error_threshold_base_invalid' }),
 		opensAt: beijingDateTime,
 		closesAt: beijingDateTime,
-		candidateIds: z.array(idSchema).min(1, { error: 'error_candidates_required' })
+		candidateIds: z.array(idSchema).min(1, { error: 'error_candidates_required' }),
+		/** Publish the anonymous ballots with the result (off by default: pattern voting, see the form). */
+		publishBallots: z
+			.enum(['', 'yes'], { error: 'error_choice_invalid' })
+			.default('')
+			.transform((value) => value === 'yes')
 	})
 	.superRefine((form, context) => {
 		if (form.candidateIds.length <= form.seats) {

@@ -9,11 +9,14 @@ import { setPendingSignInCookie, setSessionCookie } from '$lib/server/auth/cooki
 import { PENDING_SIGN_IN_SECONDS } from '$lib/server/auth/two-factor';
 import { waitText } from '$lib/server/auth/wait-text';
 import { markPresentOnSignIn } from '$lib/server/electorate/presence';
+import { oidcConfigured } from '$lib/server/residents/oidc';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
-	if (locals.user) redirect(303, await afterSignIn(db(), url, locals.user));
-	return {};
+	// An access-code sign-in may go on to a password sign-in (for anything but its ballots).
+	if (locals.user && locals.user.votingSessionScope === null) redirect(303, await afterSignIn(db(), url, locals.user));
+	// Residents may also sign in through the identity platform when one is configured (issue 14).
+	return { oidcSignIn: oidcConfigured() };
 };
 
 export const actions: Actions = {

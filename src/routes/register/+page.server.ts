@@ -7,6 +7,9 @@ import { db } from '$lib/server/db';
 import { readFormBody } from '$lib/server/form-body';
 import { formText } from '$lib/server/catalog/forms';
 import { registerResident } from '$lib/server/residents/accounts';
+import { env } from '$env/dynamic/private';
+import { CONSENT_TEXT_VERSIONS, inactiveAccountDays } from '$lib/domain/verification';
+import { checkRegistrationProof } from '$lib/server/residents/altcha';
 import type { Actions, PageServerLoad } from './$types';
 
 /** Where to go after registering: back to the page that asked, else the resident's own page. */
@@ -16,7 +19,10 @@ function destination(url: URL): string {
 
 export const load: PageServerLoad = ({ locals, url }) => {
 	if (locals.user) redirect(303, destination(url));
-	return {};
+	return {
+		inactiveDays: inactiveAccountDays(env.PIAOJUE_INACTIVE_ACCOUNT_DAYS),
+		consentVersion: CONSENT_TEXT_VERSIONS.registration
+	};
 };
 
 export const actions: Actions = {
@@ -25,7 +31,9 @@ export const actions: Actions = {
 		const values = formText(form, REGISTRATION_FIELDS);
 		const parsed = registrationSchema.safeParse(Object.fromEntries(form));
 		if (!parsed.success) return fail(400, { values, errors: fieldErrors(parsed.error), retryAfterMinutes: 0 });
-		const result = await registerResident(db(), { ...parsed.data, address: getClientAddress() });
+		const altcha = form.get('altcha');
+		const provedWork = await checkRegistrationProof(db(), typeof altcha === 'string' ? altcha : null);
+		const result = await registerResident(db(), { ...parsed.data, address: getClientAddress(), provedWork });
 		if (!result.ok) {
 			return result.reason === 'rate_limited'
 				? fail(429, {
@@ -37,6 +45,7 @@ export const actions: Actions = {
 		}
 		if (locals.session) await invalidateSession(db(), locals.session.id);
 		setSessionCookie(cookies, url, result.token);
-		redirect(303, destination(url));
+		// Next: verify a mobile number (most rounds ask for it), then on to where the resident was going.
+		redirect(303, `/me/verify?redirectTo=${encodeURIComponent(destination(url))}`);
 	}
 };

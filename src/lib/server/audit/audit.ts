@@ -40,3 +40,29 @@ export async function auditHead(sql: Sql): Promise<{ seq: number; hash: string }
 		select seq, encode(hash, 'hex') as hash from audit_entry order by seq desc limit 1`;
 	return head ?? null;
 }
+
+export interface AuditCheckpoint {
+	seq: number;
+	hash: string;
+	at: Date;
+}
+
+/**
+ * The head of the audit chain when a session opened and when it closed: the hashes of its
+ * `session.open` and `session.close` entries, shown on the projector and the results page as the
+ * hall sees them, so a chain rewritten later (hashes recomputed) disagrees with what was shown.
+ */
+export async function auditCheckpoints(
+	sql: Sql | TransactionSql,
+	votingSessionId: number
+): Promise<{ opened: AuditCheckpoint | null; closed: AuditCheckpoint | null }> {
+	const rows = await sql<(AuditCheckpoint & { action: string })[]>`
+		select action, seq, encode(hash, 'hex') as hash, at from audit_entry
+		where voting_session_id = ${votingSessionId} and action in ('session.open', 'session.close')
+		order by seq`;
+	const find = (action: string) => {
+		const row = rows.find((entry) => entry.action === action);
+		return row ? { seq: row.seq, hash: row.hash, at: row.at } : null;
+	};
+	return { opened: find('session.open'), closed: find('session.close') };
+}

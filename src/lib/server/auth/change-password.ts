@@ -1,10 +1,10 @@
-// Changing one's own password: the current password is checked (rate-limited as a sign-in of the
-// account), and in one transaction the new hash is stored, every other session of the user ends,
+// Changing one's own password: the current password is checked (rate-limited per user, as the
+// security page's other proofs are), and in one transaction the new hash is stored, every other session of the user ends,
 // pending second steps are dropped and the audit records it (never a password).
 import type { Sql } from '../db/client';
 import { appendAudit } from '../audit/audit';
 import { hashPassword, verifyPassword } from './password';
-import { loginAccountKey, LOGIN_ACCOUNT_POLICY, withRateLimits } from './rate-limit';
+import { accountProofKey, LOGIN_ACCOUNT_POLICY, withRateLimits } from './rate-limit';
 import { invalidateOtherUserSessions } from './session';
 
 export type ChangePasswordResult =
@@ -23,7 +23,7 @@ export async function changePassword(
 ): Promise<ChangePasswordResult> {
 	const result = await withRateLimits(
 		sql,
-		[{ key: loginAccountKey(input.user.username), policy: LOGIN_ACCOUNT_POLICY, lock: true }],
+		[{ key: accountProofKey(input.user.id), policy: LOGIN_ACCOUNT_POLICY, lock: true }],
 		async (tx): Promise<{ outcome: ChangePasswordResult; failed: boolean }> => {
 			const [account] = await tx<{ passwordHash: string | null }[]>`
 				select password_hash as "passwordHash" from app_user where id = ${input.user.id} and disabled_at is null for update`;

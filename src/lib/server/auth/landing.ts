@@ -3,17 +3,28 @@ import { landingPath } from '$lib/domain/landing';
 import type { Role } from '$lib/domain/types';
 import type { Sql } from '../db/client';
 
+/**
+ * Who is landing: an access-code sign-in (`votingSessionScope` set) reaches only the ballots its code
+ * was issued for, and nothing staff or resident (guard.ts), so it lands on those ballots only.
+ */
+export interface LandingUser {
+	id: number;
+	roles: readonly Role[];
+	votingSessionScope: readonly number[] | null;
+}
+
 /** Reads what landingPath needs for a user (a small query, only for the roles that need it). */
-export async function landingFor(sql: Sql, user: { id: number; roles: readonly Role[] }): Promise<string> {
-	const openBallots = user.roles.includes('delegate')
-		? (
-				await sql<{ id: number }[]>`
-					select s.id from electorate_member e join voting_session s on s.id = e.voting_session_id
-					where e.delegate_id = ${user.id} and s.status = 'open'
-					  and not exists (select 1 from ballot_mark m where m.voting_session_id = s.id and m.delegate_id = ${user.id})
-					order by s.id`
-			).map((row) => row.id)
-		: [];
+export async function landingFor(sql: Sql, user: LandingUser): Promise<string> {
+	const scope = user.votingSessionScope;
+	if (scope !== null) {
+		const ballots = await openBallotsOf(sql, user.id);
+		return landingPath({
+			roles: ['delegate'],
+			openBallots: ballots.filter((id) => scope.includes(id)),
+			liveSessions: []
+		});
+	}
+	const openBallots = user.roles.includes('delegate') ? await openBallotsOf(sql, user.id) : [];
 	const liveSessions = user.roles.includes('staff')
 		? (
 				await sql<{ id: number }[]>`
@@ -25,4 +36,14 @@ export async function landingFor(sql: Sql, user: { id: number; roles: readonly R
 			).map((row) => row.id)
 		: [];
 	return landingPath({ roles: user.roles, openBallots, liveSessions });
+}
+
+/** Open sessions the delegate is enrolled in and has not cast a ballot in yet. */
+async function openBallotsOf(sql: Sql, delegateId: number): Promise<number[]> {
+	const rows = await sql<{ id: number }[]>`
+		select s.id from electorate_member e join voting_session s on s.id = e.voting_session_id
+		where e.delegate_id = ${delegateId} and s.status = 'open'
+		  and not exists (select 1 from ballot_mark m where m.voting_session_id = s.id and m.delegate_id = ${delegateId})
+		order by s.id`;
+	return rows.map((row) => row.id);
 }

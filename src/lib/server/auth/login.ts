@@ -1,12 +1,14 @@
-// Signing in with a username and password, rate-limited per account and per address
-// (exponential back-off, src/lib/server/auth/rate-limit.ts). An account with an authenticator
-// gets no session yet: a pending second step (src/lib/server/auth/two-factor.ts).
+// Signing in with a username and password, rate-limited per account at each address, per account
+// and per address (exponential back-off, src/lib/server/auth/rate-limit.ts). An account with an
+// authenticator gets no session yet: a pending second step (src/lib/server/auth/two-factor.ts).
 import type { Sql } from '../db/client';
 import { findUserByUsername } from '../users/users';
 import { decoyPasswordHash, verifyPassword } from './password';
 import {
+	loginAccountAddressKey,
 	loginAccountKey,
 	loginAddressKey,
+	LOGIN_ACCOUNT_GLOBAL_POLICY,
 	LOGIN_ACCOUNT_POLICY,
 	LOGIN_ADDRESS_POLICY,
 	withRateLimits
@@ -26,10 +28,20 @@ export async function signIn(
 	input: { username: string; password: string; address: string }
 ): Promise<SignInResult> {
 	const user = await findUserByUsername(sql, input.username);
+	const accountAddressKey = loginAccountAddressKey(input.username, input.address);
+	// The account's own limit holds only an address that has already failed on it: a right password
+	// from anywhere else is never refused because others guess.
+	const [failedHere] = await sql<{ failed: boolean }[]>`
+		select exists (select 1 from rate_limit_bucket where key = ${accountAddressKey}) as failed`;
 	const result = await withRateLimits(
 		sql,
 		[
-			{ key: loginAccountKey(input.username), policy: LOGIN_ACCOUNT_POLICY, resetOnSuccess: true, lock: true },
+			{ key: accountAddressKey, policy: LOGIN_ACCOUNT_POLICY, resetOnSuccess: true, lock: true },
+			{
+				key: loginAccountKey(input.username),
+				policy: LOGIN_ACCOUNT_GLOBAL_POLICY,
+				mode: failedHere?.failed ? 'gate' : 'failure'
+			},
 			{ key: loginAddressKey(input.address), policy: LOGIN_ADDRESS_POLICY }
 		],
 		async (tx): Promise<{ outcome: SignInResult; failed: boolean }> => {

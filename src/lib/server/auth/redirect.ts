@@ -4,7 +4,7 @@
 import type { Role } from '$lib/domain/types';
 import { safeLocalPath } from '$lib/domain/schemas';
 import type { Sql } from '../db/client';
-import { landingFor } from './landing';
+import { landingFor, type LandingUser } from './landing';
 
 export function signInTarget(url: URL): string {
 	const target = safeLocalPath(url.searchParams.get('redirectTo'));
@@ -12,10 +12,10 @@ export function signInTarget(url: URL): string {
 }
 
 /** The page asked for, else the user's landing page by role (issue 15). */
-export async function afterSignIn(sql: Sql, url: URL, user: number | { id: number; roles: readonly Role[] }) {
+export async function afterSignIn(sql: Sql, url: URL, user: number | LandingUser): Promise<string> {
 	const target = signInTarget(url);
 	if (target !== '/') return target;
 	if (typeof user !== 'number') return landingFor(sql, user);
 	const roles = await sql<{ role: Role }[]>`select role from user_role where user_id = ${user}`;
-	return landingFor(sql, { id: user, roles: roles.map((row) => row.role) });
+	return landingFor(sql, { id: user, roles: roles.map((row) => row.role), votingSessionScope: null });
 }

@@ -7,7 +7,7 @@ import type { Sql, TransactionSql } from '../db/client';
 import { appendAudit } from '../audit/audit';
 import { randomReadableString, verifyPassword } from './password';
 import {
-	loginAccountKey,
+	accountProofKey,
 	LOGIN_ACCOUNT_POLICY,
 	twoFactorKey,
 	TWO_FACTOR_POLICY,
@@ -155,7 +155,7 @@ export async function completeSecondStep(
 			const check = await spendSecondFactor(tx, pending.userId, input.code);
 			if (!check.ok) return { outcome: { ok: false, error: check.error }, failed: true };
 			await tx`delete from two_factor_pending where token_hash = ${tokenHash}`;
-			const { token } = await createSession(tx, pending.userId);
+			const { token } = await createSession(tx, pending.userId, { openedBy: 'two_factor' });
 			return { outcome: { ok: true, token, userId: pending.userId, method: check.method }, failed: false };
 		}
 	);
@@ -209,7 +209,7 @@ async function withPasswordAndCode<T>(
 	const result = await withRateLimits<ProofResult<T>>(
 		sql,
 		[
-			{ key: loginAccountKey(user.username), policy: LOGIN_ACCOUNT_POLICY, lock: true },
+			{ key: accountProofKey(user.id), policy: LOGIN_ACCOUNT_POLICY, lock: true },
 			{ key: twoFactorKey(user.id), policy: TWO_FACTOR_POLICY, lock: true }
 		],
 		async (tx) => {
@@ -290,6 +290,9 @@ export async function confirmEnrolment(
 		const recoveryCodes = await storeRecoveryCodes(tx, userId);
 		// Sessions opened with the password alone end: from now on every session passed both steps.
 		const endedSessions = await invalidateOtherUserSessions(tx, userId, input.keepSessionId);
+		// The session that enrolled has just shown a current code: it counts as a two-factor sign-in.
+		if (input.keepSessionId)
+			await tx`update auth_session set opened_by = 'two_factor' where id = ${input.keepSessionId} and user_id = ${userId} and opened_by = 'password'`;
 		await tx`delete from two_factor_pending where user_id = ${userId}`;
 		await appendAudit(tx, {
 			actorUserId: userId,

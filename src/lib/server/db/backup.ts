@@ -85,6 +85,7 @@ export async function backupDatabase(
 			).readable();
 			stream.setEncoding('utf8'); // characters split across chunks are joined, not garbled
 			for await (const chunk of stream) await write(chunk as string);
+			resumeAfterCopy(stream);
 			await write('\\.\n');
 			onProgress(name, rows);
 		}
@@ -93,6 +94,18 @@ export async function backupDatabase(
 	out.end();
 	await once(out, 'finish');
 	return header;
+}
+
+/**
+ * postgres.js 3.4.9 pauses the connection's socket whenever the COPY stream's buffer is full and
+ * resumes it only when the stream is read again. When CopyDone arrives in the same chunk as data
+ * that filled the buffer (any table past ~30 KB), the stream ends while the socket is still paused:
+ * the COPY's completion and every later query on that connection are never read, and the backup
+ * hangs (porsager/postgres#499, fixed upstream by PR #1016, not released). The stream's read hook
+ * is what resumes the socket: call it once the stream has ended.
+ */
+function resumeAfterCopy(stream: NodeJS.ReadableStream): void {
+	(stream as unknown as { _read?: (size: number) => void })._read?.(0);
 }
 
 export async function restoreDatabase(

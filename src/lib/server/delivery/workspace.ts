@@ -1,13 +1,14 @@
-// What staff and the lead department work with on a project's page: its updates, every inspection
-// note (pending ones too) and its monitoring group. Who may see it is the route's check.
+// What staff and the lead department work with on a project's page: its updates, its inspection
+// notes and its monitoring group. Staff review every note (pending and rejected ones too); the lead
+// department sees only the approved notes, as the public does. Who may see the page is the route's check.
 import type { Sql } from '../db/client';
 import { listGroupMembers, listInspectionNotes } from './monitoring';
 import { listProgressUpdates } from './updates';
 
-export async function projectWorkspace(sql: Sql, projectId: number) {
+export async function projectWorkspace(sql: Sql, projectId: number, viewer: 'staff' | 'department') {
 	const [updates, notes, members] = await Promise.all([
 		listProgressUpdates(sql, projectId),
-		listInspectionNotes(sql, projectId, 'all'),
+		listInspectionNotes(sql, projectId, viewer === 'staff' ? 'all' : 'public'),
 		listGroupMembers(sql, projectId)
 	]);
 	return { updates, notes, members };

@@ -48,11 +48,18 @@ export const enrolFormSchema = z.discriminatedUnion(
 );
 
 /** Issue codes to all (after confirming that earlier codes stop working) or to one delegate. */
+/** Why codes are issued again while the session is open (audited; required then). */
+const reissueReasonSchema = z.string().trim().max(300, { error: 'trust_reason_too_long' }).optional();
+
 export const issueFormSchema = z.discriminatedUnion(
 	'scope',
 	[
-		z.object({ scope: z.literal('all'), confirm: z.literal('yes', { error: 'error_confirm_required' }) }),
-		z.object({ scope: z.literal('one'), delegateId: idSchema })
+		z.object({
+			scope: z.literal('all'),
+			confirm: z.literal('yes', { error: 'error_confirm_required' }),
+			reason: reissueReasonSchema
+		}),
+		z.object({ scope: z.literal('one'), delegateId: idSchema, reason: reissueReasonSchema })
 	],
 	{ error: 'error_unexpected' }
 );

@@ -1,6 +1,6 @@
 // What the projector screen shows: turnout while voting (and while counting), the result only once
-// published (through publishedResult, the one code path for the public numbers), and the head of
-// the audit chain from closing on.
+// published (through publishedResult, the one code path for the public numbers), the audit chain's
+// head when voting opened and closed (for the hall to note), and its current head from closing on.
 import type { Sql } from '../db/client';
 import { auditHead } from '../audit/audit';
 import { publishedResult } from '../voting/public-results';
@@ -18,6 +18,7 @@ export async function screenView(sql: Sql, votingSessionId: number) {
 		votingSession: result.votingSession,
 		tally: showsResult ? result.tally : null,
 		candidateTitles: showsResult ? result.candidateTitles : {},
+		auditCheckpoints: result.auditCheckpoints,
 		auditHead: turnout.status === 'closed' || turnout.status === 'published' ? await auditHead(sql) : null
 	};
 }

@@ -13,6 +13,8 @@ export interface TurnoutStreamOptions {
 	retryMs?: number;
 	/** Aborted when the client goes away. */
 	signal?: AbortSignal;
+	/** Called once when the stream ends, however it ends (its admission is released). */
+	onEnd?: () => void;
 }
 
 export const TURNOUT_STREAM_HEADERS = {
@@ -23,6 +25,64 @@ export const TURNOUT_STREAM_HEADERS = {
 } as const;
 
 const openStreams = new Set<() => void>();
+
+// ---------------------------------------------------------------- how many streams one client may hold
+// Each stream holds a socket and a subscription for as long as the client keeps it: one client
+// opening thousands would starve everyone (and the sign-in with them). A client address may hold
+// PIAOJUE_STREAMS_PER_ADDRESS streams at once (default 20: a hall's projector, staff screens and a
+// few tablets behind one NAT), an instance PIAOJUE_STREAMS_MAX (default 5,000); beyond, 429.
+
+export interface TurnoutStreamLimits {
+	perAddress: number;
+	perInstance: number;
+}
+
+export const DEFAULT_TURNOUT_STREAM_LIMITS: TurnoutStreamLimits = { perAddress: 20, perInstance: 5000 };
+
+function positiveInteger(value: string | undefined, fallback: number): number {
+	const parsed = Number(value);
+	return Number.isInteger(parsed) && parsed >= 1 ? parsed : fallback;
+}
+
+/** The limits of this deployment (PIAOJUE_STREAMS_PER_ADDRESS, PIAOJUE_STREAMS_MAX). */
+export function turnoutStreamLimits(env: NodeJS.ProcessEnv = process.env): TurnoutStreamLimits {
+	return {
+		perAddress: positiveInteger(env.PIAOJUE_STREAMS_PER_ADDRESS, DEFAULT_TURNOUT_STREAM_LIMITS.perAddress),
+		perInstance: positiveInteger(env.PIAOJUE_STREAMS_MAX, DEFAULT_TURNOUT_STREAM_LIMITS.perInstance)
+	};
+}
+
+const admittedByAddress = new Map<string, number>();
+let admitted = 0;
+
+export type StreamAdmission = { ok: true; release: () => void } | { ok: false; limit: 'address' | 'instance' };
+
+/**
+ * A place for one more stream of `address`, counted from now until `release` (a stream being
+ * opened counts already, so a burst of requests cannot slip past the limit).
+ */
+export function admitTurnoutStream(
+	address: string,
+	limits: TurnoutStreamLimits = turnoutStreamLimits()
+): StreamAdmission {
+	const held = admittedByAddress.get(address) ?? 0;
+	if (held >= limits.perAddress) return { ok: false, limit: 'address' };
+	if (admitted >= limits.perInstance) return { ok: false, limit: 'instance' };
+	admittedByAddress.set(address, held + 1);
+	admitted += 1;
+	let released = false;
+	return {
+		ok: true,
+		release: () => {
+			if (released) return;
+			released = true;
+			admitted -= 1;
+			const left = (admittedByAddress.get(address) ?? 1) - 1;
+			if (left > 0) admittedByAddress.set(address, left);
+			else admittedByAddress.delete(address);
+		}
+	};
+}
 
 /** Ends every open stream (the server is shutting down: browsers reconnect to another instance). */
 export function closeTurnoutStreams(): void {
@@ -87,6 +147,7 @@ export async function openTurnoutStream(
 	const cleanUp = () => {
 		if (closed) return;
 		closed = true;
+		options.onEnd?.();
 		openStreams.delete(close);
 		if (heartbeat) clearInterval(heartbeat);
 		unsubscribe?.();

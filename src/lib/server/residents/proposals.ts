@@ -17,6 +17,7 @@ import type { ProposalForm } from '$lib/domain/residents-schemas';
 import type { Role } from '$lib/domain/types';
 import type { Sql, TransactionSql } from '../db/client';
 import { appendAudit } from '../audit/audit';
+import { maskedMobile } from './mobile-verification';
 
 export interface ProposalSummary {
 	id: number;
@@ -368,16 +369,20 @@ export async function setProposalHidden(
 	})) as HideResult;
 }
 
-/** Who wrote a proposal, for staff (to contact them about it). */
+/** Who wrote a proposal, for staff: their verified number masked (138****1234); `erased` for a deleted account. */
 export async function getProposalAuthor(
 	sql: Sql,
 	proposalId: number
-): Promise<{ username: string; displayName: string; mobile: string | null } | null> {
-	const [author] = await sql<{ username: string; displayName: string; mobile: string | null }[]>`
-		select u.username, u.display_name as "displayName", r.mobile
+): Promise<{ id: number; username: string; displayName: string; mobile: string | null; erased: boolean } | null> {
+	const [author] = await sql<
+		{ id: number; username: string; displayName: string; sealed: Buffer | null; erased: boolean }[]
+	>`
+		select u.id, u.username, u.display_name as "displayName", r.mobile_ciphertext as sealed, r.erased_at is not null as erased
 		from proposal p join app_user u on u.id = p.author_id left join resident_profile r on r.user_id = u.id
 		where p.id = ${proposalId}`;
-	return author ?? null;
+	if (!author) return null;
+	const { sealed, ...rest } = author;
+	return { ...rest, mobile: maskedMobile(sealed, author.id) };
 }
 
 /** The audit entries about a proposal (its review history), oldest first. */

@@ -6,6 +6,12 @@
 // candidate (primary key), at most K per resident (a CHECK on the resident's participant row,
 // which every support updates), supports only while the round is open, and the per-candidate
 // counts kept in selection_tally by a trigger, so reading the results never counts supports.
+// Issue 14 (migrations/00014_verified_residents.sql): a round says who may support (any registered
+// resident, phone-verified, or verified by the identity provider), held by a trigger on the
+// participant row; each support records when it was given, and the participant row the address
+// prefix and user agent of the resident's last change, for the irregular-activity review; staff
+// exclude the supports of accounts judged fraudulent until the results are final, and the ranking,
+// the published counts and the carry-over use the kept counts (stored minus excluded).
 import {
 	checkSupportChoice,
 	rankBySupports,
@@ -17,6 +23,8 @@ import {
 	type SupportProblem
 } from '$lib/domain/selection';
 import type { CarryOverForm, RoundForm } from '$lib/domain/residents-schemas';
+import { DEFAULT_ELIGIBILITY, meetsEligibility, type Eligibility } from '$lib/domain/verification';
+import { residentVerification } from './accounts';
 import type { Sql, TransactionSql } from '../db/client';
 import { appendAudit } from '../audit/audit';
 import { enrollDelegates, insertVotingSession, rosterDelegateIds } from '../voting/sessions';
@@ -31,6 +39,10 @@ export interface SelectionRound {
 	closesAt: Date;
 	maxSupports: number;
 	liveRanking: boolean;
+	/** Who may support. */
+	eligibility: Eligibility;
+	/** When staff declared the results final (exclusions can no longer change), or null. */
+	resultsFinalAt: Date | null;
 	candidateCount: number;
 	/** The database's clock when the round was read: phases are judged by it, as the triggers do. */
 	databaseNow: Date;
@@ -42,7 +54,7 @@ type RoundRow = Omit<SelectionRound, 'phase' | 'resultsVisible'>;
 
 const roundColumns = (sql: Sql | TransactionSql) => sql`
 	r.id, r.title, r.opens_at as "opensAt", r.closes_at as "closesAt", r.max_supports as "maxSupports",
-	r.live_ranking as "liveRanking",
+	r.live_ranking as "liveRanking", r.eligibility, r.results_final_at as "resultsFinalAt",
 	(select count(*) from selection_round_candidate rc where rc.round_id = r.id)::int as "candidateCount",
 	now() as "databaseNow"`;
 
@@ -82,18 +94,29 @@ export async function listRoundCandidates(sql: Sql | TransactionSql, roundId: nu
 
 // ---------------------------------------------------------------- staff: rounds
 
-export type RoundProblem = 'not_found' | 'candidate_not_found' | 'not_open' | 'not_closed' | 'too_few_candidates';
+export type RoundProblem =
+	| 'not_found'
+	| 'candidate_not_found'
+	| 'not_open'
+	| 'not_closed'
+	| 'too_few_candidates'
+	| 'results_final'
+	| 'not_excluded';
+
+/** A round as staff create it; without `eligibility` it takes phone-verified residents only. */
+export type NewRound = Omit<RoundForm, 'eligibility'> & { eligibility?: Eligibility };
 
 export async function createRound(
 	sql: Sql,
-	form: RoundForm,
+	form: NewRound,
 	staffId: number
 ): Promise<{ ok: true; id: number } | { ok: false; problem: RoundProblem }> {
+	const eligibility = form.eligibility ?? DEFAULT_ELIGIBILITY;
 	try {
 		return (await sql.begin(async (tx) => {
 			const [row] = await tx<{ id: number }[]>`
-				insert into selection_round (title, opens_at, closes_at, max_supports, live_ranking, created_by)
-				values (${form.title}, ${form.opensAt}, ${form.closesAt}, ${form.maxSupports}, ${form.liveRanking}, ${staffId})
+				insert into selection_round (title, opens_at, closes_at, max_supports, live_ranking, eligibility, created_by)
+				values (${form.title}, ${form.opensAt}, ${form.closesAt}, ${form.maxSupports}, ${form.liveRanking}, ${eligibility}, ${staffId})
 				returning id`;
 			const id = (row as { id: number }).id;
 			await tx`insert into selection_round_candidate ${tx(form.candidateIds.map((candidateId, index) => ({ round_id: id, candidate_id: candidateId, position: index + 1 })))}`;
@@ -107,6 +130,7 @@ export async function createRound(
 					closesAt: form.closesAt.toISOString(),
 					maxSupports: form.maxSupports,
 					liveRanking: form.liveRanking,
+					eligibility,
 					candidateIds: form.candidateIds
 				}
 			});
@@ -146,10 +170,27 @@ export async function getSupports(sql: Sql | TransactionSql, roundId: number, re
 
 export type SupportResult =
 	| { ok: true; added: number; removed: number }
-	| { ok: false; problem: SupportProblem | { code: 'not_found' } | { code: 'not_open' } | { code: 'not_resident' } };
+	| {
+			ok: false;
+			problem:
+				| SupportProblem
+				| { code: 'not_found' }
+				| { code: 'not_open' }
+				| { code: 'not_resident' }
+				| { code: 'not_eligible'; eligibility: Eligibility };
+	  };
+
+/** What the irregular-activity review keeps of a change of choice: the address's /24 or /64, and the user agent. */
+export interface SupportContext {
+	addressPrefix: string | null;
+	userAgent: string | null;
+}
 
 /** The refusals of the database a support can meet, as problems (the checks before make them rare). */
 function supportRefusal(error: unknown, maxSupports: number, chosen: number): SupportResult | null {
+	const sqlState = (error as { code?: string }).code;
+	if (sqlState === 'PJ410') return { ok: false, problem: { code: 'not_eligible', eligibility: 'phone' } };
+	if (sqlState === 'PJ411') return { ok: false, problem: { code: 'not_eligible', eligibility: 'identity' } };
 	const {
 		code,
 		message,
@@ -174,18 +215,24 @@ export async function replaceSupports(
 	sql: Sql,
 	roundId: number,
 	residentId: number,
-	candidateIds: readonly number[]
+	candidateIds: readonly number[],
+	context: SupportContext = { addressPrefix: null, userAgent: null }
 ): Promise<SupportResult> {
 	// The reads and writes below go out in as few round trips as their order allows (postgres.js
 	// pipelines queries issued together; on one connection they run in the order sent).
-	const [round, roundCandidateRows] = await Promise.all([
+	const [round, roundCandidateRows, verification] = await Promise.all([
 		getRound(sql, roundId),
 		sql<
 			{ candidateId: number }[]
-		>`select candidate_id as "candidateId" from selection_round_candidate where round_id = ${roundId}`
+		>`select candidate_id as "candidateId" from selection_round_candidate where round_id = ${roundId}`,
+		residentVerification(sql, residentId)
 	]);
 	if (!round) return { ok: false, problem: { code: 'not_found' } };
 	if (round.phase !== 'open') return { ok: false, problem: { code: 'not_open' } };
+	if (!meetsEligibility(round.eligibility, verification)) {
+		return { ok: false, problem: { code: 'not_eligible', eligibility: round.eligibility } };
+	}
+	const userAgent = context.userAgent ? context.userAgent.slice(0, 300) : null;
 	const problem = checkSupportChoice(
 		candidateIds,
 		roundCandidateRows.map((row) => row.candidateId),
@@ -198,9 +245,13 @@ export async function replaceSupports(
 			// Sent in this order: the resident's row is locked before their supports are read. (Only
 			// queries written here keep their order: Promise.all sends them as it meets them, while an
 			// async helper's query would leave first, when the helper is called.)
-			const [, , currentRows] = await Promise.all([
-				tx`insert into selection_participant (round_id, resident_id, max_supports) values (${roundId}, ${residentId}, 0) on conflict do nothing`,
-				tx`select 1 from selection_participant where round_id = ${roundId} and resident_id = ${residentId} for update`,
+			// The upsert locks the resident's row and records the context of this change.
+			const [, currentRows] = await Promise.all([
+				tx`
+					insert into selection_participant (round_id, resident_id, max_supports, address_prefix, user_agent, changed_at)
+					values (${roundId}, ${residentId}, 0, ${context.addressPrefix}::cidr, ${userAgent}, now())
+					on conflict (round_id, resident_id) do update set
+						address_prefix = excluded.address_prefix, user_agent = excluded.user_agent, changed_at = excluded.changed_at`,
 				tx<
 					{ candidateId: number }[]
 				>`select candidate_id as "candidateId" from selection_support where round_id = ${roundId} and resident_id = ${residentId}`
@@ -250,36 +301,193 @@ export async function listResidentSupports(
 export interface RankedRoundCandidate extends RankedCandidate {
 	title: string;
 	categoryName: string;
+	/** Supports of accounts staff excluded as fraudulent (stored, not counted); `supports` is what is kept. */
+	excluded: number;
 }
 
 export interface RoundResults {
 	round: SelectionRound;
 	ranking: RankedRoundCandidate[];
+	/** Kept supports, over all candidates. */
 	totalSupports: number;
+	totalExcluded: number;
 }
 
-/** The ranking from the maintained counts (16 rows a candidate, whatever the number of supports). */
-async function readRanking(sql: Sql | TransactionSql, roundId: number): Promise<RankedRoundCandidate[]> {
+/**
+ * The ranking by kept supports: the maintained counts (16 rows a candidate, whatever the number of
+ * supports) less the supports of excluded accounts (counted from their rows: exclusions are few),
+ * in one statement, so kept + excluded always equals the stored rows of one moment.
+ */
+export async function readRanking(sql: Sql | TransactionSql, roundId: number): Promise<RankedRoundCandidate[]> {
 	const rows = await sql<
-		{ candidateId: number; position: number; supports: number; title: string; categoryName: string }[]
+		{ candidateId: number; position: number; stored: number; excluded: number; title: string; categoryName: string }[]
 	>`
 		select rc.candidate_id as "candidateId", rc.position, c.title, g.name as "categoryName",
-		       coalesce((select sum(t.supports) from selection_tally t where t.round_id = rc.round_id and t.candidate_id = rc.candidate_id), 0)::int8 as supports
+		       coalesce((select sum(t.supports) from selection_tally t where t.round_id = rc.round_id and t.candidate_id = rc.candidate_id), 0)::int8 as stored,
+		       (select count(*) from selection_exclusion e join selection_support s
+		          on s.round_id = e.round_id and s.resident_id = e.resident_id and s.candidate_id = rc.candidate_id
+		        where e.round_id = rc.round_id)::int8 as excluded
 		from selection_round_candidate rc join candidate c on c.id = rc.candidate_id join category g on g.id = c.category_id
 		where rc.round_id = ${roundId}`;
 	const details = new Map(rows.map((row) => [row.candidateId, row]));
-	return rankBySupports(rows).map((ranked) => {
+	const kept = rows.map((row) => ({
+		candidateId: row.candidateId,
+		position: row.position,
+		supports: row.stored - row.excluded
+	}));
+	return rankBySupports(kept).map((ranked) => {
 		const detail = details.get(ranked.candidateId) as (typeof rows)[number];
-		return { ...ranked, title: detail.title, categoryName: detail.categoryName };
+		return { ...ranked, title: detail.title, categoryName: detail.categoryName, excluded: detail.excluded };
 	});
+}
+
+function resultsOf(round: SelectionRound, ranking: RankedRoundCandidate[]): RoundResults {
+	return {
+		round,
+		ranking,
+		totalSupports: ranking.reduce((sum, row) => sum + row.supports, 0),
+		totalExcluded: ranking.reduce((sum, row) => sum + row.excluded, 0)
+	};
 }
 
 /** The results when the round lets them be seen (live, or after closing); null otherwise. */
 export async function visibleRoundResults(sql: Sql, roundId: number): Promise<RoundResults | null> {
 	const round = await getRound(sql, roundId);
 	if (!round || !round.resultsVisible) return null;
-	const ranking = await readRanking(sql, roundId);
-	return { round, ranking, totalSupports: ranking.reduce((sum, row) => sum + row.supports, 0) };
+	return resultsOf(round, await readRanking(sql, roundId));
+}
+
+/** The results for staff, whatever the round shows the public (the review needs them while it runs). */
+export async function staffRoundResults(sql: Sql, roundId: number): Promise<RoundResults | null> {
+	const round = await getRound(sql, roundId);
+	if (!round) return null;
+	return resultsOf(round, await readRanking(sql, roundId));
+}
+
+// ---------------------------------------------------------------- exclusions and final results
+
+function roundRefusal(error: unknown): RoundProblem | null {
+	const sqlState = (error as { code?: string }).code;
+	if (sqlState === 'PJ420' || sqlState === 'PJ402') return 'results_final';
+	return null;
+}
+
+/**
+ * Staff exclude every support of the accounts `residentIds` in a round, with a reason, until the
+ * results are final; one transaction with its audit entry. Accounts already excluded stay as they were.
+ */
+export async function excludeSupports(
+	sql: Sql,
+	roundId: number,
+	residentIds: readonly number[],
+	reason: string,
+	staffId: number
+): Promise<{ ok: true; excluded: number } | { ok: false; problem: RoundProblem }> {
+	try {
+		return (await sql.begin(async (tx) => {
+			const [round] = await tx<{ resultsFinal: boolean }[]>`
+				select results_final_at is not null as "resultsFinal" from selection_round where id = ${roundId}`;
+			if (!round) return { ok: false as const, problem: 'not_found' as const };
+			if (round.resultsFinal) return { ok: false as const, problem: 'results_final' as const };
+			const ids = [...new Set(residentIds)].sort((a, b) => a - b);
+			const added = await tx<{ residentId: number }[]>`
+				insert into selection_exclusion (round_id, resident_id, reason, excluded_by)
+				select ${roundId}, p.resident_id, ${reason}, ${staffId}
+				from selection_participant p where p.round_id = ${roundId} and p.resident_id = any(${ids}::bigint[])
+				order by p.resident_id
+				on conflict do nothing
+				returning resident_id as "residentId"`;
+			const addedIds = added.map((row) => row.residentId);
+			if (addedIds.length > 0) {
+				await appendAudit(tx, {
+					actorUserId: staffId,
+					action: 'selection.supports_excluded',
+					details: { roundId, residentIds: addedIds, reason }
+				});
+			}
+			return { ok: true as const, excluded: addedIds.length };
+		})) as { ok: true; excluded: number };
+	} catch (error) {
+		const problem = roundRefusal(error);
+		if (problem) return { ok: false, problem };
+		throw error;
+	}
+}
+
+/** Staff lift an exclusion (a mistaken judgement), with a reason, until the results are final; audited. */
+export async function liftExclusion(
+	sql: Sql,
+	roundId: number,
+	residentId: number,
+	reason: string,
+	staffId: number
+): Promise<{ ok: true } | { ok: false; problem: RoundProblem }> {
+	try {
+		return (await sql.begin(async (tx) => {
+			const removed =
+				await tx`delete from selection_exclusion where round_id = ${roundId} and resident_id = ${residentId} returning 1`;
+			if (removed.length === 0) return { ok: false as const, problem: 'not_excluded' as const };
+			await appendAudit(tx, {
+				actorUserId: staffId,
+				action: 'selection.exclusion_lifted',
+				details: { roundId, residentId, reason }
+			});
+			return { ok: true as const };
+		})) as { ok: true };
+	} catch (error) {
+		const problem = roundRefusal(error);
+		if (problem) return { ok: false, problem };
+		throw error;
+	}
+}
+
+export interface Exclusion {
+	residentId: number;
+	reason: string;
+	excludedAt: Date;
+	excludedBy: string | null;
+	supports: number;
+}
+
+export async function listExclusions(sql: Sql, roundId: number): Promise<Exclusion[]> {
+	return sql<Exclusion[]>`
+		select e.resident_id as "residentId", e.reason, e.excluded_at as "excludedAt", u.username as "excludedBy",
+		       (select count(*) from selection_support s where s.round_id = e.round_id and s.resident_id = e.resident_id)::int as supports
+		from selection_exclusion e left join app_user u on u.id = e.excluded_by
+		where e.round_id = ${roundId} order by e.excluded_at, e.resident_id`;
+}
+
+/** Staff declare a closed round's results final: exclusions no longer change; audited with the kept counts. */
+async function finalizeIn(tx: TransactionSql, roundId: number, staffId: number): Promise<void> {
+	await tx`update selection_round set results_final_at = now(), finalized_by = ${staffId} where id = ${roundId}`;
+	const ranking = await readRanking(tx, roundId);
+	await appendAudit(tx, {
+		actorUserId: staffId,
+		action: 'selection.results_final',
+		details: {
+			roundId,
+			candidateIds: ranking.map((row) => row.candidateId),
+			keptSupports: ranking.map((row) => row.supports),
+			excludedSupports: ranking.map((row) => row.excluded)
+		}
+	});
+}
+
+export async function finalizeRoundResults(
+	sql: Sql,
+	roundId: number,
+	staffId: number
+): Promise<{ ok: true } | { ok: false; problem: RoundProblem }> {
+	return (await sql.begin(async (tx) => {
+		const [round] = await tx<{ closed: boolean; resultsFinal: boolean }[]>`
+			select closes_at <= now() as closed, results_final_at is not null as "resultsFinal"
+			from selection_round where id = ${roundId} for update`;
+		if (!round) return { ok: false as const, problem: 'not_found' as const };
+		if (!round.closed) return { ok: false as const, problem: 'not_closed' as const };
+		if (round.resultsFinal) return { ok: false as const, problem: 'results_final' as const };
+		await finalizeIn(tx, roundId, staffId);
+		return { ok: true as const };
+	})) as { ok: true } | { ok: false; problem: RoundProblem };
 }
 
 // ---------------------------------------------------------------- carrying the result over
@@ -300,12 +508,15 @@ export async function carryOverToVotingSession(
 	form: CarryOverForm
 ): Promise<CarryOverResult> {
 	return (await sql.begin(async (tx): Promise<CarryOverResult> => {
-		const [locked] = await tx`select 1 from selection_round where id = ${roundId} for share`;
+		// Carrying over makes the results final (the carried list must not change after), so the
+		// round's row is locked as finalising locks it: exclusions in flight land before or are refused.
+		const [locked] = await tx`select 1 from selection_round where id = ${roundId} for update`;
 		if (!locked) return { ok: false, problem: 'not_found' };
 		const round = (await getRound(tx, roundId)) as SelectionRound;
 		if (round.phase !== 'closed') return { ok: false, problem: 'not_closed' };
 		const { candidateIds, tiedAtCutoff } = topOfRanking(await readRanking(tx, roundId), form.count);
 		if (candidateIds.length <= form.seats) return { ok: false, problem: 'too_few_candidates' };
+		if (round.resultsFinalAt === null) await finalizeIn(tx, roundId, staffId);
 		const votingSessionId = await insertVotingSession(
 			tx,
 			{
@@ -323,7 +534,7 @@ export async function carryOverToVotingSession(
 			actorUserId: staffId,
 			action: 'selection.carried_over',
 			votingSessionId,
-			details: { roundId, candidateIds, requested: form.count, tiedAtCutoff }
+			details: { roundId, candidateIds, requested: form.count, tiedAtCutoff, countedBy: 'kept supports' }
 		});
 		return { ok: true, votingSessionId, candidateIds, tiedAtCutoff };
 	})) as CarryOverResult;

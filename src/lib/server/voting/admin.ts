@@ -6,7 +6,7 @@ import { getStoredTally } from './results';
 import { getVotingSession, listVotingSessions, type VotingSession } from './sessions';
 
 export async function listSessionsWithTurnout(sql: Sql): Promise<VotingSession[]> {
-	const sessions = await listVotingSessions(sql);
+	const sessions = await listVotingSessions(sql, { drafts: true });
 	const detailed = await Promise.all(sessions.map((session) => getVotingSession(sql, session.id)));
 	return detailed.filter((session): session is VotingSession => session !== null);
 }

@@ -153,12 +153,15 @@ export async function castBallot(sql: Sql, input: CastInput): Promise<CastResult
 		const outcome = await sql.begin(async (tx) => {
 			const ballot = await checkCastable(tx, input, true);
 			// One round trip; a mark that already exists refuses the cast, and the rollback takes the rest back.
+			// The receipt's hash goes to a table of its own, linked to no ballot; the time shown on the
+			// receipt is rounded to the minute.
 			const [marked, [inserted]] = await Promise.all([
 				tx`insert into ballot_mark (voting_session_id, delegate_id) values (${input.votingSessionId}, ${input.delegateId})
 					on conflict do nothing`,
 				tx<{ id: string; castAt: Date }[]>`
-					insert into ballot (voting_session_id, receipt_hash) values (${input.votingSessionId}, ${receiptHash(receiptCode)})
-					returning id, now() as "castAt"`
+					insert into ballot (voting_session_id) values (${input.votingSessionId})
+					returning id, date_trunc('minute', now()) as "castAt"`,
+				tx`insert into ballot_receipt (receipt_hash, voting_session_id) values (${receiptHash(receiptCode)}, ${input.votingSessionId})`
 			]);
 			if (marked.count !== 1) throw new CastRefused({ code: 'already_voted' });
 			const { id: ballotId, castAt } = inserted as { id: string; castAt: Date };

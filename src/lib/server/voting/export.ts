@@ -1,5 +1,6 @@
-// Exports of a session's result: JSON (with the anonymous ballots, so anyone can recount and
-// recompute the digest) and CSV (UTF-8 with BOM, so spreadsheet programs show Chinese correctly).
+// Exports of a session's result: JSON (the counts, the figures and the ballots' digest; the
+// anonymous ballots for staff and scrutineers, and for the public only where the session publishes
+// them) and CSV (UTF-8 with BOM, so spreadsheet programs show Chinese correctly).
 import type { VoteFigures } from '$lib/domain/attendance';
 import type { EvaluationTally } from '$lib/domain/satisfaction';
 import { isEvaluationTally, type SessionTally } from '$lib/domain/tally';
@@ -15,23 +16,36 @@ import { getVotingSession, type VotingSession } from './sessions';
 export interface SessionExport {
 	votingSession: Pick<
 		VotingSession,
-		'id' | 'title' | 'year' | 'status' | 'rules' | 'openedAt' | 'closedAt' | 'publishedAt'
+		'id' | 'title' | 'year' | 'status' | 'rules' | 'openedAt' | 'closedAt' | 'publishedAt' | 'publishBallots'
 	> & { quorumRule: VotingSession['attendance']['quorumRule'] };
 	candidates: { id: number; title: string; category: string; position: number }[];
+	/** The counts per candidate, the figures and the digest of the ballots. */
 	tally: SessionTally;
-	/** Every ballot, canonical and sorted: no order of casting, no voter. */
-	ballots: BallotContent[];
+	/**
+	 * Every ballot, canonical and sorted (no order of casting, no voter), for a recount: in the staff's
+	 * and scrutineers' export; in the public one only where the session publishes its ballots, and
+	 * then without their channel. Absent otherwise (a published list of exact ballots lets a
+	 * coercer find a prescribed pattern).
+	 */
+	ballots?: BallotContent[];
 }
 
 export type ExportProblem = 'not_found' | 'not_counted';
+export type ExportAudience = 'public' | 'staff';
 
-export async function buildSessionExport(sql: Sql, votingSessionId: number): Promise<SessionExport | ExportProblem> {
+export async function buildSessionExport(
+	sql: Sql,
+	votingSessionId: number,
+	audience: ExportAudience = 'staff'
+): Promise<SessionExport | ExportProblem> {
 	const votingSession = await getVotingSession(sql, votingSessionId);
 	if (!votingSession) return 'not_found';
 	const tally = await getStoredTally(sql, votingSessionId);
 	if (!tally) return 'not_counted';
 	const candidates = await listSessionCandidates(sql, votingSessionId);
-	const { id, title, year, status, rules, openedAt, closedAt, publishedAt } = votingSession;
+	const { id, title, year, status, rules, openedAt, closedAt, publishedAt, publishBallots } = votingSession;
+	const withBallots = audience === 'staff' || publishBallots;
+	const ballots = withBallots ? await readBallots(sql, votingSessionId) : null;
 	return {
 		votingSession: {
 			id,
@@ -42,7 +56,8 @@ export async function buildSessionExport(sql: Sql, votingSessionId: number): Pro
 			quorumRule: votingSession.attendance.quorumRule,
 			openedAt,
 			closedAt,
-			publishedAt
+			publishedAt,
+			publishBallots
 		},
 		candidates: candidates.map((candidate, position) => ({
 			id: candidate.id,
@@ -51,7 +66,14 @@ export async function buildSessionExport(sql: Sql, votingSessionId: number): Pro
 			position: position + 1
 		})),
 		tally,
-		ballots: await readBallots(sql, votingSessionId)
+		...(ballots
+			? {
+					ballots:
+						audience === 'public'
+							? ballots.map((ballot) => ({ isVoid: ballot.isVoid, choices: ballot.choices }))
+							: ballots
+				}
+			: {})
 	};
 }
 
@@ -158,7 +180,7 @@ export async function exportResponse(
 	format: ExportFormat,
 	audience: 'public' | 'staff'
 ): Promise<{ status: number; body: string; headers: Record<string, string> }> {
-	const data = await buildSessionExport(sql, votingSessionId);
+	const data = await buildSessionExport(sql, votingSessionId, audience);
 	const hidden =
 		data === 'not_found' ||
 		data === 'not_counted' ||

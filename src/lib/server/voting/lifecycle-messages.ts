@@ -12,7 +12,9 @@ const lifecycleErrorMessages: Record<Exclude<LifecycleError, 'below_quorum'>, ()
 	not_confirmed: m.error_publish_not_confirmed,
 	publisher_confirmed: m.error_publish_same_person,
 	publisher_not_staff: m.error_forbidden,
-	vote_void: m.attendance_error_vote_void
+	vote_void: m.attendance_error_vote_void,
+	tally_mismatch: m.trust_error_tally_mismatch,
+	paper_batch_pending: m.trust_error_paper_pending
 };
 
 /** The refusal in the user's language; below the quorum with the numbers ("应到 444 人，实到 280 人，不足法定人数 297 人"). */

@@ -1,10 +1,14 @@
 // Paper ballots beside electronic ones: a batch entered by staff in ONE transaction. The
 // delegates it covers get has-voted marks on the paper channel (so they cannot also vote
-// electronically, and an electronic voter cannot be entered on paper: the mark's primary key);
-// the ballots carry only the channel, never the batch or a delegate.
+// electronically, and an electronic voter cannot be entered on paper: the mark's primary key).
+// The batch is pending until every scrutineer it names confirms it with their own sign-in: only
+// then are its ballots counted (the database moves them into the ballot box, carrying only the
+// channel, never the batch or a delegate) and its delegates recorded present. A named scrutineer,
+// or staff, may refuse a pending batch with a reason: its ballots and marks go.
 import { randomInt } from 'node:crypto';
-import type { BallotContent, BallotMethod, SessionStatus } from '$lib/domain/types';
-import type { Sql } from '../db/client';
+import type { BallotChoice, BallotContent, BallotMethod, SessionStatus } from '$lib/domain/types';
+import type { Sql, TransactionSql } from '../db/client';
+import { mayActAsScrutineer, signInProof } from './scrutiny';
 import { appendAudit } from '../audit/audit';
 import { notifyTurnout } from '../live/notify';
 
@@ -113,21 +117,20 @@ export async function enterPaperBatch(sql: Sql, input: PaperBatchInput): Promise
 					paper_batch_id: batchId
 				}))
 			)}`;
-			// Inserted in a random order, so that not even the physical order of rows follows the order typed.
-			for (const ballot of shuffled(input.ballots)) {
-				const [row] = await tx<{ id: string }[]>`
-					insert into ballot (voting_session_id, is_void, channel) values (${input.votingSessionId}, ${ballot.isVoid}, 'paper') returning id`;
-				if (!ballot.isVoid && ballot.choices.length > 0) {
-					await tx`insert into ballot_choice ${tx(
-						ballot.choices.map((entry) => ({
-							ballot_id: (row as { id: string }).id,
-							voting_session_id: input.votingSessionId,
-							candidate_id: entry.candidateId,
-							choice: entry.choice
-						}))
-					)}`;
-				}
-			}
+			// The ballots wait for the named scrutineers (paper_batch_ballot), in a random order so that not
+			// even the physical order of rows follows the order typed; confirmed, they are counted.
+			await tx`insert into paper_batch_ballot ${tx(
+				shuffled(input.ballots).map((ballot) => ({
+					paper_batch_id: batchId,
+					voting_session_id: input.votingSessionId,
+					is_void: ballot.isVoid,
+					choices: tx.json(
+						ballot.isVoid
+							? []
+							: ballot.choices.map((entry) => ({ candidateId: entry.candidateId, choice: entry.choice }))
+					)
+				}))
+			)}`;
 			const voidCount = input.ballots.filter((ballot) => ballot.isVoid).length;
 			await appendAudit(tx, {
 				actorUserId: input.enteredBy,
@@ -138,7 +141,8 @@ export async function enterPaperBatch(sql: Sql, input: PaperBatchInput): Promise
 					ballots: input.ballots.length,
 					issued: input.issuedCount ?? input.ballots.length,
 					void: voidCount,
-					scrutineers: scrutineers.map((scrutineer) => scrutineer.id)
+					scrutineers: scrutineers.map((scrutineer) => scrutineer.id),
+					status: 'pending'
 				}
 			});
 			await notifyTurnout(tx, input.votingSessionId);
@@ -157,25 +161,181 @@ export async function enterPaperBatch(sql: Sql, input: PaperBatchInput): Promise
 	}
 }
 
+export type PaperBatchStatus = 'pending' | 'counted' | 'rejected';
+
 export interface PaperBatchSummary {
 	id: number;
+	votingSessionId: number;
 	enteredAt: Date;
 	enteredBy: string;
 	ballotCount: number;
 	/** Paper ballots issued for the batch (发出); ballotCount is those returned (收回). */
 	issuedCount: number;
-	scrutineers: string[];
 	note: string;
+	status: PaperBatchStatus;
+	/** The named scrutineers, each with when they confirmed (null: not yet). */
+	scrutineers: { id: number; name: string; confirmedAt: Date | null }[];
+	rejection: { by: string; at: Date; reason: string } | null;
+}
+
+interface BatchRow extends Omit<PaperBatchSummary, 'scrutineers' | 'rejection'> {
+	scrutineers: { id: number; name: string; confirmedAt: string | null }[];
+	rejection: { by: string; at: string; reason: string } | null;
+}
+
+function batchSummary(row: BatchRow): PaperBatchSummary {
+	return {
+		...row,
+		scrutineers: row.scrutineers.map((scrutineer) => ({
+			...scrutineer,
+			confirmedAt: scrutineer.confirmedAt ? new Date(scrutineer.confirmedAt) : null
+		})),
+		rejection: row.rejection ? { ...row.rejection, at: new Date(row.rejection.at) } : null
+	};
+}
+
+async function readBatches(sql: Sql | TransactionSql, where: { votingSessionId?: number; batchId?: number }) {
+	const rows = await sql<BatchRow[]>`
+		select b.id, b.voting_session_id as "votingSessionId", b.entered_at as "enteredAt", u.display_name as "enteredBy",
+		       b.ballot_count as "ballotCount", b.issued_count as "issuedCount", b.note, b.status,
+		       coalesce((select json_agg(json_build_object('id', s.id, 'name', s.display_name, 'confirmedAt', c.confirmed_at)
+		                                 order by s.display_name, s.id)
+		                 from paper_batch_scrutineer p join app_user s on s.id = p.scrutineer_id
+		                 left join paper_batch_confirmation c on c.paper_batch_id = p.paper_batch_id and c.scrutineer_id = p.scrutineer_id
+		                 where p.paper_batch_id = b.id), '[]') as scrutineers,
+		       (select json_build_object('by', ru.display_name, 'at', r.rejected_at, 'reason', r.reason)
+		        from paper_batch_rejection r join app_user ru on ru.id = r.rejected_by where r.paper_batch_id = b.id) as rejection
+		from paper_batch b join app_user u on u.id = b.entered_by
+		where (${where.votingSessionId ?? null}::bigint is null or b.voting_session_id = ${where.votingSessionId ?? null})
+		  and (${where.batchId ?? null}::bigint is null or b.id = ${where.batchId ?? null})
+		order by b.id`;
+	return rows.map(batchSummary);
 }
 
 export async function listPaperBatches(sql: Sql, votingSessionId: number): Promise<PaperBatchSummary[]> {
-	return sql<PaperBatchSummary[]>`
-		select b.id, b.entered_at as "enteredAt", u.display_name as "enteredBy", b.ballot_count as "ballotCount", b.issued_count as "issuedCount", b.note,
-		       coalesce((select array_agg(s.display_name order by s.display_name)
-		                 from paper_batch_scrutineer p join app_user s on s.id = p.scrutineer_id where p.paper_batch_id = b.id), '{}') as scrutineers
-		from paper_batch b join app_user u on u.id = b.entered_by
-		where b.voting_session_id = ${votingSessionId}
-		order by b.id`;
+	return readBatches(sql, { votingSessionId });
+}
+
+export async function getPaperBatch(sql: Sql, votingSessionId: number, batchId: number) {
+	const [batch] = await readBatches(sql, { votingSessionId, batchId });
+	return batch ?? null;
+}
+
+/**
+ * What a named scrutineer checks against the paper before confirming a pending batch: the
+ * delegates it covers and its ballots as entered (in stored order, which is random). Null unless
+ * the batch is pending.
+ */
+export async function pendingBatchContent(
+	sql: Sql,
+	batchId: number
+): Promise<{ delegates: { name: string; delegateNumber: string | null }[]; ballots: BallotContent[] } | null> {
+	const [batch] = await sql<{ status: PaperBatchStatus }[]>`select status from paper_batch where id = ${batchId}`;
+	if (batch?.status !== 'pending') return null;
+	const [delegates, ballots] = await Promise.all([
+		sql<{ name: string; delegateNumber: string | null }[]>`
+			select u.display_name as name, u.delegate_number as "delegateNumber"
+			from ballot_mark m join app_user u on u.id = m.delegate_id
+			where m.paper_batch_id = ${batchId} order by u.delegate_number nulls last, u.display_name`,
+		sql<{ isVoid: boolean; choices: { candidateId: number; choice: BallotChoice }[] }[]>`
+			select is_void as "isVoid", choices from paper_batch_ballot where paper_batch_id = ${batchId}`
+	]);
+	return {
+		delegates: [...delegates],
+		ballots: ballots.map((ballot) => ({ isVoid: ballot.isVoid, choices: ballot.choices, channel: 'paper' as const }))
+	};
+}
+
+export type BatchDecisionError =
+	| 'not_found'
+	/** Counted or refused already, or its session is no longer open. */
+	| 'not_pending'
+	/** Not a scrutineer the batch names (confirming), nor staff (refusing). */
+	| 'not_named'
+	| 'already_confirmed'
+	/** The acting sign-in was not the scrutineer's own password (and second factor) sign-in. */
+	| 'sign_in_again';
+export type BatchDecisionResult = { ok: true; status: PaperBatchStatus } | { ok: false; error: BatchDecisionError };
+
+function decisionRefusal(error: unknown): BatchDecisionError {
+	const code = (error as { code?: string }).code;
+	if (code === 'PJ122') return 'not_pending';
+	if (code === '23503') return 'not_named'; // the confirmation's foreign key: not named on the batch
+	if (code === '23505') return 'already_confirmed';
+	throw error;
+}
+
+/**
+ * A scrutineer the batch names confirms it, through their own password sign-in. The database
+ * counts the batch once every named scrutineer has confirmed (paper_batch_count_when_confirmed).
+ */
+export async function confirmPaperBatch(
+	sql: Sql,
+	input: { batchId: number; scrutineerId: number; authSessionId: string }
+): Promise<BatchDecisionResult> {
+	try {
+		return (await sql.begin(async (tx): Promise<BatchDecisionResult> => {
+			const [batch] = await tx<{ votingSessionId: number; named: boolean }[]>`
+				select b.voting_session_id as "votingSessionId",
+				       exists (select 1 from paper_batch_scrutineer p where p.paper_batch_id = b.id and p.scrutineer_id = ${input.scrutineerId}) as named
+				from paper_batch b where b.id = ${input.batchId}`;
+			if (!batch) return { ok: false, error: 'not_found' };
+			if (!batch.named || !(await mayActAsScrutineer(tx, input.scrutineerId, batch.votingSessionId)))
+				return { ok: false, error: 'not_named' };
+			if ((await signInProof(tx, input.scrutineerId, input.authSessionId)) !== 'personal')
+				return { ok: false, error: 'sign_in_again' };
+			await tx`insert into paper_batch_confirmation (paper_batch_id, scrutineer_id) values (${input.batchId}, ${input.scrutineerId})`;
+			const [after] = await tx<
+				{ status: PaperBatchStatus }[]
+			>`select status from paper_batch where id = ${input.batchId}`;
+			const status = (after as { status: PaperBatchStatus }).status;
+			await appendAudit(tx, {
+				actorUserId: input.scrutineerId,
+				action: 'paper_batch.confirmed',
+				votingSessionId: batch.votingSessionId,
+				details: { batchId: input.batchId, counted: status === 'counted' }
+			});
+			if (status === 'counted') await notifyTurnout(tx, batch.votingSessionId);
+			return { ok: true, status };
+		})) as BatchDecisionResult;
+	} catch (error) {
+		return { ok: false, error: decisionRefusal(error) };
+	}
+}
+
+/**
+ * A named scrutineer (through their own password sign-in) or a staff member refuses a pending
+ * batch, with a reason: the database removes its waiting ballots and its delegates' marks.
+ */
+export async function rejectPaperBatch(
+	sql: Sql,
+	input: { batchId: number; userId: number; authSessionId: string; reason: string }
+): Promise<BatchDecisionResult> {
+	try {
+		return (await sql.begin(async (tx): Promise<BatchDecisionResult> => {
+			const [batch] = await tx<{ votingSessionId: number; named: boolean; staff: boolean }[]>`
+				select b.voting_session_id as "votingSessionId",
+				       exists (select 1 from paper_batch_scrutineer p where p.paper_batch_id = b.id and p.scrutineer_id = ${input.userId}) as named,
+				       exists (select 1 from user_role r where r.user_id = ${input.userId} and r.role = 'staff') as staff
+				from paper_batch b where b.id = ${input.batchId}`;
+			if (!batch) return { ok: false, error: 'not_found' };
+			const asScrutineer = batch.named && (await mayActAsScrutineer(tx, input.userId, batch.votingSessionId));
+			if (!asScrutineer && !batch.staff) return { ok: false, error: 'not_named' };
+			if (asScrutineer && !batch.staff && (await signInProof(tx, input.userId, input.authSessionId)) !== 'personal')
+				return { ok: false, error: 'sign_in_again' };
+			await tx`insert into paper_batch_rejection (paper_batch_id, rejected_by, reason) values (${input.batchId}, ${input.userId}, ${input.reason})`;
+			await appendAudit(tx, {
+				actorUserId: input.userId,
+				action: 'paper_batch.rejected',
+				votingSessionId: batch.votingSessionId,
+				details: { batchId: input.batchId, reason: input.reason }
+			});
+			await notifyTurnout(tx, batch.votingSessionId);
+			return { ok: true, status: 'rejected' };
+		})) as BatchDecisionResult;
+	} catch (error) {
+		return { ok: false, error: decisionRefusal(error) };
+	}
 }
 
 export async function listScrutineers(sql: Sql): Promise<{ id: number; displayName: string }[]> {

@@ -2,6 +2,7 @@
 import type { SessionTally } from '$lib/domain/tally';
 import type { VotingRules } from '$lib/domain/types';
 import type { Sql } from '../db/client';
+import { auditCheckpoints } from '../audit/audit';
 import { listSessionCandidates } from '../catalog/catalog';
 import { getPublishedTally } from './results';
 import { getVotingSession, type VotingSessionSummary } from './sessions';
@@ -17,6 +18,8 @@ export interface PublicResult {
 	};
 	tally: SessionTally | null;
 	candidateTitles: Record<string, string>;
+	/** The audit chain's head when the session opened and closed, as the projector showed it. */
+	auditCheckpoints: Awaited<ReturnType<typeof auditCheckpoints>>;
 }
 
 /** Null when the session does not exist; `tally` null until published. */
@@ -24,7 +27,10 @@ export async function publishedResult(sql: Sql, votingSessionId: number): Promis
 	const votingSession = await getVotingSession(sql, votingSessionId);
 	if (!votingSession) return null;
 	const tally = votingSession.status === 'published' ? await getPublishedTally(sql, votingSessionId) : null;
-	const candidates = tally ? await listSessionCandidates(sql, votingSessionId) : [];
+	const [candidates, checkpoints] = await Promise.all([
+		tally ? listSessionCandidates(sql, votingSessionId) : [],
+		auditCheckpoints(sql, votingSessionId)
+	]);
 	return {
 		votingSession: {
 			id: votingSession.id,
@@ -39,6 +45,7 @@ export async function publishedResult(sql: Sql, votingSessionId: number): Promis
 			confirmedByName: votingSession.confirmedByName
 		},
 		tally,
-		candidateTitles: Object.fromEntries(candidates.map((candidate) => [candidate.id, candidate.title]))
+		candidateTitles: Object.fromEntries(candidates.map((candidate) => [candidate.id, candidate.title])),
+		auditCheckpoints: checkpoints
 	};
 }

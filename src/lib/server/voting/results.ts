@@ -125,28 +125,44 @@ export interface TallyVerification {
 	ballots: number;
 }
 
+/** The recount and its comparison, inside the caller's transaction (one snapshot of the ballots, the tally and the marks). */
+async function verifyTallyIn(tx: TransactionSql, votingSessionId: number): Promise<TallyVerification | null> {
+	const input = await readCountingInput(tx, votingSessionId);
+	if (!input) return null;
+	const recomputed = count(input);
+	const [stored] = await tx<{ tally: SessionTally; ballotsDigest: string }[]>`
+		select tally, ballots_digest as "ballotsDigest" from voting_result where voting_session_id = ${votingSessionId}`;
+	const [marks] = await tx<
+		{ count: number }[]
+	>`select count(*)::int as count from ballot_mark where voting_session_id = ${votingSessionId}`;
+	// A tally stored before the ballot account existed (issue 13) has no figures: the rest is compared.
+	const comparable = stored && !('figures' in stored.tally) ? { ...recomputed, figures: undefined } : recomputed;
+	const differences = stored ? compareTallies(stored.tally, comparable as SessionTally) : [];
+	if (stored && stored.ballotsDigest !== recomputed.ballotsDigest)
+		differences.push('ballots_digest column differs from the recomputed digest');
+	const markCount = marks?.count ?? 0;
+	if (markCount !== input.ballots.length)
+		differences.push(`has-voted marks ${markCount} but ballots ${input.ballots.length}`);
+	return { recomputed, stored: stored?.tally ?? null, differences, marks: markCount, ballots: input.ballots.length };
+}
+
 /**
  * Recomputes the tally from the raw ballots with the same domain code and compares it with the
  * stored one; also compares the number of has-voted marks with the number of ballots.
  */
 export async function verifyTally(sql: Sql, votingSessionId: number): Promise<TallyVerification | null> {
-	return sql.begin('isolation level repeatable read read only', async (tx) => {
-		const input = await readCountingInput(tx, votingSessionId);
-		if (!input) return null;
-		const recomputed = count(input);
-		const [stored] = await tx<{ tally: SessionTally; ballotsDigest: string }[]>`
-			select tally, ballots_digest as "ballotsDigest" from voting_result where voting_session_id = ${votingSessionId}`;
-		const [marks] = await tx<
-			{ count: number }[]
-		>`select count(*)::int as count from ballot_mark where voting_session_id = ${votingSessionId}`;
-		// A tally stored before the ballot account existed (issue 13) has no figures: the rest is compared.
-		const comparable = stored && !('figures' in stored.tally) ? { ...recomputed, figures: undefined } : recomputed;
-		const differences = stored ? compareTallies(stored.tally, comparable as SessionTally) : [];
-		if (stored && stored.ballotsDigest !== recomputed.ballotsDigest)
-			differences.push('ballots_digest column differs from the recomputed digest');
-		const markCount = marks?.count ?? 0;
-		if (markCount !== input.ballots.length)
-			differences.push(`has-voted marks ${markCount} but ballots ${input.ballots.length}`);
-		return { recomputed, stored: stored?.tally ?? null, differences, marks: markCount, ballots: input.ballots.length };
-	}) as Promise<TallyVerification | null>;
+	return sql.begin('isolation level repeatable read read only', (tx) =>
+		verifyTallyIn(tx, votingSessionId)
+	) as Promise<TallyVerification | null>;
+}
+
+/**
+ * What `tally --verify` would report, inside a confirming or publishing transaction: nothing when
+ * the stored tally equals the recount of the raw ballots and the marks equal the ballots.
+ */
+export async function tallyDifferences(tx: TransactionSql, votingSessionId: number): Promise<string[]> {
+	const verification = await verifyTallyIn(tx, votingSessionId);
+	if (!verification) return ['the voting session does not exist'];
+	if (!verification.stored) return ['there is no stored tally'];
+	return verification.differences;
 }

@@ -12,6 +12,8 @@ export interface SessionFormValues {
 	opensAt: string;
 	closesAt: string;
 	candidateIds: string[];
+	/** 'yes' when the anonymous ballots are published with the result. */
+	publishBallots: string;
 }
 
 export function formValues(form: FormData): SessionFormValues {
@@ -24,7 +26,8 @@ export function formValues(form: FormData): SessionFormValues {
 		thresholdBase: text('thresholdBase'),
 		opensAt: text('opensAt'),
 		closesAt: text('closesAt'),
-		candidateIds: form.getAll('candidate').map(String)
+		candidateIds: form.getAll('candidate').map(String),
+		publishBallots: text('publishBallots')
 	};
 }
 
@@ -48,7 +51,8 @@ export function readSessionForm(
 			rules: { ballotMethod: form.ballotMethod, seats: form.seats, thresholdBase: form.thresholdBase },
 			candidateIds: form.candidateIds,
 			opensAt: form.opensAt,
-			closesAt: form.closesAt
+			closesAt: form.closesAt,
+			publishBallots: form.publishBallots
 		}
 	};
 }

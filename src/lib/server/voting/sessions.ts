@@ -5,8 +5,9 @@ import { canApply, requiredStatus, targetStatus } from '$lib/domain/lifecycle';
 import type { SessionMethod, SessionStatus, ThresholdBase, VotingRules } from '$lib/domain/types';
 import type { Sql, TransactionSql } from '../db/client';
 import { appendAudit } from '../audit/audit';
-import { storeTally } from './results';
+import { storeTally, tallyDifferences } from './results';
 import { notifyTurnout } from '../live/notify';
+import { mayActAsScrutineer, signInProof } from './scrutiny';
 
 export interface VotingSessionSummary {
 	id: number;
@@ -38,15 +39,20 @@ export interface VotingSession extends VotingSessionSummary {
 	confirmedAt: Date | null;
 	confirmedByName: string | null;
 	isDemo: boolean;
+	/** The anonymous ballots are published with the result (else they go to staff and scrutineers only). */
+	publishBallots: boolean;
 	enrolled: number;
 	present: number;
 	cast: number;
 	candidateCount: number;
 }
 
-export async function listVotingSessions(sql: Sql): Promise<VotingSessionSummary[]> {
+/** The sessions, newest first; drafts only for those who prepare them (staff): `drafts` says which. */
+export async function listVotingSessions(sql: Sql, options: { drafts: boolean }): Promise<VotingSessionSummary[]> {
 	return sql<VotingSessionSummary[]>`
-		select id, title, year, status from voting_session order by year desc, id desc`;
+		select id, title, year, status from voting_session
+		where ${options.drafts} or status <> 'draft'
+		order by year desc, id desc`;
 }
 
 type SessionRow = Omit<VotingSession, 'rules' | 'attendance' | 'quorum'> &
@@ -77,8 +83,10 @@ export async function getVotingSession(sql: Sql | TransactionSql, id: number): P
 		       s.opened_at as "openedAt", s.closed_at as "closedAt", s.published_at as "publishedAt",
 		       s.confirmed_at as "confirmedAt",
 		       (select u.display_name from app_user u where u.id = s.confirmed_by) as "confirmedByName",
-		       s.is_demo as "isDemo", electorate.enrolled, electorate.present,
-		       (select count(*) from ballot_mark m where m.voting_session_id = s.id)::int as cast,
+		       s.is_demo as "isDemo", s.publish_ballots as "publishBallots", electorate.enrolled, electorate.present,
+		       -- Marks of paper batches still awaiting their scrutineers are not counted as cast.
+		       ((select count(*) from ballot_mark m where m.voting_session_id = s.id)
+		        - (select coalesce(sum(b.ballot_count), 0) from paper_batch b where b.voting_session_id = s.id and b.status = 'pending'))::int as cast,
 		       (select count(*) from voting_session_candidate c where c.voting_session_id = s.id)::int as "candidateCount"
 		from voting_session s
 		-- Enrolled and present in one pass over the electorate (every cast and every screen reads these).
@@ -122,6 +130,8 @@ export interface NewVotingSession {
 	opensAt?: Date | null;
 	closesAt?: Date | null;
 	isDemo?: boolean;
+	/** Publish the anonymous ballots with the result (default: no). */
+	publishBallots?: boolean;
 }
 
 /** The rules as stored: an evaluation has no seats (NULL) and may allow 弃权; a vote never does. */
@@ -148,9 +158,11 @@ export async function insertVotingSession(
 ): Promise<number> {
 	const stored = storedRules(input.rules);
 	const [session] = await tx<{ id: number }[]>`
-		insert into voting_session (title, year, ballot_method, seats, threshold_base, allow_abstain, opens_at, closes_at, is_demo)
+		insert into voting_session (title, year, ballot_method, seats, threshold_base, allow_abstain, opens_at, closes_at, is_demo,
+		                            publish_ballots)
 		values (${input.title}, ${input.year}, ${input.rules.ballotMethod}, ${stored.seats}, ${input.rules.thresholdBase},
-		        ${stored.allowAbstain}, ${input.opensAt ?? null}, ${input.closesAt ?? null}, ${input.isDemo ?? false})
+		        ${stored.allowAbstain}, ${input.opensAt ?? null}, ${input.closesAt ?? null}, ${input.isDemo ?? false},
+		        ${input.publishBallots ?? false})
 		returning id`;
 	const id = (session as { id: number }).id;
 	if (input.candidateIds.length > 0) {
@@ -166,7 +178,12 @@ export async function insertVotingSession(
 		actorUserId,
 		action: 'session.created',
 		votingSessionId: id,
-		details: { title: input.title, ...stored.auditDetails, candidates: input.candidateIds.length }
+		details: {
+			title: input.title,
+			...stored.auditDetails,
+			candidates: input.candidateIds.length,
+			publishBallots: input.publishBallots ?? false
+		}
 	});
 	return id;
 }
@@ -222,7 +239,11 @@ export type LifecycleError =
 	| 'publisher_confirmed'
 	| 'publisher_not_staff'
 	| 'below_quorum'
-	| 'vote_void';
+	| 'vote_void'
+	/** The stored tally differs from a recount of the raw ballots, or the marks from the ballots (tally --verify fails). */
+	| 'tally_mismatch'
+	/** A paper batch still awaits its scrutineers' confirmation: voting cannot close yet. */
+	| 'paper_batch_pending';
 
 export type LifecycleResult =
 	| { ok: true; status: SessionStatus }
@@ -248,6 +269,11 @@ export async function applyLifecycleInTransaction(
 		// 法定人数: the database refuses it too (attendance_session_guard); this says it with the numbers.
 		if (!session.quorum.met) return { ok: false, error: 'below_quorum', quorum: session.quorum };
 	}
+	if (action === 'close') {
+		const [pending] = await tx<{ waiting: boolean }[]>`
+			select exists (select 1 from paper_batch where voting_session_id = ${votingSessionId} and status = 'pending') as waiting`;
+		if (pending?.waiting) return { ok: false, error: 'paper_batch_pending' };
+	}
 	if (action === 'publish') {
 		// Two people, two roles: a scrutineer confirmed the tally, a different staff member publishes.
 		const [scrutiny] = await tx<{ confirmedBy: number | null; publisherIsStaff: boolean }[]>`
@@ -261,6 +287,8 @@ export async function applyLifecycleInTransaction(
 		const [stored] = await tx<{ valid: boolean | null }[]>`
 			select (tally -> 'figures' ->> 'valid')::boolean as valid from voting_result where voting_session_id = ${votingSessionId}`;
 		if (stored?.valid === false) return { ok: false, error: 'vote_void' };
+		if (await refusedForDifferences(tx, votingSessionId, actorUserId, 'publish'))
+			return { ok: false, error: 'tally_mismatch' };
 		await tx`update voting_session set status = 'published', published_by = ${actorUserId} where id = ${votingSessionId} and status = 'closed'`;
 	} else {
 		await tx`update voting_session set status = ${targetStatus(action)} where id = ${votingSessionId} and status = ${requiredStatus(action)}`;
@@ -303,20 +331,60 @@ export async function applyLifecycle(
 	}
 }
 
-export type ConfirmResult =
-	{ ok: true } | { ok: false; error: 'not_found' | 'wrong_status' | 'already_confirmed' | 'not_scrutineer' };
+/**
+ * Before a tally is confirmed or published, `tally --verify`'s checks run in the same transaction:
+ * on any difference the step is refused, and the finding is audited (that entry commits; the step
+ * does not happen). True when refused.
+ */
+async function refusedForDifferences(
+	tx: TransactionSql,
+	votingSessionId: number,
+	actorUserId: number | null,
+	step: 'confirm' | 'publish'
+): Promise<boolean> {
+	const differences = await tallyDifferences(tx, votingSessionId);
+	if (differences.length === 0) return false;
+	await appendAudit(tx, {
+		actorUserId,
+		action: 'session.verify_failed',
+		votingSessionId,
+		details: { step, differences: differences.slice(0, 20) }
+	});
+	return true;
+}
 
-/** A scrutineer confirms the stored tally of a closed session (recorded with who and when). */
-export async function confirmTally(sql: Sql, votingSessionId: number, scrutineerId: number): Promise<ConfirmResult> {
+export type ConfirmError =
+	| 'not_found'
+	| 'wrong_status'
+	| 'already_confirmed'
+	| 'not_scrutineer'
+	/** The acting sign-in was not the scrutineer's own password (and second factor) sign-in. */
+	| 'sign_in_again'
+	| 'tally_mismatch';
+export type ConfirmResult = { ok: true } | { ok: false; error: ConfirmError };
+
+/**
+ * A scrutineer confirms the stored tally of a closed session (recorded with who and when): someone
+ * who may act as a scrutineer of it, through their own password sign-in (`authSessionId`, with the
+ * second factor where enrolled), and only when `tally --verify`'s checks find nothing.
+ */
+export async function confirmTally(
+	sql: Sql,
+	votingSessionId: number,
+	scrutineerId: number,
+	authSessionId: string
+): Promise<ConfirmResult> {
 	return sql.begin(async (tx): Promise<ConfirmResult> => {
-		const [locked] = await tx<{ status: SessionStatus; confirmedBy: number | null; isScrutineer: boolean }[]>`
-			select status, confirmed_by as "confirmedBy",
-			       exists (select 1 from user_role where user_id = ${scrutineerId} and role = 'scrutineer') as "isScrutineer"
-			from voting_session where id = ${votingSessionId} for update`;
+		const [locked] = await tx<{ status: SessionStatus; confirmedBy: number | null }[]>`
+			select status, confirmed_by as "confirmedBy" from voting_session where id = ${votingSessionId} for update`;
 		if (!locked) return { ok: false, error: 'not_found' };
-		if (!locked.isScrutineer) return { ok: false, error: 'not_scrutineer' };
+		if (!(await mayActAsScrutineer(tx, scrutineerId, votingSessionId))) return { ok: false, error: 'not_scrutineer' };
+		if ((await signInProof(tx, scrutineerId, authSessionId)) !== 'personal')
+			return { ok: false, error: 'sign_in_again' };
 		if (locked.status !== 'closed') return { ok: false, error: 'wrong_status' };
 		if (locked.confirmedBy !== null) return { ok: false, error: 'already_confirmed' };
+		if (await refusedForDifferences(tx, votingSessionId, scrutineerId, 'confirm'))
+			return { ok: false, error: 'tally_mismatch' };
 		await tx`update voting_session set confirmed_by = ${scrutineerId} where id = ${votingSessionId}`;
 		const [stored] = await tx<
 			{ digest: string }[]
@@ -351,7 +419,8 @@ export async function updateVotingSession(
 		await tx`
 			update voting_session set title = ${input.title}, year = ${input.year}, ballot_method = ${input.rules.ballotMethod},
 			       seats = ${stored.seats}, threshold_base = ${input.rules.thresholdBase}, allow_abstain = ${stored.allowAbstain},
-			       opens_at = ${input.opensAt ?? null}, closes_at = ${input.closesAt ?? null}
+			       opens_at = ${input.opensAt ?? null}, closes_at = ${input.closesAt ?? null},
+			       publish_ballots = ${input.publishBallots ?? false}
 			where id = ${votingSessionId}`;
 		await tx`delete from voting_session_candidate where voting_session_id = ${votingSessionId}`;
 		await tx`insert into voting_session_candidate ${tx(
@@ -365,7 +434,12 @@ export async function updateVotingSession(
 			actorUserId,
 			action: 'session.updated',
 			votingSessionId,
-			details: { title: input.title, ...stored.auditDetails, candidates: input.candidateIds.length }
+			details: {
+				title: input.title,
+				...stored.auditDetails,
+				candidates: input.candidateIds.length,
+				publishBallots: input.publishBallots ?? false
+			}
 		});
 		return { ok: true };
 	}) as Promise<UpdateResult>;

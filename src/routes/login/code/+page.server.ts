@@ -25,6 +25,7 @@ const codeErrorKeys = {
 	wrong: 'electorate_code_wrong',
 	used: 'electorate_code_used',
 	disabled: 'electorate_code_disabled',
+	privileged: 'trust_code_sign_in_privileged',
 	rate_limited: 'security_code_rate_limited'
 } as const;
 
@@ -69,7 +70,14 @@ async function signIn({ request, cookies, url, locals, getClientAddress }: Reque
 	}
 	setSessionCookie(cookies, url, result.token);
 	// Straight to the ballot when one is open for them (issue 15), else the list of their sessions.
-	redirect(303, await afterSignIn(db(), url, result.userId));
+	redirect(
+		303,
+		await afterSignIn(db(), url, {
+			id: result.userId,
+			roles: ['delegate'],
+			votingSessionScope: result.votingSessionScope
+		})
+	);
 }
 
 export const actions: Actions = {

@@ -28,7 +28,7 @@ function restart(redirectTo: string, expired: boolean): never {
 
 export const load: PageServerLoad = async ({ locals, url, cookies }) => {
 	const redirectTo = signInTarget(url);
-	if (locals.user) redirect(303, await afterSignIn(db(), url, locals.user));
+	if (locals.user && locals.user.votingSessionScope === null) redirect(303, await afterSignIn(db(), url, locals.user));
 	const pendingToken = cookies.get(PENDING_SIGN_IN_COOKIE);
 	if (!pendingToken || !(await isPendingSignInValid(db(), pendingToken))) {
 		clearPendingSignInCookie(cookies, url);

@@ -3,7 +3,7 @@ import type { Selection } from '$lib/domain/ballot';
 import { idSchema, parseCastForm } from '$lib/domain/schemas';
 import { messageByKey } from '$lib/i18n';
 import { m } from '$lib/paraglide/messages';
-import { requireRole } from '$lib/server/auth/guard';
+import { requireVoter } from '$lib/server/auth/guard';
 import { listBallotCandidates } from '$lib/server/catalog/catalog';
 import { db } from '$lib/server/db';
 import { castErrorMessage, castErrorStatus } from '$lib/server/voting/cast-messages';
@@ -39,8 +39,8 @@ async function readSession(
 }
 
 export const load: PageServerLoad = async ({ locals, url, params, getClientAddress }) => {
-	const delegate = requireRole(locals, url, 'delegate');
 	const votingSessionId = sessionIdOf(params);
+	const delegate = requireVoter(locals, url, votingSessionId);
 	// Both reads leave at once (postgres.js pipelines them).
 	const [read, candidates] = await Promise.all([
 		readSession(locals, votingSessionId, delegate.id, getClientAddress()),
@@ -68,8 +68,9 @@ function echo(selection: Selection) {
 }
 
 async function readSelection(event: RequestEvent) {
-	const delegate = requireRole(event.locals, event.url, 'delegate');
-	const read = await readSession(event.locals, sessionIdOf(event.params), delegate.id, event.getClientAddress());
+	const votingSessionId = sessionIdOf(event.params);
+	const delegate = requireVoter(event.locals, event.url, votingSessionId);
+	const read = await readSession(event.locals, votingSessionId, delegate.id, event.getClientAddress());
 	readInThisRequest.set(event.locals, read);
 	const votingSession = read.votingSession;
 	const parsed = parseCastForm(votingSession.rules.ballotMethod, await readFormBody(event.request));

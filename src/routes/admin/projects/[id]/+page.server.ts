@@ -28,7 +28,7 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 	requireRole(locals, url, 'staff');
 	const project = await getProject(db(), projectIdOf(params));
 	if (!project) error(404, m.error_not_found());
-	return { project, ...(await projectWorkspace(db(), project.id)) };
+	return { project, ...(await projectWorkspace(db(), project.id, 'staff')) };
 };
 
 export const actions: Actions = {

@@ -1,6 +1,7 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import { CARRY_OVER_FIELDS, carryOverFormSchema } from '$lib/domain/residents-schemas';
 import { fieldErrors, idSchema } from '$lib/domain/schemas';
+import { reasonSchema } from '$lib/domain/verification';
 import { m } from '$lib/paraglide/messages';
 import { requireRole } from '$lib/server/auth/guard';
 import { db } from '$lib/server/db';
@@ -9,7 +10,10 @@ import { formText } from '$lib/server/catalog/forms';
 import {
 	carryOverToVotingSession,
 	closeRoundNow,
+	finalizeRoundResults,
 	getRound,
+	liftExclusion,
+	listExclusions,
 	listCarryOvers,
 	listRoundCandidates,
 	visibleRoundResults
@@ -21,7 +25,9 @@ const ROUND_PROBLEM_KEYS = {
 	candidate_not_found: 'error_candidate_not_found',
 	not_open: 'residents_round_problem_not_open',
 	not_closed: 'residents_round_problem_not_closed',
-	too_few_candidates: 'error_seats_not_below_candidates'
+	too_few_candidates: 'error_seats_not_below_candidates',
+	results_final: 'verification_problem_results_final',
+	not_excluded: 'verification_problem_not_excluded'
 } as const;
 
 function roundId(params: { id: string }): number {
@@ -35,16 +41,19 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 	const id = roundId(params);
 	const round = await getRound(db(), id);
 	if (!round) error(404, m.residents_round_not_found());
-	const [candidates, results, carryOvers] = await Promise.all([
+	const [candidates, results, carryOvers, exclusions] = await Promise.all([
 		listRoundCandidates(db(), id),
 		visibleRoundResults(db(), id),
-		listCarryOvers(db(), id)
+		listCarryOvers(db(), id),
+		listExclusions(db(), id)
 	]);
 	return {
 		round,
 		candidates,
 		results,
 		carryOvers,
+		exclusions,
+		finalized: url.searchParams.has('finalized'),
 		created: url.searchParams.has('created'),
 		closed: url.searchParams.has('closed'),
 		carried: url.searchParams.get('carried'),
@@ -59,6 +68,26 @@ export const actions: Actions = {
 		const result = await closeRoundNow(db(), id, staff.id);
 		if (!result.ok) return fail(409, { errors: { form: ROUND_PROBLEM_KEYS[result.problem] } });
 		redirect(303, `/admin/rounds/${id}?closed=1`);
+	},
+	finalize: async ({ locals, url, params }) => {
+		const staff = requireRole(locals, url, 'staff');
+		const id = roundId(params);
+		const result = await finalizeRoundResults(db(), id, staff.id);
+		if (!result.ok) return fail(409, { errors: { form: ROUND_PROBLEM_KEYS[result.problem] } });
+		redirect(303, `/admin/rounds/${id}?finalized=1`);
+	},
+	lift: async ({ locals, url, params, request }) => {
+		const staff = requireRole(locals, url, 'staff');
+		const id = roundId(params);
+		const form = await readFormBody(request);
+		const resident = idSchema.safeParse(form.get('residentId'));
+		const reason = reasonSchema.safeParse(form.get('reason') ?? '');
+		if (!resident.success) return fail(400, { errors: { form: 'verification_problem_not_excluded' } });
+		if (!reason.success)
+			return fail(400, { errors: { form: reason.error.issues[0]?.message ?? 'verification_error_reason_required' } });
+		const result = await liftExclusion(db(), id, resident.data, reason.data, staff.id);
+		if (!result.ok) return fail(409, { errors: { form: ROUND_PROBLEM_KEYS[result.problem] } });
+		redirect(303, `/admin/rounds/${id}`);
 	},
 	carry: async ({ locals, url, params, request }) => {
 		const staff = requireRole(locals, url, 'staff');

@@ -5,6 +5,7 @@ import { idSchema } from '$lib/domain/schemas';
 import { m } from '$lib/paraglide/messages';
 import { messageByKey } from '$lib/i18n';
 import { requireRole } from '$lib/server/auth/guard';
+import { isPersonalSignIn } from '$lib/server/auth/session';
 import { db } from '$lib/server/db';
 import { sessionForStaff } from '$lib/server/voting/admin';
 import { attendanceRulesFormSchema, updateAttendanceRules } from '$lib/server/attendance/rules';
@@ -26,7 +27,9 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 		canConfirm:
 			user.roles.includes('scrutineer') &&
 			view.votingSession.status === 'closed' &&
-			view.votingSession.confirmedAt === null
+			view.votingSession.confirmedAt === null,
+		/** Confirming asks for the scrutineer's own password sign-in (and second factor where enrolled). */
+		personalSignIn: locals.session !== null && isPersonalSignIn(locals.session, user)
 	};
 };
 
@@ -34,7 +37,9 @@ const confirmErrorMessages: Record<Exclude<ConfirmResult, { ok: true }>['error']
 	not_found: m.error_session_not_found,
 	wrong_status: m.error_lifecycle_wrong_status,
 	already_confirmed: m.error_already_confirmed,
-	not_scrutineer: m.error_forbidden
+	not_scrutineer: m.error_forbidden,
+	sign_in_again: m.trust_sign_in_again,
+	tally_mismatch: m.trust_error_tally_mismatch
 };
 
 const confirmForm = z.object({ confirm: z.literal('yes') });
@@ -65,7 +70,7 @@ export const actions: Actions = {
 		if (!confirmForm.safeParse(Object.fromEntries(await readFormBody(request))).success) {
 			return fail(400, { action: 'confirm' as const, message: m.error_confirm_required() });
 		}
-		const result = await confirmTally(db(), id.data, scrutineer.id);
+		const result = await confirmTally(db(), id.data, scrutineer.id, locals.session?.id ?? '');
 		if (!result.ok)
 			return fail(result.error === 'not_found' ? 404 : 409, {
 				action: 'confirm' as const,

@@ -25,7 +25,8 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 			closesAt: '',
 			candidateIds: categories.flatMap((category) =>
 				category.candidates.filter((candidate) => candidate.year === year).map((candidate) => String(candidate.id))
-			)
+			),
+			publishBallots: ''
 		}
 	};
 };

@@ -1,15 +1,18 @@
 import { error, json } from '@sveltejs/kit';
 import { idSchema } from '$lib/domain/schemas';
 import { m } from '$lib/paraglide/messages';
+import { seesDrafts } from '$lib/server/auth/guard';
 import { db } from '$lib/server/db';
 import { getPublishedTally } from '$lib/server/voting/results';
 import { getVotingSession } from '$lib/server/voting/sessions';
 import type { RequestHandler } from './$types';
 
-export const GET: RequestHandler = async ({ params }) => {
+export const GET: RequestHandler = async ({ params, locals }) => {
 	const id = idSchema.safeParse(params.id);
 	const votingSession = id.success ? await getVotingSession(db(), id.data) : null;
-	if (!votingSession) error(404, m.error_session_not_found());
+	// A draft (and its rules) is staff's until it opens.
+	if (!votingSession || (votingSession.status === 'draft' && !seesDrafts(locals)))
+		error(404, m.error_session_not_found());
 	const {
 		id: sessionId,
 		title,

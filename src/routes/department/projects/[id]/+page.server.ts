@@ -20,7 +20,7 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 	const project = await getProject(db(), projectIdOf(params));
 	if (!project) error(404, m.error_not_found());
 	if (!(await projectAccess(db(), user, project.id))) error(403, m.error_forbidden());
-	return { project, ...(await projectWorkspace(db(), project.id)) };
+	return { project, ...(await projectWorkspace(db(), project.id, 'department')) };
 };
 
 export const actions: Actions = {

@@ -47,7 +47,9 @@ const issueErrors: Record<Exclude<IssueResult, { ok: true }>['error'], string> =
 	not_found: 'error_session_not_found',
 	wrong_status: 'electorate_codes_closed',
 	not_enrolled: 'electorate_not_enrolled',
-	none_to_issue: 'electorate_codes_none'
+	none_to_issue: 'electorate_codes_none',
+	privileged: 'trust_code_privileged',
+	reason_required: 'trust_reason_required'
 };
 
 export const actions: Actions = {
@@ -59,7 +61,8 @@ export const actions: Actions = {
 		const result = await issueAccessCodes(db(), {
 			votingSessionId: sessionId(params),
 			delegateId: parsed.data.scope === 'one' ? parsed.data.delegateId : null,
-			actorUserId: staff.id
+			actorUserId: staff.id,
+			reason: parsed.data.reason ?? null
 		});
 		if (!result.ok)
 			return fail(result.error === 'not_found' ? 404 : 409, { issue: { error: issueErrors[result.error] } });
@@ -68,7 +71,9 @@ export const actions: Actions = {
 		return {
 			issue: {
 				votingSessionTitle: result.votingSessionTitle,
-				sheets: await credentialSheets(url.origin, result.credentials)
+				sheets: await credentialSheets(url.origin, result.credentials),
+				skipped: result.skipped.map((delegate) => delegate.displayName),
+				endedSessions: result.endedSessions
 			}
 		};
 	}

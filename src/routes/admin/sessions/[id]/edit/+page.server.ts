@@ -32,7 +32,8 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 			thresholdBase: votingSession.rules.thresholdBase,
 			opensAt: toBeijingLocal(votingSession.opensAt),
 			closesAt: toBeijingLocal(votingSession.closesAt),
-			candidateIds: (await sessionCandidateIds(db(), votingSession.id)).map(String)
+			candidateIds: (await sessionCandidateIds(db(), votingSession.id)).map(String),
+			publishBallots: votingSession.publishBallots ? 'yes' : ''
 		}
 	};
 };

@@ -17,8 +17,14 @@ export const GET: RequestHandler = async ({ params, url }) => {
 	const { round } = results;
 	if (url.searchParams.get('format') === 'csv') {
 		const rows = [
-			[m.tally_rank(), m.tally_candidate(), m.candidate_category(), m.residents_supports()],
-			...results.ranking.map((row) => [row.rank, row.title, row.categoryName, row.supports])
+			[
+				m.tally_rank(),
+				m.tally_candidate(),
+				m.candidate_category(),
+				m.residents_supports(),
+				m.verification_excluded_column()
+			],
+			...results.ranking.map((row) => [row.rank, row.title, row.categoryName, row.supports, row.excluded])
 		];
 		return new Response(formatCsv(rows, { bom: true, escapeFormulas: true }), {
 			headers: {
@@ -35,15 +41,20 @@ export const GET: RequestHandler = async ({ params, url }) => {
 			closesAt: round.closesAt,
 			maxSupports: round.maxSupports,
 			liveRanking: round.liveRanking,
-			phase: round.phase
+			eligibility: round.eligibility,
+			phase: round.phase,
+			resultsFinalAt: round.resultsFinalAt
 		},
+		// Kept supports (the ranking's basis); excluded ones are stored but judged irregular by staff.
 		totalSupports: results.totalSupports,
+		totalExcluded: results.totalExcluded,
 		ranking: results.ranking.map((row) => ({
 			rank: row.rank,
 			candidateId: row.candidateId,
 			title: row.title,
 			category: row.categoryName,
-			supports: row.supports
+			supports: row.supports,
+			excluded: row.excluded
 		}))
 	});
 };

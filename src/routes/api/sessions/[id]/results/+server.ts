@@ -9,5 +9,10 @@ export const GET: RequestHandler = async ({ params }) => {
 	const id = idSchema.safeParse(params.id);
 	const result = id.success ? await publishedResult(db(), id.data) : null;
 	if (!result?.tally) error(404, m.error_results_not_published());
-	return json({ votingSession: result.votingSession, tally: result.tally, candidateTitles: result.candidateTitles });
+	return json({
+		votingSession: result.votingSession,
+		tally: result.tally,
+		candidateTitles: result.candidateTitles,
+		auditCheckpoints: result.auditCheckpoints
+	});
 };

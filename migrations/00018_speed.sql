@@ -1,0 +1,2 @@
+-- Reserved for issue 16 (speed): filled in by that work before it lands.
+select 1;
