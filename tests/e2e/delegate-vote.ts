@@ -130,7 +130,13 @@ export async function voteAsDelegate(
 	await receiptCode.waitFor();
 	expect(await textOf(receiptCode)).toMatch(RECEIPT_CODE);
 	expect(await textOf(page.locator('.receipt [role="status"]'))).toContain(m.receipt_success({}, locale));
-	expect(await page.locator('.receipt ol li').allTextContents()).toEqual(chosen.map((id) => titles.get(id)));
+	// On a shared tablet the choices stay hidden until the delegate asks for them (issue 15).
+	const castList = page.locator('.receipt .cast-choices ol');
+	expect(await castList.isVisible()).toBe(false);
+	await page.getByText(m.hall_show_choices({}, locale), { exact: true }).click();
+	await castList.waitFor();
+	expect(await castList.locator('li').allTextContents()).toEqual(chosen.map((id) => titles.get(id)));
+	expect(await page.getByRole('button', { name: m.hall_finish_sign_out({}, locale) }).count()).toBe(1);
 	// Printing needs JavaScript: without it the button is left out rather than shown dead.
 	expect(await page.getByRole('button', { name: m.receipt_print({}, locale) }).count()).toBe(
 		options.javaScript ? 1 : 0

@@ -122,6 +122,8 @@ const MATRIX: MatrixRow[] = [
 	row('POST /login/code ?/once',                                     () => '/login/code?/once',                                    [400,   400,     400,     400,   400,    400], { body: empty }),
 	row('GET /logout',                                                 () => '/logout',                                              [HOME,  HOME,    HOME,    HOME,  HOME,   HOME]),
 	row('POST /logout',                                                () => '/logout',                                              [HOME,  HOME,    HOME,    HOME,  HOME,   HOME], { body: empty, fresh: true }),
+	// The idle sign-out of a ballot page without JavaScript: without its token it signs no one out.
+	row('GET /logout/idle',                                            () => '/logout/idle?token=forged',                            ['303 /login?idle=1', '303 /vote', '303 /vote', '303 /vote', '303 /vote', '303 /login?idle=1']),
 	row('GET /vote',                                                   () => '/vote',                                                [LOGIN, 403,     200,     403,   403,    LOGIN]),
 	row('GET /vote/[sessionId]',                                       (w) => `/vote/${w.open.id}`,                                  [LOGIN, 403,     200,     403,   403,    LOGIN]),
 	row('GET /vote/[sessionId]',                                       (w) => `/vote/${w.other.id}`,                                 [LOGIN, 403,     403,     403,   403,    LOGIN]),

@@ -18,11 +18,7 @@ describe('landing after sign-in', () => {
 			'/vote'
 		],
 		['a delegate with nothing to cast sees their sessions', facts({ roles: ['delegate'] }), '/vote'],
-		[
-			'staff during a session go to its console',
-			facts({ roles: ['staff'], liveSessions: [3] }),
-			'/admin/sessions/3/check-in'
-		],
+		['staff during a session go to its console', facts({ roles: ['staff'], liveSessions: [3] }), '/admin/sessions/3'],
 		['staff with two live sessions choose on /admin', facts({ roles: ['staff'], liveSessions: [3, 4] }), '/admin'],
 		['staff with no live session go to /admin', facts({ roles: ['staff'] }), '/admin'],
 		['a scrutineer goes to /admin', facts({ roles: ['scrutineer'] }), '/admin'],
@@ -37,7 +33,7 @@ describe('landing after sign-in', () => {
 		[
 			'staff who are also delegates and have voted go to the console',
 			facts({ roles: ['delegate', 'staff'], liveSessions: [5] }),
-			'/admin/sessions/5/check-in'
+			'/admin/sessions/5'
 		],
 		['a delegate who is also a resident goes to /vote', facts({ roles: ['delegate', 'resident'] }), '/vote']
 	])('%s', (_, input, expected) => {

@@ -1,5 +1,6 @@
 // Where a person lands after signing in when no page asked for the sign-in (issue 15): a delegate
-// at their open ballot, staff at the console of the session being held, a department at its
+// at their open ballot, staff at the console of the session being held (/admin/sessions/{id}: turnout,
+// check-in, closing), a department at its
 // projects, a resident at their own page. Pure: the facts are read by server/auth/landing.ts.
 import type { Role } from './types';
 
@@ -16,8 +17,7 @@ export function landingPath(facts: LandingFacts): string {
 	const has = (role: Role) => facts.roles.includes(role);
 	if (has('delegate') && facts.openBallots.length > 0)
 		return facts.openBallots.length === 1 ? `/vote/${facts.openBallots[0]}` : '/vote';
-	if (has('staff'))
-		return facts.liveSessions.length === 1 ? `/admin/sessions/${facts.liveSessions[0]}/check-in` : '/admin';
+	if (has('staff')) return facts.liveSessions.length === 1 ? `/admin/sessions/${facts.liveSessions[0]}` : '/admin';
 	if (has('scrutineer')) return '/admin';
 	if (has('department')) return '/department';
 	if (has('delegate')) return '/vote';

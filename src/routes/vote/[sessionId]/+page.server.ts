@@ -9,6 +9,7 @@ import { db } from '$lib/server/db';
 import { castErrorMessage, castErrorStatus } from '$lib/server/voting/cast-messages';
 import { ballotThreshold, castBallot, readBallotSession, reviewBallot } from '$lib/server/voting/casting';
 import { readFormBody } from '$lib/server/form-body';
+import { ballotIdleSeconds, idleSignOutToken, receiptQrSvg } from '$lib/server/hall/shared-tablet';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
 type BallotRead = NonNullable<Awaited<ReturnType<typeof readBallotSession>>>;
@@ -38,9 +39,11 @@ async function readSession(
 	return read;
 }
 
-export const load: PageServerLoad = async ({ locals, url, params, getClientAddress }) => {
+export const load: PageServerLoad = async ({ locals, url, params, getClientAddress, setHeaders }) => {
 	const votingSessionId = sessionIdOf(params);
 	const delegate = requireVoter(locals, url, votingSessionId);
+	// Never kept by the browser (nor its back button): a shared tablet shows no one's ballot again.
+	setHeaders({ 'cache-control': 'no-store' });
 	// Both reads leave at once (postgres.js pipelines them).
 	const [read, candidates] = await Promise.all([
 		readSession(locals, votingSessionId, delegate.id, getClientAddress()),
@@ -56,7 +59,9 @@ export const load: PageServerLoad = async ({ locals, url, params, getClientAddre
 		threshold:
 			!read.hasVoted && read.votingSession.status === 'open' ? await ballotThreshold(db(), votingSessionId) : null,
 		serverNow: new Date(),
-		candidates
+		candidates,
+		// The shared tablet signs out by itself after a while without use (issue 15).
+		idle: { seconds: ballotIdleSeconds(), token: locals.session ? idleSignOutToken(locals.session.id) : '' }
 	};
 };
 
@@ -130,6 +135,7 @@ export const actions: Actions = {
 		return {
 			stage: 'receipt' as const,
 			receiptCode: result.receiptCode,
+			receiptQr: await receiptQrSvg(event.url.origin, read.votingSession.id, result.receiptCode),
 			castAt: result.castAt.toISOString(),
 			...echo(read.selection)
 		};

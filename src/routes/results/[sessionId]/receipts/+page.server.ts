@@ -15,9 +15,11 @@ async function sessionOf(params: { sessionId: string }) {
 	return votingSession;
 }
 
-export const load: PageServerLoad = async ({ params }) => {
+export const load: PageServerLoad = async ({ params, url }) => {
 	const votingSession = await sessionOf(params);
 	return {
+		// The receipt's QR code links here with its code filled in (issue 15).
+		prefilledCode: (url.searchParams.get('code') ?? '').slice(0, 60),
 		votingSession: { id: votingSession.id, title: votingSession.title, status: votingSession.status },
 		receipts: await listReceipts(db(), votingSession.id)
 	};
