@@ -93,15 +93,18 @@ describe('the focused ballot, the satisfaction ballot and the shared tablet’s 
 
 		// The counter: how many are chosen and how many more are allowed.
 		const counter = page.locator('form.ballot .counter');
+		const counterText = counter.locator('.counter-text');
 		await expect
-			.poll(() => textOf(counter), WAIT)
+			.poll(() => textOf(counterText), WAIT)
 			.toBe(m.hall_counter_open({ marked: 0, seats: 10, left: 10 }, locale));
 		const boxes = page.locator('form.ballot input[name="candidate"]');
 		for (let index = 0; index < 7; index += 1) await boxes.nth(index).check();
-		await expect.poll(() => textOf(counter), WAIT).toBe(m.hall_counter_open({ marked: 7, seats: 10, left: 3 }, locale));
+		await expect
+			.poll(() => textOf(counterText), WAIT)
+			.toBe(m.hall_counter_open({ marked: 7, seats: 10, left: 3 }, locale));
 		for (let index = 7; index < 10; index += 1) await boxes.nth(index).check();
 		// 10 of 10 is "full": a state of its own, not the error.
-		await expect.poll(() => textOf(counter), WAIT).toBe(m.hall_counter_full({ marked: 10, seats: 10 }, locale));
+		await expect.poll(() => textOf(counterText), WAIT).toBe(m.hall_counter_full({ marked: 10, seats: 10 }, locale));
 		expect(await counter.getAttribute('class')).toContain('counter-full');
 		expect(await page.locator('#ballot-error').count()).toBe(0);
 		await screenshot(page, 'hall-ballot-phone-full');
@@ -158,12 +161,13 @@ describe('the focused ballot, the satisfaction ballot and the shared tablet’s 
 		const { page, errors } = await openBallot(TABLET_LANDSCAPE, 'en', 1);
 		expect(await page.locator('header a').allTextContents()).toEqual([m.hall_exit_ballot({}, locale)]);
 		const counter = page.locator('form.ballot .counter');
+		const counterText = counter.locator('.counter-text');
 		await expect
-			.poll(() => textOf(counter), WAIT)
+			.poll(() => textOf(counterText), WAIT)
 			.toBe(m.hall_counter_open({ marked: 0, seats: 10, left: 10 }, locale));
 		const boxes = page.locator('form.ballot input[name="candidate"]');
 		for (let index = 0; index < 10; index += 1) await boxes.nth(index).check();
-		await expect.poll(() => textOf(counter), WAIT).toBe(m.hall_counter_full({ marked: 10, seats: 10 }, locale));
+		await expect.poll(() => textOf(counterText), WAIT).toBe(m.hall_counter_full({ marked: 10, seats: 10 }, locale));
 		expect(await textOf(page.locator('form.ballot .option-budget').first())).toMatch(/^Budget /);
 		await screenshot(page, 'hall-ballot-tablet-en');
 		// The way out leads back to the delegate's list.

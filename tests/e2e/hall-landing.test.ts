@@ -31,9 +31,15 @@ describe('landing by role after sign-in (issue 15)', () => {
 	const suite = browserSuite(async (database) => {
 		first = await createVotingSession(database.sql, { candidates: 3, seats: 1, delegates: 2 });
 		// A second vote, not yet open, in which the first session's second delegate is enrolled too.
-		second = await createVotingSession(database.sql, { candidates: 3, seats: 1, delegates: 1, open: false });
+		// (no one checked in yet: a draft whose check-in has begun is a live session for staff).
+		second = await createVotingSession(database.sql, {
+			candidates: 3,
+			seats: 1,
+			delegates: 1,
+			open: false,
+			checkedIn: 0
+		});
 		await database.sql.begin((tx) => enrollDelegates(tx, second.id, [first.delegates[1]!.id], null));
-		await database.sql`update electorate_member set present = true where voting_session_id = ${second.id}`;
 		accounts = {
 			staff: await createUser(database.sql, ['staff'], 'staff'),
 			scrutineer: await createUser(database.sql, ['scrutineer'], 'scrutineer'),
@@ -78,6 +84,7 @@ describe('landing by role after sign-in (issue 15)', () => {
 	}
 
 	it('sends a delegate with two open ballots to the list, and staff with two live sessions to /admin', async () => {
+		await suite.database.sql`update electorate_member set present = true where voting_session_id = ${second.id}`;
 		expect(await applyLifecycle(suite.database.sql, second.id, 'open', accounts.staff.id)).toMatchObject({ ok: true });
 		const { page } = await suite.windows.open(PHONE);
 		expect(await signInAndLand(page, suite.app.baseUrl, first.delegates[1]!.username)).toBe('/vote');

@@ -28,9 +28,11 @@ type Role = (typeof ROLES)[number];
 const LOGIN = 'login';
 /** 303 to /. */
 const HOME = 'home';
+/** 303 to where the role lands after signing in (issue 15): see `landingOf`. */
+const LANDING = 'landing';
 /** Any other redirect, written out: "303 <location>". */
 type Redirect = `303 /${string}`;
-type Outcome = number | typeof LOGIN | typeof HOME | Redirect;
+type Outcome = number | typeof LOGIN | typeof HOME | typeof LANDING | Redirect;
 /** An id that names nothing: the guard must answer before the lookup does (allowed roles get 404). */
 const MISSING = 987_654;
 
@@ -109,13 +111,13 @@ const MATRIX: MatrixRow[] = [
 	row('POST /language',                                              () => '/language',                                            [HOME,  HOME,    HOME,    HOME,  HOME,   HOME], { body: empty }),
 	row('GET /text-size',                                              () => '/text-size',                                           [HOME,  HOME,    HOME,    HOME,  HOME,   HOME]),
 	row('POST /text-size',                                             () => '/text-size',                                           [HOME,  HOME,    HOME,    HOME,  HOME,   HOME], { body: empty }),
-	row('GET /login',                                                  () => '/login',                                               [200,   HOME,    HOME,    HOME,  HOME,   200]),
+	row('GET /login',                                                  () => '/login',                                               [200,   LANDING, LANDING, LANDING, LANDING, 200]),
 	// Sign-in through an OpenID Connect provider: off (404) unless OIDC_ISSUER is set (tested in oidc.test.ts).
 	row('GET /login/oidc',                                             () => '/login/oidc',                                          [404,   404,     404,     404,   404,    404]),
 	row('GET /login/oidc/start',                                       () => '/login/oidc/start',                                    [404,   404,     404,     404,   404,    404]),
 	row('GET /login/oidc/callback',                                    () => '/login/oidc/callback?code=x&state=y',                  [404,   404,     404,     404,   404,    404]),
 	// The sign-in page sends a signed-in visitor home, also after a refused post.
-	row('POST /login',                                                 () => '/login',                                               [400,   HOME,    HOME,    HOME,  HOME,   400], { body: empty }),
+	row('POST /login',                                                 () => '/login',                                               [400,   LANDING, LANDING, LANDING, LANDING, 400], { body: empty }),
 	row('GET /login/code',                                             () => '/login/code',                                          [200,   200,     200,     200,   200,    200]),
 	row('POST /login/code ?/check',                                    () => '/login/code?/check',                                   [400,   400,     400,     400,   400,    400], { body: empty }),
 	row('POST /login/code ?/password',                                 () => '/login/code?/password',                                [400,   400,     400,     400,   400,    400], { body: empty }),
@@ -187,8 +189,8 @@ const MATRIX: MatrixRow[] = [
 	row('POST /account/security ?/cancel',                             () => '/account/security?/cancel',                            [LOGIN, 403,     403,     200,   200,    LOGIN], { body: empty }),
 	row('POST /account/security ?/disable',                            () => '/account/security?/disable',                           [LOGIN, 403,     403,     400,   400,    LOGIN], { body: empty }),
 	// The second sign-in step needs the pending sign-in of a correct password: without it, back to /login (also after a refused post).
-	row('GET /login/two-factor',                                       () => '/login/two-factor',                                    ['303 /login?redirectTo=%2F', HOME, HOME, HOME, HOME, '303 /login?redirectTo=%2F']),
-	row('POST /login/two-factor',                                      () => '/login/two-factor',                                    ['303 /login?redirectTo=%2F', HOME, HOME, HOME, HOME, '303 /login?redirectTo=%2F'], { body: empty }),
+	row('GET /login/two-factor',                                       () => '/login/two-factor',                                    ['303 /login?redirectTo=%2F', LANDING, LANDING, LANDING, LANDING, '303 /login?redirectTo=%2F']),
+	row('POST /login/two-factor',                                      () => '/login/two-factor',                                    ['303 /login?redirectTo=%2F', LANDING, LANDING, LANDING, LANDING, '303 /login?redirectTo=%2F'], { body: empty }),
 	// Residents: registration, proposals, the online selection. Rows with MISSING check the guard's
 	// order; an action on a missing record ends in its page's 404 (SvelteKit renders the page after a refusal).
 	row('GET /register',                                               () => '/register',                                            [200,   '303 /me', '303 /me', '303 /me', '303 /me', 200]),
@@ -375,7 +377,22 @@ function outcomeOf(response: Response): Outcome | string {
 	return location === '/' ? HOME : `303 ${location}`;
 }
 
-function expectedOutcome(outcome: Outcome, path: string): Outcome | string {
+/**
+ * Where each role lands after signing in with no page asking (issue 15): the delegate at their one
+ * open ballot, staff at /admin (two sessions are live: "open" and "other"), a resident at /me.
+ */
+function landingOf(role: Role): string {
+	const landing: Partial<Record<Role, string>> = {
+		resident: '/me',
+		delegate: `/vote/${world.open.id}`,
+		staff: '/admin',
+		scrutineer: '/admin'
+	};
+	return `303 ${landing[role] ?? '/'}`;
+}
+
+function expectedOutcome(outcome: Outcome, path: string, role: Role): Outcome | string {
+	if (outcome === LANDING) return landingOf(role);
 	return outcome === LOGIN ? `303 /login?redirectTo=${encodeURIComponent(path)}` : outcome;
 }
 
@@ -438,7 +455,7 @@ describe('each role gets the expected answer from every route and action', () =>
 				const body = await bodyOf(response, request);
 				expect(leakIn(body), `${role} ${path}`).toBeNull();
 				observed[role] = outcomeOf(response);
-				expected[role] = expectedOutcome(entry.outcomes[role], path);
+				expected[role] = expectedOutcome(entry.outcomes[role], path, role);
 			}
 			expect(observed).toEqual(expected);
 		}
