@@ -7,6 +7,7 @@ import { SESSION_COOKIE, validateSessionToken } from '$lib/server/auth/session';
 import { sessionCookieOptions } from '$lib/server/auth/cookies';
 import { startScheduler } from '$lib/server/voting/scheduler';
 import { startResidentsHousekeeping } from '$lib/server/residents/personal-data';
+import { startSessionHousekeeping } from '$lib/server/auth/session-housekeeping';
 import { twoFactorEnrolmentGate } from '$lib/server/auth/two-factor-policy';
 import { databaseOutage, handleServerError } from '$lib/server/db/outage';
 
@@ -14,9 +15,11 @@ export const init: ServerInit = async () => {
 	await initDatabase();
 	const stopScheduler = startScheduler(db());
 	const stopHousekeeping = startResidentsHousekeeping(db());
+	const stopSessionHousekeeping = startSessionHousekeeping(db());
 	process.once('sveltekit:shutdown', () => {
 		stopScheduler();
 		stopHousekeeping();
+		stopSessionHousekeeping();
 		void closeDatabase();
 	});
 };

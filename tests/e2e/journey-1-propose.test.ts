@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createCampaign } from '../../src/lib/server/residents/campaigns';
 
 import { createCandidates, createUser } from '../helpers/factory';
-import { PHONE, screenshot, waitForScripts } from '../helpers/browser';
+import { PHONE, screenshot, waitForProofOfWork, waitForScripts } from '../helpers/browser';
 import { browserSuite } from '../helpers/browser-suite';
 
 const HOUR = 3_600_000;
@@ -46,6 +46,8 @@ describe('journey 1: a resident proposes a project', () => {
 		await page.getByLabel('用户名').fill(RESIDENT.username);
 		await page.getByLabel('密码', { exact: true }).fill(RESIDENT.password);
 		await page.getByLabel('再次输入密码').fill(RESIDENT.password);
+		await page.getByLabel('我已阅读并同意上述个人信息处理方式').check();
+		await waitForProofOfWork(page);
 		await page.getByRole('button', { name: '注册并登录' }).click();
 		await page.waitForURL((url) => url.pathname === '/proposals/new');
 

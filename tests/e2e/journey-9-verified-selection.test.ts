@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRound, replaceSupports } from '../../src/lib/server/residents/selection';
 import { createCandidates, createUser, createUsers, TEST_PASSWORD } from '../helpers/factory';
-import { DESKTOP, PHONE, screenshot, signInThroughForm, waitForScripts } from '../helpers/browser';
+import { DESKTOP, PHONE, screenshot, signInThroughForm, waitForProofOfWork, waitForScripts } from '../helpers/browser';
 import { browserSuite } from '../helpers/browser-suite';
 import { verifyMobile } from '../helpers/verification';
 
@@ -56,11 +56,7 @@ describe('journey 9: verified residents and the review of scripted supports', ()
 		await page.getByLabel('再次输入密码').fill('a long enough secret');
 		await page.getByLabel('我已阅读并同意上述个人信息处理方式').check();
 		// The widget solves its challenge by itself (in a worker from this site) and fills the hidden field.
-		await page.waitForFunction(
-			() => ((document.querySelector('input[name="altcha"]') as HTMLInputElement | null)?.value.length ?? 0) > 0,
-			undefined,
-			{ timeout: 30_000 }
-		);
+		await waitForProofOfWork(page);
 		await screenshot(page, 'journey-9-register');
 		await page.getByRole('button', { name: '注册并登录' }).click();
 		await page.waitForURL((url) => url.pathname === '/me/verify');

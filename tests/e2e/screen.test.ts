@@ -6,6 +6,7 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { auditHead } from '../../src/lib/server/audit/audit';
 import { castBallot } from '../../src/lib/server/voting/casting';
 import { applyLifecycle, confirmTally } from '../../src/lib/server/voting/sessions';
+import { setPresence } from '../../src/lib/server/electorate/presence';
 import { startApp, type RunningApp } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { createUser, createVotingSession, TEST_PASSWORD, type TestSession, passwordSignIn } from '../helpers/factory';
@@ -47,7 +48,14 @@ describe('the projector screen in a real browser', () => {
 
 	beforeAll(async () => {
 		database = await createTestDatabase();
-		session = await createVotingSession(database.sql, { candidates: 6, seats: 2, delegates: 5, open: false });
+		// Four of the five checked in at the door (the quorum of two thirds); the fifth arrives during the vote.
+		session = await createVotingSession(database.sql, {
+			candidates: 6,
+			seats: 2,
+			delegates: 5,
+			checkedIn: 4,
+			open: false
+		});
 		// Voting closes in two hours: the screen counts down.
 		await database.sql`update voting_session set closes_at = now() + interval '2 hours' where id = ${session.id}`;
 		const opened = await applyLifecycle(database.sql, session.id, 'open', null);
@@ -93,7 +101,7 @@ describe('the projector screen in a real browser', () => {
 			)
 		);
 		expect(await textOf(screenFigure(page, '应到'))).toBe('5');
-		expect(await textOf(screenFigure(page, '实到'))).toBe('0');
+		expect(await textOf(screenFigure(page, '实到'))).toBe('4');
 		expect(await textOf(screenFigure(page, '已投票'))).toBe('0');
 		expect(await page.locator('.site-header').isVisible()).toBe(false);
 		expect(await fitsWithoutScrolling(page)).toBe(true);
@@ -121,10 +129,18 @@ describe('the projector screen in a real browser', () => {
 		// Marks that vanish if either page reloads.
 		for (const target of [page, staffView.page])
 			await target.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
+		// The late delegate is checked in at the door: 实到 moves on the screen without a reload.
+		const lateArrival = await setPresence(database.sql, {
+			votingSessionId: session.id,
+			delegateId: session.delegates[4]!.id,
+			present: true,
+			actorUserId: staff.id
+		});
+		expect(lateArrival.ok).toBe(true);
+		await expect.poll(() => textOf(screenFigure(page, '实到')), WAIT).toBe('5');
 		await cast(0, [0, 1]);
 		await cast(1, [0, 2]);
 		await expect.poll(() => textOf(screenFigure(page, '已投票')), WAIT).toBe('2');
-		expect(await textOf(screenFigure(page, '实到'))).toBe('2');
 		expect(await page.locator('[role="progressbar"]').getAttribute('aria-valuenow')).toBe('2');
 		expect(await textOf(page.locator('.screen-percent'))).toBe('已投票 40%');
 		await expect.poll(() => textOf(staffCast), WAIT).toBe('2');

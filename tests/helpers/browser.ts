@@ -71,6 +71,18 @@ export async function waitForScripts(page: Page): Promise<void> {
 	await page.waitForLoadState('networkidle');
 }
 
+/**
+ * Waits until the proof-of-work widget on a registration form has solved its challenge (in a
+ * worker from this site) and filled its hidden field, as a resident's browser does before they send.
+ */
+export async function waitForProofOfWork(page: Page): Promise<void> {
+	await page.waitForFunction(
+		() => ((document.querySelector('input[name="altcha"]') as HTMLInputElement | null)?.value.length ?? 0) > 0,
+		undefined,
+		{ timeout: 30_000 }
+	);
+}
+
 /** Signs in through the /login form and waits until the app has sent the browser on to `target`. */
 export async function signInThroughForm(
 	page: Page,

@@ -1,7 +1,8 @@
 // Checking a submitted ballot against the session's rules (docs/domain.md, "Ballot methods").
 import { describe, expect, it } from 'vitest';
 import { checkBallot, countFor, isVoidUnderRules, type Selection } from '../../src/lib/domain/ballot';
-import { evaluationSessionFormSchema, idSchema, parseCastForm, safeLocalPath } from '../../src/lib/domain/schemas';
+import { evaluationSessionFormSchema, idSchema, safeLocalPath } from '../../src/lib/domain/schemas';
+import { parseCastForm } from '../../src/lib/domain/methods';
 import type { BallotContent, Choice, VotingRules } from '../../src/lib/domain/types';
 
 const approvalRules: VotingRules = { ballotMethod: 'approval', seats: 3, thresholdBase: 'enrolled' };

@@ -3,8 +3,16 @@
 import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeHexLowerCase } from '@oslojs/encoding';
 import { voteFigures, votesNeededToPass, type AttendanceRecord, type VoteFigures } from './attendance';
-import { isVoidUnderRules } from './ballot';
 import { CHOICES, type BallotChoice, type BallotContent, type Choice, type VotingRules } from './types';
+
+export function countFor(ballot: BallotContent): number {
+	return ballot.choices.filter((entry) => entry.choice === 'for').length;
+}
+
+/** A ballot that marks more "for" than seats is void (无效票); used when counting any ballot. */
+export function isVoidUnderRules(rules: VotingRules, ballot: BallotContent): boolean {
+	return ballot.isVoid || countFor(ballot) > rules.seats;
+}
 
 function isVoteChoice(choice: BallotChoice): choice is Choice {
 	return (CHOICES as readonly string[]).includes(choice);

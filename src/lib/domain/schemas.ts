@@ -1,16 +1,6 @@
 // Input schemas. Each error message is a Paraglide message key, translated where it is shown.
 import { z } from 'zod';
-import type { Selection } from './ballot';
-import {
-	BALLOT_METHODS,
-	CHOICES,
-	EVALUATION_CHOICES,
-	ROLES,
-	THRESHOLD_BASES,
-	type Choice,
-	type EvaluationChoice,
-	type SessionMethod
-} from './types';
+import { BALLOT_METHODS, ROLES, THRESHOLD_BASES } from './types';
 
 export const usernameSchema = z
 	.string({ error: 'error_username_required' })
@@ -61,38 +51,6 @@ export const votingRulesSchema = z.object({
 	seats: z.number().int().min(1),
 	thresholdBase: z.enum(THRESHOLD_BASES)
 });
-
-const choiceSchema = z.enum(CHOICES, { error: 'error_choice_invalid' });
-const evaluationChoiceSchema = z.enum(EVALUATION_CHOICES, { error: 'error_choice_invalid' });
-
-/**
- * A cast form: repeated `candidate` fields (approval) or `choice-<candidateId>` fields (a choice
- * per candidate: for/against/abstain, or an evaluation's). Reads the raw entries of a FormData.
- */
-export function parseCastForm(
-	method: SessionMethod,
-	form: FormData
-): { ok: true; selection: Selection } | { ok: false; error: string } {
-	if (method === 'approval') {
-		const parsed = z.array(idSchema).safeParse(form.getAll('candidate'));
-		if (!parsed.success) return { ok: false, error: 'error_candidate_unknown' };
-		return { ok: true, selection: { method, candidateIds: parsed.data } };
-	}
-	const schema = method === 'evaluation' ? evaluationChoiceSchema : choiceSchema;
-	const choices: Record<number, string> = {};
-	for (const [key, value] of form.entries()) {
-		const match = /^choice-(\d+)$/.exec(key);
-		if (!match) continue;
-		const parsedChoice = schema.safeParse(value);
-		if (!parsedChoice.success) return { ok: false, error: 'error_choice_invalid' };
-		const candidateId = Number(match[1]);
-		if (choices[candidateId] !== undefined) return { ok: false, error: 'error_choice_invalid' };
-		choices[candidateId] = parsedChoice.data;
-	}
-	return method === 'evaluation'
-		? { ok: true, selection: { method, choices: choices as Record<number, EvaluationChoice> } }
-		: { ok: true, selection: { method, choices: choices as Record<number, Choice> } };
-}
 
 /** The first message key per field of a failed parse. */
 export function fieldErrors(error: z.ZodError): Record<string, string> {

@@ -14,6 +14,7 @@ import { appendAudit } from '../audit/audit';
 import { verifyPassword } from '../auth/password';
 import { purgeUsedChallenges } from './altcha';
 import { openMobile } from './personal-data-key';
+import { runPeriodically } from '../jobs/periodic';
 
 /** The display name an erased account keeps (the pages show it translated). */
 export const ERASED_DISPLAY_NAME = '已注销用户';
@@ -240,8 +241,8 @@ export async function purgeInactiveAccounts(sql: Sql, days: number): Promise<num
 }
 
 /**
- * The residents' housekeeping, on the app's scheduler pattern (src/lib/server/voting/scheduler.ts):
- * every instance runs it; the delete's row locks make each account go once. Hourly unless
+ * The residents' housekeeping, a periodic job of every instance (src/lib/server/jobs/periodic.ts):
+ * the delete's row locks make each account go once. Hourly unless
  * PIAOJUE_HOUSEKEEPING_INTERVAL_SECONDS says otherwise; the period is PIAOJUE_INACTIVE_ACCOUNT_DAYS.
  */
 export function startResidentsHousekeeping(
@@ -252,25 +253,16 @@ export function startResidentsHousekeeping(
 	const days = inactiveAccountDays(env.PIAOJUE_INACTIVE_ACCOUNT_DAYS);
 	const seconds = Number(env.PIAOJUE_HOUSEKEEPING_INTERVAL_SECONDS ?? '3600');
 	const intervalMs = (Number.isFinite(seconds) && seconds >= 1 ? seconds : 3600) * 1000;
-	let running = false;
-	const run = () => {
-		if (running) return;
-		running = true;
-		Promise.all([purgeInactiveAccounts(sql, days), purgeUsedChallenges(sql)])
-			.then(([removed]) => {
+	return runPeriodically(
+		{
+			name: 'residents housekeeping',
+			intervalMs,
+			firstRunAfterMs: Math.min(10_000, intervalMs),
+			run: async () => {
+				const [removed] = await Promise.all([purgeInactiveAccounts(sql, days), purgeUsedChallenges(sql)]);
 				if (removed.length > 0) log(`removed ${removed.length} unverified resident accounts inactive for ${days} days`);
-			})
-			.catch((error: unknown) => log(`residents housekeeping: ${(error as Error).message}`))
-			.finally(() => {
-				running = false;
-			});
-	};
-	const first = setTimeout(run, Math.min(10_000, intervalMs));
-	first.unref();
-	const timer = setInterval(run, intervalMs);
-	timer.unref();
-	return () => {
-		clearTimeout(first);
-		clearInterval(timer);
-	};
+			}
+		},
+		log
+	);
 }

@@ -2,6 +2,7 @@
 // the lifecycle's row lock and status check make sure each step happens once.
 import type { LifecycleAction } from '$lib/domain/lifecycle';
 import type { Sql } from '../db/client';
+import { runPeriodically } from '../jobs/periodic';
 import { applyLifecycle, type LifecycleResult } from './sessions';
 
 export interface ScheduledTransition {
@@ -27,16 +28,18 @@ export async function runDueTransitions(sql: Sql): Promise<ScheduledTransition[]
 	return transitions;
 }
 
-/** Runs the check every `intervalMs` until stopped; failures are logged, never thrown. */
+/**
+ * Runs the check every `intervalMs` until stopped; a refusal that repeats (a session that cannot
+ * open, say) is logged once.
+ */
 export function startScheduler(sql: Sql, intervalMs = 5000, log: (line: string) => void = console.log): () => void {
-	let running = false;
-	const reported = new Set<string>(); // a failure that repeats is logged once
-	const timer = setInterval(() => {
-		if (running) return;
-		running = true;
-		runDueTransitions(sql)
-			.then((transitions) => {
-				for (const transition of transitions) {
+	const reported = new Set<string>();
+	return runPeriodically(
+		{
+			name: 'scheduler',
+			intervalMs,
+			run: async () => {
+				for (const transition of await runDueTransitions(sql)) {
 					const key = `${transition.votingSessionId}:${transition.action}:${transition.result.ok || transition.result.error}`;
 					if (reported.has(key)) continue;
 					if (!transition.result.ok) reported.add(key);
@@ -46,12 +49,8 @@ export function startScheduler(sql: Sql, intervalMs = 5000, log: (line: string) 
 							: `scheduled ${transition.action} of voting session ${transition.votingSessionId} not possible: ${transition.result.error}`
 					);
 				}
-			})
-			.catch((error: unknown) => log(`scheduler: ${(error as Error).message}`))
-			.finally(() => {
-				running = false;
-			});
-	}, intervalMs);
-	timer.unref();
-	return () => clearInterval(timer);
+			}
+		},
+		log
+	);
 }

@@ -2,6 +2,7 @@
 import { quorumState, type QuorumRule, type QuorumState } from '$lib/domain/attendance';
 import type { LifecycleAction } from '$lib/domain/lifecycle';
 import { canApply, requiredStatus, targetStatus } from '$lib/domain/lifecycle';
+import { isEvaluation } from '$lib/domain/methods';
 import type { SessionMethod, SessionStatus, ThresholdBase, VotingRules } from '$lib/domain/types';
 import type { Sql, TransactionSql } from '../db/client';
 import { appendAudit } from '../audit/audit';
@@ -140,11 +141,11 @@ function storedRules(rules: VotingRules): {
 	allowAbstain: boolean;
 	auditDetails: Record<string, string | number | boolean>;
 } {
-	const isEvaluation = rules.ballotMethod === 'evaluation';
+	const evaluation = isEvaluation(rules);
 	return {
-		seats: isEvaluation ? null : rules.seats,
-		allowAbstain: isEvaluation && (rules.allowAbstain ?? false),
-		auditDetails: isEvaluation
+		seats: evaluation ? null : rules.seats,
+		allowAbstain: evaluation && (rules.allowAbstain ?? false),
+		auditDetails: evaluation
 			? { ballotMethod: rules.ballotMethod, allowAbstain: rules.allowAbstain ?? false }
 			: { ballotMethod: rules.ballotMethod, seats: rules.seats, thresholdBase: rules.thresholdBase }
 	};
@@ -264,7 +265,7 @@ export async function applyLifecycleInTransaction(
 		const session = (await getVotingSession(tx, votingSessionId)) as VotingSession;
 		if (session.candidateCount === 0) return { ok: false, error: 'no_candidates' };
 		if (session.enrolled === 0) return { ok: false, error: 'no_electorate' };
-		if (session.rules.ballotMethod !== 'evaluation' && session.rules.seats >= session.candidateCount)
+		if (!isEvaluation(session.rules) && session.rules.seats >= session.candidateCount)
 			return { ok: false, error: 'seats_not_below_candidates' };
 		// 法定人数: the database refuses it too (attendance_session_guard); this says it with the numbers.
 		if (!session.quorum.met) return { ok: false, error: 'below_quorum', quorum: session.quorum };

@@ -1,6 +1,7 @@
 import { error, fail } from '@sveltejs/kit';
 import type { Selection } from '$lib/domain/ballot';
-import { idSchema, parseCastForm } from '$lib/domain/schemas';
+import { idSchema } from '$lib/domain/schemas';
+import { parseCastForm } from '$lib/domain/methods';
 import { messageByKey } from '$lib/i18n';
 import { m } from '$lib/paraglide/messages';
 import { requireVoter } from '$lib/server/auth/guard';
