@@ -174,7 +174,7 @@ describe('the projector screen in a real browser', () => {
 		await screenshot(phone, 'screen-open-phone');
 		expect(errors).toEqual([]);
 		expect(staffView.errors).toEqual([]);
-	});
+	}, 120_000); // four windows, two of them 4K: past a minute on a busy 2-core machine
 
 	it('without JavaScript, refreshes itself', async () => {
 		const { page } = await open(FULL_HD, false);
@@ -202,7 +202,8 @@ describe('the projector screen in a real browser', () => {
 		// the corner) brings up.
 		const auditHash = page.locator('.screen-audit code').last();
 		expect(await auditHash.isVisible()).toBe(false);
-		expect(await page.getByText('放映控制').isVisible()).toBe(false);
+		// The controls' button: clipped to one pixel until the mouse comes to the corner or the keyboard to it.
+		expect((await page.getByText('放映控制').boundingBox())?.width ?? 0).toBeLessThanOrEqual(1);
 		await screenshot(page, 'screen-closed-1080p');
 		await page.keyboard.press('Tab');
 		expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('放映控制');
