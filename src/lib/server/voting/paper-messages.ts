@@ -38,5 +38,9 @@ export function paperBatchErrorMessage(error: PaperBatchError): string {
 			return m.paper_error_not_scrutineers();
 		case 'empty':
 			return m.paper_error_empty();
+		case 'keying_gone':
+			return m.hall_keying_gone();
+		case 'same_keyer':
+			return m.hall_keying_same_person();
 	}
 }

@@ -21,7 +21,9 @@ export type PaperBatchError =
 	| { code: 'count_mismatch'; delegates: number; ballots: number }
 	| { code: 'no_scrutineer' }
 	| { code: 'not_scrutineers' }
-	| { code: 'empty' };
+	| { code: 'empty' }
+	| { code: 'keying_gone' }
+	| { code: 'same_keyer' };
 
 export interface PaperBatchInput {
 	votingSessionId: number;
@@ -33,6 +35,11 @@ export interface PaperBatchInput {
 	note: string;
 	/** Paper ballots issued (发出) for this batch; as many as returned when not given. */
 	issuedCount?: number;
+	/**
+	 * The batch is the second keying of a grid (issue 15): its first keying is consumed in the same
+	 * transaction (so one stack goes in once), and who keyed it twice is recorded.
+	 */
+	firstKeying?: { id: number; keyedBy: number };
 }
 
 export type PaperBatchResult =
@@ -69,6 +76,14 @@ export async function enterPaperBatch(sql: Sql, input: PaperBatchInput): Promise
 				select status, ballot_method as "ballotMethod" from voting_session where id = ${input.votingSessionId} for share`;
 			if (!session) throw new Refused({ code: 'session_not_found' });
 			if (session.status !== 'open') throw new Refused({ code: 'not_open', status: session.status });
+			if (input.firstKeying) {
+				const [consumed] = await tx<{ id: number }[]>`
+					delete from paper_keying
+					where id = ${input.firstKeying.id} and voting_session_id = ${input.votingSessionId}
+					  and keyed_by = ${input.firstKeying.keyedBy}
+					returning id`;
+				if (!consumed) throw new Refused({ code: 'keying_gone' });
+			}
 
 			const lowered = input.delegateReferences.map((reference) => reference.toLowerCase());
 			const members = await tx<
@@ -109,6 +124,9 @@ export async function enterPaperBatch(sql: Sql, input: PaperBatchInput): Promise
 				returning id`;
 			const batchId = (inserted as { id: number }).id;
 			await tx`insert into paper_batch_scrutineer ${tx(scrutineers.map((scrutineer) => ({ paper_batch_id: batchId, scrutineer_id: scrutineer.id })))}`;
+			if (input.firstKeying)
+				await tx`insert into paper_batch_double_keying (paper_batch_id, first_keyed_by, second_keyed_by)
+					values (${batchId}, ${input.firstKeying.keyedBy}, ${input.enteredBy})`;
 			await tx`insert into ballot_mark ${tx(
 				covered.map((delegateId) => ({
 					voting_session_id: input.votingSessionId,
@@ -154,6 +172,9 @@ export async function enterPaperBatch(sql: Sql, input: PaperBatchInput): Promise
 		// An electronic cast for one of these delegates won the race for the mark.
 		if ((error as { code?: string }).code === '23505')
 			return { ok: false, error: { code: 'already_voted', references: [] } };
+		// Both keyings by one person (the database's check, paper_batch_keyed_by_two).
+		if ((error as { constraint_name?: string }).constraint_name === 'paper_batch_keyed_by_two')
+			return { ok: false, error: { code: 'same_keyer' } };
 		// A check-in undone while the batch was entered.
 		if ((error as { code?: string }).code === 'PJ202')
 			return { ok: false, error: { code: 'not_checked_in', references: [] } };

@@ -12,6 +12,7 @@ import { attendanceRulesFormSchema, updateAttendanceRules } from '$lib/server/at
 import { applyLifecycle, confirmTally, type ConfirmResult } from '$lib/server/voting/sessions';
 import { lifecycleRefusal } from '$lib/server/voting/lifecycle-messages';
 import { readFormBody } from '$lib/server/form-body';
+import { delegationTurnout } from '$lib/server/electorate/electorate';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url, params }) => {
@@ -21,6 +22,8 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 	if (!view) error(404, m.error_session_not_found());
 	return {
 		...view,
+		// 应到 / 实到 / 已投 per delegation (代表团), counts only (issue 15).
+		delegations: await delegationTurnout(db(), view.votingSession.id),
 		nextAction: nextAction(view.votingSession.status),
 		serverNow: new Date(),
 		canManage: user.roles.includes('staff'),
