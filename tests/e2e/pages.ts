@@ -159,6 +159,7 @@ export const PAGES: PageEntry[] = [
 	{ route: '/admin/sessions/[id]/electorate',     role: 'staff',      path: (w) => `/admin/sessions/${w.draft.id}/electorate`, forms: [{ form: 'form[action="?/enrol"]' }] },
 	{ route: '/admin/sessions/[id]/credentials',    role: 'staff',      path: (w) => `/admin/sessions/${w.draft.id}/credentials` },
 	{ route: '/admin/sessions/[id]/paper',          role: 'staff',      path: (w) => `/admin/sessions/${w.open.id}/paper`, forms: [{ form: 'form[method="POST"]' }] },
+	{ route: '/admin/sessions/[id]/paper/keying',   role: 'scrutineer', path: (w) => `/admin/sessions/${w.open.id}/paper/keying?rows=2`, forms: [{ form: 'form[action^="?/key"]' }] },
 	{ route: '/admin/sessions/[id]/paper/[batchId]', role: 'scrutineer', path: (w) => `/admin/sessions/${w.open.id}/paper/${w.paperBatchId}`, forms: [{ form: 'form[action="?/reject"]' }] },
 	{ route: '/admin/projects',                     role: 'staff',      path: () => '/admin/projects', forms: [{ form: 'form[action="?/createDepartment"]' }] },
 	{ route: '/admin/projects/[id]',                role: 'staff',      path: (w) => `/admin/projects/${w.projectId}`, forms: [{ form: 'form[action="?/addMember"]' }] },

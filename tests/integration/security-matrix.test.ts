@@ -178,9 +178,10 @@ const MATRIX: MatrixRow[] = [
 	row('GET /admin/sessions/[id]/paper',                              (w) => `/admin/sessions/${w.open.id}/paper`,                  [LOGIN, 403,     403,     200,   200,    LOGIN]),
 	row('POST /admin/sessions/[id]/paper',                             (w) => `/admin/sessions/${w.open.id}/paper`,                  [LOGIN, 403,     403,     400,   403,    LOGIN], { body: empty }),
 	// Paper ballots keyed twice (issue 15): by staff or scrutineers, two different people.
-	row('POST /admin/sessions/[id]/paper ?/key',                       (w) => `/admin/sessions/${w.open.id}/paper?/key`,             [LOGIN, 403,     403,     400,   400,    LOGIN], { body: empty }),
-	row('POST /admin/sessions/[id]/paper ?/second',                    (w) => `/admin/sessions/${w.open.id}/paper?/second`,          [LOGIN, 403,     403,     400,   400,    LOGIN], { body: empty }),
-	row('POST /admin/sessions/[id]/paper ?/discard',                   (w) => `/admin/sessions/${w.open.id}/paper?/discard`,         [LOGIN, 403,     403,     400,   400,    LOGIN], { body: empty }),
+	row('GET /admin/sessions/[id]/paper/keying',                       (w) => `/admin/sessions/${w.open.id}/paper/keying`,           [LOGIN, 403,     403,     200,   200,    LOGIN]),
+	row('POST /admin/sessions/[id]/paper/keying ?/key',                (w) => `/admin/sessions/${w.open.id}/paper/keying?/key`,      [LOGIN, 403,     403,     400,   400,    LOGIN], { body: empty }),
+	row('POST /admin/sessions/[id]/paper/keying ?/second',             (w) => `/admin/sessions/${w.open.id}/paper/keying?/second`,   [LOGIN, 403,     403,     400,   400,    LOGIN], { body: empty }),
+	row('POST /admin/sessions/[id]/paper/keying ?/discard',            (w) => `/admin/sessions/${w.open.id}/paper/keying?/discard`,  [LOGIN, 403,     403,     400,   400,    LOGIN], { body: empty }),
 	row('GET /admin/sessions/[id]/paper/[batchId]',                    (w) => `/admin/sessions/${w.open.id}/paper/${MISSING}`,       [LOGIN, 403,     403,     404,   404,    LOGIN]),
 	row('POST /admin/sessions/[id]/paper/[batchId] ?/confirm',         (w) => `/admin/sessions/${w.open.id}/paper/${MISSING}?/confirm`, [LOGIN, 403,  403,     403,   404,    LOGIN], { body: empty }),
 	row('POST /admin/sessions/[id]/paper/[batchId] ?/reject',          (w) => `/admin/sessions/${w.open.id}/paper/${MISSING}?/reject`, [LOGIN, 403,   403,     404,   404,    LOGIN], { body: empty }),
