@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { usernameSchema } from '../src/lib/domain/schemas';
 import { m } from '../src/lib/paraglide/messages';
+import { errorMessage } from '../src/lib/error-message';
 import { importCatalog } from '../src/lib/server/catalog/csv-import';
 import { findUserByUsername } from '../src/lib/server/users/users';
 import { UsageError, type CliCommand } from './cli-support';
@@ -37,7 +38,7 @@ export const catalogImportCommand: CliCommand = {
 		try {
 			bytes = readFileSync(file);
 		} catch (error) {
-			console.error(`cannot read ${file}: ${(error as Error).message}`);
+			console.error(`cannot read ${file}: ${errorMessage(error)}`);
 			return 1;
 		}
 		const result = await importCatalog(database.sql, bytes, { actorUserId, source: path.basename(file) });

@@ -1,5 +1,6 @@
 // `roster:import FILE` and `codes:issue SESSION_ID --as STAFF [--delegate USERNAME] [--out FILE]`.
 import { m } from '../src/lib/paraglide/messages';
+import { errorMessage } from '../src/lib/error-message';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatCsv } from '../src/lib/domain/csv';
@@ -105,7 +106,7 @@ export const codesIssueCommand: CliCommand = {
 				writeFileSync(values.out, csv, { flag: 'wx', mode: 0o600 });
 			} catch (error) {
 				// The codes are already issued; the old ones are void. Issue again once the path is fixed.
-				console.error(m.a11y_cli_codes_not_written({ file: values.out, reason: (error as Error).message }));
+				console.error(m.a11y_cli_codes_not_written({ file: values.out, reason: errorMessage(error) }));
 				return 1;
 			}
 			console.log(m.a11y_cli_codes_written({ count: result.credentials.length, file: values.out }));

@@ -6,6 +6,7 @@ import { backupCommand, restoreCommand } from './cli-backup';
 import { catalogImportCommand } from './cli-catalog';
 import { codesIssueCommand, rosterImportCommand } from './cli-electorate';
 import { twoFactorResetCommand } from './cli-security';
+import { adoptRulesCommand, followUpCommand, reviewCommand, scrutineersCommand } from './cli-procedure';
 
 export const extraCommands: Record<string, CliCommand> = {
 	'audit:verify': auditVerifyCommand,
@@ -15,5 +16,9 @@ export const extraCommands: Record<string, CliCommand> = {
 	backup: backupCommand,
 	restore: restoreCommand,
 	'two-factor:reset': twoFactorResetCommand,
+	'session:adopt-rules': adoptRulesCommand,
+	'session:review': reviewCommand,
+	'session:scrutineers': scrutineersCommand,
+	'session:followup': followUpCommand,
 	'presence:mark': presenceMarkCommand
 };

@@ -9,6 +9,7 @@ import {
 	overwriteGetLocale,
 	type Locale
 } from '../src/lib/paraglide/runtime';
+import { localeFromEnvironment } from '../src/lib/server/environment-locale';
 
 export interface CliLanguage {
 	/** The language of the messages. */
@@ -31,9 +32,7 @@ export function cliLanguage(argv: string[], env: NodeJS.ProcessEnv = process.env
 		else if (argument.startsWith('--lang=')) asked = argument.slice('--lang='.length);
 		else args.push(argument);
 	}
-	const fromEnvironment = env.LC_ALL || env.LC_MESSAGES || env.LANG || '';
-	const localeOf = (wanted: string): Locale => (wanted.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en');
-	const locale = localeOf(asked ?? fromEnvironment);
+	const locale = localeFromEnvironment(env, asked);
 	return { locale, documentLocale: asked === undefined ? baseLocale : locale, args };
 }
 

@@ -30,9 +30,15 @@ import { buildSessionExport, resultCsv } from '../src/lib/server/voting/export';
 import { lifecycleRefusal } from '../src/lib/server/voting/lifecycle-messages';
 
 import { actingUser, UsageError } from './cli-support';
+import { activeUser } from './cli-procedure';
+import { getProcedure } from '../src/lib/server/voting/procedure';
+import { announcementNumberSchema, procedureSettingsFormSchema } from '../src/lib/domain/procedure-schemas';
+import { DEFAULT_MIN_CANDIDATE_RATIO } from '../src/lib/domain/procedure';
 import { cliLanguage, inDocumentLanguage, useCliLanguage } from './cli-i18n';
 import { messageByKey } from '../src/lib/i18n';
 import { m } from '../src/lib/paraglide/messages';
+import { errorCode, errorMessage } from '../src/lib/error-message';
+import { databaseStartReport } from '../src/lib/server/db/embedded-start';
 
 const usage = () => `${m.a11y_cli_usage_title()}
 
@@ -45,15 +51,21 @@ const usage = () => `${m.a11y_cli_usage_title()}
   user:password USERNAME [--password-stdin] set a new password (generated unless --password-stdin); signs the user out
   session:create --title T --year Y --seats N [--method approval|for_against_abstain]
                  [--threshold-base enrolled|present|cast] [--candidates all|ID,ID,...]
-                                            create a draft voting session (all: the year's candidates);
-                                            its electorate is every active delegate on the roster
+                 [--meeting NAME] [--min-ratio R] [--not-required rules,review,scrutineers]
+                                            create a draft voting session (all: the year's candidates); its
+                                            electorate is every active delegate on the roster; opening needs the
+                                            票决办法 adopted, the review recorded and scrutineers named unless
+                                            --not-required
   electorate:add SESSION_ID USERNAME...     enrol delegates in a draft session
-  session:open|close SESSION_ID [--as USERNAME]
-                                            open voting, or close it and count the ballots
+  session:open|close SESSION_ID [--as USERNAME] [--ratio-reason TEXT]
+                                            open voting (below the minimum 差额 ratio only with a reason), or
+                                            close it and count the ballots
   session:confirm SESSION_ID --as SCRUTINEER --password-stdin
-                                            a scrutineer confirms the stored tally of a closed session, proving
-                                            themself with their password (and a current code on a second line)
-  session:publish SESSION_ID --as STAFF     publish a confirmed tally (not by its confirmer)
+                                            a scrutineer of the session (its 总监票人 or a 监票人) confirms the
+                                            stored tally, proving themself with their password (and a current
+                                            code on a second line); confirmed once the 总监票人 and a majority have
+  session:publish SESSION_ID --as STAFF [--number N]
+                                            publish a confirmed tally (not by a confirmer) as 公告第N号
   tally SESSION_ID [--verify]               recount the raw ballots; --verify compares with the stored tally
   export SESSION_ID --format csv|json       print the result (after closing) to standard output
 
@@ -85,7 +97,7 @@ const confirmMessages: Record<string, () => string> = {
 	not_found: m.a11y_cli_no_session,
 	wrong_status: m.a11y_cli_confirm_wrong_status,
 	already_confirmed: m.a11y_cli_confirm_already,
-	not_scrutineer: m.a11y_cli_not_scrutineer,
+	not_scrutineer: m.procedure_cli_not_scrutineer,
 	sign_in_again: m.trust_sign_in_again,
 	tally_mismatch: m.trust_error_tally_mismatch
 };
@@ -101,7 +113,13 @@ const lifecycleMessages: Record<string, () => string> = {
 	publisher_not_staff: m.a11y_cli_lifecycle_publisher_not_staff,
 	vote_void: m.attendance_error_vote_void,
 	tally_mismatch: m.trust_error_tally_mismatch,
-	paper_batch_pending: m.trust_error_paper_pending
+	paper_batch_pending: m.trust_error_paper_pending,
+	rules_not_adopted: m.procedure_error_open_rules,
+	review_not_recorded: m.procedure_error_open_review,
+	scrutineers_not_named: m.procedure_error_open_scrutineers,
+	scrutineer_not_enrolled: m.procedure_error_open_scrutineer_not_enrolled,
+	ratio_needs_confirmation: m.procedure_cli_ratio_needs_reason,
+	announcement_number_taken: m.procedure_error_announcement_number_taken
 };
 
 /** A sign-in of the scrutineer's own for one confirmation (ended right after it). */
@@ -229,7 +247,10 @@ async function run(command: string, args: string[], database: Database): Promise
 					seats: { type: 'string' },
 					method: { type: 'string', default: 'approval' },
 					'threshold-base': { type: 'string', default: 'enrolled' },
-					candidates: { type: 'string', default: 'all' }
+					candidates: { type: 'string', default: 'all' },
+					meeting: { type: 'string', default: '' },
+					'min-ratio': { type: 'string', default: String(DEFAULT_MIN_CANDIDATE_RATIO) },
+					'not-required': { type: 'string', default: '' }
 				}
 			});
 			const title = parse(z.string().trim().min(1).max(200), values.title, '--title');
@@ -250,9 +271,25 @@ async function run(command: string, args: string[], database: Database): Promise
 				console.error(m.attendance_cli_no_candidates({ year }));
 				return 1;
 			}
+			const notRequired = parse(
+				z.array(z.enum(['rules', 'review', 'scrutineers'])),
+				(values['not-required'] ?? '').split(',').filter(Boolean),
+				'--not-required'
+			);
+			const procedure = parse(
+				procedureSettingsFormSchema,
+				{
+					meetingName: values.meeting,
+					requireAdoptedRules: !notRequired.includes('rules'),
+					requireReview: !notRequired.includes('review'),
+					requireNamedScrutineers: !notRequired.includes('scrutineers'),
+					minCandidateRatio: values['min-ratio']
+				},
+				'--meeting/--min-ratio'
+			);
 			const id = await createVotingSession(
 				sql,
-				{ title, year, rules: { ballotMethod, seats, thresholdBase }, candidateIds },
+				{ title, year, rules: { ballotMethod, seats, thresholdBase }, candidateIds, procedure },
 				null
 			);
 			console.log(m.a11y_cli_session_created({ id, count: candidateIds.length }));
@@ -296,7 +333,8 @@ async function run(command: string, args: string[], database: Database): Promise
 				options: { as: { type: 'string' }, 'password-stdin': { type: 'boolean' } }
 			});
 			const votingSessionId = sessionIdFrom(positionals);
-			const scrutineer = await actingUser(sql, values.as, 'scrutineer');
+			// Whoever the session's scrutineers are (named delegates or holders of the role): the confirmation decides.
+			const scrutineer = await activeUser(sql, values.as);
 			// The scrutineer proves themself as on the web: their password (first line of standard
 			// input) and, where they have an authenticator, a current code (second line).
 			if (!values['password-stdin']) throw new UsageError(m.trust_cli_confirm_needs_password());
@@ -318,18 +356,40 @@ async function run(command: string, args: string[], database: Database): Promise
 				);
 				return 1;
 			}
-			console.log(m.a11y_cli_confirmed({ id: votingSessionId, username: scrutineer.username }));
+			const progress = (await getProcedure(sql, votingSessionId))?.confirmation;
+			if (progress?.hasPanel)
+				console.log(
+					m.procedure_cli_confirmation_progress({
+						chief: progress.chiefConfirmed ? m.procedure_cli_confirmed() : m.procedure_cli_not_confirmed(),
+						confirmed: progress.membersConfirmed,
+						members: progress.members,
+						needed: progress.membersNeeded
+					})
+				);
+			console.log(
+				progress?.complete
+					? m.a11y_cli_confirmed({ id: votingSessionId, username: scrutineer.username })
+					: m.procedure_cli_confirmation_recorded({ id: votingSessionId, username: scrutineer.username })
+			);
 			return 0;
 		}
 		case 'session:open':
 		case 'session:close':
 		case 'session:publish': {
 			const action = command.slice('session:'.length) as LifecycleAction;
-			const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { as: { type: 'string' } } });
+			const { values, positionals } = parseArgs({
+				args,
+				allowPositionals: true,
+				options: { as: { type: 'string' }, 'ratio-reason': { type: 'string' }, number: { type: 'string' } }
+			});
 			const votingSessionId = sessionIdFrom(positionals);
-			// Publishing is a staff member's act after a scrutineer's confirmation (two people).
+			// Publishing is a staff member's act after the scrutineers' confirmation (two people at least).
 			const actor = action === 'publish' || values.as ? await actingUser(sql, values.as, 'staff') : null;
-			const result = await applyLifecycle(sql, votingSessionId, action, actor?.id ?? null);
+			const announcementNumber = parse(announcementNumberSchema, values.number ?? '', '--number');
+			const result = await applyLifecycle(sql, votingSessionId, action, actor?.id ?? null, {
+				ratioReason: values['ratio-reason']?.trim() || undefined,
+				announcementNumber
+			});
 			if (!result.ok) {
 				const hint = result.status
 					? m.a11y_cli_lifecycle_hint({ status: result.status, next: nextAction(result.status) ?? m.a11y_cli_none() })
@@ -457,11 +517,11 @@ async function main(): Promise<number> {
 		if (command !== 'migrate') await database.migrate();
 		return await run(command, args, database);
 	} catch (error) {
-		if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-			console.error(`${(error as Error).message}\n\n${usage()}`);
+		if (error instanceof UsageError || errorCode(error)?.startsWith('ERR_PARSE_ARGS')) {
+			console.error(`${errorMessage(error)}\n\n${usage()}`);
 			return 2;
 		}
-		console.error(m.a11y_cli_failed({ reason: (error as Error).message }));
+		console.error(m.a11y_cli_failed({ reason: databaseStartReport(error, language.locale) }));
 		return 1;
 	} finally {
 		await database?.close();

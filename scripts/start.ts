@@ -3,6 +3,9 @@
 import path from 'node:path';
 import { buildIfNeeded } from './build-if-needed';
 import { defaultDataRoot } from '../src/lib/server/db/embedded';
+import { databaseStartReport } from '../src/lib/server/db/embedded-start';
+import { localeFromEnvironment } from '../src/lib/server/environment-locale';
+import { m } from '../src/lib/paraglide/messages';
 import { openDatabase } from '../src/lib/server/db/client';
 import { formatDemoCredentials, isDatabaseEmpty, seedDemo } from '../src/lib/server/seed/demo';
 
@@ -53,7 +56,8 @@ async function main() {
 	console.log(`Piaojue is running on ${origin} (Ctrl+C stops it).`);
 }
 
-main().catch((error) => {
-	console.error(`npm start failed: ${(error as Error).message}`);
+main().catch((error: unknown) => {
+	const locale = localeFromEnvironment();
+	console.error(m.operations_start_failed({ reason: databaseStartReport(error, locale) }, { locale }));
 	process.exit(1);
 });

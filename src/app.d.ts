@@ -5,6 +5,8 @@ declare global {
 		interface Locals {
 			user: SessionUser | null;
 			session: Pick<AuthSession, 'id' | 'openedBy'> | null;
+			/** This request's id in the log (X-Request-Id from nginx, or a new one); sent back as X-Request-Id. */
+			requestId: string;
 		}
 		interface Error {
 			message: string;

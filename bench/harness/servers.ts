@@ -1,9 +1,11 @@
 // The servers a run measures: built app instances (node build/index.js, in production mode), the
 // bare baseline, and nginx in front of two instances.
-import { readFileSync, mkdtempSync, writeFileSync, chmodSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { behindProxyEnvironment, makeCertificate, mainConfiguration, renderSite } from './nginx-site';
 import { freePort, startChild, waitUntilReady, type Child } from './processes';
 
 export interface Server {
@@ -15,11 +17,15 @@ export interface Server {
 function answers(baseUrl: string, path: string): Promise<boolean> {
 	return new Promise((resolve) => {
 		const url = new URL(path, baseUrl);
-		http
-			.get({ host: url.hostname, port: url.port, path: url.pathname, agent: false }, (response) => {
-				response.resume();
-				resolve(response.statusCode === 200);
-			})
+		const client = url.protocol === 'https:' ? https : http;
+		client
+			.get(
+				{ host: url.hostname, port: url.port, path: url.pathname, agent: false, rejectUnauthorized: false },
+				(response) => {
+					response.resume();
+					resolve(response.statusCode === 200);
+				}
+			)
 			.on('error', () => resolve(false));
 	});
 }
@@ -35,6 +41,10 @@ export interface AppOptions {
 	/** Write a V8 CPU profile of the server here when it stops. */
 	profileDir?: string;
 	poolSize?: number;
+	/** Behind nginx: the client address from X-Forwarded-For and a body limit for photos, as deploy/systemd/piaojue.env says. */
+	behindProxy?: boolean;
+	/** More environment (replicas, metrics token). */
+	env?: Record<string, string>;
 }
 
 export async function startApp(name: string, options: AppOptions): Promise<Server> {
@@ -55,7 +65,9 @@ export async function startApp(name: string, options: AppOptions): Promise<Serve
 			PIAOJUE_MIGRATIONS_DIR: options.migrationsDir,
 			// The live scenario's 2,000 projector clients all come from the load generator's one address.
 			PIAOJUE_STREAMS_PER_ADDRESS: '100000',
-			...(options.poolSize ? { DATABASE_POOL_SIZE: String(options.poolSize) } : {})
+			...(options.poolSize ? { DATABASE_POOL_SIZE: String(options.poolSize) } : {}),
+			...(options.behindProxy ? behindProxyEnvironment() : {}),
+			...options.env
 		}
 	});
 	await waitUntilReady(child, () => answers(baseUrl, '/healthz'));
@@ -79,28 +91,44 @@ export async function startBaseline(databaseUrl: string, poolSize?: number): Pro
 }
 
 export interface Nginx extends Server {
+	/** The plain-HTTP port's URL (it only redirects to HTTPS). */
+	httpUrl: string;
 	/** Requests per upstream address, from nginx's access log: { 'POST 127.0.0.1:1234': 222, … }. */
 	requestsByUpstream(): Record<string, number>;
+	/** nginx's error log so far. */
+	errorLog(): string;
 	/** Removes the temporary folder (after stopping). */
 	cleanUp(): void;
 }
 
-/** nginx (the Debian package) as a child, in front of `upstreams`, with everything in a temporary folder. */
-export async function startNginx(upstreams: string[], port: number): Promise<Nginx> {
-	const directory = mkdtempSync(path.join(tmpdir(), 'piaojue-bench-nginx-'));
+/**
+ * nginx (the Debian package) as a child, running the deployed site file deploy/nginx/piaojue.conf
+ * (TLS, HTTP/2) in front of `upstreams`, with everything in a temporary folder.
+ */
+export async function startNginx(upstreams: string[], httpsPort?: number): Promise<Nginx> {
+	const directory = mkdtempSync(path.join(tmpdir(), 'piaojue-nginx-'));
 	const removeDirectory = () => rmSync(directory, { recursive: true, force: true });
 	// Also when the run is interrupted before it stops nginx itself.
 	process.once('exit', removeDirectory);
 	// Worker processes run as an unprivileged user when nginx is started as root.
 	chmodSync(directory, 0o777);
-	const template = readFileSync('bench/nginx.conf', 'utf8');
-	const config = template
-		.replaceAll('{{dir}}', directory)
-		.replaceAll('{{port}}', String(port))
-		.replace('{{upstreams}}', upstreams.map((upstream) => `\t\tserver ${new URL(upstream).host};`).join('\n'));
+	const [port, httpPort] = [httpsPort ?? (await freePort()), await freePort()];
+	const { certificate, key } = makeCertificate(directory);
+	const siteFile = path.join(directory, 'piaojue.conf');
+	writeFileSync(
+		siteFile,
+		renderSite({
+			upstreams: upstreams.map((upstream) => new URL(upstream).host),
+			httpsPort: port,
+			httpPort,
+			certificate,
+			key,
+			acmeRoot: path.join(directory, 'acme')
+		})
+	);
 	const configFile = path.join(directory, 'nginx.conf');
-	writeFileSync(configFile, config);
-	const baseUrl = `http://127.0.0.1:${port}`;
+	writeFileSync(configFile, mainConfiguration(directory, siteFile));
+	const baseUrl = `https://127.0.0.1:${port}`;
 	const child = startChild('nginx', 'nginx', [
 		'-p',
 		directory,
@@ -113,6 +141,7 @@ export async function startNginx(upstreams: string[], port: number): Promise<Ngi
 	return {
 		name: 'nginx',
 		baseUrl,
+		httpUrl: `http://127.0.0.1:${httpPort}`,
 		child,
 		requestsByUpstream: () => {
 			const counts: Record<string, number> = {};
@@ -129,6 +158,13 @@ export async function startNginx(upstreams: string[], port: number): Promise<Ngi
 				counts[key] = (counts[key] ?? 0) + 1;
 			}
 			return counts;
+		},
+		errorLog: () => {
+			try {
+				return readFileSync(path.join(directory, 'error.log'), 'utf8');
+			} catch {
+				return '';
+			}
 		},
 		cleanUp: () => {
 			process.removeListener('exit', removeDirectory);

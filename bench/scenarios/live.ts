@@ -7,6 +7,7 @@
 // when X was acknowledged (X committed before its acknowledgement, so every commit before X's is
 // one of those). That count is an upper bound on X's place in the commit order, so the delays
 // measured are upper bounds too (by at most the casts in flight, a few milliseconds' worth).
+import { errorMessage } from '../../src/lib/error-message';
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { assertLoopback, percentile, round, runPool, type Outcome } from '../harness/http';
@@ -27,7 +28,9 @@ export class TurnoutClient {
 
 	constructor(
 		readonly baseUrl: string,
-		readonly path: string
+		readonly path: string,
+		/** Sent with the request (the scale-out's clients carry what nginx would add). */
+		readonly headers: Record<string, string> = {}
 	) {
 		this.#firstSnapshot = new Promise((resolve, reject) => {
 			this.#onFirst = resolve;
@@ -40,7 +43,13 @@ export class TurnoutClient {
 	open(timeoutMs: number): Promise<void> {
 		const base = assertLoopback(this.baseUrl);
 		const outgoing = http.request(
-			{ host: base.hostname, port: base.port, path: this.path, agent: false, headers: { accept: 'text/event-stream' } },
+			{
+				host: base.hostname,
+				port: base.port,
+				path: this.path,
+				agent: false,
+				headers: { ...this.headers, accept: 'text/event-stream' }
+			},
 			(response) => {
 				if (response.statusCode !== 200) {
 					this.#fail(`HTTP ${response.statusCode}`);
@@ -115,9 +124,13 @@ export async function openTurnoutClients(
 	baseUrl: string,
 	votingSessionId: number,
 	count: number,
-	concurrency = 100
+	concurrency = 100,
+	headers: Record<string, string> = {}
 ): Promise<{ clients: TurnoutClient[]; failed: number; connectMs: number }> {
-	const clients = Array.from({ length: count }, () => new TurnoutClient(baseUrl, `/screen/${votingSessionId}/events`));
+	const clients = Array.from(
+		{ length: count },
+		() => new TurnoutClient(baseUrl, `/screen/${votingSessionId}/events`, headers)
+	);
 	const { outcomes, wallMs } = await runPool(count, concurrency, async (index) => {
 		const startedAt = performance.now();
 		try {
@@ -128,7 +141,7 @@ export async function openTurnoutClients(
 				ok: false,
 				latencyMs: performance.now() - startedAt,
 				endedAt: performance.now(),
-				detail: (error as Error).message
+				detail: errorMessage(error)
 			};
 		}
 	});

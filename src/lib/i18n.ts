@@ -3,6 +3,15 @@ import { m } from '$lib/paraglide/messages';
 
 type MessageFunction = (inputs?: Record<string, unknown>) => string;
 
+/** The name of a Paraglide message: a key typed so is checked by the compiler, never looked up blind. */
+export type MessageKey = keyof typeof m;
+
+/** A message to show later (through a form action's data): its key and inputs. */
+export interface MessageRef {
+	key: MessageKey;
+	inputs: Record<string, string | number>;
+}
+
 export function messageByKey(key: string, inputs: Record<string, unknown> = {}): string {
 	const message = (m as unknown as Record<string, MessageFunction | undefined>)[key];
 	return message ? message(inputs) : m.error_unexpected();

@@ -3,8 +3,11 @@
 // delegate's receipt.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { m } from '../../src/lib/paraglide/messages';
 import type { Locator } from 'playwright-core';
+import { setPresenceOfMany } from '../../src/lib/server/electorate/presence';
 import { castBallot } from '../../src/lib/server/voting/casting';
+import { applyLifecycle } from '../../src/lib/server/voting/sessions';
 import { createUser, createVotingSession, TEST_PASSWORD, type TestSession } from '../helpers/factory';
 import { DESKTOP, PHONE, screenshot, signInThroughForm, waitForScripts } from '../helpers/browser';
 import { browserSuite } from '../helpers/browser-suite';
@@ -12,7 +15,7 @@ import { textOf } from './delegate-vote';
 
 const WAIT = { timeout: 15_000, interval: 100 };
 
-/** The figure shown next to a label in a `dl.figures` (e.g. 已投票). */
+/** The figure shown next to a label in a `dl.figures` (e.g. 收回选票). */
 function figure(scope: Locator, label: string): Locator {
 	return scope
 		.locator('dl.figures > div')
@@ -38,8 +41,26 @@ describe('journey 7: close, confirm, publish; the public sees the counts and the
 	let receiptCode: string;
 
 	const suite = browserSuite(async (database) => {
-		session = await createVotingSession(database.sql, { candidates: 6, seats: 2, delegates: 3 });
+		session = await createVotingSession(database.sql, {
+			candidates: 6,
+			seats: 2,
+			delegates: 3,
+			checkedIn: 0,
+			open: false
+		});
 		staff = await createUser(database.sql, ['staff'], 'staff');
+		// The secretariat checks the three delegates in at the door (the check-in page's own step,
+		// audited), then opens the vote: a delegate gets an electronic ballot by checking in.
+		const checkedIn = await setPresenceOfMany(database.sql, {
+			votingSessionId: session.id,
+			delegateIds: session.delegates.map((delegate) => delegate.id),
+			present: true,
+			actorUserId: staff.id,
+			method: 'staff'
+		});
+		if (!checkedIn.ok) throw new Error(`check-in refused: ${checkedIn.error}`);
+		const opened = await applyLifecycle(database.sql, session.id, 'open', staff.id);
+		if (!opened.ok) throw new Error(`opening refused: ${opened.error}`);
 		scrutineer = await createUser(database.sql, ['scrutineer'], 'scrutineer');
 		chosen = [session.candidateIds[1]!, session.candidateIds[3]!];
 		const cast = await castBallot(database.sql, {
@@ -72,7 +93,10 @@ describe('journey 7: close, confirm, publish; the public sees the counts and the
 		await page.getByRole('button', { name: '结束投票并计票' }).click();
 		const tallyPanel = page.locator('section.panel').filter({ has: page.locator('table.tally') });
 		await tallyPanel.getByRole('heading', { name: /尚未公布/ }).waitFor();
-		expect(await textOf(figure(tallyPanel, '已投票'))).toBe('1');
+		// The ballot account: three checked in, so three ballots issued; one returned, valid.
+		expect(await textOf(figure(tallyPanel, m.attendance_figure_issued()))).toBe('3');
+		expect(await textOf(figure(tallyPanel, m.attendance_figure_returned()))).toBe('1');
+		await tallyPanel.locator('[data-validity="valid"]').waitFor();
 		for (const id of chosen) expect(await textOf(votesFor(tallyPanel, titles.get(id)!))).toBe('1');
 		// Staff cannot publish before a scrutineer confirms the tally.
 		await page.getByText('计票结果尚未经监票人确认').waitFor();
@@ -104,8 +128,9 @@ describe('journey 7: close, confirm, publish; the public sees the counts and the
 		const table = page.locator('table.tally');
 		await table.waitFor();
 		const main = page.locator('main');
-		expect(await textOf(figure(main, '已投票'))).toBe('1');
-		expect(await textOf(figure(main, '应到'))).toBe('3');
+		expect(await textOf(figure(main, m.attendance_figure_returned()))).toBe('1');
+		expect(await textOf(figure(main, m.figure_enrolled()))).toBe('3');
+		expect(await textOf(figure(main, m.figure_present()))).toBe('3');
 		expect(await table.locator('tbody tr').count()).toBe(6);
 		for (const id of session.candidateIds)
 			expect(await textOf(votesFor(main, titles.get(id)!)), titles.get(id)).toBe(chosen.includes(id) ? '1' : '0');
@@ -114,13 +139,15 @@ describe('journey 7: close, confirm, publish; the public sees the counts and the
 		await page.goto(`${suite.app.baseUrl}/results/${session.id}/announcement`);
 		await page.emulateMedia({ media: 'print' });
 		const announcement = page.locator('article.announcement');
-		const intro = await textOf(announcement.locator('p').filter({ hasText: '应到' }).first());
-		expect(intro).toContain('应到代表 3 人');
-		expect(intro).toContain('收回选票 1 张');
-		for (const id of session.candidateIds)
-			expect(await textOf(votesFor(announcement, titles.get(id)!)), titles.get(id)).toBe(
-				chosen.includes(id) ? '1' : '0'
-			);
+		expect(await textOf(announcement.locator('p').filter({ hasText: '应到' }).first())).toContain('应到代表3人');
+		expect(await textOf(announcement.locator('p').filter({ hasText: '收回' }).first())).toContain(
+			'本次票决发出选票3张，收回选票1张，其中有效票1张，无效票0张。'
+		);
+		// One ballot of three: no candidate has more than half of all delegates, so none is chosen and
+		// the places are left to a further vote (the notice says so; the per-candidate table is on screen only).
+		expect(await announcement.locator('table.announced-projects').count()).toBe(0);
+		await announcement.getByText(m.procedure_announcement_none_chosen()).waitFor();
+		await announcement.getByText(m.procedure_announcement_shortfall({ seats: 2 })).waitFor();
 		// Printed: no navigation, black on white.
 		expect(await page.locator('header.site-header nav').isVisible()).toBe(false);
 		await screenshot(page, 'journey-7-announcement-print');

@@ -57,6 +57,20 @@ export async function createCandidates(sql: Sql, count: number): Promise<number[
 	return rows.map((row) => row.id);
 }
 
+/**
+ * The meeting's procedure switched off (no 票决办法 adoption, review or named scrutineers needed to
+ * open, no 差额 ratio to confirm; one holder of the global scrutineer role confirms): the setting a
+ * place without that procedure uses, and what tests of other features open their sessions with.
+ * tests/helpers/procedure.ts runs the procedure itself.
+ */
+export const PROCEDURE_OFF = {
+	meetingName: '',
+	requireAdoptedRules: false,
+	requireReview: false,
+	requireNamedScrutineers: false,
+	minCandidateRatio: 1
+} as const;
+
 export interface TestSession {
 	id: number;
 	candidateIds: number[];
@@ -73,6 +87,8 @@ export async function createVotingSession(
 		method?: BallotMethod;
 		thresholdBase?: ThresholdBase;
 		open?: boolean;
+		/** 'default': the session's own defaults (the procedure required); PROCEDURE_OFF unless said. */
+		procedure?: 'off' | 'default';
 		/** Delegates checked in at the hall (签到) before opening: all unless said (the quorum needs them). */
 		checkedIn?: number;
 	} = {}
@@ -90,7 +106,8 @@ export async function createVotingSession(
 					seats: options.seats ?? 2,
 					thresholdBase: options.thresholdBase ?? 'enrolled'
 				},
-				candidateIds
+				candidateIds,
+				...(options.procedure === 'default' ? {} : { procedure: { ...PROCEDURE_OFF } })
 			},
 			null
 		);

@@ -13,6 +13,7 @@ import { seedDemo } from '../../src/lib/server/seed/demo';
 import { applyLifecycle, enrollDelegates, insertVotingSession } from '../../src/lib/server/voting/sessions';
 import { runCli } from '../helpers/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { PROCEDURE_OFF } from '../helpers/factory';
 
 /** The bound on each CLI command: far above the time it takes, far below "it hangs". */
 const COMMAND_LIMIT_MS = 240_000;
@@ -70,6 +71,8 @@ async function seedSupports(staffId: number): Promise<number> {
 			closesAt: new Date(Date.now() + 3_600_000),
 			maxSupports: SUPPORTS_EACH,
 			liveRanking: false,
+			// The residents below are written in bulk, unverified: the round takes any registered resident.
+			eligibility: 'registered',
 			candidateIds
 		},
 		staffId
@@ -121,11 +124,14 @@ async function seedVote(staffId: number): Promise<number> {
 				title: '备份测试：5000 张选票',
 				year: 2023,
 				rules: { ballotMethod: 'approval', seats: 10, thresholdBase: 'cast' },
-				candidateIds
+				candidateIds,
+				procedure: { ...PROCEDURE_OFF }
 			},
 			staffId
 		);
 		await enrollDelegates(tx, id, delegateIds, staffId);
+		// Every delegate checked in at the hall (the quorum, and only the checked-in cast).
+		await tx`update electorate_member set present = true where voting_session_id = ${id}`;
 		return id;
 	})) as number;
 	expect((await applyLifecycle(sql, sessionId, 'open', staffId)).ok).toBe(true);

@@ -57,6 +57,54 @@ describe('operator CLI', () => {
 		expect(cli(['session:publish', String(sessionId), '--as', 'cli_staff']).stderr).toContain(
 			'it is draft; next step: open'
 		);
+		// The meeting's procedure first (issue 13): the 票决办法, the review, the scrutineers.
+		expect(cli(['session:open', String(sessionId)]).stderr).toContain('voting rules have not been adopted');
+		const adopted = cli([
+			'session:adopt-rules',
+			String(sessionId),
+			'--by',
+			'大会全体会议',
+			'--on',
+			'2022-01-18',
+			'--as',
+			'cli_staff'
+		]);
+		expect(adopted.stdout).toContain(
+			`session ${sessionId}: the adoption of its voting rules on 2022-01-18 is recorded`
+		);
+		expect(
+			cli(['session:adopt-rules', String(sessionId), '--by', '常委会', '--on', '2022-01-18', '--as', 'cli_staff']).code
+		).toBe(2);
+		expect(cli(['session:open', String(sessionId)]).stderr).toContain("standing committee's review");
+		expect(
+			cli([
+				'session:review',
+				String(sessionId),
+				'--meeting',
+				'市人大常委会第十二次会议',
+				'--on',
+				'2022-01-10',
+				'--document',
+				'人常〔2022〕3号',
+				'--as',
+				'cli_staff'
+			]).code
+		).toBe(0);
+		expect(
+			cli(['session:scrutineers', String(sessionId), '--chief', 'cli_d1', '--members', 'cli_d2', '--as', 'cli_staff'])
+				.code
+		).toBe(2);
+		const named = cli([
+			'session:scrutineers',
+			String(sessionId),
+			'--chief',
+			'cli_d1',
+			'--members',
+			'cli_d2,cli_d3',
+			'--as',
+			'cli_staff'
+		]);
+		expect(named.stdout).toContain('chief scrutineer cli_d1, scrutineers cli_d2, cli_d3');
 		// 签到 at the hall before opening: below the quorum it does not open.
 		expect(cli(['presence:mark', String(sessionId), 'cli_d1', '--as', 'cli_staff']).code).toBe(0);
 		const belowQuorum = cli(['session:open', String(sessionId)]);
@@ -108,32 +156,39 @@ describe('operator CLI', () => {
 		expect(cli(['session:publish', String(sessionId), '--as', 'cli_staff']).stderr).toContain(
 			'a scrutineer must confirm the tally first'
 		);
-		expect(cli(['session:confirm', String(sessionId), '--as', 'cli_staff']).stderr).toContain('not scrutineer');
+		// Named scrutineers were appointed: the holder of the global role has no say in this session.
 		expect(
 			cli(
 				['user:create', '--username', 'cli_scrutineer', '--role', 'scrutineer', '--password-stdin'],
 				'the scrutineer passphrase\n'
 			).code
 		).toBe(0);
-		// The scrutineer proves themself with their password; an operator naming them is not enough.
-		const unproven = cli(['session:confirm', String(sessionId), '--as', 'cli_scrutineer']);
-		expect(unproven.code).toBe(2);
-		expect(unproven.stderr).toContain('--password-stdin');
-		const wrong = cli(
-			['session:confirm', String(sessionId), '--as', 'cli_scrutineer', '--password-stdin'],
-			'a guessed passphrase\n'
-		);
-		expect(wrong.code).toBe(1);
-		expect(wrong.stderr).toContain('incorrect');
 		expect(
 			cli(
 				['session:confirm', String(sessionId), '--as', 'cli_scrutineer', '--password-stdin'],
 				'the scrutineer passphrase\n'
-			).stdout
-		).toContain('tally confirmed by cli_scrutineer');
+			).stderr
+		).toContain('not a scrutineer of this session');
+		// A named scrutineer proves themself with their password; an operator naming them is not enough.
+		const unproven = cli(['session:confirm', String(sessionId), '--as', 'cli_d2']);
+		expect(unproven.code).toBe(2);
+		expect(unproven.stderr).toContain('--password-stdin');
+		const wrong = cli(
+			['session:confirm', String(sessionId), '--as', 'cli_d2', '--password-stdin'],
+			'a guessed passphrase\n'
+		);
+		expect(wrong.code).toBe(1);
+		expect(wrong.stderr).toContain('incorrect');
+		const confirmAs = (username: string) =>
+			cli(['session:confirm', String(sessionId), '--as', username, '--password-stdin'], 'a long enough passphrase\n');
+		expect(confirmAs('cli_d2').stdout).toContain('chief scrutineer not confirmed, scrutineers 1 of 2 (2 needed)');
+		expect(confirmAs('cli_d1').stdout).toContain('chief scrutineer confirmed, scrutineers 1 of 2 (2 needed)');
+		expect(cli(['session:publish', String(sessionId), '--as', 'cli_staff']).stderr).toContain('must confirm');
+		expect(confirmAs('cli_d3').stdout).toContain('tally confirmed by cli_d3');
 		expect(cli(['session:publish', String(sessionId)]).stderr).toContain('needs --as USERNAME');
 		expect(cli(['session:publish', String(sessionId), '--as', 'cli_staff']).stdout).toContain('now published');
-	}, 240_000); // about 30 CLI processes, one after another, slow on a busy machine
+		// About thirty CLI runs, each a fresh process that opens the database: more than the default minute on a busy machine.
+	}, 300_000);
 
 	it('detects a stored tally that no longer matches the ballots', async () => {
 		const candidateIds = await createCandidates(database.sql, 3);
@@ -146,7 +201,9 @@ describe('operator CLI', () => {
 			'--seats',
 			'1',
 			'--candidates',
-			candidateIds.join(',')
+			candidateIds.join(','),
+			'--not-required',
+			'rules,review,scrutineers'
 		]);
 		const sessionId = Number(/voting session (\d+)/.exec(created.stdout)?.[1]);
 		cli(['user:create', '--username', 'cli_t1', '--role', 'delegate']);

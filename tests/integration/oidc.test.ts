@@ -282,7 +282,9 @@ describe('sign-in through an OpenID Connect provider', () => {
 		const refusals = app
 			.log()
 			.split('\n')
-			.filter((line) => line.startsWith('OIDC: callback refused'));
+			.filter((line) => line.startsWith('{'))
+			.map((line) => (JSON.parse(line) as { msg?: string }).msg ?? '')
+			.filter((message) => message.startsWith('OIDC: callback refused'));
 		expect(refusals).toHaveLength(4); // the fourth case never reached the provider
 		expect(refusals[0]).toMatch(/unexpected "state" response parameter value/);
 		expect(refusals[1]).toMatch(/invalid_grant/); // the wrong verifier

@@ -59,12 +59,13 @@ describe('a paper batch awaits the scrutineers it names', () => {
 	it('counts nothing of a batch until each named scrutineer confirmed it with their own sign-in', async () => {
 		const { sql } = database;
 		const session = await createVotingSession(sql, { candidates: 4, seats: 2, delegates: 4 });
-		// Staff enter ballots for two delegates who were not there and name two scrutineers.
+		// Staff enter the paper ballots of two delegates (checked in at the hall, as a paper ballot
+		// needs since issue 13) and name two scrutineers.
 		const batchId = await enter(session, [0, 1], '1 2\n3', [first.id, second.id]);
 		expect(await countRows(sql, session.id)).toEqual({ marks: 2, ballots: 0, choices: 0 });
 		expect(await waiting(session.id)).toBe(2);
 		expect((await getVotingSession(sql, session.id))?.cast).toBe(0);
-		expect(await presentCount(session.id)).toBe(0);
+		expect(await presentCount(session.id)).toBe(4);
 		// The delegates cannot vote again meanwhile.
 		const again = await castBallot(sql, {
 			votingSessionId: session.id,
@@ -97,7 +98,7 @@ describe('a paper batch awaits the scrutineers it names', () => {
 				authSessionId: await passwordSignIn(sql, first.id)
 			})
 		).toEqual({ ok: false, error: 'already_confirmed' });
-		// The second: the batch is counted, its delegates recorded present.
+		// The second: the batch is counted (its delegates stay present, as they were checked in).
 		expect(
 			await confirmPaperBatch(sql, {
 				batchId,
@@ -108,7 +109,7 @@ describe('a paper batch awaits the scrutineers it names', () => {
 		expect(await countRows(sql, session.id)).toEqual({ marks: 2, ballots: 2, choices: 3 });
 		expect(await waiting(session.id)).toBe(0);
 		expect((await getVotingSession(sql, session.id))?.cast).toBe(2);
-		expect(await presentCount(session.id)).toBe(2);
+		expect(await presentCount(session.id)).toBe(4);
 
 		expect((await applyLifecycle(sql, session.id, 'close', staff.id)).ok).toBe(true);
 		const verification = await verifyTally(sql, session.id);

@@ -109,7 +109,7 @@ describe('the public export of a result', () => {
 		expect(created.status).toBe(303);
 		const sessionId = Number(/\/admin\/sessions\/(\d+)/.exec(created.headers.get('location') ?? '')?.[1]);
 		const delegates = await createUserDelegates(sessionId);
-		expect((await applyLifecycle(database.sql, sessionId, 'open', staff.id)).ok).toBe(true);
+		expect(await applyLifecycle(database.sql, sessionId, 'open', staff.id)).toEqual({ ok: true, status: 'open' });
 		// Frozen once voting opened.
 		await expect(
 			database.sql`update voting_session set publish_ballots = false where id = ${sessionId}`
@@ -128,5 +128,7 @@ async function createUserDelegates(sessionId: number) {
 	const first = await createUser(database.sql, ['delegate'], 'delegate');
 	const second = await createUser(database.sql, ['delegate'], 'delegate');
 	await database.sql`insert into electorate_member (voting_session_id, delegate_id) values (${sessionId}, ${first.id}), (${sessionId}, ${second.id})`;
+	// The whole electorate (a new session's defaults to the roster) checked in at the hall: the quorum is met.
+	await database.sql`update electorate_member set present = true where voting_session_id = ${sessionId}`;
 	return [first, second];
 }

@@ -558,7 +558,8 @@ describe('the online public selection', () => {
 		});
 		expect(response.status).toBe(303);
 		const sessionId = Number(/carried=(\d+)/.exec(response.headers.get('location') ?? '')?.[1]);
-		const session = (await (await fetch(`${app.baseUrl}/api/sessions/${sessionId}`)).json()) as {
+		// A draft is staff's until it opens (issue 12): staff read it.
+		const session = (await (await staffClient.get(`/api/sessions/${sessionId}`)).json()) as {
 			status: string;
 			title: string;
 		};

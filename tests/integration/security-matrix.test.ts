@@ -92,6 +92,7 @@ const MATRIX: MatrixRow[] = [
 	row('GET /projects/export.csv',                                    () => '/projects/export.csv',                                 [200,   200,     200,     200,   200,    200]),
 	row('GET /projects/export.json',                                   () => '/projects/export.json',                                [200,   200,     200,     200,   200,    200]),
 	row('GET /healthz',                                                () => '/healthz',                                             [200,   200,     200,     200,   200,    200]),
+	row('GET /metrics',                                                () => '/metrics',                                             [401,   401,     401,     401,   401,    401]),
 	row('GET /api/categories',                                         () => '/api/categories',                                      [200,   200,     200,     200,   200,    200]),
 	row('GET /api/sessions',                                           () => '/api/sessions',                                        [200,   200,     200,     200,   200,    200]),
 	row('GET /api/sessions/[id]',                                      (w) => `/api/sessions/${w.open.id}`,                          [200,   200,     200,     200,   200,    200]),
@@ -101,6 +102,8 @@ const MATRIX: MatrixRow[] = [
 	row('GET /api/sessions/[id]/results',                              (w) => `/api/sessions/${w.closed.id}/results`,                [404,   404,     404,     404,   404,    404]),
 	row('GET /results/[sessionId]',                                    (w) => `/results/${w.published.id}`,                          [200,   200,     200,     200,   200,    200]),
 	row('GET /results/[sessionId]/announcement',                       (w) => `/results/${w.published.id}/announcement`,             [200,   200,     200,     200,   200,    200]),
+	row('GET /results/[sessionId]/announcement.[format=exportformat]', (w) => `/results/${w.published.id}/announcement.json`,     [200,   200,     200,     200,   200,    200]),
+	row('GET /results/[sessionId]/announcement.[format=exportformat]', (w) => `/results/${w.closed.id}/announcement.csv`,         [404,   404,     404,     404,   404,    404]),
 	row('GET /results/[sessionId]/export.[format=exportformat]',       (w) => `/results/${w.published.id}/export.csv`,               [200,   200,     200,     200,   200,    200]),
 	row('GET /results/[sessionId]/export.[format=exportformat]',       (w) => `/results/${w.closed.id}/export.json`,                 [404,   404,     404,     404,   404,    404]),
 	row('GET /results/[sessionId]/receipts',                           (w) => `/results/${w.closed.id}/receipts`,                    [200,   200,     200,     200,   200,    200]),
@@ -162,6 +165,7 @@ const MATRIX: MatrixRow[] = [
 	row('POST /admin/sessions/[id] ?/close',                           (w) => `/admin/sessions/${w.open.id}?/close`,                 [LOGIN, 403,     403,     400,   403,    LOGIN], { body: empty }),
 	row('POST /admin/sessions/[id] ?/publish',                         (w) => `/admin/sessions/${w.closed.id}?/publish`,             [LOGIN, 403,     403,     400,   403,    LOGIN], { body: empty }),
 	row('POST /admin/sessions/[id] ?/confirm',                         (w) => `/admin/sessions/${w.closed.id}?/confirm`,             [LOGIN, 403,     403,     403,   400,    LOGIN], { body: empty }),
+	row('POST /admin/sessions/[id] ?/followUp',                        (w) => `/admin/sessions/${w.open.id}?/followUp`,              [LOGIN, 403,     403,     409,   403,    LOGIN], { body: empty }),
 	row('POST /admin/sessions/[id] ?/attendance',                      (w) => `/admin/sessions/${w.draft.id}?/attendance`,           [LOGIN, 403,     403,     400,   403,    LOGIN], { body: empty }),
 	row('GET /admin/sessions/[id]/check-in',                           (w) => `/admin/sessions/${w.open.id}/check-in`,               [LOGIN, 403,     403,     200,   403,    LOGIN]),
 	row('POST /admin/sessions/[id]/check-in ?/mark',                   (w) => `/admin/sessions/${w.open.id}/check-in?/mark`,         [LOGIN, 403,     403,     400,   403,    LOGIN], { body: empty }),
@@ -182,8 +186,19 @@ const MATRIX: MatrixRow[] = [
 	row('POST /admin/sessions/[id]/paper/keying ?/key',                (w) => `/admin/sessions/${w.open.id}/paper/keying?/key`,      [LOGIN, 403,     403,     400,   400,    LOGIN], { body: empty }),
 	row('POST /admin/sessions/[id]/paper/keying ?/second',             (w) => `/admin/sessions/${w.open.id}/paper/keying?/second`,   [LOGIN, 403,     403,     400,   400,    LOGIN], { body: empty }),
 	row('POST /admin/sessions/[id]/paper/keying ?/discard',            (w) => `/admin/sessions/${w.open.id}/paper/keying?/discard`,  [LOGIN, 403,     403,     400,   400,    LOGIN], { body: empty }),
+	// The meeting's procedure (issue 13): staff record it on a draft; the adopted 票决办法 is public (a notice before).
+	row('GET /rules/[sessionId]',                                      (w) => `/rules/${w.draft.id}`,                                [200,   200,     200,     200,   200,    200]),
+	row('GET /admin/sessions/[id]/procedure',                          (w) => `/admin/sessions/${w.draft.id}/procedure`,             [LOGIN, 403,     403,     200,   403,    LOGIN]),
+	row('POST /admin/sessions/[id]/procedure ?/text',                  (w) => `/admin/sessions/${w.draft.id}/procedure?/text`,       [LOGIN, 403,     403,     400,   403,    LOGIN], { body: empty }),
+	row('POST /admin/sessions/[id]/procedure ?/resetText',             (w) => `/admin/sessions/${w.open.id}/procedure?/resetText`,   [LOGIN, 403,     403,     409,   403,    LOGIN], { body: empty }),
+	row('POST /admin/sessions/[id]/procedure ?/adopt',                 (w) => `/admin/sessions/${w.draft.id}/procedure?/adopt`,      [LOGIN, 403,     403,     400,   403,    LOGIN], { body: empty }),
+	row('POST /admin/sessions/[id]/procedure ?/withdrawAdoption',      (w) => `/admin/sessions/${w.draft.id}/procedure?/withdrawAdoption`, [LOGIN, 403, 403,    409,   403,    LOGIN], { body: empty }),
+	row('POST /admin/sessions/[id]/procedure ?/review',                (w) => `/admin/sessions/${w.draft.id}/procedure?/review`,     [LOGIN, 403,     403,     400,   403,    LOGIN], { body: empty }),
+	row('POST /admin/sessions/[id]/procedure ?/withdrawReview',        (w) => `/admin/sessions/${w.draft.id}/procedure?/withdrawReview`, [LOGIN, 403,   403,     409,   403,    LOGIN], { body: empty }),
+	row('GET /admin/sessions/[id]/scrutineers',                        (w) => `/admin/sessions/${w.draft.id}/scrutineers`,           [LOGIN, 403,     403,     200,   403,    LOGIN]),
+	row('POST /admin/sessions/[id]/scrutineers',                       (w) => `/admin/sessions/${w.draft.id}/scrutineers`,           [LOGIN, 403,     403,     400,   403,    LOGIN], { body: empty }),
 	row('GET /admin/sessions/[id]/paper/[batchId]',                    (w) => `/admin/sessions/${w.open.id}/paper/${MISSING}`,       [LOGIN, 403,     403,     404,   404,    LOGIN]),
-	row('POST /admin/sessions/[id]/paper/[batchId] ?/confirm',         (w) => `/admin/sessions/${w.open.id}/paper/${MISSING}?/confirm`, [LOGIN, 403,  403,     403,   404,    LOGIN], { body: empty }),
+	row('POST /admin/sessions/[id]/paper/[batchId] ?/confirm',         (w) => `/admin/sessions/${w.open.id}/paper/${MISSING}?/confirm`, [LOGIN, 403,  403,     404,   404,    LOGIN], { body: empty }),
 	row('POST /admin/sessions/[id]/paper/[batchId] ?/reject',          (w) => `/admin/sessions/${w.open.id}/paper/${MISSING}?/reject`, [LOGIN, 403,   403,     404,   404,    LOGIN], { body: empty }),
 	row('GET /admin/sessions/[id]/export.[format=exportformat]',       (w) => `/admin/sessions/${w.closed.id}/export.csv`,           [LOGIN, 403,     403,     200,   200,    LOGIN]),
 	row('GET /admin/sessions/[id]/export.[format=exportformat]',       (w) => `/admin/sessions/${w.open.id}/export.json`,            [LOGIN, 403,     403,     404,   404,    LOGIN]),
@@ -302,7 +317,8 @@ const checkedInputs = (html: string) => html.match(/<input[^>]*\schecked[^>]*>/g
 
 beforeAll(async () => {
 	database = await createTestDatabase();
-	app = await startApp(database.url);
+	// With a metrics token set: no session of any role opens /metrics without it.
+	app = await startApp(database.url, { PIAOJUE_METRICS_TOKEN: 'a metrics token of the matrix test' });
 	const sql = database.sql;
 	staffUser = await createUser(sql, ['staff'], 'staff');
 	const publisher = await createUser(sql, ['staff'], 'publisher');

@@ -226,10 +226,10 @@ describe('exports and the announcement', () => {
 		expect(json.tally).toEqual(api.tally);
 
 		const announcement = await (await anonymous.get(`/results/${session.id}/announcement`)).text();
-		expect(announcement).toContain('票决结果公告');
-		expect(announcement).toContain('应到代表 3 人');
-		expect(announcement).toContain('收回选票 3 张（电子 3 张，纸质 0 张）');
-		expect(announcement).toContain('以下 1 个项目当选');
+		expect(announcement).toContain('主席团公告');
+		expect(announcement).toContain('会议应到代表3人');
+		expect(announcement).toContain('本次票决发出选票3张，收回选票3张，其中有效票3张，无效票0张。');
+		expect(announcement).toContain('民生实事项目（1个）按得票多少公告如下');
 		expect(announcement).toMatch(/审计链末端[\s\S]*#\d+ [0-9a-f]{64}/);
 		expect(announcement).toContain(scrutineer.username);
 	});

@@ -8,6 +8,8 @@ import type { TestProject } from 'vitest/node';
 import { createSql } from '../../src/lib/server/db/client';
 import { isAlive, startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/lib/server/db/embedded';
 import { migrate } from '../../src/lib/server/db/migrate';
+import { databaseStartReport } from '../../src/lib/server/db/embedded-start';
+import { localeFromEnvironment } from '../../src/lib/server/environment-locale';
 import { dropRuntimeLogin, ensureRuntimeLogin, type RoleCredentials } from '../../src/lib/server/db/runtime-role';
 import { databaseUrl, runPrefix } from '../helpers/urls';
 import { ensureCliBundle } from '../../scripts/cli-bundle.js';
@@ -72,7 +74,13 @@ async function startSharedServer(): Promise<SharedServer> {
 	if (!serverUrl) {
 		mkdirSync(RUNS_DIR, { recursive: true });
 		writeFileSync(runFile, '');
-		embedded = await startEmbeddedPostgres(path.resolve('.data/test'));
+		try {
+			embedded = await startEmbeddedPostgres(path.resolve('.data/test'));
+		} catch (error) {
+			rmSync(runFile, { force: true });
+			// The explanation and PostgreSQL's last log lines, instead of the package's bare rejection.
+			throw new Error(databaseStartReport(error, localeFromEnvironment()), { cause: error });
+		}
 		serverUrl = embedded.url;
 		console.log('tests run on the embedded PostgreSQL (.data/test)');
 	} else {

@@ -6,7 +6,7 @@ import {
 	resultChartLayout,
 	textWidthInEm,
 	wrapText
-} from '../../src/lib/domain/result-chart';
+} from '../../src/lib/components/voting/chart-layout';
 import type { Tally } from '../../src/lib/domain/counting';
 
 describe('wrapping a title', () => {

@@ -195,3 +195,73 @@ export function chainStates(
 	});
 	return { states, current };
 }
+
+export interface ProjectSummary {
+	id: number;
+	year: number;
+	rank: number;
+	votesFor: number;
+	category: string;
+	title: string;
+	leadDepartment: string;
+	targets: string[];
+	budgetYuan: number | null;
+	/** "YYYY-MM-DD" or null. */
+	plannedCompletion: string | null;
+	isDemo: boolean;
+	votingSessionId: number;
+	/** The latest progress update, if any. */
+	latest: { reportedOn: string; status: ProgressStatus; percentages: number[]; body: string } | null;
+	/** Overall completion of the latest update (0 without one). */
+	percent: number;
+	members: number;
+	pendingNotes: number;
+}
+
+export interface Project extends ProjectSummary {
+	summary: string;
+	votingSessionTitle: string;
+}
+
+export interface ProgressUpdate {
+	id: number;
+	reportedOn: string;
+	body: string;
+	status: ProgressStatus;
+	percentages: number[];
+	percent: number;
+	authorName: string;
+	/** Whether a department account (not staff) posted it. */
+	byDepartment: boolean;
+	createdAt: Date;
+	photos: { id: number; width: number; height: number }[];
+}
+
+export interface InspectionNote {
+	id: number;
+	projectId: number;
+	visitedOn: string;
+	body: string;
+	status: NoteStatus;
+	authorName: string;
+	createdAt: Date;
+	reviewedAt: Date | null;
+}
+
+/** One stage of a year's chain as the pages show it (the home page, the empty pages' calendar). */
+export interface ChainStep {
+	stage: ChainStage;
+	state: StageState;
+	startsAt: Date | null;
+	endsAt: Date | null;
+	/** Where to read about it (null when there is nothing to show). */
+	href: string | null;
+	/** How many: campaigns' proposals, rounds, sessions, projects (null when not counted). */
+	count: number | null;
+}
+
+export interface YearChain {
+	year: number;
+	current: ChainStage | null;
+	steps: ChainStep[];
+}

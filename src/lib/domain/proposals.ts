@@ -102,3 +102,31 @@ export function containsPattern(query: string): string | null {
 export function pageCount(total: number, pageSize: number): number {
 	return Math.max(1, Math.ceil(total / pageSize));
 }
+
+export interface ProposalSummary {
+	id: number;
+	status: ProposalStatus;
+	/** Empty for the public when the proposal is hidden. */
+	title: string;
+	categoryId: number | null;
+	categoryName: string | null;
+	district: District | null;
+	submittedAt: Date | null;
+	decisionReason: string | null;
+	mergedIntoCandidateId: number | null;
+	mergedIntoCandidateTitle: string | null;
+	hidden: boolean;
+	hiddenReason: string | null;
+}
+
+// ---------------------------------------------------------------- what the services refuse
+// (src/lib/server/residents/proposals.ts and merge.ts; their messages: src/lib/residents-messages.ts)
+
+/** A resident's write: saving or deleting their proposal. */
+export type ProposalProblem = 'not_found' | 'not_draft' | 'campaign_closed' | 'category_not_found';
+/** Staff moving proposals on in the review. */
+export type ReviewProblem = 'not_found' | 'wrong_status';
+/** Staff merging proposals into a candidate. */
+export type MergeProblem = ReviewProblem | 'candidate_not_found' | 'category_not_found' | 'title_taken';
+/** Staff hiding a proposal or showing it again. */
+export type HideProblem = 'not_found' | 'draft' | 'unchanged';

@@ -136,3 +136,11 @@ export function tallyEvaluation(
 		figures: voteFigures(turnout, ballots, voidBallots)
 	};
 }
+
+export interface EvaluationFormValues {
+	title: string;
+	year: string;
+	allowAbstain: string;
+	opensAt: string;
+	closesAt: string;
+}

@@ -2,6 +2,7 @@
 // shown, what a resident's choice may hold (at most K candidates of the round, each once), the
 // ranking by supports, and the top of it that staff carry into a voting session. Pure: no I/O.
 // The database holds the same limits (migrations/00007_residents.sql).
+import type { Eligibility } from './verification';
 
 export type RoundPhase = 'upcoming' | 'open' | 'closed';
 
@@ -27,6 +28,24 @@ export type SupportProblem =
 	| { code: 'unknown_candidate' }
 	| { code: 'duplicate_candidate' }
 	| { code: 'over_limit'; chosen: number; limit: number };
+
+/** Every reason a resident's choice is refused: the checks above, and the round and the resident. */
+export type SupportFailure =
+	| SupportProblem
+	| { code: 'not_found' }
+	| { code: 'not_open' }
+	| { code: 'not_resident' }
+	| { code: 'not_eligible'; eligibility: Eligibility };
+
+/** What staff's round actions can refuse (src/lib/server/residents/selection.ts). */
+export type RoundProblem =
+	| 'not_found'
+	| 'candidate_not_found'
+	| 'not_open'
+	| 'not_closed'
+	| 'too_few_candidates'
+	| 'results_final'
+	| 'not_excluded';
 
 /** Checks a resident's whole choice in a round: candidates of the round, each once, at most K. */
 export function checkSupportChoice(

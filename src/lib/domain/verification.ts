@@ -100,3 +100,8 @@ export const reasonSchema = z
 	.trim()
 	.min(1, { error: 'verification_error_reason_required' })
 	.max(1000, { error: 'verification_error_reason_too_long' });
+
+/** Why a resident's request for an SMS code is refused (src/lib/server/residents/mobile-verification.ts). */
+export type MobileCodeRequestProblem = 'rate_limited' | 'taken' | 'already_verified' | 'not_sent';
+/** Why the code a resident typed does not verify their number. */
+export type MobileCodeCheckProblem = 'no_code' | 'expired' | 'too_many_attempts' | 'taken' | 'wrong_code';

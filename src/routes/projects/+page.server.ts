@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CANDIDATE_OUTCOMES } from '$lib/domain/candidate-outcome';
-import { db } from '$lib/server/db';
 import { seesDrafts } from '$lib/server/auth/guard';
+import { readPublicFor } from '$lib/server/db/read-routing';
 import { listCandidateYears, listCategoriesWithCandidates } from '$lib/server/catalog/catalog';
 import { candidateFates, listYearVotes, type CandidateFate } from '$lib/server/catalog/outcomes';
 import { currentCalendar } from '$lib/server/hall/calendar';
@@ -14,20 +14,27 @@ const filtersSchema = z.object({
 	outcome: z.enum(CANDIDATE_OUTCOMES).nullable().catch(null)
 });
 
-export const load: PageServerLoad = async ({ url, locals }) => {
-	// Each year has its own candidate list; the newest is shown unless ?year= picks another.
-	const years = await listCandidateYears(db());
-	const asked = Number(url.searchParams.get('year'));
-	const year = years.find((entry) => entry.year === asked)?.year ?? years[0]?.year ?? null;
-	const categories = year === null ? [] : await listCategoriesWithCandidates(db(), { year });
+export const load: PageServerLoad = async (event) => {
+	const { url, locals } = event;
 	const filters = filtersSchema.parse({
 		category: url.searchParams.get('category') ?? 0,
 		vote: url.searchParams.get('vote') ?? 0,
 		outcome: url.searchParams.get('outcome') || null
 	});
+	// Each year has its own candidate list; the newest is shown unless ?year= picks another. Public
+	// reads: a replica may serve them.
+	const { years, year, categories, votes, fates, calendar } = await readPublicFor(event, async (sql) => {
+		const years = await listCandidateYears(sql);
+		const asked = Number(url.searchParams.get('year'));
+		const year = years.find((entry) => entry.year === asked)?.year ?? years[0]?.year ?? null;
+		const categories = year === null ? [] : await listCategoriesWithCandidates(sql, { year });
+		const votes = year === null ? [] : await listYearVotes(sql, year, seesDrafts(locals));
+		const fates = year === null ? new Map<number, CandidateFate>() : await candidateFates(sql, year, votes);
+		// No candidate list yet: the page says when one comes (issue 15).
+		const calendar = year === null ? await currentCalendar(sql) : null;
+		return { years, year, categories, votes, fates, calendar };
+	});
 	const selectedCategoryId = categories.some((category) => category.id === filters.category) ? filters.category : null;
-	const votes = year === null ? [] : await listYearVotes(db(), year, seesDrafts(locals));
-	const fates = year === null ? new Map<number, CandidateFate>() : await candidateFates(db(), year, votes);
 	return {
 		categories,
 		selectedCategoryId,
@@ -37,7 +44,6 @@ export const load: PageServerLoad = async ({ url, locals }) => {
 		fates: Object.fromEntries(fates),
 		years,
 		year,
-		// No candidate list yet: the page says when one comes (issue 15).
-		calendar: year === null ? await currentCalendar(db()) : null
+		calendar
 	};
 };

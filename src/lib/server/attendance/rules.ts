@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { QUORUM_RULES } from '$lib/domain/attendance';
 import type { SessionStatus } from '$lib/domain/types';
 import type { Sql } from '../db/client';
+import { isRefusal } from '../db/refusal';
 import { appendAudit } from '../audit/audit';
 import type { AttendanceRules } from '../voting/sessions';
 import { parseNetwork } from './hall-network';
@@ -49,7 +50,9 @@ export const attendanceRulesFormSchema = z.object({
 });
 
 export type AttendanceRulesUpdate =
-	{ ok: true } | { ok: false; error: 'not_found' | 'not_draft'; status?: SessionStatus };
+	| { ok: true }
+	/** rules_adopted: the 票决办法 (which states the quorum) is adopted; its adoption is withdrawn first (issue 13). */
+	| { ok: false; error: 'not_found' | 'not_draft' | 'rules_adopted'; status?: SessionStatus };
 
 /** Sets a draft session's attendance rules, with an audit entry. PostgreSQL stores each network as its cidr. */
 export async function updateAttendanceRules(
@@ -58,30 +61,36 @@ export async function updateAttendanceRules(
 	rules: AttendanceRules,
 	actorUserId: number
 ): Promise<AttendanceRulesUpdate> {
-	return sql.begin(async (tx): Promise<AttendanceRulesUpdate> => {
-		const [locked] = await tx<{ status: SessionStatus }[]>`
-			select status from voting_session where id = ${votingSessionId} for update`;
-		if (!locked) return { ok: false, error: 'not_found' };
-		if (locked.status !== 'draft') return { ok: false, error: 'not_draft', status: locked.status };
-		const [stored] = await tx<{ castNetworks: string[] | null }[]>`
-			update voting_session set quorum_rule = ${rules.quorumRule}, sign_in_marks_present = ${rules.signInMarksPresent},
-			       cast_networks = ${
-								rules.castNetworks === null
-									? null
-									: tx`(select array_agg(distinct network(entry::inet)::cidr) from unnest(${rules.castNetworks}::text[]) entry)`
-							}
-			where id = ${votingSessionId}
-			returning cast_networks::text[] as "castNetworks"`;
-		await appendAudit(tx, {
-			actorUserId,
-			action: 'session.attendance_rules',
-			votingSessionId,
-			details: {
-				quorumRule: rules.quorumRule,
-				signInMarksPresent: rules.signInMarksPresent,
-				castNetworks: stored?.castNetworks ?? null
-			}
-		});
-		return { ok: true };
-	}) as Promise<AttendanceRulesUpdate>;
+	try {
+		return (await sql.begin(async (tx): Promise<AttendanceRulesUpdate> => {
+			const [locked] = await tx<{ status: SessionStatus }[]>`
+				select status from voting_session where id = ${votingSessionId} for update`;
+			if (!locked) return { ok: false, error: 'not_found' };
+			if (locked.status !== 'draft') return { ok: false, error: 'not_draft', status: locked.status };
+			const [stored] = await tx<{ castNetworks: string[] | null }[]>`
+				update voting_session set quorum_rule = ${rules.quorumRule}, sign_in_marks_present = ${rules.signInMarksPresent},
+				       cast_networks = ${
+									rules.castNetworks === null
+										? null
+										: tx`(select array_agg(distinct network(entry::inet)::cidr) from unnest(${rules.castNetworks}::text[]) entry)`
+								}
+				where id = ${votingSessionId}
+				returning cast_networks::text[] as "castNetworks"`;
+			await appendAudit(tx, {
+				actorUserId,
+				action: 'session.attendance_rules',
+				votingSessionId,
+				details: {
+					quorumRule: rules.quorumRule,
+					signInMarksPresent: rules.signInMarksPresent,
+					castNetworks: stored?.castNetworks ?? null
+				}
+			});
+			return { ok: true };
+		})) as AttendanceRulesUpdate;
+	} catch (error) {
+		// The adopted 票决办法 holds the session's settings as adopted (00013_procedure.sql).
+		if (isRefusal(error, 'rules_adopted')) return { ok: false, error: 'rules_adopted' };
+		throw error;
+	}
 }

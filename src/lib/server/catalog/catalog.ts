@@ -1,28 +1,7 @@
 // Categories and candidates, as shown to the public.
 import type { Sql } from '../db/client';
-
-export interface Candidate {
-	id: number;
-	categoryId: number;
-	categoryName: string;
-	title: string;
-	summary: string;
-	targets: string[];
-	leadDepartment: string;
-	budgetYuan: number | null;
-	expectedCompletion: string | null;
-	isDemo: boolean;
-	/** The year whose candidate list it belongs to. */
-	year: number;
-}
-
-export interface CategoryWithCandidates {
-	id: number;
-	name: string;
-	position: number;
-	isDemo: boolean;
-	candidates: Candidate[];
-}
+import type { Candidate, CategoryWithCandidates } from '$lib/domain/catalog';
+export type { Candidate, CategoryWithCandidates } from '$lib/domain/catalog';
 
 const candidateColumns = (sql: Sql) => sql`
 	c.id, c.category_id as "categoryId", g.name as "categoryName", c.title, c.summary, c.targets,

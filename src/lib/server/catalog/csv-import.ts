@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { CSV_ERROR_MESSAGE_KEYS, parseCsvTable, unescapeFormula, type CsvError } from '$lib/domain/csv';
 import { decodeCsvUpload } from '../csv-upload';
 import type { Sql, TransactionSql } from '../db/client';
+import { isRefusal } from '../db/refusal';
 import { appendAudit } from '../audit/audit';
 import {
 	changedCandidateFields,
@@ -330,9 +331,17 @@ export async function importCatalog(
 		return { ok: true, counts };
 	} catch (error) {
 		if (error instanceof ImportRefused) return { ok: false, problems: error.problems };
-		const { code } = error as { code?: string };
 		// Someone changed the catalog or opened a session in the meantime: nothing was written.
-		if (code === 'P0001' || code === '23505' || code === '23503') {
+		if (
+			isRefusal(
+				error,
+				'candidate_frozen',
+				'category_frozen',
+				'category_not_empty',
+				'unique_violation',
+				'foreign_key_violation'
+			)
+		) {
 			return { ok: false, problems: [{ row: null, column: null, message: 'catalog_import_conflict' }] };
 		}
 		throw error;

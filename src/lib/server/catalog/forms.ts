@@ -2,8 +2,10 @@
 // to the form on error) and putting a problem into words.
 import type { ZodError } from 'zod';
 import { fieldErrors } from '$lib/domain/schemas';
+import { catalogProblemMessage } from '$lib/catalog-messages';
+import { CATALOG_PROBLEM_FIELDS } from '$lib/domain/catalog';
 import { messageByKey } from '$lib/i18n';
-import { CATALOG_PROBLEM_FIELDS, CATALOG_PROBLEM_MESSAGE_KEYS, type CatalogFailure } from './manage';
+import type { CatalogFailure } from './manage';
 
 /** The text fields of a form, to show again as typed (files and missing fields read as ''). */
 export function formText<K extends string>(form: FormData, fields: readonly K[]): Record<K, string> {
@@ -19,9 +21,10 @@ export function formText<K extends string>(form: FormData, fields: readonly K[])
 export function describeProblem(failure: CatalogFailure): { field: string; message: string } {
 	return {
 		field: CATALOG_PROBLEM_FIELDS[failure.problem] ?? 'form',
-		message: messageByKey(CATALOG_PROBLEM_MESSAGE_KEYS[failure.problem], {
-			sessions: (failure.sessions ?? []).map((use) => use.title).join('、')
-		})
+		message: catalogProblemMessage(
+			failure.problem,
+			(failure.sessions ?? []).map((use) => use.title)
+		)
 	};
 }
 

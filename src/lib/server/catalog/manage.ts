@@ -3,9 +3,11 @@
 // 1..n under concurrent edits) and appends its audit entry. The database refuses edits to a
 // candidate of a voting session that has left the draft status; this module checks first, for
 // the message.
+import type { CatalogProblem } from '$lib/domain/catalog';
 import type { SessionStatus } from '$lib/domain/types';
 import type { Sql, TransactionSql } from '../db/client';
 import { appendAudit } from '../audit/audit';
+import { refusalOf } from '../db/refusal';
 import { listCategoriesWithCandidates, type Candidate } from './catalog';
 
 /** A voting session that lists a candidate. */
@@ -54,38 +56,7 @@ export interface CategoryInput {
 	position: number | null;
 }
 
-export type CatalogProblem =
-	| 'not_found'
-	| 'category_not_found'
-	| 'title_taken'
-	| 'name_taken'
-	| 'frozen'
-	| 'category_frozen'
-	| 'category_not_empty'
-	| 'in_session'
-	| 'has_provenance';
-
 export type CatalogFailure = { ok: false; problem: CatalogProblem; sessions?: SessionUse[] };
-
-/** The Paraglide message of each problem (input: `sessions`, the titles of the sessions concerned). */
-export const CATALOG_PROBLEM_MESSAGE_KEYS: Record<CatalogProblem, string> = {
-	not_found: 'catalog_problem_not_found',
-	category_not_found: 'catalog_problem_category_not_found',
-	title_taken: 'catalog_problem_title_taken',
-	name_taken: 'catalog_problem_name_taken',
-	frozen: 'catalog_problem_frozen',
-	category_frozen: 'catalog_problem_category_frozen',
-	category_not_empty: 'catalog_problem_category_not_empty',
-	in_session: 'catalog_problem_in_session',
-	has_provenance: 'catalog_problem_has_provenance'
-};
-
-/** The form field a problem belongs to, where it belongs to one. */
-export const CATALOG_PROBLEM_FIELDS: Partial<Record<CatalogProblem, string>> = {
-	category_not_found: 'categoryId',
-	title_taken: 'title',
-	name_taken: 'name'
-};
 
 // ---------------------------------------------------------------- reading
 
@@ -297,21 +268,28 @@ export async function insertCategory(tx: TransactionSql, name: string): Promise<
 
 /** Turns a refusal by the database (a concurrent change the checks above could not see) into a problem. */
 function databaseProblem(error: unknown): CatalogFailure | null {
-	const {
-		code,
-		message,
-		constraint_name: constraint
-	} = error as { code?: string; message?: string; constraint_name?: string };
-	if (code === 'P0001' && /category \d+ is frozen/.test(message ?? ''))
-		return { ok: false, problem: 'category_frozen' };
-	if (code === 'P0001' && /is frozen/.test(message ?? '')) return { ok: false, problem: 'frozen' };
-	if (code === 'P0001' && /cannot be deleted/.test(message ?? '')) return { ok: false, problem: 'category_not_empty' };
-	if (code === '23505' && constraint === 'candidate_title_key') return { ok: false, problem: 'title_taken' };
-	if (code === '23505' && constraint === 'category_name_key') return { ok: false, problem: 'name_taken' };
-	if (code === '23503' && /voting_session_candidate/.test(message ?? '')) return { ok: false, problem: 'in_session' };
-	// Anything else still pointing at the candidate (merged proposals, selection rounds) keeps it.
-	if (code === '23503') return { ok: false, problem: 'has_provenance' };
-	return null;
+	const refused = refusalOf(error);
+	switch (refused?.refusal) {
+		case 'candidate_frozen':
+			return { ok: false, problem: 'frozen' };
+		case 'category_frozen':
+			return { ok: false, problem: 'category_frozen' };
+		case 'category_not_empty':
+			return { ok: false, problem: 'category_not_empty' };
+		case 'unique_violation':
+			if (refused.constraint === 'candidate_title_key') return { ok: false, problem: 'title_taken' };
+			if (refused.constraint === 'category_name_key') return { ok: false, problem: 'name_taken' };
+			return null;
+		case 'foreign_key_violation':
+			// A session's candidate list still names it; anything else pointing at the candidate
+			// (merged proposals, selection rounds) keeps it too.
+			return {
+				ok: false,
+				problem: refused.constraint === 'voting_session_candidate_candidate_id_fkey' ? 'in_session' : 'has_provenance'
+			};
+		default:
+			return null;
+	}
 }
 
 async function guarded<T>(work: () => Promise<T>): Promise<T | CatalogFailure> {

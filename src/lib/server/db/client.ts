@@ -19,10 +19,10 @@ export type TransactionSql = postgres.TransactionSql<{ bigint: number }>;
  * #1207). On a pool that runs only transactions, with never more transactions than connections,
  * every BEGIN finds a connection that is idle (or not yet opened): it is never pipelined.
  */
-export function createSql(url: string, options: { max?: number } = {}): Sql {
+export function createSql(url: string, options: PoolOptions = {}): Sql {
 	const max = options.max ?? Number(process.env.DATABASE_POOL_SIZE ?? 10);
-	const plain = openPool(url, max);
-	const transactions = openPool(url, max);
+	const plain = openPool(url, max, options);
+	const transactions = openPool(url, max, options);
 	const slots = new Slots(max);
 	const begin = ((...args: Parameters<Sql['begin']>) =>
 		slots.run(() => (transactions.begin as (...values: unknown[]) => Promise<unknown>)(...args))) as Sql['begin'];
@@ -33,14 +33,23 @@ export function createSql(url: string, options: { max?: number } = {}): Sql {
 	return Object.assign(plain, { begin, end });
 }
 
-function openPool(url: string, max: number): Sql {
+export interface PoolOptions {
+	/** Connections (per pool: plain queries and transactions each have this many). */
+	max?: number;
+	/** Seconds to wait for a connection (default 10; a replica, which has the primary to fall back on, waits less). */
+	connectTimeoutSeconds?: number;
+	/** What PostgreSQL shows in pg_stat_activity. */
+	applicationName?: string;
+}
+
+function openPool(url: string, max: number, options: PoolOptions): Sql {
 	return postgres(url, {
 		max,
 		onnotice: () => {},
 		// A database that does not answer makes a request fail within seconds (a 503, see outage.ts),
 		// not hang for postgres.js's default 30 s. Connections are reopened on the next query by
 		// themselves once the database is back: nothing else is needed to reconnect.
-		connect_timeout: 10,
+		connect_timeout: options.connectTimeoutSeconds ?? 10,
 		// bigint ids fit in a JS number for this application's tables.
 		types: {
 			bigint: {
@@ -50,8 +59,15 @@ function openPool(url: string, max: number): Sql {
 				parse: (value: string) => Number(value)
 			}
 		},
-		connection: { application_name: 'piaojue' }
+		connection: { application_name: options.applicationName ?? 'piaojue' }
 	}) as unknown as Sql;
+}
+
+let poolWaitListener: ((seconds: number) => void) | null = null;
+
+/** Called with how long a transaction waited for a connection, each time one had to (metrics). */
+export function observePoolWaits(listener: (seconds: number) => void): void {
+	poolWaitListener = listener;
 }
 
 /** At most `size` tasks at once; the others wait their turn in order. */
@@ -62,8 +78,11 @@ class Slots {
 	constructor(private readonly size: number) {}
 
 	async run<T>(task: () => Promise<T>): Promise<T> {
-		if (this.running >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
-		else this.running += 1;
+		if (this.running >= this.size) {
+			const waitingSince = performance.now();
+			await new Promise<void>((resolve) => this.waiting.push(resolve));
+			poolWaitListener?.((performance.now() - waitingSince) / 1000);
+		} else this.running += 1;
 		try {
 			return await task();
 		} finally {

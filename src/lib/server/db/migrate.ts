@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Sql } from './client';
+import { errorCode, errorMessage } from '../../error-message';
 
 const MIGRATION_LOCK_KEY = 72_020_221; // any constant; shared by every instance
 const FILE_PATTERN = /^(\d{5})_[a-z0-9_]+\.sql$/;
@@ -82,10 +83,10 @@ export async function migrate(
 				await connection.unsafe('rollback');
 				// 42501: the role lacks the privilege (the app's runtime role may not change the schema).
 				const hint =
-					(error as { code?: string }).code === '42501'
+					errorCode(error) === '42501'
 						? ' (migrations run as the schema owner: set DATABASE_OWNER_URL, or run `npm run cli -- migrate` with it; see README, "Database roles")'
 						: '';
-				throw new Error(`migration ${file.name} failed: ${(error as Error).message}${hint}`, { cause: error });
+				throw new Error(`migration ${file.name} failed: ${errorMessage(error)}${hint}`, { cause: error });
 			}
 			applied.push(file.name);
 			options.onApply?.(file.name);

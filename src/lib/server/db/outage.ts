@@ -11,6 +11,9 @@ import type { Handle, HandleServerError, RequestEvent } from '@sveltejs/kit';
 import { base } from '$app/paths';
 import { m } from '$lib/paraglide/messages';
 import { extractLocaleFromRequest } from '$lib/paraglide/runtime';
+import { errorCode } from '../../error-message';
+import { log } from '../observability/log';
+import { recordDatabaseError } from '../observability/metrics';
 import { replaceDatabasePool } from './index';
 import {
 	createOutageLog,
@@ -21,8 +24,8 @@ import {
 
 /** Requests (by their `locals`, one object per request) that failed because the database was unavailable. */
 const unavailableRequests = new WeakSet<object>();
-const logOutage = createOutageLog((line) => console.error(line));
-const logPoolReplaced = createOutageLog((line) => console.error(line));
+const logOutage = createOutageLog((line: string, requestId: string) => log.error({ req_id: requestId }, line));
+const logPoolReplaced = createOutageLog((line) => log.warn(line));
 
 /** Method and route, e.g. "POST /vote/[sessionId]": no ids, no query string (it may hold an access code). */
 function requestLabel(event: RequestEvent): string {
@@ -35,7 +38,9 @@ function localeOf(event: RequestEvent) {
 
 function noteUnavailable(event: RequestEvent, error: unknown): void {
 	unavailableRequests.add(event.locals);
-	logOutage(`[503] ${requestLabel(event)}: database unavailable (${describeDatabaseUnavailable(error)})`);
+	const code = describeDatabaseUnavailable(error);
+	recordDatabaseError(code);
+	logOutage(`[503] ${requestLabel(event)}: database unavailable (${code})`, event.locals.requestId);
 	// Connections that lived through the outage are not trusted again (see ./index.ts).
 	replaceDatabasePool('after a database outage', logPoolReplaced);
 }
@@ -52,9 +57,21 @@ export const handleServerError: HandleServerError = ({ error, event, status }) =
 		return { message: m.faults_unavailable_text({}, { locale: localeOf(event) }) };
 	}
 	const line = `[${status}] ${requestLabel(event)}`;
-	console.error(status < 500 ? line : `${line}\n${error instanceof Error ? error.stack : String(error)}`);
+	const sqlState = errorCode(error);
+	if (sqlState && /^[0-9A-Z]{5}$/.test(sqlState)) recordDatabaseError(sqlState);
+	if (status < 500) log.warn({ req_id: event.locals.requestId }, line);
+	else
+		log.error(
+			{ req_id: event.locals.requestId, ...(sqlState ? { code: sqlState } : {}), stack: errorStack(error) },
+			line
+		);
 	return undefined;
 };
+
+/** The stack of an error (its frames, not its data), or what was thrown. */
+function errorStack(error: unknown): string {
+	return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
 
 function escapeHtml(text: string): string {
 	return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);

@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Sql } from './client';
+import { isRefusal } from './refusal';
 
 export const RUNTIME_GROUP_ROLE = 'piaojue_runtime';
 export const EMBEDDED_RUNTIME_USER = 'piaojue_app';
@@ -29,8 +30,8 @@ export function urlWithCredentials(url: string, credentials: RoleCredentials): s
 }
 
 function isDuplicateRole(error: unknown): boolean {
-	const code = (error as { code?: string }).code;
-	return code === '42710' || code === '23505'; // duplicate_object; unique_violation when two make it at once
+	// duplicate_object; or the catalog's unique index when two make it at once
+	return (error as { code?: string }).code === '42710' || isRefusal(error, 'unique_violation');
 }
 
 /** Runs `create …`, or `alter …` when the role already exists (also when another process made it meanwhile). */

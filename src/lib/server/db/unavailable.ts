@@ -64,16 +64,20 @@ export function describeDatabaseUnavailable(error: unknown): string {
  * Logs a line, but at most one per `quietMs` with the number left out meanwhile, so that a hall
  * of delegates pressing reload during an outage does not flood the log.
  */
-export function createOutageLog(write: (line: string) => void, quietMs = 10_000, now: () => number = Date.now) {
+export function createOutageLog<Context extends unknown[] = []>(
+	write: (line: string, ...context: Context) => void,
+	quietMs = 10_000,
+	now: () => number = Date.now
+) {
 	let lastLoggedAt = -Infinity;
 	let suppressed = 0;
-	return (line: string) => {
+	return (line: string, ...context: Context) => {
 		const at = now();
 		if (at - lastLoggedAt < quietMs) {
 			suppressed += 1;
 			return;
 		}
-		write(suppressed > 0 ? `${line} (and ${suppressed} more like it since the last line)` : line);
+		write(suppressed > 0 ? `${line} (and ${suppressed} more like it since the last line)` : line, ...context);
 		lastLoggedAt = at;
 		suppressed = 0;
 	};

@@ -5,7 +5,14 @@
 import type { Sql, TransactionSql } from '../db/client';
 import { appendAudit } from '../audit/audit';
 import { generatePassword, hashPassword } from '../auth/password';
-import { applyLifecycleInTransaction, enrollDelegates, insertVotingSession } from '../voting/sessions';
+import {
+	applyLifecycleInTransaction,
+	confirmTallyInTransaction,
+	enrollDelegates,
+	insertVotingSession
+} from '../voting/sessions';
+import { recordDemoProcedure } from '../seed/demo-procedure';
+import { DEFAULT_MIN_CANDIDATE_RATIO } from '$lib/domain/procedure';
 import { insertDepartmentAccount } from './departments';
 
 export const DEMO_PAST_YEAR = 2021;
@@ -110,13 +117,12 @@ export interface DeliveryDemoCredentials {
 
 export async function seedDeliveryDemo(
 	sql: Sql,
-	accounts: { staff: string; scrutineer: string; delegates: string[] }
+	accounts: { staff: string; delegates: string[] }
 ): Promise<DeliveryDemoCredentials> {
 	const password = generatePassword();
 	const passwordHash = await hashPassword(password);
 	await sql.begin(async (tx) => {
 		const staffId = await userId(tx, accounts.staff);
-		const scrutineerId = await userId(tx, accounts.scrutineer);
 		const delegateIds: number[] = [];
 		for (const username of accounts.delegates.slice(0, VOTERS)) delegateIds.push(await userId(tx, username));
 
@@ -132,7 +138,9 @@ export async function seedDeliveryDemo(
 			candidateIds.push(row.id);
 		}
 
-		// The 2021 vote: opened, 25 ballots (written as the casting path would: a mark, a ballot without voter, its ticks), counted, confirmed, published.
+		// The 2021 vote: its procedure (review, 票决办法, scrutineers named from the voters), opened, 25 ballots
+		// (written as the casting path would: a mark, a ballot without voter, its ticks), counted, confirmed by
+		// the 总监票人 and both 监票人, published.
 		const sessionId = await insertVotingSession(
 			tx,
 			{
@@ -140,11 +148,36 @@ export async function seedDeliveryDemo(
 				year: DEMO_PAST_YEAR,
 				rules: { ballotMethod: 'approval', seats: 4, thresholdBase: 'enrolled' },
 				candidateIds,
-				isDemo: true
+				isDemo: true,
+				procedure: {
+					meetingName: '台州市第五届人民代表大会第六次会议（示例）',
+					requireAdoptedRules: true,
+					requireReview: true,
+					requireNamedScrutineers: true,
+					minCandidateRatio: DEFAULT_MIN_CANDIDATE_RATIO
+				}
 			},
 			staffId
 		);
 		await enrollDelegates(tx, sessionId, delegateIds, staffId);
+		const panel = accounts.delegates.slice(0, 3);
+		await recordDemoProcedure(
+			tx,
+			sessionId,
+			{
+				review: {
+					meeting: '台州市第五届人民代表大会常务委员会第三十次会议（示例）',
+					on: '2021-01-12',
+					document: '台人常〔2021〕2号（示例）'
+				},
+				adoptedOn: '2021-01-20',
+				scrutineersApprovedOn: '2021-01-21',
+				chief: panel[0] as string,
+				members: panel.slice(1),
+				counters: [accounts.staff]
+			},
+			staffId
+		);
 		// All 25 checked in at the hall (签到), so the quorum is met and each may vote.
 		await tx`update electorate_member set present = true where voting_session_id = ${sessionId}`;
 		const opened = await applyLifecycleInTransaction(tx, sessionId, 'open', staffId);
@@ -164,13 +197,10 @@ export async function seedDeliveryDemo(
 		}
 		const closed = await applyLifecycleInTransaction(tx, sessionId, 'close', staffId);
 		if (!closed.ok) throw new Error(`could not close the ${DEMO_PAST_YEAR} demo vote: ${closed.error}`);
-		await tx`update voting_session set confirmed_by = ${scrutineerId} where id = ${sessionId}`;
-		await appendAudit(tx, {
-			actorUserId: scrutineerId,
-			action: 'session.confirm',
-			votingSessionId: sessionId,
-			details: {}
-		});
+		for (const username of panel) {
+			const confirmed = await confirmTallyInTransaction(tx, sessionId, await userId(tx, username), 'demo_seed');
+			if (!confirmed.ok) throw new Error(`could not confirm the ${DEMO_PAST_YEAR} demo vote: ${confirmed.error}`);
+		}
 		const published = await applyLifecycleInTransaction(tx, sessionId, 'publish', staffId);
 		if (!published.ok) throw new Error(`could not publish the ${DEMO_PAST_YEAR} demo vote: ${published.error}`);
 

@@ -4,6 +4,8 @@
 import type { InspectionNoteInput, NoteStatus } from '$lib/domain/delivery';
 import type { Sql } from '../db/client';
 import { appendAudit } from '../audit/audit';
+import type { InspectionNote } from '$lib/domain/delivery';
+export type { InspectionNote } from '$lib/domain/delivery';
 
 export interface GroupMember {
 	id: number;
@@ -69,17 +71,6 @@ export async function removeGroupMember(
 		await appendAudit(tx, { actorUserId, action: 'delivery.member_removed', details: { projectId, delegateId } });
 		return { ok: true, delegateName: removed.displayName };
 	})) as MemberResult;
-}
-
-export interface InspectionNote {
-	id: number;
-	projectId: number;
-	visitedOn: string;
-	body: string;
-	status: NoteStatus;
-	authorName: string;
-	createdAt: Date;
-	reviewedAt: Date | null;
 }
 
 const noteColumns = (sql: Sql) => sql`

@@ -1,36 +1,10 @@
 // The year's livelihood projects (民生实事项目) and who may report on them: staff on every
 // project, a department account on the projects its department leads.
-import type { ProgressStatus } from '$lib/domain/delivery';
 import { overallPercent } from '$lib/domain/delivery';
 import type { Role } from '$lib/domain/types';
 import type { Sql, TransactionSql } from '../db/client';
-
-export interface ProjectSummary {
-	id: number;
-	year: number;
-	rank: number;
-	votesFor: number;
-	category: string;
-	title: string;
-	leadDepartment: string;
-	targets: string[];
-	budgetYuan: number | null;
-	/** "YYYY-MM-DD" or null. */
-	plannedCompletion: string | null;
-	isDemo: boolean;
-	votingSessionId: number;
-	/** The latest progress update, if any. */
-	latest: { reportedOn: string; status: ProgressStatus; percentages: number[]; body: string } | null;
-	/** Overall completion of the latest update (0 without one). */
-	percent: number;
-	members: number;
-	pendingNotes: number;
-}
-
-export interface Project extends ProjectSummary {
-	summary: string;
-	votingSessionTitle: string;
-}
+import type { ProjectSummary, Project } from '$lib/domain/delivery';
+export type { ProjectSummary, Project } from '$lib/domain/delivery';
 
 type ProjectRow = Omit<ProjectSummary, 'percent'>;
 

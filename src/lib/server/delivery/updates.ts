@@ -1,25 +1,13 @@
 // Progress updates of a project, with their photos: posted by staff or the lead department in one
 // transaction with the audit entry; read by everyone (a project's progress is public).
-import type { ProgressStatus, ProgressUpdateInput } from '$lib/domain/delivery';
+import type { ProgressUpdateInput } from '$lib/domain/delivery';
 import { overallPercent } from '$lib/domain/delivery';
 import type { Sql } from '../db/client';
 import { appendAudit } from '../audit/audit';
 import type { CleanImage } from './images';
 import { projectAccess, type DeliveryActor } from './projects';
-
-export interface ProgressUpdate {
-	id: number;
-	reportedOn: string;
-	body: string;
-	status: ProgressStatus;
-	percentages: number[];
-	percent: number;
-	authorName: string;
-	/** Whether a department account (not staff) posted it. */
-	byDepartment: boolean;
-	createdAt: Date;
-	photos: { id: number; width: number; height: number }[];
-}
+import type { ProgressUpdate } from '$lib/domain/delivery';
+export type { ProgressUpdate } from '$lib/domain/delivery';
 
 export async function listProgressUpdates(sql: Sql, projectId: number): Promise<ProgressUpdate[]> {
 	const rows = await sql<Omit<ProgressUpdate, 'percent'>[]>`

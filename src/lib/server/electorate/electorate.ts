@@ -1,5 +1,6 @@
 // A session's electorate (应到): enrolling delegates of the roster while the session is a draft
 // (the database freezes the list once it opens), removing one, and the list with presence.
+import type { ElectorateChangeError } from '$lib/domain/electorate';
 import type { SessionStatus } from '$lib/domain/types';
 import type { Sql } from '../db/client';
 import { appendAudit } from '../audit/audit';
@@ -116,8 +117,7 @@ export async function listDelegations(sql: Sql): Promise<{ delegation: string; d
 }
 
 export type ElectorateChangeResult =
-	| { ok: true; count: number }
-	| { ok: false; error: 'not_found' | 'frozen' | 'not_enrolled' | 'no_delegates'; status?: SessionStatus };
+	{ ok: true; count: number } | { ok: false; error: ElectorateChangeError; status?: SessionStatus };
 
 /**
  * Enrols the roster's active delegates (all, or those of the chosen delegations) in a draft

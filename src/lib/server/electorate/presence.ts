@@ -2,8 +2,10 @@
 // draft or open. A delegate's own sign-in marks them present only in the open sessions whose
 // setting says so (off by default: 实到 comes from 签到 at the hall, not from signing in anywhere).
 // Presence is a public fact of the record, never shown beside ballot data.
+import type { PresenceError } from '$lib/domain/electorate';
 import type { SessionStatus } from '$lib/domain/types';
 import type { Sql, TransactionSql } from '../db/client';
+import { isRefusal } from '../db/refusal';
 import { appendAudit } from '../audit/audit';
 import { notifyTurnout } from '../live/notify';
 
@@ -43,8 +45,6 @@ export interface CheckedDelegate {
 	/** False when the delegate already was as asked (nothing written). */
 	changed: boolean;
 }
-
-export type PresenceError = 'not_found' | 'not_enrolled' | 'wrong_status' | 'has_voted';
 
 export type PresenceResult =
 	| ({ ok: true } & CheckedDelegate)
@@ -127,7 +127,7 @@ export async function setPresenceOfMany(
 	} catch (error) {
 		if (error instanceof PresenceRefused) return { ok: false, error: error.error, ...error.detail };
 		// A ballot committed between the read and the update: the database keeps the check-in.
-		if ((error as { code?: string }).code === 'PJ203')
+		if (isRefusal(error, 'voted_stays_checked_in'))
 			return { ok: false, error: 'has_voted', ...(current ? { delegate: current } : {}) };
 		throw error;
 	}

@@ -6,14 +6,8 @@ import type { SessionStatus } from '$lib/domain/types';
 import type { Sql } from '../db/client';
 import type { NewVotingSession } from '../voting/sessions';
 import { toBeijingLocal } from '../voting/session-form';
-
-export interface EvaluationFormValues {
-	title: string;
-	year: string;
-	allowAbstain: string;
-	opensAt: string;
-	closesAt: string;
-}
+import type { EvaluationFormValues } from '$lib/domain/satisfaction';
+export type { EvaluationFormValues } from '$lib/domain/satisfaction';
 
 export function evaluationFormValues(form: FormData): EvaluationFormValues {
 	const text = (name: string) => String(form.get(name) ?? '');

@@ -1,13 +1,13 @@
 // Staff merge proposals into a candidate (a new one, or one already in the catalog): in one
 // transaction the proposals move to "merged" naming the candidate (its provenance, 来源), a new
 // candidate is created at the end of its category, and the audit chain records both.
+import type { MergeProblem } from '$lib/domain/proposals';
 import type { MergeForm } from '$lib/domain/residents-schemas';
 import type { Sql, TransactionSql } from '../db/client';
 import { appendAudit } from '../audit/audit';
 import { insertCandidate, lockCatalog } from '../catalog/manage';
-import { lockForTransition, type ReviewProblem } from './proposals';
+import { lockForTransition } from './proposals';
 
-export type MergeProblem = ReviewProblem | 'candidate_not_found' | 'category_not_found' | 'title_taken';
 export type MergeResult =
 	{ ok: true; candidateId: number } | { ok: false; problem: MergeProblem; proposalIds?: number[] };
 

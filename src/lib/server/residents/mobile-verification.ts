@@ -4,15 +4,19 @@
 // resident's verified number: encrypted, with its keyed hash unique in the database, so one number
 // verifies one resident however many ask at once. Sending is rate-limited per number and per
 // address through the shared rate-limit module.
+import { log } from '../observability/log';
 import { randomInt } from 'node:crypto';
 import {
 	CONSENT_TEXT_VERSIONS,
 	maskMobile,
 	SMS_CODE_LENGTH,
 	SMS_CODE_MAX_ATTEMPTS,
-	SMS_CODE_TTL_SECONDS
+	SMS_CODE_TTL_SECONDS,
+	type MobileCodeCheckProblem,
+	type MobileCodeRequestProblem
 } from '$lib/domain/verification';
 import type { Sql, TransactionSql } from '../db/client';
+import { isConstraintRefusal } from '../db/refusal';
 import { withRateLimits, type BucketPolicy } from '../auth/rate-limit';
 import { mobileHash, openMobile, sameHash, sealMobile, smsCodeHash } from './personal-data-key';
 import { smsSender, SmsNotSentError, type SmsSender } from './sms';
@@ -33,7 +37,7 @@ export function smsAddressKey(address: string): string {
 export type CodeRequestResult =
 	| { ok: true; masked: string; expiresInSeconds: number }
 	| { ok: false; problem: 'rate_limited'; retryAfterSeconds: number }
-	| { ok: false; problem: 'taken' | 'already_verified' | 'not_sent' };
+	| { ok: false; problem: Exclude<MobileCodeRequestProblem, 'rate_limited'> };
 
 /** A random six-digit code (leading zeros kept). */
 function newCode(): string {
@@ -89,7 +93,7 @@ export async function requestMobileCode(
 		await sender.send({ to: input.mobile, code });
 	} catch (error) {
 		if (!(error instanceof SmsNotSentError)) throw error;
-		console.error(`SMS to ${maskMobile(input.mobile)} not sent: ${error.message}`);
+		log.warn(`SMS to ${maskMobile(input.mobile)} not sent: ${error.message}`);
 		await sql`delete from mobile_verification_code where user_id = ${input.userId} and code_hash = ${smsCodeHash(code, input.userId, input.mobile)}`;
 		return { ok: false, problem: 'not_sent' };
 	}
@@ -98,7 +102,7 @@ export async function requestMobileCode(
 
 export type CodeCheckResult =
 	| { ok: true; masked: string }
-	| { ok: false; problem: 'no_code' | 'expired' | 'too_many_attempts' | 'taken' }
+	| { ok: false; problem: Exclude<MobileCodeCheckProblem, 'wrong_code'> }
 	| { ok: false; problem: 'wrong_code'; attemptsLeft: number };
 
 /** Checks a code; the right one verifies the number, in one transaction (the database keeps it unique). */
@@ -133,8 +137,7 @@ export async function confirmMobileCode(sql: Sql, userId: number, code: string):
 			return { ok: true, masked: maskMobile(mobile) };
 		})) as CodeCheckResult;
 	} catch (error) {
-		const { code: sqlState, constraint_name: constraint } = error as { code?: string; constraint_name?: string };
-		if (sqlState === '23505' && constraint === 'resident_profile_mobile_hash_key')
+		if (isConstraintRefusal(error, 'unique_violation', 'resident_profile_mobile_hash_key'))
 			return { ok: false, problem: 'taken' };
 		throw error;
 	}

@@ -4,6 +4,7 @@
 // stable value: a keyed hash (HMAC-SHA-256), which cannot be reversed by trying the 10^10 possible
 // numbers without the key. SMS codes are kept the same way, as a keyed hash.
 // Each use has its own key, derived from the one application key (HKDF-SHA-256, a label per use).
+import { log } from '../observability/log';
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { loadTotpKey } from '../auth/totp-key';
 
@@ -50,7 +51,7 @@ export function openMobile(sealed: Buffer, userId: number): string | null {
 			decipher.final()
 		]).toString('utf8');
 	} catch {
-		console.error(
+		log.error(
 			`the mobile number of user ${userId} does not decrypt with the current key (was PIAOJUE_TOTP_KEY changed?)`
 		);
 		return null;

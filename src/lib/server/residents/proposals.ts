@@ -10,30 +10,20 @@ import {
 	pageCount,
 	REVIEW_ACTIONS,
 	type District,
+	type HideProblem,
+	type ProposalProblem,
 	type ProposalStatus,
-	type ReviewAction
+	type ReviewAction,
+	type ReviewProblem
 } from '$lib/domain/proposals';
 import type { ProposalForm } from '$lib/domain/residents-schemas';
 import type { Role } from '$lib/domain/types';
 import type { Sql, TransactionSql } from '../db/client';
 import { appendAudit } from '../audit/audit';
+import { refusalOf } from '../db/refusal';
 import { maskedMobile } from './mobile-verification';
-
-export interface ProposalSummary {
-	id: number;
-	status: ProposalStatus;
-	/** Empty for the public when the proposal is hidden. */
-	title: string;
-	categoryId: number | null;
-	categoryName: string | null;
-	district: District | null;
-	submittedAt: Date | null;
-	decisionReason: string | null;
-	mergedIntoCandidateId: number | null;
-	mergedIntoCandidateTitle: string | null;
-	hidden: boolean;
-	hiddenReason: string | null;
-}
+import type { ProposalSummary } from '$lib/domain/proposals';
+export type { ProposalSummary } from '$lib/domain/proposals';
 
 export interface Proposal extends ProposalSummary {
 	campaignId: number;
@@ -193,30 +183,24 @@ export async function listCandidateProvenance(sql: Sql, candidateId: number): Pr
 
 // ---------------------------------------------------------------- writing (residents)
 
-export type ProposalProblem = 'not_found' | 'not_draft' | 'campaign_closed' | 'category_not_found';
-
 export type SaveResult = { ok: true; id: number } | { ok: false; problem: ProposalProblem };
-
-/** The Paraglide message of each problem. */
-export const PROPOSAL_PROBLEM_MESSAGE_KEYS: Record<ProposalProblem, string> = {
-	not_found: 'residents_problem_not_found',
-	not_draft: 'residents_problem_not_draft',
-	campaign_closed: 'residents_problem_campaign_closed',
-	category_not_found: 'residents_error_category_required'
-};
 
 /** The refusals of the database that a resident's write can meet, as problems. */
 function writeProblem(error: unknown): ProposalProblem | null {
-	const {
-		code,
-		message,
-		constraint_name: constraint
-	} = error as { code?: string; message?: string; constraint_name?: string };
-	if (code === 'P0001' && /is not open for proposals/.test(message ?? '')) return 'campaign_closed';
-	if (code === 'P0001' && /cannot move from|content cannot change/.test(message ?? '')) return 'not_draft';
-	if (code === '23503' && constraint === 'proposal_category_id_fkey') return 'category_not_found';
-	if (code === '23503' && constraint === 'proposal_campaign_id_fkey') return 'campaign_closed';
-	return null;
+	const refused = refusalOf(error);
+	switch (refused?.refusal) {
+		case 'campaign_closed':
+			return 'campaign_closed';
+		case 'proposal_status_step':
+		case 'proposal_content_fixed':
+			return 'not_draft';
+		case 'foreign_key_violation':
+			if (refused.constraint === 'proposal_category_id_fkey') return 'category_not_found';
+			if (refused.constraint === 'proposal_campaign_id_fkey') return 'campaign_closed';
+			return null;
+		default:
+			return null;
+	}
 }
 
 /**
@@ -290,7 +274,6 @@ export async function getDraftForAuthor(
 
 // ---------------------------------------------------------------- the review (staff)
 
-export type ReviewProblem = 'not_found' | 'wrong_status';
 export type ReviewResult = { ok: true; count: number } | { ok: false; problem: ReviewProblem; proposalIds: number[] };
 
 /**
@@ -339,7 +322,7 @@ export async function reviewProposals(
 	})) as ReviewResult;
 }
 
-export type HideResult = { ok: true } | { ok: false; problem: 'not_found' | 'draft' | 'unchanged' };
+export type HideResult = { ok: true } | { ok: false; problem: HideProblem };
 
 /** Staff hide an abusive proposal (kept for the record) or show it again; both are audited. */
 export async function setProposalHidden(

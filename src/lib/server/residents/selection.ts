@@ -20,13 +20,15 @@ import {
 	topOfRanking,
 	type RankedCandidate,
 	type RoundPhase,
-	type SupportProblem
+	type RoundProblem,
+	type SupportFailure
 } from '$lib/domain/selection';
 import type { CarryOverForm, RoundForm } from '$lib/domain/residents-schemas';
 import { DEFAULT_ELIGIBILITY, meetsEligibility, type Eligibility } from '$lib/domain/verification';
 import { residentVerification } from './accounts';
 import type { Sql, TransactionSql } from '../db/client';
 import { appendAudit } from '../audit/audit';
+import { isRefusal, refusalOf } from '../db/refusal';
 import { enrollDelegates, insertVotingSession, rosterDelegateIds } from '../voting/sessions';
 
 /** Rows of selection_tally per candidate (the counts are spread to spare one hot row); see the migration. */
@@ -94,15 +96,6 @@ export async function listRoundCandidates(sql: Sql | TransactionSql, roundId: nu
 
 // ---------------------------------------------------------------- staff: rounds
 
-export type RoundProblem =
-	| 'not_found'
-	| 'candidate_not_found'
-	| 'not_open'
-	| 'not_closed'
-	| 'too_few_candidates'
-	| 'results_final'
-	| 'not_excluded';
-
 /** A round as staff create it; without `eligibility` it takes phone-verified residents only. */
 export type NewRound = Omit<RoundForm, 'eligibility'> & { eligibility?: Eligibility };
 
@@ -137,7 +130,7 @@ export async function createRound(
 			return { ok: true as const, id };
 		})) as { ok: true; id: number };
 	} catch (error) {
-		if ((error as { code?: string }).code === '23503') return { ok: false, problem: 'candidate_not_found' };
+		if (isRefusal(error, 'foreign_key_violation')) return { ok: false, problem: 'candidate_not_found' };
 		throw error;
 	}
 }
@@ -168,17 +161,7 @@ export async function getSupports(sql: Sql | TransactionSql, roundId: number, re
 	return rows.map((row) => row.candidateId);
 }
 
-export type SupportResult =
-	| { ok: true; added: number; removed: number }
-	| {
-			ok: false;
-			problem:
-				| SupportProblem
-				| { code: 'not_found' }
-				| { code: 'not_open' }
-				| { code: 'not_resident' }
-				| { code: 'not_eligible'; eligibility: Eligibility };
-	  };
+export type SupportResult = { ok: true; added: number; removed: number } | { ok: false; problem: SupportFailure };
 
 /** What the irregular-activity review keeps of a change of choice: the address's /24 or /64, and the user agent. */
 export interface SupportContext {
@@ -188,22 +171,27 @@ export interface SupportContext {
 
 /** The refusals of the database a support can meet, as problems (the checks before make them rare). */
 function supportRefusal(error: unknown, maxSupports: number, chosen: number): SupportResult | null {
-	const sqlState = (error as { code?: string }).code;
-	if (sqlState === 'PJ410') return { ok: false, problem: { code: 'not_eligible', eligibility: 'phone' } };
-	if (sqlState === 'PJ411') return { ok: false, problem: { code: 'not_eligible', eligibility: 'identity' } };
-	const {
-		code,
-		message,
-		constraint_name: constraint
-	} = error as { code?: string; message?: string; constraint_name?: string };
-	if (code === 'P0001' && /is not open/.test(message ?? '')) return { ok: false, problem: { code: 'not_open' } };
-	if (code === 'P0001' && /is not a resident/.test(message ?? ''))
-		return { ok: false, problem: { code: 'not_resident' } };
-	if (code === '23514' && constraint === 'selection_participant_check')
-		return { ok: false, problem: { code: 'over_limit', chosen, limit: maxSupports } };
-	if (code === '23503') return { ok: false, problem: { code: 'unknown_candidate' } };
-	if (code === '23505') return { ok: false, problem: { code: 'duplicate_candidate' } };
-	return null;
+	const refused = refusalOf(error);
+	switch (refused?.refusal) {
+		case 'not_phone_verified':
+			return { ok: false, problem: { code: 'not_eligible', eligibility: 'phone' } };
+		case 'not_identity_verified':
+			return { ok: false, problem: { code: 'not_eligible', eligibility: 'identity' } };
+		case 'round_not_open':
+			return { ok: false, problem: { code: 'not_open' } };
+		case 'not_resident':
+			return { ok: false, problem: { code: 'not_resident' } };
+		case 'check_violation':
+			return refused.constraint === 'selection_participant_check'
+				? { ok: false, problem: { code: 'over_limit', chosen, limit: maxSupports } }
+				: null;
+		case 'foreign_key_violation':
+			return { ok: false, problem: { code: 'unknown_candidate' } };
+		case 'unique_violation':
+			return { ok: false, problem: { code: 'duplicate_candidate' } };
+		default:
+			return null;
+	}
 }
 
 /**
@@ -367,9 +355,7 @@ export async function staffRoundResults(sql: Sql, roundId: number): Promise<Roun
 // ---------------------------------------------------------------- exclusions and final results
 
 function roundRefusal(error: unknown): RoundProblem | null {
-	const sqlState = (error as { code?: string }).code;
-	if (sqlState === 'PJ420' || sqlState === 'PJ402') return 'results_final';
-	return null;
+	return isRefusal(error, 'exclusions_closed', 'round_results_final') ? 'results_final' : null;
 }
 
 /**

@@ -7,6 +7,7 @@
 //   with the headers X-Piaojue-Timestamp (Unix seconds) and X-Piaojue-Signature
 //   (`sha256=` + hex HMAC-SHA-256 of `<timestamp>.<body>` under SMS_HTTP_SECRET). The adapter checks
 //   the signature and the time (refusing old messages) before sending. Any 2xx answer means sent.
+import { log as serverLog } from '../observability/log';
 import { createHmac, randomBytes } from 'node:crypto';
 import { maskMobile, SMS_CODE_TTL_SECONDS } from '$lib/domain/verification';
 import { m } from '$lib/paraglide/messages';
@@ -23,7 +24,7 @@ export interface SmsSender {
 
 export class SmsNotSentError extends Error {}
 
-export function consoleSmsSender(log: (line: string) => void = console.log): SmsSender {
+export function consoleSmsSender(log: (line: string) => void = (line) => serverLog.info(line)): SmsSender {
 	return {
 		name: 'console',
 		async send({ to, code }) {

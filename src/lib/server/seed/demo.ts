@@ -10,6 +10,8 @@ import { applyLifecycleInTransaction, enrollDelegates, insertVotingSession } fro
 import { DEMO_CANDIDATE_YEAR, demoCandidateTitle, demoCategories } from './demo-data';
 import { seedDeliveryDemo, type DeliveryDemoCredentials } from '../delivery/demo';
 import { seedEvaluationDemo } from '../evaluation/demo';
+import { DEMO_MEETING_NAME, recordDemoProcedure } from './demo-procedure';
+import { DEFAULT_MIN_CANDIDATE_RATIO } from '$lib/domain/procedure';
 
 export const DEMO_DELEGATE_COUNT = 444;
 export const DEMO_SESSION_TITLE = '2022年台州市民生实事项目票决';
@@ -52,6 +54,13 @@ export function demoDelegationOf(index: number): string {
 	const perDelegation = Math.ceil(DEMO_DELEGATE_COUNT / DEMO_DELEGATIONS.length);
 	return DEMO_DELEGATIONS[Math.min(DEMO_DELEGATIONS.length - 1, Math.floor(index / perDelegation))]!;
 }
+
+/** What the sign-in demo delegates also are in the 2022 vote (they vote too). */
+const DEMO_DELEGATE_DUTIES = [
+	'总监票人 chief scrutineer of the 2022 vote',
+	'监票人 scrutineer of the 2022 vote',
+	'监票人 scrutineer of the 2022 vote'
+];
 
 export function demoDelegateUsername(index: number): string {
 	return `delegate${String(index).padStart(3, '0')}`;
@@ -132,11 +141,37 @@ export async function seedDemo(
 				year: 2022,
 				rules: { ballotMethod: 'approval', seats: 10, thresholdBase: 'enrolled' },
 				candidateIds,
-				isDemo: true
+				isDemo: true,
+				procedure: {
+					meetingName: DEMO_MEETING_NAME,
+					requireAdoptedRules: true,
+					requireReview: true,
+					requireNamedScrutineers: true,
+					minCandidateRatio: DEFAULT_MIN_CANDIDATE_RATIO
+				}
 			},
 			staffId
 		);
 		await enrollDelegates(tx, id, delegateIds, staffId);
+		// The meeting's procedure before the vote: the three demo delegates who can sign in are the
+		// 总监票人 and the two 监票人 (they still vote), the staff account counts.
+		await recordDemoProcedure(
+			tx,
+			id,
+			{
+				review: {
+					meeting: '台州市第五届人民代表大会常务委员会第四十二次会议（示例）',
+					on: '2022-01-10',
+					document: '台人常〔2022〕1号（示例）'
+				},
+				adoptedOn: '2022-01-18',
+				scrutineersApprovedOn: '2022-01-19',
+				chief: demoDelegateUsername(1),
+				members: [demoDelegateUsername(2), demoDelegateUsername(3)],
+				counters: ['admin']
+			},
+			staffId
+		);
 		// 签到 at the hall, as staff record it (one audit entry per delegate, as the check-in page writes).
 		const present = await tx<{ username: string }[]>`
 			update electorate_member e set present = true from app_user u
@@ -164,7 +199,6 @@ export async function seedDemo(
 	progress('delivery tracking');
 	const delivery = await seedDeliveryDemo(sql, {
 		staff: 'admin',
-		scrutineer: 'scrutineer',
 		delegates: Array.from({ length: 25 }, (_, index) => demoDelegateUsername(index + 1))
 	});
 
@@ -191,8 +225,11 @@ export function formatDemoCredentials(credentials: DemoCredentials, baseUrl: str
 		'',
 		'Piaojue demo data loaded (示例数据). Sign-in details, shown only this once:',
 		`  staff (秘书处)      ${credentials.staff.username} / ${credentials.staff.generated ? credentials.staff.password : '(ADMIN_PASSWORD)'}`,
-		`  scrutineer (监票人) ${credentials.scrutineer.username} / ${credentials.scrutineer.password}`,
-		...credentials.delegates.map((delegate) => `  delegate (代表)     ${delegate.username} / ${delegate.password}`),
+		`  scrutineer (监票人) ${credentials.scrutineer.username} / ${credentials.scrutineer.password}  (standing role: confirms the evaluation)`,
+		...credentials.delegates.map(
+			(delegate, index) =>
+				`  delegate (代表)     ${delegate.username} / ${delegate.password}${DEMO_DELEGATE_DUTIES[index] ? `  (${DEMO_DELEGATE_DUTIES[index]})` : ''}`
+		),
 		`  department (部门)   ${credentials.delivery.department.username} / ${credentials.delivery.department.password}  (${credentials.delivery.department.departmentName})`,
 		`  Vote at ${baseUrl}/vote/${credentials.votingSessionId}`,
 		`  Evaluate the ${credentials.delivery.year} projects at ${baseUrl}/vote/${credentials.evaluationSessionId}`,

@@ -6,6 +6,7 @@ import { checkBallot, type BallotProblem, type Selection } from '$lib/domain/bal
 import { thresholdPreview } from '$lib/domain/attendance';
 import type { BallotContent, SessionMethod, SessionStatus, ThresholdBase } from '$lib/domain/types';
 import type { Sql, TransactionSql } from '../db/client';
+import { refusalOf } from '../db/refusal';
 import { appendAudit } from '../audit/audit';
 import { notifyTurnout } from '../live/notify';
 import type { VotingSession } from './sessions';
@@ -117,14 +118,19 @@ async function checkCastable(tx: TransactionSql, input: CastInput, lockSession: 
 
 function refusal(error: unknown): CastError {
 	if (error instanceof CastRefused) return error.castError;
-	// A concurrent cast by the same delegate loses on the unique mark.
-	if ((error as { code?: string }).code === '23505') return { code: 'already_voted' };
-	// The check-in was undone between the checks and the mark: the database refused the mark.
-	if ((error as { code?: string }).code === 'PJ202') return { code: 'not_checked_in' };
-	// The session closed between the checks and the insert: the database trigger refused.
-	if ((error as { message?: string }).message?.includes('is not open'))
-		return { code: 'not_open', status: 'closed', reason: 'closed' };
-	throw error;
+	switch (refusalOf(error)?.refusal) {
+		// A concurrent cast by the same delegate loses on the unique mark.
+		case 'unique_violation':
+			return { code: 'already_voted' };
+		// The check-in was undone between the checks and the mark: the database refused the mark.
+		case 'not_checked_in':
+			return { code: 'not_checked_in' };
+		// The session closed between the checks and the insert: the database trigger refused.
+		case 'session_not_open':
+			return { code: 'not_open', status: 'closed', reason: 'closed' };
+		default:
+			throw error;
+	}
 }
 
 /** The review step: the same checks as a cast, writing nothing. */

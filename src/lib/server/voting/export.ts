@@ -7,7 +7,7 @@ import { isEvaluationTally, type SessionTally } from '$lib/domain/tally';
 import type { BallotContent } from '$lib/domain/types';
 import { formatCsv } from '$lib/domain/csv';
 import { m } from '$lib/paraglide/messages';
-import { formatRate, gradeLabel } from '$lib/evaluation-labels';
+import { formatRate, gradeLabel } from '$lib/labels/evaluation';
 import type { Sql } from '../db/client';
 import { listSessionCandidates } from '../catalog/catalog';
 import { getStoredTally, readBallots } from './results';

@@ -14,7 +14,13 @@ const lifecycleErrorMessages: Record<Exclude<LifecycleError, 'below_quorum'>, ()
 	publisher_not_staff: m.error_forbidden,
 	vote_void: m.attendance_error_vote_void,
 	tally_mismatch: m.trust_error_tally_mismatch,
-	paper_batch_pending: m.trust_error_paper_pending
+	paper_batch_pending: m.trust_error_paper_pending,
+	rules_not_adopted: m.procedure_error_open_rules,
+	review_not_recorded: m.procedure_error_open_review,
+	scrutineers_not_named: m.procedure_error_open_scrutineers,
+	scrutineer_not_enrolled: m.procedure_error_open_scrutineer_not_enrolled,
+	ratio_needs_confirmation: m.procedure_error_open_ratio,
+	announcement_number_taken: m.procedure_error_announcement_number_taken
 };
 
 /** The refusal in the user's language; below the quorum with the numbers ("应到 444 人，实到 280 人，不足法定人数 297 人"). */

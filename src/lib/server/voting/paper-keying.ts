@@ -9,6 +9,7 @@ import { readDelegateReferences, readPaperBallots, type PaperLineProblem } from 
 import type { BallotMethod, SessionStatus } from '$lib/domain/types';
 import type { Sql } from '../db/client';
 import { appendAudit } from '../audit/audit';
+import { isRefusal } from '../db/refusal';
 import { enterPaperBatch, type PaperBatchError } from './paper';
 
 export interface PaperKeying {
@@ -89,7 +90,7 @@ export async function saveFirstKeying(
 		return { ok: true, keyingId };
 	} catch (error) {
 		// The vote closed meanwhile (the database's own check, paper_keying_while_open).
-		if ((error as { code?: string }).code === 'PJ601') return { ok: false, error: 'not_open' };
+		if (isRefusal(error, 'paper_keying_not_open')) return { ok: false, error: 'not_open' };
 		throw error;
 	}
 }

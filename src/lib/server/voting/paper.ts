@@ -8,7 +8,8 @@
 import { randomInt } from 'node:crypto';
 import type { BallotChoice, BallotContent, BallotMethod, SessionStatus } from '$lib/domain/types';
 import type { Sql, TransactionSql } from '../db/client';
-import { mayActAsScrutineer, signInProof } from './scrutiny';
+import { isConstraintRefusal, refusalOf } from '../db/refusal';
+import { mayActAsScrutineer, sessionScrutineers, signInProof } from './scrutiny';
 import { appendAudit } from '../audit/audit';
 import { notifyTurnout } from '../live/notify';
 
@@ -21,6 +22,7 @@ export type PaperBatchError =
 	| { code: 'count_mismatch'; delegates: number; ballots: number }
 	| { code: 'no_scrutineer' }
 	| { code: 'not_scrutineers' }
+	| { code: 'too_few_scrutineers' }
 	| { code: 'empty' }
 	| { code: 'keying_gone' }
 	| { code: 'same_keyer' };
@@ -113,9 +115,13 @@ export async function enterPaperBatch(sql: Sql, input: PaperBatchInput): Promise
 			const absent = input.delegateReferences.filter((reference) => !byReference.get(reference.toLowerCase())?.present);
 			if (absent.length) throw new Refused({ code: 'not_checked_in', references: absent });
 
-			const scrutineers = await tx<{ id: number }[]>`
-				select user_id as id from user_role where role = 'scrutineer' and user_id = any(${input.scrutineerIds})`;
-			if (scrutineers.length !== new Set(input.scrutineerIds).size) throw new Refused({ code: 'not_scrutineers' });
+			// The session's named 总监票人 and 监票人 where the meeting named them (two of them at least), else holders of the role.
+			const eligible = new Set((await listScrutineers(tx, input.votingSessionId)).map((scrutineer) => scrutineer.id));
+			const scrutineers = [...new Set(input.scrutineerIds)].map((id) => ({ id }));
+			if (scrutineers.some((scrutineer) => !eligible.has(scrutineer.id)))
+				throw new Refused({ code: 'not_scrutineers' });
+			if (scrutineers.length < 2 && (await procedureHasPanel(tx, input.votingSessionId)))
+				throw new Refused({ code: 'too_few_scrutineers' });
 
 			const [inserted] = await tx<{ id: number }[]>`
 				insert into paper_batch (voting_session_id, entered_by, ballot_count, issued_count, note)
@@ -169,16 +175,21 @@ export async function enterPaperBatch(sql: Sql, input: PaperBatchInput): Promise
 		return { ok: true, batchId: batch.batchId, ballots: input.ballots.length, void: batch.voidCount };
 	} catch (error) {
 		if (error instanceof Refused) return { ok: false, error: error.batchError };
-		// An electronic cast for one of these delegates won the race for the mark.
-		if ((error as { code?: string }).code === '23505')
-			return { ok: false, error: { code: 'already_voted', references: [] } };
-		// Both keyings by one person (the database's check, paper_batch_keyed_by_two).
-		if ((error as { constraint_name?: string }).constraint_name === 'paper_batch_keyed_by_two')
-			return { ok: false, error: { code: 'same_keyer' } };
-		// A check-in undone while the batch was entered.
-		if ((error as { code?: string }).code === 'PJ202')
-			return { ok: false, error: { code: 'not_checked_in', references: [] } };
-		throw error;
+		switch (refusalOf(error)?.refusal) {
+			// An electronic cast for one of these delegates won the race for the mark.
+			case 'unique_violation':
+				return { ok: false, error: { code: 'already_voted', references: [] } };
+			// A check-in undone while the batch was entered.
+			case 'not_checked_in':
+				return { ok: false, error: { code: 'not_checked_in', references: [] } };
+			// Both keyings by one person (the database's check, paper_batch_keyed_by_two).
+			case 'check_violation':
+				if (isConstraintRefusal(error, 'check_violation', 'paper_batch_keyed_by_two'))
+					return { ok: false, error: { code: 'same_keyer' } };
+				throw error;
+			default:
+				throw error;
+		}
 	}
 }
 
@@ -279,11 +290,16 @@ export type BatchDecisionError =
 export type BatchDecisionResult = { ok: true; status: PaperBatchStatus } | { ok: false; error: BatchDecisionError };
 
 function decisionRefusal(error: unknown): BatchDecisionError {
-	const code = (error as { code?: string }).code;
-	if (code === 'PJ122') return 'not_pending';
-	if (code === '23503') return 'not_named'; // the confirmation's foreign key: not named on the batch
-	if (code === '23505') return 'already_confirmed';
-	throw error;
+	switch (refusalOf(error)?.refusal) {
+		case 'paper_batch_not_pending':
+			return 'not_pending';
+		case 'foreign_key_violation':
+			return 'not_named'; // the confirmation's foreign key: not named on the batch
+		case 'unique_violation':
+			return 'already_confirmed';
+		default:
+			throw error;
+	}
 }
 
 /**
@@ -359,8 +375,19 @@ export async function rejectPaperBatch(
 	}
 }
 
-export async function listScrutineers(sql: Sql): Promise<{ id: number; displayName: string }[]> {
-	return sql<{ id: number; displayName: string }[]>`
-		select u.id, u.display_name as "displayName" from app_user u join user_role r on r.user_id = u.id and r.role = 'scrutineer'
-		where u.disabled_at is null order by u.display_name`;
+/**
+ * Who may count a batch of paper ballots with staff: those who may act as the session's scrutineers
+ * (`sessionScrutineers`: its named 总监票人 and 监票人 where the meeting named them, else the holders
+ * of the global scrutineer role).
+ */
+export async function listScrutineers(
+	sql: Sql | TransactionSql,
+	votingSessionId: number
+): Promise<{ id: number; displayName: string }[]> {
+	return (await sessionScrutineers(sql, votingSessionId)).map(({ id, displayName }) => ({ id, displayName }));
+}
+
+async function procedureHasPanel(sql: Sql | TransactionSql, votingSessionId: number): Promise<boolean> {
+	const [row] = await sql<{ hasPanel: boolean }[]>`select procedure_has_panel(${votingSessionId}) as "hasPanel"`;
+	return row?.hasPanel ?? false;
 }

@@ -5,10 +5,13 @@ import { canApply, requiredStatus, targetStatus } from '$lib/domain/lifecycle';
 import { isEvaluation } from '$lib/domain/methods';
 import type { SessionMethod, SessionStatus, ThresholdBase, VotingRules } from '$lib/domain/types';
 import type { Sql, TransactionSql } from '../db/client';
+import { refusalOf } from '../db/refusal';
 import { appendAudit } from '../audit/audit';
 import { storeTally, tallyDifferences } from './results';
 import { notifyTurnout } from '../live/notify';
-import { mayActAsScrutineer, signInProof } from './scrutiny';
+import { isBelowMinimumRatio } from '$lib/domain/procedure';
+import { getProcedure, saveProcedureSettings, type ProcedureSettings } from './procedure';
+import { scrutineerDuty, signInProof } from './scrutiny';
 
 export interface VotingSessionSummary {
 	id: number;
@@ -131,6 +134,8 @@ export interface NewVotingSession {
 	opensAt?: Date | null;
 	closesAt?: Date | null;
 	isDemo?: boolean;
+	/** The procedure settings (meeting, what opening requires, the 差额 ratio); the defaults when absent. */
+	procedure?: ProcedureSettings;
 	/** Publish the anonymous ballots with the result (default: no). */
 	publishBallots?: boolean;
 }
@@ -166,6 +171,7 @@ export async function insertVotingSession(
 		        ${input.publishBallots ?? false})
 		returning id`;
 	const id = (session as { id: number }).id;
+	if (input.procedure) await saveProcedureSettings(tx, id, input.procedure);
 	if (input.candidateIds.length > 0) {
 		await tx`insert into voting_session_candidate ${tx(
 			input.candidateIds.map((candidateId, position) => ({
@@ -244,7 +250,21 @@ export type LifecycleError =
 	/** The stored tally differs from a recount of the raw ballots, or the marks from the ballots (tally --verify fails). */
 	| 'tally_mismatch'
 	/** A paper batch still awaits its scrutineers' confirmation: voting cannot close yet. */
-	| 'paper_batch_pending';
+	| 'paper_batch_pending'
+	| 'rules_not_adopted'
+	| 'review_not_recorded'
+	| 'scrutineers_not_named'
+	| 'scrutineer_not_enrolled'
+	| 'ratio_needs_confirmation'
+	| 'announcement_number_taken';
+
+/** What some steps take besides the action: the reason for opening below the 差额 ratio, the announcement's number. */
+export interface LifecycleOptions {
+	/** Opening below the session's minimum candidates : places ratio needs a reason, kept with the session. */
+	ratioReason?: string;
+	/** 公告第N号 at publication; the next free number of the meeting when absent. */
+	announcementNumber?: number;
+}
 
 export type LifecycleResult =
 	| { ok: true; status: SessionStatus }
@@ -255,7 +275,8 @@ export async function applyLifecycleInTransaction(
 	tx: TransactionSql,
 	votingSessionId: number,
 	action: LifecycleAction,
-	actorUserId: number | null
+	actorUserId: number | null,
+	options: LifecycleOptions = {}
 ): Promise<LifecycleResult> {
 	const [locked] = await tx<{ status: SessionStatus }[]>`
 		select status from voting_session where id = ${votingSessionId} for update`;
@@ -267,8 +288,12 @@ export async function applyLifecycleInTransaction(
 		if (session.enrolled === 0) return { ok: false, error: 'no_electorate' };
 		if (!isEvaluation(session.rules) && session.rules.seats >= session.candidateCount)
 			return { ok: false, error: 'seats_not_below_candidates' };
-		// 法定人数: the database refuses it too (attendance_session_guard); this says it with the numbers.
+		// The meeting's procedure first (it comes before the doors open), then 法定人数: the database
+		// refuses both too (procedure_session_guard, attendance_session_guard); this says which, with the numbers.
+		const refusal = await openingRefusal(tx, session, options);
+		if (refusal) return { ok: false, error: refusal };
 		if (!session.quorum.met) return { ok: false, error: 'below_quorum', quorum: session.quorum };
+		await recordRatioReason(tx, session, actorUserId, options);
 	}
 	if (action === 'close') {
 		const [pending] = await tx<{ waiting: boolean }[]>`
@@ -276,20 +301,26 @@ export async function applyLifecycleInTransaction(
 		if (pending?.waiting) return { ok: false, error: 'paper_batch_pending' };
 	}
 	if (action === 'publish') {
-		// Two people, two roles: a scrutineer confirmed the tally, a different staff member publishes.
-		const [scrutiny] = await tx<{ confirmedBy: number | null; publisherIsStaff: boolean }[]>`
+		// Two people, two roles: the scrutineers confirmed the tally, a staff member who did not confirm publishes.
+		const [scrutiny] = await tx<
+			{ confirmedBy: number | null; publisherIsStaff: boolean; publisherConfirmed: boolean }[]
+		>`
 			select confirmed_by as "confirmedBy",
-			       exists (select 1 from user_role where user_id = ${actorUserId} and role = 'staff') as "publisherIsStaff"
+			       exists (select 1 from user_role where user_id = ${actorUserId} and role = 'staff') as "publisherIsStaff",
+			       exists (select 1 from session_confirmation where voting_session_id = ${votingSessionId} and user_id = ${actorUserId}) as "publisherConfirmed"
 			from voting_session where id = ${votingSessionId}`;
 		if (!scrutiny?.confirmedBy) return { ok: false, error: 'not_confirmed' };
 		if (!scrutiny.publisherIsStaff) return { ok: false, error: 'publisher_not_staff' };
-		if (scrutiny.confirmedBy === actorUserId) return { ok: false, error: 'publisher_confirmed' };
+		if (scrutiny.confirmedBy === actorUserId || scrutiny.publisherConfirmed)
+			return { ok: false, error: 'publisher_confirmed' };
 		// 收回 > 发出: the vote is void and must be held again (the database refuses it too).
 		const [stored] = await tx<{ valid: boolean | null }[]>`
 			select (tally -> 'figures' ->> 'valid')::boolean as valid from voting_result where voting_session_id = ${votingSessionId}`;
 		if (stored?.valid === false) return { ok: false, error: 'vote_void' };
 		if (await refusedForDifferences(tx, votingSessionId, actorUserId, 'publish'))
 			return { ok: false, error: 'tally_mismatch' };
+		if (!(await numberAnnouncement(tx, votingSessionId, options.announcementNumber)))
+			return { ok: false, error: 'announcement_number_taken' };
 		await tx`update voting_session set status = 'published', published_by = ${actorUserId} where id = ${votingSessionId} and status = 'closed'`;
 	} else {
 		await tx`update voting_session set status = ${targetStatus(action)} where id = ${votingSessionId} and status = ${requiredStatus(action)}`;
@@ -300,9 +331,93 @@ export async function applyLifecycleInTransaction(
 		details.ballotsCast = tally.ballotsCast;
 		details.ballotsDigest = tally.ballotsDigest;
 	}
+	if (action === 'open' && options.ratioReason) details.ratioReason = options.ratioReason;
+	if (action === 'publish') {
+		const [numbered] = await tx<{ announcementNumber: number }[]>`
+			select announcement_number as "announcementNumber" from session_procedure where voting_session_id = ${votingSessionId}`;
+		if (numbered) details.announcementNumber = numbered.announcementNumber;
+	}
 	await appendAudit(tx, { actorUserId, action: `session.${action}`, votingSessionId, details });
 	await notifyTurnout(tx, votingSessionId);
 	return { ok: true, status: targetStatus(action) };
+}
+
+/**
+ * The procedure's conditions for opening (the database holds them too; this says which one is
+ * missing): the 票决办法 adopted, the review recorded, the named scrutineers complete and still
+ * delegates of the electorate, and below the minimum 差额 ratio a reason (recorded by
+ * `recordRatioReason` once every other condition holds).
+ */
+async function openingRefusal(
+	tx: TransactionSql,
+	session: VotingSession,
+	options: LifecycleOptions
+): Promise<LifecycleError | null> {
+	const procedure = await getProcedure(tx, session.id);
+	if (!procedure) return null;
+	if (procedure.settings.requireAdoptedRules && !procedure.rulesAdoption) return 'rules_not_adopted';
+	if (procedure.settings.requireReview && !procedure.review) return 'review_not_recorded';
+	const panel = procedure.scrutineers.filter((entry) => entry.duty !== 'counter');
+	if (
+		(procedure.settings.requireNamedScrutineers || panel.length > 0) &&
+		(!procedure.confirmation.hasPanel ||
+			panel.filter((entry) => entry.duty === 'chief').length !== 1 ||
+			procedure.confirmation.members < 2 ||
+			!procedure.scrutineersApproval)
+	)
+		return 'scrutineers_not_named';
+	const [outside] = await tx<{ count: number }[]>`
+		select count(*)::int as count from session_scrutineer s
+		where s.voting_session_id = ${session.id} and s.duty in ('chief', 'member')
+		  and not exists (select 1 from electorate_member e where e.voting_session_id = s.voting_session_id and e.delegate_id = s.user_id)
+		  and not exists (select 1 from user_role r where r.user_id = s.user_id and r.role = 'scrutineer')`;
+	if ((outside?.count ?? 0) > 0) return 'scrutineer_not_enrolled';
+	if (belowMinimumRatio(session, procedure.settings.minCandidateRatio) && !options.ratioReason?.trim())
+		return 'ratio_needs_confirmation';
+	return null;
+}
+
+function belowMinimumRatio(session: VotingSession, minimumRatio: number): boolean {
+	return (
+		session.rules.ballotMethod !== 'evaluation' &&
+		isBelowMinimumRatio(session.candidateCount, session.rules.seats, minimumRatio)
+	);
+}
+
+/** Opening below the minimum 差额 ratio: the reason given is kept with the session (frozen from opening on). */
+async function recordRatioReason(
+	tx: TransactionSql,
+	session: VotingSession,
+	actorUserId: number | null,
+	options: LifecycleOptions
+): Promise<void> {
+	const procedure = await getProcedure(tx, session.id);
+	const reason = options.ratioReason?.trim();
+	if (!procedure || !reason || !belowMinimumRatio(session, procedure.settings.minCandidateRatio)) return;
+	await tx`
+		update session_procedure set ratio_below_reason = ${reason}, ratio_confirmed_by = ${actorUserId}
+		where voting_session_id = ${session.id}`;
+}
+
+/** Gives the announcement its number (公告第N号) within the meeting: the one asked for, or the next free one. False when taken. */
+async function numberAnnouncement(tx: TransactionSql, votingSessionId: number, wanted?: number): Promise<boolean> {
+	const [procedure] = await tx<{ meetingName: string; announcementNumber: number | null }[]>`
+		select meeting_name as "meetingName", announcement_number as "announcementNumber"
+		from session_procedure where voting_session_id = ${votingSessionId}`;
+	if (!procedure) return true;
+	if (wanted === undefined && procedure.announcementNumber !== null) return true;
+	// One numbering per meeting: publications of the same meeting take their numbers one at a time.
+	await tx`select pg_advisory_xact_lock(hashtext(${`piaojue.announcement.${procedure.meetingName}`}))`;
+	const [taken] = await tx<{ taken: boolean; next: number }[]>`
+		select exists (select 1 from session_procedure where meeting_name = ${procedure.meetingName}
+		               and announcement_number = ${wanted ?? 0} and voting_session_id <> ${votingSessionId}) as taken,
+		       coalesce(max(announcement_number), 0) + 1 as next
+		from session_procedure where meeting_name = ${procedure.meetingName}`;
+	if (wanted !== undefined && taken?.taken) return false;
+	await tx`
+		update session_procedure set announcement_number = ${wanted ?? taken?.next ?? 1}
+		where voting_session_id = ${votingSessionId}`;
+	return true;
 }
 
 /**
@@ -313,21 +428,22 @@ export async function applyLifecycle(
 	sql: Sql,
 	votingSessionId: number,
 	action: LifecycleAction,
-	actorUserId: number | null
+	actorUserId: number | null,
+	options: LifecycleOptions = {}
 ): Promise<LifecycleResult> {
 	try {
 		return (await sql.begin((tx) =>
-			applyLifecycleInTransaction(tx, votingSessionId, action, actorUserId)
+			applyLifecycleInTransaction(tx, votingSessionId, action, actorUserId, options)
 		)) as LifecycleResult;
 	} catch (error) {
 		// The database's own refusals (00012_attendance.sql), when something changed between the
 		// app's check and the update: a check-in undone as the session opened.
-		const code = (error as { code?: string }).code;
-		if (code === 'PJ201') {
+		const refused = refusalOf(error)?.refusal;
+		if (refused === 'below_quorum') {
 			const session = await getVotingSession(sql, votingSessionId);
 			return { ok: false, error: 'below_quorum', ...(session ? { quorum: session.quorum } : {}) };
 		}
-		if (code === 'PJ204') return { ok: false, error: 'vote_void' };
+		if (refused === 'vote_void') return { ok: false, error: 'vote_void' };
 		throw error;
 	}
 }
@@ -364,10 +480,15 @@ export type ConfirmError =
 	| 'tally_mismatch';
 export type ConfirmResult = { ok: true } | { ok: false; error: ConfirmError };
 
+/** How a scrutineer proves the act is theirs: their own password sign-in (`authSessionId`), or the demo's seeding (no one signs in). */
+export type ConfirmProof = { authSessionId: string } | 'demo_seed';
+
 /**
  * A scrutineer confirms the stored tally of a closed session (recorded with who and when): someone
- * who may act as a scrutineer of it, through their own password sign-in (`authSessionId`, with the
- * second factor where enrolled), and only when `tally --verify`'s checks find nothing.
+ * who may act as a scrutineer of it (`scrutineerDuty`, the one rule), through their own password
+ * sign-in (`authSessionId`, with the second factor where enrolled), and only when `tally --verify`'s
+ * checks find nothing. With a named panel, the tally counts as confirmed once the 总监票人 and a
+ * majority of the named 监票人 have confirmed; without one, one holder of the global role confirms.
  */
 export async function confirmTally(
 	sql: Sql,
@@ -375,75 +496,119 @@ export async function confirmTally(
 	scrutineerId: number,
 	authSessionId: string
 ): Promise<ConfirmResult> {
-	return sql.begin(async (tx): Promise<ConfirmResult> => {
-		const [locked] = await tx<{ status: SessionStatus; confirmedBy: number | null }[]>`
-			select status, confirmed_by as "confirmedBy" from voting_session where id = ${votingSessionId} for update`;
-		if (!locked) return { ok: false, error: 'not_found' };
-		if (!(await mayActAsScrutineer(tx, scrutineerId, votingSessionId))) return { ok: false, error: 'not_scrutineer' };
-		if ((await signInProof(tx, scrutineerId, authSessionId)) !== 'personal')
-			return { ok: false, error: 'sign_in_again' };
-		if (locked.status !== 'closed') return { ok: false, error: 'wrong_status' };
-		if (locked.confirmedBy !== null) return { ok: false, error: 'already_confirmed' };
-		if (await refusedForDifferences(tx, votingSessionId, scrutineerId, 'confirm'))
-			return { ok: false, error: 'tally_mismatch' };
-		await tx`update voting_session set confirmed_by = ${scrutineerId} where id = ${votingSessionId}`;
-		const [stored] = await tx<
-			{ digest: string }[]
-		>`select ballots_digest as digest from voting_result where voting_session_id = ${votingSessionId}`;
-		await appendAudit(tx, {
-			actorUserId: scrutineerId,
-			action: 'session.confirm',
-			votingSessionId,
-			details: { ballotsDigest: stored?.digest ?? null }
-		});
-		await notifyTurnout(tx, votingSessionId);
-		return { ok: true };
-	}) as Promise<ConfirmResult>;
+	return sql.begin((tx) =>
+		confirmTallyInTransaction(tx, votingSessionId, scrutineerId, { authSessionId })
+	) as Promise<ConfirmResult>;
 }
 
-export type UpdateResult = { ok: true } | { ok: false; error: 'not_found' | 'not_draft' };
+export async function confirmTallyInTransaction(
+	tx: TransactionSql,
+	votingSessionId: number,
+	scrutineerId: number,
+	proof: ConfirmProof
+): Promise<ConfirmResult> {
+	const [locked] = await tx<{ status: SessionStatus; confirmedBy: number | null }[]>`
+		select status, confirmed_by as "confirmedBy" from voting_session where id = ${votingSessionId} for update`;
+	if (!locked) return { ok: false, error: 'not_found' };
+	// Read after the lock: a confirmation committed while this one waited is seen.
+	const [earlier] = await tx<{ alreadyConfirmed: boolean }[]>`
+		select exists (select 1 from session_confirmation where voting_session_id = ${votingSessionId} and user_id = ${scrutineerId}) as "alreadyConfirmed"`;
+	const duty = await scrutineerDuty(tx, votingSessionId, scrutineerId);
+	if (!duty) return { ok: false, error: 'not_scrutineer' };
+	if (proof !== 'demo_seed' && (await signInProof(tx, scrutineerId, proof.authSessionId)) !== 'personal')
+		return { ok: false, error: 'sign_in_again' };
+	if (locked.status !== 'closed') return { ok: false, error: 'wrong_status' };
+	if (earlier?.alreadyConfirmed || (duty === 'global' && locked.confirmedBy !== null))
+		return { ok: false, error: 'already_confirmed' };
+	if (await refusedForDifferences(tx, votingSessionId, scrutineerId, 'confirm'))
+		return { ok: false, error: 'tally_mismatch' };
+	await tx`insert into session_confirmation (voting_session_id, user_id) values (${votingSessionId}, ${scrutineerId})`;
+	const procedure = await getProcedure(tx, votingSessionId);
+	const complete = procedure?.confirmation.complete ?? false;
+	if (complete && locked.confirmedBy === null)
+		await tx`update voting_session set confirmed_by = ${scrutineerId} where id = ${votingSessionId}`;
+	const [stored] = await tx<
+		{ digest: string }[]
+	>`select ballots_digest as digest from voting_result where voting_session_id = ${votingSessionId}`;
+	await appendAudit(tx, {
+		actorUserId: scrutineerId,
+		action: 'session.confirm',
+		votingSessionId,
+		details: { ballotsDigest: stored?.digest ?? null, duty, confirmationComplete: complete }
+	});
+	await notifyTurnout(tx, votingSessionId);
+	return { ok: true };
+}
 
-/** Changes a draft session's rules and candidate list (in the given order), with an audit entry. */
+export type UpdateResult =
+	{ ok: true } | { ok: false; error: 'not_found' | 'not_draft' | 'rules_adopted' | 'review_recorded' };
+
+/**
+ * Changes a draft session's rules and candidate list (in the given order), with an audit entry.
+ * While its 票决办法 is adopted the settings stay as adopted, and while the standing committee's
+ * review is recorded the candidate list stays as reviewed (the database refuses; this says why).
+ */
 export async function updateVotingSession(
 	sql: Sql,
 	votingSessionId: number,
 	input: NewVotingSession,
 	actorUserId: number
 ): Promise<UpdateResult> {
-	return sql.begin(async (tx): Promise<UpdateResult> => {
-		const [locked] = await tx<
-			{ status: SessionStatus }[]
-		>`select status from voting_session where id = ${votingSessionId} for update`;
-		if (!locked) return { ok: false, error: 'not_found' };
-		if (locked.status !== 'draft') return { ok: false, error: 'not_draft' };
-		const stored = storedRules(input.rules);
-		await tx`
-			update voting_session set title = ${input.title}, year = ${input.year}, ballot_method = ${input.rules.ballotMethod},
-			       seats = ${stored.seats}, threshold_base = ${input.rules.thresholdBase}, allow_abstain = ${stored.allowAbstain},
-			       opens_at = ${input.opensAt ?? null}, closes_at = ${input.closesAt ?? null},
-			       publish_ballots = ${input.publishBallots ?? false}
-			where id = ${votingSessionId}`;
-		await tx`delete from voting_session_candidate where voting_session_id = ${votingSessionId}`;
-		await tx`insert into voting_session_candidate ${tx(
-			input.candidateIds.map((candidateId, position) => ({
-				voting_session_id: votingSessionId,
-				candidate_id: candidateId,
-				position
-			}))
-		)}`;
-		await appendAudit(tx, {
-			actorUserId,
-			action: 'session.updated',
-			votingSessionId,
-			details: {
-				title: input.title,
-				...stored.auditDetails,
-				candidates: input.candidateIds.length,
-				publishBallots: input.publishBallots ?? false
+	try {
+		return (await sql.begin(async (tx): Promise<UpdateResult> => {
+			const [locked] = await tx<
+				{ status: SessionStatus }[]
+			>`select status from voting_session where id = ${votingSessionId} for update`;
+			if (!locked) return { ok: false, error: 'not_found' };
+			if (locked.status !== 'draft') return { ok: false, error: 'not_draft' };
+			const stored = storedRules(input.rules);
+			const publishBallots = input.publishBallots ?? false;
+			// Only what changed is written: while the 票决办法 is adopted, an unchanged save is no change.
+			await tx`
+				update voting_session set title = ${input.title}, year = ${input.year}, ballot_method = ${input.rules.ballotMethod},
+				       seats = ${stored.seats}, threshold_base = ${input.rules.thresholdBase}, allow_abstain = ${stored.allowAbstain},
+				       opens_at = ${input.opensAt ?? null}, closes_at = ${input.closesAt ?? null},
+				       publish_ballots = ${publishBallots}
+				where id = ${votingSessionId}
+				  and (title, year, ballot_method, seats, threshold_base, allow_abstain, opens_at, closes_at, publish_ballots)
+				      is distinct from (${input.title}, ${input.year}, ${input.rules.ballotMethod}, ${stored.seats}::int,
+				                        ${input.rules.thresholdBase}, ${stored.allowAbstain}, ${input.opensAt ?? null}::timestamptz,
+				                        ${input.closesAt ?? null}::timestamptz, ${publishBallots})`;
+			if (input.procedure) await saveProcedureSettings(tx, votingSessionId, input.procedure);
+			const current = await tx<{ candidateId: number }[]>`
+				select candidate_id as "candidateId" from voting_session_candidate where voting_session_id = ${votingSessionId} order by position`;
+			const unchanged =
+				current.length === input.candidateIds.length &&
+				current.every((row, index) => row.candidateId === input.candidateIds[index]);
+			if (!unchanged) {
+				await tx`delete from voting_session_candidate where voting_session_id = ${votingSessionId}`;
+				await tx`insert into voting_session_candidate ${tx(
+					input.candidateIds.map((candidateId, position) => ({
+						voting_session_id: votingSessionId,
+						candidate_id: candidateId,
+						position
+					}))
+				)}`;
 			}
-		});
-		return { ok: true };
-	}) as Promise<UpdateResult>;
+			await appendAudit(tx, {
+				actorUserId,
+				action: 'session.updated',
+				votingSessionId,
+				details: {
+					title: input.title,
+					...stored.auditDetails,
+					candidates: input.candidateIds.length,
+					publishBallots
+				}
+			});
+			return { ok: true };
+		})) as UpdateResult;
+	} catch (error) {
+		const refused = refusalOf(error)?.refusal;
+		if (refused === 'rules_adopted') return { ok: false, error: 'rules_adopted' };
+		if (refused === 'candidate_list_reviewed') return { ok: false, error: 'review_recorded' };
+		throw error;
+	}
 }
 
 /** The candidate ids of a session in ballot order. */

@@ -9,7 +9,7 @@ import { listCategoriesWithCandidates } from '$lib/server/catalog/catalog';
 import { listCampaigns } from '$lib/server/residents/campaigns';
 import { mergeProposals } from '$lib/server/residents/merge';
 import { listProposals, reviewProposals } from '$lib/server/residents/proposals';
-import { problemKey } from './problems';
+import { REVIEW_PROBLEM_MESSAGES } from '$lib/residents-messages';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
@@ -78,7 +78,7 @@ export const actions: Actions = {
 		if (!result.ok)
 			return fail(409, {
 				...echo(form),
-				errors: { form: problemKey(result.problem) },
+				errors: { form: REVIEW_PROBLEM_MESSAGES[result.problem] },
 				ids: result.proposalIds.map((id) => `#${id}`).join('、')
 			});
 		redirect(303, backToQueue(url, { done: parsed.data.action, count: String(result.count) }));
@@ -100,7 +100,7 @@ export const actions: Actions = {
 		if (!result.ok)
 			return fail(409, {
 				...echo(form),
-				errors: { form: problemKey(result.problem) },
+				errors: { form: REVIEW_PROBLEM_MESSAGES[result.problem] },
 				ids: (result.proposalIds ?? []).map((id) => `#${id}`).join('、')
 			});
 		redirect(

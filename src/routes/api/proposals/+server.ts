@@ -1,14 +1,14 @@
 import { json } from '@sveltejs/kit';
 import { PUBLIC_PROPOSAL_STATUSES } from '$lib/domain/proposals';
 import { parseProposalQuery } from '$lib/domain/residents-schemas';
-import { db } from '$lib/server/db';
+import { readPublicFor } from '$lib/server/db/read-routing';
 import { listProposals } from '$lib/server/residents/proposals';
 import type { RequestHandler } from './$types';
 
 /** The public proposals list as open data: the same filters as /proposals (q, category, district, status, campaign, page). */
-export const GET: RequestHandler = async ({ url }) => {
-	const query = parseProposalQuery(url.searchParams, PUBLIC_PROPOSAL_STATUSES);
-	const result = await listProposals(db(), query, 'public');
+export const GET: RequestHandler = async (event) => {
+	const query = parseProposalQuery(event.url.searchParams, PUBLIC_PROPOSAL_STATUSES);
+	const result = await readPublicFor(event, (sql) => listProposals(sql, query, 'public'));
 	return json({
 		total: result.total,
 		page: result.page,

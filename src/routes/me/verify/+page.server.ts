@@ -9,6 +9,7 @@ import { formText } from '$lib/server/catalog/forms';
 import { getResidentProfile } from '$lib/server/residents/accounts';
 import { confirmMobileCode, pendingCode, requestMobileCode } from '$lib/server/residents/mobile-verification';
 import { oidcConfigured } from '$lib/server/residents/oidc';
+import { MOBILE_CODE_MESSAGES } from '$lib/residents-messages';
 import type { Actions, PageServerLoad } from './$types';
 
 /** Where to go once verified: back to the page that asked (a round), else nowhere (stay). */
@@ -46,7 +47,7 @@ export const actions: Actions = {
 			return fail(status, {
 				step: 'send',
 				values,
-				errors: { mobile: `verification_error_${result.problem}` },
+				errors: { mobile: MOBILE_CODE_MESSAGES[result.problem] },
 				inputs: { minutes: result.problem === 'rate_limited' ? Math.ceil(result.retryAfterSeconds / 60) : 0 }
 			});
 		}
@@ -63,7 +64,7 @@ export const actions: Actions = {
 			return fail(result.problem === 'wrong_code' ? 400 : 409, {
 				step: 'confirm',
 				values: {},
-				errors: { code: `verification_error_${result.problem}` },
+				errors: { code: MOBILE_CODE_MESSAGES[result.problem] },
 				inputs: { attempts: result.problem === 'wrong_code' ? result.attemptsLeft : 0 }
 			});
 		}

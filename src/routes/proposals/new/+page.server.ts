@@ -7,7 +7,8 @@ import { readFormBody } from '$lib/server/form-body';
 import { formText } from '$lib/server/catalog/forms';
 import { listCategoryOptions } from '$lib/server/catalog/manage';
 import { listOpenCampaigns } from '$lib/server/residents/campaigns';
-import { getDraftForAuthor, PROPOSAL_PROBLEM_MESSAGE_KEYS, saveProposal } from '$lib/server/residents/proposals';
+import { PROPOSAL_PROBLEM_MESSAGES } from '$lib/residents-messages';
+import { getDraftForAuthor, saveProposal } from '$lib/server/residents/proposals';
 import type { Actions, PageServerLoad } from './$types';
 
 /** A resident, or a 403 for a signed-in user without the role (anonymous visitors see how to sign in). */
@@ -66,7 +67,7 @@ async function save(request: Request, locals: App.Locals, mode: 'draft' | 'submi
 		return fail(409, {
 			values,
 			draftId: draftIdText,
-			errors: { [field]: PROPOSAL_PROBLEM_MESSAGE_KEYS[result.problem] }
+			errors: { [field]: PROPOSAL_PROBLEM_MESSAGES[result.problem] }
 		});
 	}
 	redirect(

@@ -7,6 +7,7 @@ import { m } from '$lib/paraglide/messages';
 import { requireVoter } from '$lib/server/auth/guard';
 import { listBallotCandidates } from '$lib/server/catalog/catalog';
 import { db } from '$lib/server/db';
+import { recordCast, recordRefusedInput } from '$lib/server/observability/metrics';
 import { castErrorMessage, castErrorStatus } from '$lib/server/voting/cast-messages';
 import { ballotThreshold, castBallot, readBallotSession, reviewBallot } from '$lib/server/voting/casting';
 import { readFormBody } from '$lib/server/form-body';
@@ -115,7 +116,10 @@ export const actions: Actions = {
 	},
 	cast: async (event) => {
 		const read = await readSelection(event);
-		if (!read.selection) return read.failure;
+		if (!read.selection) {
+			recordRefusedInput('cast', 'invalid_form');
+			return read.failure;
+		}
 		const input = {
 			votingSessionId: read.votingSession.id,
 			delegateId: read.delegate.id,
@@ -123,6 +127,7 @@ export const actions: Actions = {
 			clientAddress: event.getClientAddress()
 		};
 		const result = await castBallot(db(), input);
+		recordCast(result);
 		if (!result.ok) {
 			readInThisRequest.delete(event.locals); // the page reads afresh why the cast was refused
 			return fail(castErrorStatus(result.error), {

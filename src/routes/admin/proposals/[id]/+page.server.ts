@@ -14,7 +14,7 @@ import {
 	reviewProposals,
 	setProposalHidden
 } from '$lib/server/residents/proposals';
-import { problemKey } from '../problems';
+import { REVIEW_PROBLEM_MESSAGES } from '$lib/residents-messages';
 import type { Actions, PageServerLoad } from './$types';
 
 function proposalId(params: { id: string }): number {
@@ -60,7 +60,8 @@ export const actions: Actions = {
 		if (!parsed.success)
 			return fail(400, { reason: String(form.get('reason') ?? ''), errors: fieldErrors(parsed.error) });
 		const result = await reviewProposals(db(), staff.id, [id], parsed.data.action, parsed.data.reason);
-		if (!result.ok) return fail(409, { reason: parsed.data.reason, errors: { form: problemKey(result.problem) } });
+		if (!result.ok)
+			return fail(409, { reason: parsed.data.reason, errors: { form: REVIEW_PROBLEM_MESSAGES[result.problem] } });
 		redirect(303, `/admin/proposals/${id}?done=${parsed.data.action}`);
 	},
 	hide: async ({ locals, url, params, request }) => {
@@ -74,14 +75,15 @@ export const actions: Actions = {
 				errors: { hideReason: fieldErrors(parsed.error).reason ?? 'residents_error_hide_reason_required' }
 			});
 		const result = await setProposalHidden(db(), staff.id, id, { reason: parsed.data.reason });
-		if (!result.ok) return fail(409, { hideReason: parsed.data.reason, errors: { form: problemKey(result.problem) } });
+		if (!result.ok)
+			return fail(409, { hideReason: parsed.data.reason, errors: { form: REVIEW_PROBLEM_MESSAGES[result.problem] } });
 		redirect(303, `/admin/proposals/${id}?done=hide`);
 	},
 	unhide: async ({ locals, url, params }) => {
 		const staff = requireRole(locals, url, 'staff');
 		const id = proposalId(params);
 		const result = await setProposalHidden(db(), staff.id, id, null);
-		if (!result.ok) return fail(409, { errors: { form: problemKey(result.problem) } });
+		if (!result.ok) return fail(409, { errors: { form: REVIEW_PROBLEM_MESSAGES[result.problem] } });
 		redirect(303, `/admin/proposals/${id}?done=unhide`);
 	}
 };

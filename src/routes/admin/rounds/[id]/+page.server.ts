@@ -3,6 +3,7 @@ import { CARRY_OVER_FIELDS, carryOverFormSchema } from '$lib/domain/residents-sc
 import { fieldErrors, idSchema } from '$lib/domain/schemas';
 import { reasonSchema } from '$lib/domain/verification';
 import { m } from '$lib/paraglide/messages';
+import { ROUND_PROBLEM_MESSAGES } from '$lib/residents-messages';
 import { requireRole } from '$lib/server/auth/guard';
 import { db } from '$lib/server/db';
 import { readFormBody } from '$lib/server/form-body';
@@ -19,16 +20,6 @@ import {
 	visibleRoundResults
 } from '$lib/server/residents/selection';
 import type { Actions, PageServerLoad } from './$types';
-
-const ROUND_PROBLEM_KEYS = {
-	not_found: 'residents_round_not_found',
-	candidate_not_found: 'error_candidate_not_found',
-	not_open: 'residents_round_problem_not_open',
-	not_closed: 'residents_round_problem_not_closed',
-	too_few_candidates: 'error_seats_not_below_candidates',
-	results_final: 'verification_problem_results_final',
-	not_excluded: 'verification_problem_not_excluded'
-} as const;
 
 function roundId(params: { id: string }): number {
 	const id = idSchema.safeParse(params.id);
@@ -66,14 +57,14 @@ export const actions: Actions = {
 		const staff = requireRole(locals, url, 'staff');
 		const id = roundId(params);
 		const result = await closeRoundNow(db(), id, staff.id);
-		if (!result.ok) return fail(409, { errors: { form: ROUND_PROBLEM_KEYS[result.problem] } });
+		if (!result.ok) return fail(409, { errors: { form: ROUND_PROBLEM_MESSAGES[result.problem] } });
 		redirect(303, `/admin/rounds/${id}?closed=1`);
 	},
 	finalize: async ({ locals, url, params }) => {
 		const staff = requireRole(locals, url, 'staff');
 		const id = roundId(params);
 		const result = await finalizeRoundResults(db(), id, staff.id);
-		if (!result.ok) return fail(409, { errors: { form: ROUND_PROBLEM_KEYS[result.problem] } });
+		if (!result.ok) return fail(409, { errors: { form: ROUND_PROBLEM_MESSAGES[result.problem] } });
 		redirect(303, `/admin/rounds/${id}?finalized=1`);
 	},
 	lift: async ({ locals, url, params, request }) => {
@@ -86,7 +77,7 @@ export const actions: Actions = {
 		if (!reason.success)
 			return fail(400, { errors: { form: reason.error.issues[0]?.message ?? 'verification_error_reason_required' } });
 		const result = await liftExclusion(db(), id, resident.data, reason.data, staff.id);
-		if (!result.ok) return fail(409, { errors: { form: ROUND_PROBLEM_KEYS[result.problem] } });
+		if (!result.ok) return fail(409, { errors: { form: ROUND_PROBLEM_MESSAGES[result.problem] } });
 		redirect(303, `/admin/rounds/${id}`);
 	},
 	carry: async ({ locals, url, params, request }) => {
@@ -96,7 +87,7 @@ export const actions: Actions = {
 		const parsed = carryOverFormSchema.safeParse(values);
 		if (!parsed.success) return fail(400, { values, errors: fieldErrors(parsed.error) });
 		const result = await carryOverToVotingSession(db(), id, staff.id, parsed.data);
-		if (!result.ok) return fail(409, { values, errors: { form: ROUND_PROBLEM_KEYS[result.problem] } });
+		if (!result.ok) return fail(409, { values, errors: { form: ROUND_PROBLEM_MESSAGES[result.problem] } });
 		redirect(303, `/admin/rounds/${id}?carried=${result.votingSessionId}${result.tiedAtCutoff ? '&tied=1' : ''}`);
 	}
 };

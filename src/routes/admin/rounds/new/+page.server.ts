@@ -6,6 +6,7 @@ import { db } from '$lib/server/db';
 import { readFormBody } from '$lib/server/form-body';
 import { listCategoriesWithCandidates } from '$lib/server/catalog/catalog';
 import { formText } from '$lib/server/catalog/forms';
+import { ROUND_PROBLEM_MESSAGES } from '$lib/residents-messages';
 import { createRound } from '$lib/server/residents/selection';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -29,7 +30,7 @@ export const actions: Actions = {
 		const parsed = roundFormSchema.safeParse(values);
 		if (!parsed.success) return fail(400, { values, errors: fieldErrors(parsed.error) });
 		const result = await createRound(db(), parsed.data, staff.id);
-		if (!result.ok) return fail(409, { values, errors: { candidateIds: 'error_candidate_not_found' } });
+		if (!result.ok) return fail(409, { values, errors: { candidateIds: ROUND_PROBLEM_MESSAGES[result.problem] } });
 		redirect(303, `/admin/rounds/${result.id}?created=1`);
 	}
 };

@@ -2,7 +2,8 @@ import { fail, redirect } from '@sveltejs/kit';
 import { requireRole } from '$lib/server/auth/guard';
 import { listCandidateIds, listCandidateYears, listCategoriesWithCandidates } from '$lib/server/catalog/catalog';
 import { db } from '$lib/server/db';
-import { formValues, readSessionForm } from '$lib/server/voting/session-form';
+import { formValues, procedureFormValues, readSessionForm } from '$lib/server/voting/session-form';
+import { DEFAULT_PROCEDURE_SETTINGS } from '$lib/domain/procedure-schemas';
 import { createVotingSession } from '$lib/server/voting/sessions';
 import { readFormBody } from '$lib/server/form-body';
 import type { Actions, PageServerLoad } from './$types';
@@ -26,7 +27,8 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 			candidateIds: categories.flatMap((category) =>
 				category.candidates.filter((candidate) => candidate.year === year).map((candidate) => String(candidate.id))
 			),
-			publishBallots: ''
+			publishBallots: '',
+			...procedureFormValues(DEFAULT_PROCEDURE_SETTINGS)
 		}
 	};
 };

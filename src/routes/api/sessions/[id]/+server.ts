@@ -5,6 +5,7 @@ import { seesDrafts } from '$lib/server/auth/guard';
 import { db } from '$lib/server/db';
 import { getPublishedTally } from '$lib/server/voting/results';
 import { getVotingSession } from '$lib/server/voting/sessions';
+import { getProcedure } from '$lib/server/voting/procedure';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = async ({ params, locals }) => {
@@ -13,6 +14,8 @@ export const GET: RequestHandler = async ({ params, locals }) => {
 	// A draft (and its rules) is staff's until it opens.
 	if (!votingSession || (votingSession.status === 'draft' && !seesDrafts(locals)))
 		error(404, m.error_session_not_found());
+	const procedure = await getProcedure(db(), votingSession.id);
+	if (!procedure) error(404, m.error_session_not_found());
 	const {
 		id: sessionId,
 		title,
@@ -56,6 +59,10 @@ export const GET: RequestHandler = async ({ params, locals }) => {
 		quorumMet: quorum.met,
 		cast,
 		candidateCount,
-		figures: tally?.figures ?? null
+		figures: tally?.figures ?? null,
+		// The further vote (issue 13): the first round this session settles, and the further votes of this one, in order.
+		followUpOf: procedure.followUpOf,
+		followUpKind: procedure.followUpKind,
+		followUps: procedure.followUps
 	});
 };

@@ -3,6 +3,7 @@ import { m } from '$lib/paraglide/messages';
 import { sessionCookieOptions, setSessionCookie } from '$lib/server/auth/cookies';
 import { invalidateSession } from '$lib/server/auth/session';
 import { db } from '$lib/server/db';
+import { log } from '$lib/server/observability/log';
 import {
 	decodeFlow,
 	describeOidcError,
@@ -28,7 +29,7 @@ export const GET: RequestHandler = async ({ url, cookies, locals }) => {
 	try {
 		identity = await finishSignIn(settings, url, flow);
 	} catch (cause) {
-		console.error(`OIDC: callback refused: ${describeOidcError(cause)}`);
+		log.warn({ req_id: locals.requestId }, `OIDC: callback refused: ${describeOidcError(cause)}`);
 		redirect(303, '/login/oidc?failed=flow');
 	}
 	const signedIn = locals.user?.roles.includes('resident') ? locals.user.id : null;

@@ -2,6 +2,7 @@ import { error, redirect } from '@sveltejs/kit';
 import { safeLocalPath } from '$lib/domain/schemas';
 import { m } from '$lib/paraglide/messages';
 import { sessionCookieOptions } from '$lib/server/auth/cookies';
+import { log } from '$lib/server/observability/log';
 import {
 	encodeFlow,
 	OIDC_FLOW_COOKIE,
@@ -12,7 +13,7 @@ import {
 import type { RequestHandler } from './$types';
 
 /** Starts the authorization code flow: state, nonce and the PKCE verifier go into a short-lived cookie. */
-export const GET: RequestHandler = async ({ url, cookies }) => {
+export const GET: RequestHandler = async ({ url, cookies, locals }) => {
 	const settings = oidcSettings();
 	if (!settings) error(404, m.verification_identity_not_configured());
 	const returnTo = url.searchParams.has('redirectTo') ? safeLocalPath(url.searchParams.get('redirectTo')) : '/me';
@@ -20,7 +21,10 @@ export const GET: RequestHandler = async ({ url, cookies }) => {
 	try {
 		started = await startSignIn(settings, new URL('/login/oidc/callback', url).href, returnTo);
 	} catch (cause) {
-		console.error(`OIDC: the provider ${settings.issuer.href} could not be reached: ${(cause as Error).message}`);
+		log.warn(
+			{ req_id: locals.requestId },
+			`OIDC: the provider ${settings.issuer.href} could not be reached: ${(cause as Error).message}`
+		);
 		redirect(303, '/login/oidc?failed=unavailable');
 	}
 	cookies.set(OIDC_FLOW_COOKIE, encodeFlow(started.flow), {

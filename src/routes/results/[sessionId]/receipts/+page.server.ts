@@ -3,27 +3,30 @@ import { z } from 'zod';
 import { idSchema } from '$lib/domain/schemas';
 import { m } from '$lib/paraglide/messages';
 import { db } from '$lib/server/db';
+import { readPublicFor } from '$lib/server/db/read-routing';
+import type { Sql } from '$lib/server/db/client';
 import { isReceiptIncluded, listReceipts } from '$lib/server/voting/receipts';
 import { getVotingSession } from '$lib/server/voting/sessions';
 import { readFormBody } from '$lib/server/form-body';
 import type { Actions, PageServerLoad } from './$types';
 
-async function sessionOf(params: { sessionId: string }) {
+async function sessionOf(params: { sessionId: string }, sql: Sql = db()) {
 	const id = idSchema.safeParse(params.sessionId);
-	const votingSession = id.success ? await getVotingSession(db(), id.data) : null;
+	const votingSession = id.success ? await getVotingSession(sql, id.data) : null;
 	if (!votingSession) error(404, m.error_session_not_found());
 	return votingSession;
 }
 
-export const load: PageServerLoad = async ({ params, url }) => {
-	const votingSession = await sessionOf(params);
-	return {
-		// The receipt's QR code links here with its code filled in (issue 15).
-		prefilledCode: (url.searchParams.get('code') ?? '').slice(0, 60),
-		votingSession: { id: votingSession.id, title: votingSession.title, status: votingSession.status },
-		receipts: await listReceipts(db(), votingSession.id)
-	};
-};
+export const load: PageServerLoad = (event) =>
+	readPublicFor(event, async (sql) => {
+		const votingSession = await sessionOf(event.params, sql);
+		return {
+			// The receipt's QR code links here with its code filled in (issue 15).
+			prefilledCode: (event.url.searchParams.get('code') ?? '').slice(0, 60),
+			votingSession: { id: votingSession.id, title: votingSession.title, status: votingSession.status },
+			receipts: await listReceipts(sql, votingSession.id)
+		};
+	});
 
 const checkForm = z.object({
 	code: z

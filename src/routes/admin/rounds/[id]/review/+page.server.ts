@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { idSchema } from '$lib/domain/schemas';
 import { reasonSchema } from '$lib/domain/verification';
 import { m } from '$lib/paraglide/messages';
+import { ROUND_PROBLEM_MESSAGES } from '$lib/residents-messages';
 import { requireRole } from '$lib/server/auth/guard';
 import { db } from '$lib/server/db';
 import { readFormBody } from '$lib/server/form-body';
@@ -66,9 +67,7 @@ export const actions: Actions = {
 		const result = await excludeSupports(db(), id, parsed.data.residentIds, parsed.data.reason, staff.id);
 		if (!result.ok) {
 			return fail(409, {
-				errors: {
-					form: result.problem === 'results_final' ? 'verification_problem_results_final' : 'residents_round_not_found'
-				},
+				errors: { form: ROUND_PROBLEM_MESSAGES[result.problem] },
 				reason,
 				chosen
 			});

@@ -4,7 +4,8 @@ import { m } from '$lib/paraglide/messages';
 import { requireRole } from '$lib/server/auth/guard';
 import { listCandidateIds, listCategoriesWithCandidates } from '$lib/server/catalog/catalog';
 import { db } from '$lib/server/db';
-import { formValues, readSessionForm, toBeijingLocal } from '$lib/server/voting/session-form';
+import { formValues, procedureFormValues, readSessionForm, toBeijingLocal } from '$lib/server/voting/session-form';
+import { getProcedure } from '$lib/server/voting/procedure';
 import { getVotingSession, sessionCandidateIds, updateVotingSession } from '$lib/server/voting/sessions';
 import { readFormBody } from '$lib/server/form-body';
 import type { Actions, PageServerLoad } from './$types';
@@ -21,8 +22,12 @@ async function draftSession(params: { id: string }) {
 export const load: PageServerLoad = async ({ locals, url, params }) => {
 	requireRole(locals, url, 'staff');
 	const votingSession = await draftSession(params);
+	const procedure = await getProcedure(db(), votingSession.id);
+	if (!procedure) error(404, m.error_session_not_found());
 	return {
 		votingSession,
+		rulesAdopted: procedure.rulesAdoption !== null,
+		reviewRecorded: procedure.review !== null,
 		categories: await listCategoriesWithCandidates(db()),
 		values: {
 			title: votingSession.title,
@@ -33,7 +38,8 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 			opensAt: toBeijingLocal(votingSession.opensAt),
 			closesAt: toBeijingLocal(votingSession.closesAt),
 			candidateIds: (await sessionCandidateIds(db(), votingSession.id)).map(String),
-			publishBallots: votingSession.publishBallots ? 'yes' : ''
+			publishBallots: votingSession.publishBallots ? 'yes' : '',
+			...procedureFormValues(procedure.settings)
 		}
 	};
 };
@@ -46,7 +52,15 @@ export const actions: Actions = {
 		const read = readSessionForm(values, await listCandidateIds(db()));
 		if (!read.ok) return fail(400, { values, errors: read.errors });
 		const result = await updateVotingSession(db(), votingSession.id, read.session, staff.id);
-		if (!result.ok) return fail(409, { values, errors: { form: 'error_session_frozen' } });
+		if (!result.ok) {
+			const formError = {
+				not_found: 'error_session_frozen',
+				not_draft: 'error_session_frozen',
+				rules_adopted: 'procedure_error_rules_adopted',
+				review_recorded: 'procedure_error_review_recorded'
+			}[result.error];
+			return fail(409, { values, errors: { form: formError } });
+		}
 		redirect(303, `/admin/sessions/${votingSession.id}`);
 	}
 };

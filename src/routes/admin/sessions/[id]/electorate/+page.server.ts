@@ -8,10 +8,10 @@ import {
 	getElectorateMember,
 	listDelegations,
 	listElectorate,
-	removeFromElectorate,
-	type ElectorateChangeResult
+	removeFromElectorate
 } from '$lib/server/electorate/electorate';
-import { setPresence, type PresenceResult } from '$lib/server/electorate/presence';
+import { setPresence } from '$lib/server/electorate/presence';
+import { ELECTORATE_CHANGE_MESSAGES, PRESENCE_MESSAGES } from '$lib/electorate-messages';
 import { enrolFormSchema, listQuery, presenceFormSchema, removeFormSchema } from '$lib/server/electorate/schemas';
 import { getVotingSession } from '$lib/server/voting/sessions';
 import { readFormBody } from '$lib/server/form-body';
@@ -45,20 +45,6 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 	};
 };
 
-const changeErrors: Record<Exclude<ElectorateChangeResult, { ok: true }>['error'], string> = {
-	not_found: 'error_session_not_found',
-	frozen: 'electorate_frozen',
-	not_enrolled: 'electorate_not_enrolled',
-	no_delegates: 'electorate_enrol_none'
-};
-
-const presenceErrors: Record<Exclude<PresenceResult, { ok: true }>['error'], string> = {
-	not_found: 'error_session_not_found',
-	not_enrolled: 'electorate_not_enrolled',
-	wrong_status: 'electorate_presence_closed',
-	has_voted: 'attendance_error_has_voted'
-};
-
 export const actions: Actions = {
 	enrol: async ({ locals, url, params, request }) => {
 		const staff = requireRole(locals, url, 'staff');
@@ -77,7 +63,9 @@ export const actions: Actions = {
 			actorUserId: staff.id
 		});
 		if (!result.ok)
-			return fail(result.error === 'not_found' ? 404 : 409, { enrol: { error: changeErrors[result.error] } });
+			return fail(result.error === 'not_found' ? 404 : 409, {
+				enrol: { error: ELECTORATE_CHANGE_MESSAGES[result.error] }
+			});
 		return { enrol: { added: result.count } };
 	},
 	remove: async ({ locals, url, params, request }) => {
@@ -98,7 +86,9 @@ export const actions: Actions = {
 			actorUserId: staff.id
 		});
 		if (!result.ok)
-			return fail(result.error === 'not_found' ? 404 : 409, { member: { error: changeErrors[result.error] } });
+			return fail(result.error === 'not_found' ? 404 : 409, {
+				member: { error: ELECTORATE_CHANGE_MESSAGES[result.error] }
+			});
 		return { member: { removed: true } };
 	},
 	presence: async ({ locals, url, params, request }) => {
@@ -111,7 +101,7 @@ export const actions: Actions = {
 			actorUserId: staff.id
 		});
 		if (!result.ok)
-			return fail(result.error === 'not_found' ? 404 : 409, { member: { error: presenceErrors[result.error] } });
+			return fail(result.error === 'not_found' ? 404 : 409, { member: { error: PRESENCE_MESSAGES[result.error] } });
 		return { member: { presenceMarked: true } };
 	}
 };

@@ -3,12 +3,14 @@ import { z } from 'zod';
 import { readDelegateReferences, readPaperBallots } from '$lib/domain/paper';
 import { idSchema } from '$lib/domain/schemas';
 import { m } from '$lib/paraglide/messages';
-import { requireRole } from '$lib/server/auth/guard';
+import { requireRole, requireUser } from '$lib/server/auth/guard';
 import { listSessionCandidates } from '$lib/server/catalog/catalog';
 import { db } from '$lib/server/db';
 import { paperBatchErrorMessage, paperLineProblemMessage } from '$lib/server/voting/paper-messages';
 import { enterPaperBatch, listPaperBatches, listScrutineers } from '$lib/server/voting/paper';
 import { getVotingSession } from '$lib/server/voting/sessions';
+import { getProcedure } from '$lib/server/voting/procedure';
+import { seesSessionScrutiny } from '$lib/server/voting/scrutiny';
 import { readFormBody } from '$lib/server/form-body';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -22,13 +24,16 @@ async function loadSession(params: { id: string }) {
 }
 
 export const load: PageServerLoad = async ({ locals, url, params }) => {
-	const user = requireRole(locals, url, 'staff', 'scrutineer');
+	// Staff and the session's scrutineers (its named 总监票人 and 监票人, or the global role's holders).
+	const user = requireUser(locals, url);
 	const votingSession = await loadSession(params);
+	if (!(await seesSessionScrutiny(db(), user, votingSession.id))) error(403, m.error_forbidden());
 	return {
 		votingSession,
 		candidates: await listSessionCandidates(db(), votingSession.id),
 		batches: await listPaperBatches(db(), votingSession.id),
-		scrutineers: await listScrutineers(db()),
+		scrutineers: await listScrutineers(db(), votingSession.id),
+		namedScrutineers: (await getProcedure(db(), votingSession.id))?.confirmation.hasPanel ?? false,
 		canEnter: user.roles.includes('staff') && votingSession.status === 'open'
 	};
 };

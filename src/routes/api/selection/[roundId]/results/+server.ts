@@ -2,7 +2,7 @@ import { error, json } from '@sveltejs/kit';
 import { formatCsv } from '$lib/domain/csv';
 import { idSchema } from '$lib/domain/schemas';
 import { m } from '$lib/paraglide/messages';
-import { db } from '$lib/server/db';
+import { readPublicFor } from '$lib/server/db/read-routing';
 import { visibleRoundResults } from '$lib/server/residents/selection';
 import type { RequestHandler } from './$types';
 
@@ -10,9 +10,10 @@ import type { RequestHandler } from './$types';
  * A round's ranking, when it may be seen: live during the round if the round says so, always
  * after closing; 404 otherwise. `?format=csv` gives a CSV (UTF-8 with BOM) instead of JSON.
  */
-export const GET: RequestHandler = async ({ params, url }) => {
+export const GET: RequestHandler = async (event) => {
+	const { params, url } = event;
 	const id = idSchema.safeParse(params.roundId);
-	const results = id.success ? await visibleRoundResults(db(), id.data) : null;
+	const results = id.success ? await readPublicFor(event, (sql) => visibleRoundResults(sql, id.data)) : null;
 	if (!results) error(404, m.residents_results_not_visible());
 	const { round } = results;
 	if (url.searchParams.get('format') === 'csv') {

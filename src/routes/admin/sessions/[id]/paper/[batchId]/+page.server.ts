@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { formatPaperBallot } from '$lib/domain/paper';
 import { idSchema } from '$lib/domain/schemas';
 import { m } from '$lib/paraglide/messages';
-import { requireRole } from '$lib/server/auth/guard';
+import { requireUser } from '$lib/server/auth/guard';
+import type { SessionUser } from '$lib/server/auth/session';
 import { isPersonalSignIn } from '$lib/server/auth/session';
 import { sessionCandidateIds, getVotingSession } from '$lib/server/voting/sessions';
 import { db } from '$lib/server/db';
@@ -17,19 +18,25 @@ import {
 	rejectPaperBatch,
 	type BatchDecisionError
 } from '$lib/server/voting/paper';
+import { seesSessionScrutiny } from '$lib/server/voting/scrutiny';
 import type { Actions, PageServerLoad } from './$types';
 
-async function readBatch(params: { id: string; batchId: string }) {
+/**
+ * The batch, for staff and the session's scrutineers (its named 总监票人 and 监票人, who need no
+ * role beyond delegate, or the global role's holders); 403 for anyone else.
+ */
+async function readBatch(user: SessionUser, params: { id: string; batchId: string }) {
 	const sessionId = idSchema.safeParse(params.id);
 	const batchId = idSchema.safeParse(params.batchId);
+	if (sessionId.success && !(await seesSessionScrutiny(db(), user, sessionId.data))) error(403, m.error_forbidden());
 	const batch = sessionId.success && batchId.success ? await getPaperBatch(db(), sessionId.data, batchId.data) : null;
 	if (!batch) error(404, m.trust_batch_not_found());
 	return batch;
 }
 
 export const load: PageServerLoad = async ({ locals, url, params }) => {
-	const user = requireRole(locals, url, 'staff', 'scrutineer');
-	const batch = await readBatch(params);
+	const user = requireUser(locals, url);
+	const batch = await readBatch(user, params);
 	const votingSession = await getVotingSession(db(), batch.votingSessionId);
 	if (!votingSession) error(404, m.error_session_not_found());
 	const named = batch.scrutineers.find((scrutineer) => scrutineer.id === user.id);
@@ -63,8 +70,8 @@ const rejectForm = z.object({ reason: z.string().trim().min(1).max(500) });
 
 export const actions: Actions = {
 	confirm: async ({ locals, url, params, request }) => {
-		const scrutineer = requireRole(locals, url, 'scrutineer');
-		const batch = await readBatch(params);
+		const scrutineer = requireUser(locals, url);
+		const batch = await readBatch(scrutineer, params);
 		if (!confirmForm.safeParse(Object.fromEntries(await readFormBody(request))).success)
 			return fail(400, { action: 'confirm' as const, message: m.error_confirm_required(), reason: '' });
 		const result = await confirmPaperBatch(db(), {
@@ -77,8 +84,8 @@ export const actions: Actions = {
 		return { action: 'confirm' as const, done: true, counted: result.status === 'counted' };
 	},
 	reject: async ({ locals, url, params, request }) => {
-		const user = requireRole(locals, url, 'staff', 'scrutineer');
-		const batch = await readBatch(params);
+		const user = requireUser(locals, url);
+		const batch = await readBatch(user, params);
 		const form = Object.fromEntries(await readFormBody(request));
 		const reason = typeof form.reason === 'string' ? form.reason : '';
 		const parsed = rejectForm.safeParse(form);

@@ -8,8 +8,9 @@ import { m } from '$lib/paraglide/messages';
 import { requireRole } from '$lib/server/auth/guard';
 import { listSessionCandidates } from '$lib/server/catalog/catalog';
 import { db } from '$lib/server/db';
-import { paperBatchErrorMessage, paperLineProblemMessage } from '$lib/server/voting/paper-messages';
+import { paperKeyingMessages } from '$lib/server/voting/paper-messages';
 import { listScrutineers } from '$lib/server/voting/paper';
+import { getProcedure } from '$lib/server/voting/procedure';
 import { getVotingSession } from '$lib/server/voting/sessions';
 import { readFormBody } from '$lib/server/form-body';
 import { gridRowCount, readGridForm, trimEmptyRows, MAX_GRID_ROWS } from '$lib/domain/paper-grid';
@@ -43,7 +44,8 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 		userId: user.id,
 		isStaff: user.roles.includes('staff'),
 		candidates: await listSessionCandidates(db(), votingSession.id),
-		scrutineers: await listScrutineers(db()),
+		scrutineers: await listScrutineers(db(), votingSession.id),
+		namedScrutineers: (await getProcedure(db(), votingSession.id))?.confirmation.hasPanel ?? false,
 		keyings: open ? await listPaperKeyings(db(), votingSession.id) : [],
 		second,
 		rows: second ? second.rowCount : gridRowCount(url.searchParams.get('rows')),
@@ -96,13 +98,7 @@ export const actions: Actions = {
 		const kept = { keying: { stage: 'first' as const, rows: grid.rowCount, grid: grid.typed, note } };
 		const result = await saveFirstKeying(db(), votingSession, { keyedBy: user.id, rows: grid.rows, note: note.trim() });
 		if (!result.ok)
-			return fail(result.error === 'not_open' ? 409 : 400, {
-				...kept,
-				keyingMessages:
-					result.error === 'unreadable'
-						? result.problems.map(paperLineProblemMessage)
-						: [result.error === 'not_open' ? m.paper_error_not_open() : m.hall_keying_empty()]
-			});
+			return fail(result.error === 'not_open' ? 409 : 400, { ...kept, keyingMessages: paperKeyingMessages(result) });
 		return { keyingSaved: { id: result.keyingId, rows: grid.rows.length } };
 	},
 	// The second keying: compared with the first; agreeing, the batch goes in.
@@ -146,32 +142,17 @@ export const actions: Actions = {
 			note: parsed.data.note
 		});
 		if (result.ok) return { entered: { ballots: result.ballots, void: result.void } };
-		switch (result.error) {
-			case 'mismatch':
-				return fail(400, {
-					...kept,
-					mismatches: result.mismatches,
-					keyingMessages: [m.hall_keying_mismatch({ count: result.mismatches.length })]
-				});
-			case 'unreadable':
-				return fail(400, { ...kept, keyingMessages: result.problems.map(paperLineProblemMessage) });
-			case 'batch':
-				return fail(result.batchError.code === 'not_open' ? 409 : 400, {
-					...kept,
-					keyingMessages: [paperBatchErrorMessage(result.batchError)]
-				});
-			default:
-				return fail(result.error === 'not_found' ? 404 : 400, {
-					...kept,
-					keyingMessages: [
-						result.error === 'not_found'
-							? m.hall_keying_gone()
-							: result.error === 'same_person'
-								? m.hall_keying_same_person()
-								: m.hall_keying_empty()
-					]
-				});
-		}
+		const status =
+			result.error === 'not_found'
+				? 404
+				: result.error === 'batch' && result.batchError.code === 'not_open'
+					? 409
+					: 400;
+		return fail(status, {
+			...kept,
+			...(result.error === 'mismatch' ? { mismatches: result.mismatches } : {}),
+			keyingMessages: paperKeyingMessages(result)
+		});
 	},
 	discard: async (event) => {
 		const user = await keyer(event);
