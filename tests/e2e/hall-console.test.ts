@@ -170,10 +170,12 @@ describe('the staff console for 444 delegates (issue 15)', () => {
 		await staffPage.getByText(/第一次录入已保存（第 \d+ 号，3 张）/).waitFor();
 		await screenshot(staffPage, 'hall-paper-first-keying');
 
-		// The second keying, by the scrutineer, blind to the first; one cell keyed differently.
+		// The second keying, by the session's 总监票人 (a delegate named by the meeting), blind to the
+		// first; one cell keyed differently.
 		const scrutineerWindow = await suite.windows.open(DESKTOP);
 		const page = scrutineerWindow.page;
-		await signIn(page, suite.app.baseUrl, demo.scrutineer.username, demo.scrutineer.password, path);
+		const chief = demo.delegates[0]!;
+		await signIn(page, suite.app.baseUrl, chief.username, chief.password, path);
 		await page.getByRole('link', { name: m.hall_keying_do_second({}, t) }).click();
 		await page.waitForURL((url) => url.searchParams.has('second'));
 		const secondGrid = page.locator('table.paper-grid');
@@ -188,7 +190,9 @@ describe('the staff console for 444 delegates (issue 15)', () => {
 		const paperDelegates = ['delegate100', 'delegate101', 'delegate102'];
 		await page.getByLabel(m.paper_delegates_label({}, t)).fill(paperDelegates.join('\n'));
 		await page.getByLabel(m.attendance_paper_issued({}, t)).fill('3');
-		await page.getByLabel('监票人（示例）').check();
+		// The batch names two of the session's 监票人 to confirm it.
+		await page.getByLabel('示例代表002').check();
+		await page.getByLabel('示例代表003').check();
 		await page.getByRole('button', { name: m.hall_keying_save_second({}, t) }).click();
 		const errorsBox = page.locator('#keying-errors');
 		await errorsBox.waitFor();

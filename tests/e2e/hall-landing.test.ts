@@ -80,7 +80,7 @@ describe('landing by role after sign-in (issue 15)', () => {
 			const { page: visitor } = await suite.windows.open(viewport, { locale });
 			await visitor.goto(`${suite.app.baseUrl}/`);
 			expect(await visitor.getByRole('link', { name: goVote, exact: true }).count()).toBe(0);
-		});
+		}, 180_000); // five password sign-ins (argon2id) and seven windows: past a minute on a busy 2-core machine
 	}
 
 	it('sends a delegate with two open ballots to the list, and staff with two live sessions to /admin', async () => {
@@ -99,5 +99,5 @@ describe('landing by role after sign-in (issue 15)', () => {
 		await asked.locator('main form input[name="password"]').fill(TEST_PASSWORD);
 		await asked.locator('main form button[type="submit"]').click();
 		await asked.waitForURL((url) => url.pathname === '/projects');
-	});
+	}, 180_000);
 });

@@ -1,17 +1,18 @@
 // Paper ballots keyed twice (issue 15): a stack keyed as a grid by one person, then again, blind,
-// by another (staff or scrutineers); the batch goes in only when the two agree cell by cell, and then
+// by another (staff or the session's scrutineers); the batch goes in only when the two agree cell by cell, and then
 // waits for its named scrutineers like any other batch (paper-keying.ts).
 import { error, fail } from '@sveltejs/kit';
 import { z } from 'zod';
 import { idSchema } from '$lib/domain/schemas';
 import { m } from '$lib/paraglide/messages';
-import { requireRole } from '$lib/server/auth/guard';
+import { requireUser } from '$lib/server/auth/guard';
 import { listSessionCandidates } from '$lib/server/catalog/catalog';
 import { db } from '$lib/server/db';
 import { paperKeyingMessages } from '$lib/server/voting/paper-messages';
 import { listScrutineers } from '$lib/server/voting/paper';
 import { getProcedure } from '$lib/server/voting/procedure';
 import { getVotingSession } from '$lib/server/voting/sessions';
+import { seesSessionScrutiny } from '$lib/server/voting/scrutiny';
 import { readFormBody } from '$lib/server/form-body';
 import { gridRowCount, readGridForm, trimEmptyRows, MAX_GRID_ROWS } from '$lib/domain/paper-grid';
 import {
@@ -32,8 +33,9 @@ async function loadSession(params: { id: string }) {
 	return { ...votingSession, rules: { ...votingSession.rules, ballotMethod: votingSession.rules.ballotMethod } };
 }
 
-export const load: PageServerLoad = async ({ locals, url, params }) => {
-	const user = requireRole(locals, url, 'staff', 'scrutineer');
+export const load: PageServerLoad = async (event) => {
+	const { url, params } = event;
+	const user = await keyer(event);
 	const votingSession = await loadSession(params);
 	const open = votingSession.status === 'open';
 	// The second keying of a first one (?second=<id>): by someone else, and never showing the first grid.
@@ -75,8 +77,13 @@ function postedGrid(form: FormData, candidateCount: number) {
 	return { rowCount, typed, rows: trimEmptyRows(typed) };
 }
 
-async function keyer(event: RequestEvent) {
-	return requireRole(event.locals, event.url, 'staff', 'scrutineer');
+/** Who may key: staff and the session's scrutineers (its named 总监票人 and 监票人, or the global role's holders). */
+async function keyer(event: Pick<RequestEvent, 'locals' | 'url' | 'params'>) {
+	const user = requireUser(event.locals, event.url);
+	const id = idSchema.safeParse(event.params.id);
+	if (!id.success) error(404, m.error_session_not_found());
+	if (!(await seesSessionScrutiny(db(), user, id.data))) error(403, m.error_forbidden());
+	return user;
 }
 
 const secondKeyingForm = z.object({
