@@ -159,8 +159,9 @@ describe('credential sheets in a real browser', () => {
 		expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
 		await screenshot(page, 'code-sign-in-phone');
 		await page.getByRole('button', { name: '设置密码并登录' }).click();
-		await page.waitForURL((url) => url.pathname === '/vote');
-		await page.getByRole('link', { name: '进入选票' }).waitFor();
+		// Their one open ballot: the sign-in lands on it (issue 15).
+		await page.waitForURL((url) => url.pathname === `/vote/${session.id}`);
+		await page.locator('form.ballot').waitFor();
 
 		const present = await database.sql<{ number: string }[]>`
 			select u.delegate_number as number from electorate_member e join app_user u on u.id = e.delegate_id

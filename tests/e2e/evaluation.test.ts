@@ -37,7 +37,7 @@ describe('the satisfaction evaluation in a real browser', () => {
 		await groups.first().waitFor();
 		expect(await groups.count()).toBe(3);
 		const counter = page.locator('form.ballot .counter');
-		await expect.poll(async () => (await counter.textContent())?.trim(), WAIT).toContain('已评价 0 / 3 个项目');
+		await expect.poll(async () => (await counter.textContent())?.trim(), WAIT).toContain('已评价 0 / 3 项');
 
 		// Each project is a radio group named by its legend: 满意 for the first two, 不满意 for the last,
 		// chosen from the keyboard (focus the group's first option, arrow keys move within it).
@@ -54,23 +54,23 @@ describe('the satisfaction evaluation in a real browser', () => {
 			}
 			expect(await group.getByRole('radio', { name: answer, exact: true }).isChecked()).toBe(true);
 		}
-		await expect.poll(async () => (await counter.textContent())?.trim(), WAIT).toContain('已评价 3 / 3 个项目');
+		await expect.poll(async () => (await counter.textContent())?.trim(), WAIT).toContain('3 个项目已全部评价');
 		await screenshot(page, 'evaluation-ballot');
 
-		await page.getByRole('button', { name: '下一步：核对选票' }).click();
-		await page.getByRole('heading', { name: '核对选票' }).waitFor();
+		await page.getByRole('button', { name: '下一步：核对测评票' }).click();
+		await page.getByRole('heading', { name: '核对测评票' }).waitFor();
 		const lines = await page.locator('ul.review-list li').allTextContents();
 		expect(lines).toHaveLength(3);
 		expect(lines[2]).toContain(titles.get(projectIds[2]!));
 		expect(lines[2]).toContain('不满意');
-		await page.getByRole('button', { name: '确认投票' }).click();
+		await page.getByRole('button', { name: '确认提交测评' }).click();
 		const receiptCode = page.locator('.receipt-code');
 		await receiptCode.waitFor();
 		expect(((await receiptCode.textContent()) ?? '').trim()).toMatch(/^[A-Z2-9]{4}(-[A-Z2-9]{1,4}){6}$/);
 		await screenshot(page, 'evaluation-receipt');
 
 		await page.reload();
-		await page.getByText('您已经投过票').waitFor();
+		await page.getByText('您已经完成测评').waitFor();
 		expect(errors).toEqual([]);
 	});
 

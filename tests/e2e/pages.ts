@@ -159,7 +159,8 @@ export const PAGES: PageEntry[] = [
 	{ route: '/admin/sessions/[id]/edit',           role: 'staff',      path: (w) => `/admin/sessions/${w.draft.id}/edit`, forms: [{ form: 'form.session-form' }] },
 	{ route: '/admin/sessions/[id]/electorate',     role: 'staff',      path: (w) => `/admin/sessions/${w.draft.id}/electorate`, forms: [{ form: 'form[action="?/enrol"]' }] },
 	{ route: '/admin/sessions/[id]/credentials',    role: 'staff',      path: (w) => `/admin/sessions/${w.draft.id}/credentials` },
-	{ route: '/admin/sessions/[id]/paper',          role: 'staff',      path: (w) => `/admin/sessions/${w.open.id}/paper`, forms: [{ form: 'form[method="POST"]' }] },
+	{ route: '/admin/sessions/[id]/paper',          role: 'staff',      path: (w) => `/admin/sessions/${w.open.id}/paper`, forms: [{ form: 'form[method="POST"]', prepare: openedThenEmptied }] },
+	{ route: '/admin/sessions/[id]/paper/keying',   role: 'scrutineer', path: (w) => `/admin/sessions/${w.open.id}/paper/keying?rows=2`, forms: [{ form: 'form[action^="?/key"]' }] },
 	{ route: '/admin/sessions/[id]/procedure',      role: 'staff',      path: (w) => `/admin/sessions/${w.draft.id}/procedure`, forms: [{ form: 'form[action="?/adopt"]' }, { form: 'form[action="?/review"]' }] },
 	{ route: '/admin/sessions/[id]/scrutineers',    role: 'staff',      path: (w) => `/admin/sessions/${w.draft.id}/scrutineers`, forms: [{ form: 'form[method="POST"]' }] },
 	{ route: '/rules/[sessionId]',                  role: 'staff',      path: (w) => `/rules/${w.draft.id}` },
@@ -184,6 +185,15 @@ async function checkAll(form: Locator): Promise<void> {
 	await form.evaluate((element) => {
 		for (const box of element.querySelectorAll<HTMLInputElement>('input[type="checkbox"]')) box.checked = true;
 	});
+}
+
+/** Opens the folded part (<details>) the form is in, then empties its fields. */
+async function openedThenEmptied(form: Locator): Promise<void> {
+	await form.evaluate((element) => {
+		const folded = element.closest('details');
+		if (folded) folded.open = true;
+	});
+	await emptyFields(form);
 }
 
 /** Empties every field but the named ones. */

@@ -1,6 +1,7 @@
 // The projector screen in a real browser at 1920×1080 and 3840×2160: turnout that moves with each
-// cast without a reload, "counting" after closing, the ranked bar chart after publication, and
-// the staff page fed by the same stream. Screenshots are kept under test-results/e2e/.
+// cast without a reload, "counting" after closing, the ranked bars after publication (the chosen
+// first, then the rest page by page: issue 15), and the staff page fed by the same stream.
+// Screenshots are kept under test-results/e2e/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { auditHead } from '../../src/lib/server/audit/audit';
@@ -103,6 +104,9 @@ describe('the projector screen in a real browser', () => {
 		expect(await textOf(screenFigure(page, '应到'))).toBe('5');
 		expect(await textOf(screenFigure(page, '实到'))).toBe('4');
 		expect(await textOf(screenFigure(page, '已投票'))).toBe('0');
+		expect(await textOf(screenFigure(page, '未投票'))).toBe('4');
+		expect(await textOf(page.locator('.screen-clock .clock'))).toMatch(/^\d{2}:\d{2}:\d{2}$/);
+		expect(await textOf(page.locator('.screen-deadline'))).toMatch(/^截止时间 /);
 		expect(await page.locator('.site-header').isVisible()).toBe(false);
 		expect(await fitsWithoutScrolling(page)).toBe(true);
 		// Readable from the back of the hall: the figures are over a tenth of the screen's height.
@@ -141,6 +145,7 @@ describe('the projector screen in a real browser', () => {
 		await cast(0, [0, 1]);
 		await cast(1, [0, 2]);
 		await expect.poll(() => textOf(screenFigure(page, '已投票')), WAIT).toBe('2');
+		expect(await textOf(screenFigure(page, '未投票'))).toBe('3');
 		expect(await page.locator('[role="progressbar"]').getAttribute('aria-valuenow')).toBe('2');
 		expect(await textOf(page.locator('.screen-percent'))).toBe('已投票 40%');
 		await expect.poll(() => textOf(staffCast), WAIT).toBe('2');
@@ -169,7 +174,7 @@ describe('the projector screen in a real browser', () => {
 		await screenshot(phone, 'screen-open-phone');
 		expect(errors).toEqual([]);
 		expect(staffView.errors).toEqual([]);
-	});
+	}, 120_000); // four windows, two of them 4K: past a minute on a busy 2-core machine
 
 	it('without JavaScript, refreshes itself', async () => {
 		const { page } = await open(FULL_HD, false);
@@ -191,42 +196,59 @@ describe('the projector screen in a real browser', () => {
 
 		expect((await applyLifecycle(database.sql, session.id, 'close', staff.id)).ok).toBe(true);
 		await page.getByText('计票中 / 待公布').waitFor();
-		expect(await textOf(page.locator('.screen-audit:not(.screen-checkpoint) code'))).toBe(
-			(await auditHead(database.sql))!.hash
-		);
-		expect(await page.locator('.result-chart').count()).toBe(0);
+		expect(await page.locator('.board-table').count()).toBe(0);
 		expect(await fitsWithoutScrolling(page)).toBe(true);
+		// The audit head stays off the hall's screen: in the controls, which a keyboard (or the mouse in
+		// the corner) brings up.
+		const auditHash = page.locator('.screen-audit code').last();
+		expect(await auditHash.isVisible()).toBe(false);
+		// The controls' button: clipped to one pixel until the mouse comes to the corner or the keyboard to it.
+		expect((await page.getByText('放映控制').boundingBox())?.width ?? 0).toBeLessThanOrEqual(1);
 		await screenshot(page, 'screen-closed-1080p');
+		await page.keyboard.press('Tab');
+		expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('放映控制');
+		await page.getByText('放映控制').click();
+		await auditHash.waitFor();
+		expect(await textOf(auditHash)).toBe((await auditHead(database.sql))!.hash);
+		await page.getByText('放映控制').click();
 
 		expect(
 			(await confirmTally(database.sql, session.id, scrutineer.id, await passwordSignIn(database.sql, scrutineer.id)))
 				.ok
 		).toBe(true);
 		expect((await applyLifecycle(database.sql, session.id, 'publish', staff.id)).ok).toBe(true);
-		const chart = page.locator('svg.result-chart');
-		await chart.waitFor();
+		// The chosen projects first, on a page of their own; the rest follow on the next page.
+		const board = page.locator('table.board-table');
+		await board.waitFor();
 		expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
 		const chosenTitles = await database.sql<
 			{ title: string }[]
 		>`select title from candidate where id in ${database.sql([session.candidateIds[0]!, session.candidateIds[1]!])}`;
-		expect(await chart.locator('g.row').count()).toBe(6);
-		const chosen = chart.locator('g.row.outcome-chosen');
-		expect((await chosen.locator('text.title').allTextContents()).sort()).toEqual(
+		expect(await textOf(page.locator('.board-head h2'))).toBe('当选项目（2 项）');
+		expect(await board.locator('tbody tr').count()).toBe(2);
+		const chosen = board.locator('tbody tr.outcome-chosen');
+		expect((await chosen.locator('th.board-title').allTextContents()).map((title) => title.trim()).sort()).toEqual(
 			chosenTitles.map((row) => row.title).sort()
 		);
-		for (const mark of await chosen.locator('text.mark').allTextContents())
+		for (const mark of await chosen.locator('td.board-mark').allTextContents())
 			expect(mark.replace(/\s+/g, ' ').trim()).toBe('✓ 当选');
-		expect(await chart.locator('g.row.outcome-not_chosen text.mark').count()).toBe(0);
-		expect(await chart.locator('g.row text.votes').allTextContents()).toEqual(['3', '3', '1', '0', '0', '0']);
-		expect(await textOf(page.locator('.screen-audit:not(.screen-checkpoint) code'))).toBe(
-			(await auditHead(database.sql))!.hash
-		);
+		expect(await board.locator('td.board-votes').allTextContents()).toEqual(['3', '3']);
+		expect(await board.locator('.board-line').count()).toBe(2);
 		expect(await fitsWithoutScrolling(page)).toBe(true);
 		await screenshot(page, 'screen-published-1080p');
+		await page.getByText('放映控制').focus();
+		await page.getByText('放映控制').click();
+		expect(await textOf(page.locator('.screen-audit code').last())).toBe((await auditHead(database.sql))!.hash);
+		await page.getByRole('link', { name: '下一页' }).click();
+		await expect.poll(() => textOf(page.locator('.board-head h2')), WAIT).toBe('其余候选项目（4 项）');
+		expect(await board.locator('td.board-votes').allTextContents()).toEqual(['1', '0', '0', '0']);
+		expect(await board.locator('tbody tr.outcome-not_chosen td.board-mark').allTextContents()).toEqual(
+			Array(4).fill('未当选')
+		);
 
 		const { page: large } = await open(UHD);
 		await large.goto(`${app.baseUrl}/screen/${session.id}`);
-		await large.locator('svg.result-chart').waitFor();
+		await large.locator('table.board-table').waitFor();
 		expect(await fitsWithoutScrolling(large)).toBe(true);
 		await screenshot(large, 'screen-published-4k');
 		expect(errors).toEqual([]);
@@ -251,25 +273,25 @@ describe('the projector screen in a real browser', () => {
 		] as const) {
 			const { page, errors } = await open(viewport);
 			await page.goto(`${app.baseUrl}/screen/${big.id}?theme=${theme}`);
-			const chart = page.locator('svg.result-chart');
-			await chart.waitFor();
-			expect(await chart.locator('g.row').count()).toBe(34);
-			const chosenMarks = await chart.locator('g.row.outcome-chosen text.mark').allTextContents();
-			expect(chosenMarks).toHaveLength(10);
-			for (const mark of chosenMarks) expect(mark.trim()).toBe('✓');
-			expect(await chart.locator('g.row.outcome-not_chosen text.mark').count()).toBe(0);
+			const board = page.locator('table.board-table');
+			await board.waitFor();
+			// The first page: the ten chosen, large, each marked with a tick and a word.
+			expect(await board.locator('tbody tr').count()).toBe(10);
+			const chosenMarks = await board.locator('tbody tr.outcome-chosen td.board-mark').allTextContents();
+			expect(chosenMarks.map((mark) => mark.replace(/\s+/g, ' ').trim())).toEqual(Array(10).fill('✓ 当选'));
 			expect(await page.locator('.screen-legend').textContent()).toContain('✓ 当选');
+			expect(await textOf(page.locator('.board-page'))).toBe('第 1 / 3 页');
 			expect(await fitsWithoutScrolling(page)).toBe(true);
-			// The chart's titles stay legible: at least 1.4% of the screen height.
-			const titleHeight = await chart
-				.locator('g.row text.title')
+			// The titles stay legible: at least 2.5% of the screen height.
+			const titleHeight = await board
+				.locator('tbody th.board-title')
 				.first()
-				.evaluate((element) => element.getBoundingClientRect().height);
-			expect(titleHeight).toBeGreaterThan(viewport.height * 0.014);
+				.evaluate((element) => parseFloat(getComputedStyle(element).fontSize));
+			expect(titleHeight).toBeGreaterThan(viewport.height * 0.025);
 			await screenshot(page, name);
 			expect(errors).toEqual([]);
 		}
-	});
+	}, 120_000); // 21 casts and a 4K window: past a minute on a busy 2-core machine
 
 	it('lets staff browse the audit log of the session and verify the chain with one button', async () => {
 		const { page, errors } = await open({ width: 1366, height: 768 });

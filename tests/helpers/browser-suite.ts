@@ -13,13 +13,19 @@ export interface BrowserSuite {
 	windows: Windows;
 }
 
-/** Call inside `describe`; the returned object is filled in before the first test runs. */
-export function browserSuite(prepare: (database: TestDatabase) => Promise<void> = async () => {}): BrowserSuite {
+/**
+ * Call inside `describe`; the returned object is filled in before the first test runs. `env`: the
+ * app's environment beyond the database (e.g. a short idle sign-out).
+ */
+export function browserSuite(
+	prepare: (database: TestDatabase) => Promise<void> = async () => {},
+	options: { env?: Record<string, string> } = {}
+): BrowserSuite {
 	const suite = {} as BrowserSuite;
 	beforeAll(async () => {
 		suite.database = await createTestDatabase();
 		await prepare(suite.database);
-		suite.app = await startApp(suite.database.url);
+		suite.app = await startApp(suite.database.url, options.env);
 		suite.browser = await launchChromium();
 		suite.windows = new Windows(suite.browser);
 	});

@@ -325,7 +325,8 @@ describe('credentials and signing in with a code over HTTP', () => {
 		expect(textOf(await mismatch.text())).toContain('两次输入的密码不一致');
 		const signIn = await delegate.post('/login/code?/once', { code });
 		expect(signIn.status).toBe(303);
-		expect(signIn.headers.get('location')).toBe('/vote');
+		// One open ballot for this delegate: the sign-in lands on it (issue 15).
+		expect(signIn.headers.get('location')).toBe(`/vote/${session.id}`);
 		expect((await delegate.get('/vote')).status).toBe(200);
 		const [owner] = await database.sql<{ id: number }[]>`
 			select user_id as id from access_code where used_at is not null and user_id = any(${session.delegates.map((d) => d.id)}::bigint[])`;

@@ -121,12 +121,12 @@ describe('signing in', () => {
 		expect(visitor.hasCookie('piaojue_session')).toBe(false);
 	});
 
-	it('returns to the page that asked for sign-in, never to another site', async () => {
+	it('returns to the page that asked for sign-in, never to another site (a resident otherwise lands on /me)', async () => {
 		for (const [target, expected] of [
 			['/vote', '/vote'],
-			['//evil.example/x', '/'],
-			['/\\evil.example', '/'],
-			['https://evil.example', '/']
+			['//evil.example/x', '/me'],
+			['/\\evil.example', '/me'],
+			['https://evil.example', '/me']
 		] as const) {
 			const visitor = new Visitor(app.baseUrl);
 			const response = await visitor.post(`/login?redirectTo=${encodeURIComponent(target)}`, {

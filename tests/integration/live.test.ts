@@ -268,7 +268,7 @@ describe('the turnout stream over HTTP', () => {
 });
 
 describe('the projector screen without JavaScript', () => {
-	it('shows turnout only until publication, the audit head after closing, and the ranked chart once published', async () => {
+	it('shows turnout only until publication, the audit head after closing, and the ranking page by page once published', async () => {
 		const session = await createVotingSession(database.sql, { candidates: 4, seats: 2, delegates: 3 });
 		const titles = await titlesOf(session.candidateIds);
 		for (const delegate of session.delegates.slice(0, 2)) {
@@ -304,33 +304,42 @@ describe('the projector screen without JavaScript', () => {
 		const headAtClose = await auditHead(database.sql);
 		expect(closed).toContain(headAtClose!.hash);
 		for (const title of titles) expect(closed).not.toContain(title);
-		expect(closed).not.toContain('result-chart');
+		expect(closed).not.toContain('board-table');
 
 		await confirmTally(database.sql, session.id, scrutineer.id, await passwordSignIn(database.sql, scrutineer.id));
 		await applyLifecycle(database.sql, session.id, 'publish', staff.id);
+		// The board's rows of a page: outcome, whole title, and the mark (the not chosen say so to screen readers only).
+		const boardRows = (html: string) =>
+			[...html.matchAll(/<tr class="outcome-(\w+)[^"]*">([^]*?)<\/tr>/g)].map(([, outcome, row]) => ({
+				outcome,
+				title: /<th scope="row" class="board-title[^"]*">([^<]*)<\/th>/.exec(row!)?.[1],
+				mark:
+					/<td class="board-mark[^"]*">([^]*?)<\/td>/
+						.exec(row!)?.[1]
+						?.replace(/<!--[^]*?-->/g, '')
+						.replace(/<span class="visually-hidden[^"]*">[^<]*<\/span>/g, '')
+						.replace(/\s+/g, ' ')
+						.trim() ?? null
+			}));
+		const chosenTitles = await titlesOf([session.candidateIds[0]!, session.candidateIds[3]!]);
+		// Page 1: the two chosen projects (2 votes of 3 enrolled), large, each with a tick and the word.
 		const published = await screenHtml();
 		expect(published).toContain('票决结果已公布');
-		expect(published).toMatch(/<svg class="result-chart[^"]*"/);
-		for (const title of titles) expect(published).toContain(title);
-		// Each bar's row: the two chosen projects (2 votes of 3 enrolled) carry a tick and the word, the others nothing.
-		const rows = [...published.matchAll(/<g class="row outcome-(\w+)[^"]*">([^]*?)<\/g>/g)].map(([, outcome, row]) => ({
-			outcome,
-			title: /<title>([^<]*)<\/title>/.exec(row!)?.[1],
-			mark:
-				/class="mark[^"]*"[^>]*>([^]*?)<\/text>/
-					.exec(row!)?.[1]
-					?.replace(/<!--[^]*?-->/g, '')
-					.replace(/\s+/g, ' ') ?? null
-		}));
-		const chosenTitles = await titlesOf([session.candidateIds[0]!, session.candidateIds[3]!]);
-		expect(rows).toHaveLength(4);
-		for (const row of rows) {
-			const chosen = chosenTitles.includes(row.title!);
-			expect(row.outcome).toBe(chosen ? 'chosen' : 'not_chosen');
-			expect(row.mark).toBe(chosen ? '✓ 当选' : null);
-		}
+		expect(published).toContain('当选项目（2 项）');
+		const first = boardRows(published);
+		expect(first.map((row) => row.title).sort()).toEqual([...chosenTitles].sort());
+		for (const row of first) expect(row).toMatchObject({ outcome: 'chosen', mark: '✓ 当选' });
 		expect(published).toContain((await auditHead(database.sql))!.hash);
-		expect(published).not.toContain('http-equiv="refresh"');
+		// Without JavaScript the next page comes by itself.
+		expect(published).toMatch(/<meta http-equiv="refresh" content="12;url=\?page=2&amp;every=12"/);
+		// Page 2: the rest, no mark shown.
+		const rest = await (await fetch(`${appB.baseUrl}/screen/${session.id}?page=2`)).text();
+		expect(rest).toContain('其余候选项目（2 项）');
+		const second = boardRows(rest);
+		expect(second.map((row) => row.title).sort()).toEqual(
+			titles.filter((title) => !chosenTitles.includes(title)).sort()
+		);
+		for (const row of second) expect(row).toMatchObject({ outcome: 'not_chosen', mark: '' });
 	});
 
 	it('speaks English to an English browser', async () => {

@@ -28,9 +28,11 @@ type Role = (typeof ROLES)[number];
 const LOGIN = 'login';
 /** 303 to /. */
 const HOME = 'home';
+/** 303 to where the role lands after signing in (issue 15): see `landingOf`. */
+const LANDING = 'landing';
 /** Any other redirect, written out: "303 <location>". */
 type Redirect = `303 /${string}`;
-type Outcome = number | typeof LOGIN | typeof HOME | Redirect;
+type Outcome = number | typeof LOGIN | typeof HOME | typeof LANDING | Redirect;
 /** An id that names nothing: the guard must answer before the lookup does (allowed roles get 404). */
 const MISSING = 987_654;
 
@@ -112,19 +114,21 @@ const MATRIX: MatrixRow[] = [
 	row('POST /language',                                              () => '/language',                                            [HOME,  HOME,    HOME,    HOME,  HOME,   HOME], { body: empty }),
 	row('GET /text-size',                                              () => '/text-size',                                           [HOME,  HOME,    HOME,    HOME,  HOME,   HOME]),
 	row('POST /text-size',                                             () => '/text-size',                                           [HOME,  HOME,    HOME,    HOME,  HOME,   HOME], { body: empty }),
-	row('GET /login',                                                  () => '/login',                                               [200,   HOME,    HOME,    HOME,  HOME,   200]),
+	row('GET /login',                                                  () => '/login',                                               [200,   LANDING, LANDING, LANDING, LANDING, 200]),
 	// Sign-in through an OpenID Connect provider: off (404) unless OIDC_ISSUER is set (tested in oidc.test.ts).
 	row('GET /login/oidc',                                             () => '/login/oidc',                                          [404,   404,     404,     404,   404,    404]),
 	row('GET /login/oidc/start',                                       () => '/login/oidc/start',                                    [404,   404,     404,     404,   404,    404]),
 	row('GET /login/oidc/callback',                                    () => '/login/oidc/callback?code=x&state=y',                  [404,   404,     404,     404,   404,    404]),
 	// The sign-in page sends a signed-in visitor home, also after a refused post.
-	row('POST /login',                                                 () => '/login',                                               [400,   HOME,    HOME,    HOME,  HOME,   400], { body: empty }),
+	row('POST /login',                                                 () => '/login',                                               [400,   LANDING, LANDING, LANDING, LANDING, 400], { body: empty }),
 	row('GET /login/code',                                             () => '/login/code',                                          [200,   200,     200,     200,   200,    200]),
 	row('POST /login/code ?/check',                                    () => '/login/code?/check',                                   [400,   400,     400,     400,   400,    400], { body: empty }),
 	row('POST /login/code ?/password',                                 () => '/login/code?/password',                                [400,   400,     400,     400,   400,    400], { body: empty }),
 	row('POST /login/code ?/once',                                     () => '/login/code?/once',                                    [400,   400,     400,     400,   400,    400], { body: empty }),
 	row('GET /logout',                                                 () => '/logout',                                              [HOME,  HOME,    HOME,    HOME,  HOME,   HOME]),
 	row('POST /logout',                                                () => '/logout',                                              [HOME,  HOME,    HOME,    HOME,  HOME,   HOME], { body: empty, fresh: true }),
+	// The idle sign-out of a ballot page without JavaScript: without its token it signs no one out.
+	row('GET /logout/idle',                                            () => '/logout/idle?token=forged',                            ['303 /login?idle=1', '303 /vote', '303 /vote', '303 /vote', '303 /vote', '303 /login?idle=1']),
 	row('GET /vote',                                                   () => '/vote',                                                [LOGIN, 403,     200,     403,   403,    LOGIN]),
 	row('GET /vote/[sessionId]',                                       (w) => `/vote/${w.open.id}`,                                  [LOGIN, 403,     200,     403,   403,    LOGIN]),
 	row('GET /vote/[sessionId]',                                       (w) => `/vote/${w.other.id}`,                                 [LOGIN, 403,     403,     403,   403,    LOGIN]),
@@ -166,6 +170,7 @@ const MATRIX: MatrixRow[] = [
 	row('GET /admin/sessions/[id]/check-in',                           (w) => `/admin/sessions/${w.open.id}/check-in`,               [LOGIN, 403,     403,     200,   403,    LOGIN]),
 	row('POST /admin/sessions/[id]/check-in ?/mark',                   (w) => `/admin/sessions/${w.open.id}/check-in?/mark`,         [LOGIN, 403,     403,     400,   403,    LOGIN], { body: empty }),
 	row('POST /admin/sessions/[id]/check-in ?/code',                   (w) => `/admin/sessions/${w.open.id}/check-in?/code`,         [LOGIN, 403,     403,     400,   403,    LOGIN], { body: empty }),
+	row('POST /admin/sessions/[id]/check-in ?/delegation',             (w) => `/admin/sessions/${w.open.id}/check-in?/delegation`,   [LOGIN, 403,     403,     400,   403,    LOGIN], { body: empty }),
 	row('GET /admin/sessions/[id]/edit',                               (w) => `/admin/sessions/${w.draft.id}/edit`,                  [LOGIN, 403,     403,     200,   403,    LOGIN]),
 	row('POST /admin/sessions/[id]/edit',                              (w) => `/admin/sessions/${w.draft.id}/edit`,                  [LOGIN, 403,     403,     400,   403,    LOGIN], { body: empty }),
 	row('GET /admin/sessions/[id]/electorate',                         (w) => `/admin/sessions/${w.open.id}/electorate`,             [LOGIN, 403,     403,     200,   200,    LOGIN]),
@@ -176,6 +181,11 @@ const MATRIX: MatrixRow[] = [
 	row('POST /admin/sessions/[id]/credentials ?/issue',               (w) => `/admin/sessions/${w.open.id}/credentials?/issue`,     [LOGIN, 403,     403,     400,   403,    LOGIN], { body: empty }),
 	row('GET /admin/sessions/[id]/paper',                              (w) => `/admin/sessions/${w.open.id}/paper`,                  [LOGIN, 403,     403,     200,   200,    LOGIN]),
 	row('POST /admin/sessions/[id]/paper',                             (w) => `/admin/sessions/${w.open.id}/paper`,                  [LOGIN, 403,     403,     400,   403,    LOGIN], { body: empty }),
+	// Paper ballots keyed twice (issue 15): by staff or scrutineers, two different people.
+	row('GET /admin/sessions/[id]/paper/keying',                       (w) => `/admin/sessions/${w.open.id}/paper/keying`,           [LOGIN, 403,     403,     200,   200,    LOGIN]),
+	row('POST /admin/sessions/[id]/paper/keying ?/key',                (w) => `/admin/sessions/${w.open.id}/paper/keying?/key`,      [LOGIN, 403,     403,     400,   400,    LOGIN], { body: empty }),
+	row('POST /admin/sessions/[id]/paper/keying ?/second',             (w) => `/admin/sessions/${w.open.id}/paper/keying?/second`,   [LOGIN, 403,     403,     400,   400,    LOGIN], { body: empty }),
+	row('POST /admin/sessions/[id]/paper/keying ?/discard',            (w) => `/admin/sessions/${w.open.id}/paper/keying?/discard`,  [LOGIN, 403,     403,     400,   400,    LOGIN], { body: empty }),
 	// The meeting's procedure (issue 13): staff record it on a draft; the adopted 票决办法 is public (a notice before).
 	row('GET /rules/[sessionId]',                                      (w) => `/rules/${w.draft.id}`,                                [200,   200,     200,     200,   200,    200]),
 	row('GET /admin/sessions/[id]/procedure',                          (w) => `/admin/sessions/${w.draft.id}/procedure`,             [LOGIN, 403,     403,     200,   403,    LOGIN]),
@@ -200,8 +210,8 @@ const MATRIX: MatrixRow[] = [
 	row('POST /account/security ?/cancel',                             () => '/account/security?/cancel',                            [LOGIN, 403,     403,     200,   200,    LOGIN], { body: empty }),
 	row('POST /account/security ?/disable',                            () => '/account/security?/disable',                           [LOGIN, 403,     403,     400,   400,    LOGIN], { body: empty }),
 	// The second sign-in step needs the pending sign-in of a correct password: without it, back to /login (also after a refused post).
-	row('GET /login/two-factor',                                       () => '/login/two-factor',                                    ['303 /login?redirectTo=%2F', HOME, HOME, HOME, HOME, '303 /login?redirectTo=%2F']),
-	row('POST /login/two-factor',                                      () => '/login/two-factor',                                    ['303 /login?redirectTo=%2F', HOME, HOME, HOME, HOME, '303 /login?redirectTo=%2F'], { body: empty }),
+	row('GET /login/two-factor',                                       () => '/login/two-factor',                                    ['303 /login?redirectTo=%2F', LANDING, LANDING, LANDING, LANDING, '303 /login?redirectTo=%2F']),
+	row('POST /login/two-factor',                                      () => '/login/two-factor',                                    ['303 /login?redirectTo=%2F', LANDING, LANDING, LANDING, LANDING, '303 /login?redirectTo=%2F'], { body: empty }),
 	// Residents: registration, proposals, the online selection. Rows with MISSING check the guard's
 	// order; an action on a missing record ends in its page's 404 (SvelteKit renders the page after a refusal).
 	row('GET /register',                                               () => '/register',                                            [200,   '303 /me', '303 /me', '303 /me', '303 /me', 200]),
@@ -389,7 +399,22 @@ function outcomeOf(response: Response): Outcome | string {
 	return location === '/' ? HOME : `303 ${location}`;
 }
 
-function expectedOutcome(outcome: Outcome, path: string): Outcome | string {
+/**
+ * Where each role lands after signing in with no page asking (issue 15): the delegate at their one
+ * open ballot, staff at /admin (two sessions are live: "open" and "other"), a resident at /me.
+ */
+function landingOf(role: Role): string {
+	const landing: Partial<Record<Role, string>> = {
+		resident: '/me',
+		delegate: `/vote/${world.open.id}`,
+		staff: '/admin',
+		scrutineer: '/admin'
+	};
+	return `303 ${landing[role] ?? '/'}`;
+}
+
+function expectedOutcome(outcome: Outcome, path: string, role: Role): Outcome | string {
+	if (outcome === LANDING) return landingOf(role);
 	return outcome === LOGIN ? `303 /login?redirectTo=${encodeURIComponent(path)}` : outcome;
 }
 
@@ -452,7 +477,7 @@ describe('each role gets the expected answer from every route and action', () =>
 				const body = await bodyOf(response, request);
 				expect(leakIn(body), `${role} ${path}`).toBeNull();
 				observed[role] = outcomeOf(response);
-				expected[role] = expectedOutcome(entry.outcomes[role], path);
+				expected[role] = expectedOutcome(entry.outcomes[role], path, role);
 			}
 			expect(observed).toEqual(expected);
 		}

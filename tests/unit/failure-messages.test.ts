@@ -22,7 +22,11 @@ import { castErrorMessage } from '../../src/lib/server/voting/cast-messages';
 import type { CastError } from '../../src/lib/server/voting/casting';
 import { lifecycleRefusal } from '../../src/lib/server/voting/lifecycle-messages';
 import type { PaperBatchError } from '../../src/lib/server/voting/paper';
-import { paperBatchErrorMessage } from '../../src/lib/server/voting/paper-messages';
+import {
+	paperBatchErrorMessage,
+	paperKeyingMessages,
+	type PaperKeyingFailure
+} from '../../src/lib/server/voting/paper-messages';
 import type { LifecycleError } from '../../src/lib/server/voting/sessions';
 
 /** One sample (or several) of each code of a union of failures: a missing code does not compile. */
@@ -142,10 +146,41 @@ describe('voting', () => {
 			no_scrutineer: [{ code: 'no_scrutineer' }],
 			too_few_scrutineers: [{ code: 'too_few_scrutineers' }],
 			not_scrutineers: [{ code: 'not_scrutineers' }],
-			empty: [{ code: 'empty' }]
+			empty: [{ code: 'empty' }],
+			keying_gone: [{ code: 'keying_gone' }],
+			same_keyer: [{ code: 'same_keyer' }]
 		};
 		for (const error of Object.values(batches).flat())
 			expectBothLanguages(`paper.${error.code}`, () => paperBatchErrorMessage(error));
+	});
+
+	it('has each refusal of a keying of paper ballots (first or second) in both languages', () => {
+		const keyings: { [E in PaperKeyingFailure['error']]: (PaperKeyingFailure & { error: E })[] } = {
+			not_open: [{ ok: false, error: 'not_open' }],
+			empty: [{ ok: false, error: 'empty' }],
+			unreadable: [{ ok: false, error: 'unreadable', problems: [{ code: 'unreadable', line: 2, value: 'x' }] }],
+			not_found: [{ ok: false, error: 'not_found' }],
+			same_person: [{ ok: false, error: 'same_person' }],
+			mismatch: [
+				{
+					ok: false,
+					error: 'mismatch',
+					mismatches: [{ row: 1, position: 2, first: 'for', second: 'against' }]
+				}
+			],
+			batch: [{ ok: false, error: 'batch', batchError: { code: 'same_keyer' } }]
+		};
+		for (const failure of Object.values(keyings).flat()) {
+			const messages = paperKeyingMessages(failure);
+			expect(messages.length, `keying.${failure.error}`).toBeGreaterThan(0);
+			messages.forEach((_, index) =>
+				expectBothLanguages(`keying.${failure.error}`, () => paperKeyingMessages(failure)[index]!)
+			);
+		}
+		expect(
+			rendered('en', () => paperKeyingMessages(keyings.mismatch[0]!)[0]!),
+			'the mismatch says how many cells differ'
+		).toContain('1');
 	});
 
 	it('has each reason a session cannot move on in both languages', () => {

@@ -247,3 +247,21 @@ export interface InspectionNote {
 	createdAt: Date;
 	reviewedAt: Date | null;
 }
+
+/** One stage of a year's chain as the pages show it (the home page, the empty pages' calendar). */
+export interface ChainStep {
+	stage: ChainStage;
+	state: StageState;
+	startsAt: Date | null;
+	endsAt: Date | null;
+	/** Where to read about it (null when there is nothing to show). */
+	href: string | null;
+	/** How many: campaigns' proposals, rounds, sessions, projects (null when not counted). */
+	count: number | null;
+}
+
+export interface YearChain {
+	year: number;
+	current: ChainStage | null;
+	steps: ChainStep[];
+}

@@ -47,7 +47,9 @@ const labels: Record<string, () => string> = {
 	'delivery.note_posted': m.delivery_audit_note_posted,
 	'delivery.note_reviewed': m.delivery_audit_note_reviewed,
 	'delivery.update_posted': m.delivery_audit_update_posted,
-	'selection.carried_over': m.screen_audit_action_selection_carried_over
+	'selection.carried_over': m.screen_audit_action_selection_carried_over,
+	'paper_keying.first': m.hall_audit_keying_first,
+	'paper_keying.discarded': m.hall_audit_keying_discarded
 };
 
 export function auditActionLabel(action: string): string {

@@ -3,7 +3,7 @@ import { fieldErrors, loginSchema } from '$lib/domain/schemas';
 import { db } from '$lib/server/db';
 import { readFormBody } from '$lib/server/form-body';
 import { signIn } from '$lib/server/auth/login';
-import { signInTarget } from '$lib/server/auth/redirect';
+import { afterSignIn, signInTarget } from '$lib/server/auth/redirect';
 import { invalidateSession } from '$lib/server/auth/session';
 import { setPendingSignInCookie, setSessionCookie } from '$lib/server/auth/cookies';
 import { PENDING_SIGN_IN_SECONDS } from '$lib/server/auth/two-factor';
@@ -12,9 +12,9 @@ import { markPresentOnSignIn } from '$lib/server/electorate/presence';
 import { oidcConfigured } from '$lib/server/residents/oidc';
 import type { Actions, PageServerLoad } from './$types';
 
-export const load: PageServerLoad = ({ locals, url }) => {
+export const load: PageServerLoad = async ({ locals, url }) => {
 	// An access-code sign-in may go on to a password sign-in (for anything but its ballots).
-	if (locals.user && locals.user.votingSessionScope === null) redirect(303, signInTarget(url));
+	if (locals.user && locals.user.votingSessionScope === null) redirect(303, await afterSignIn(db(), url, locals.user));
 	// Residents may also sign in through the identity platform when one is configured (issue 14).
 	return { oidcSignIn: oidcConfigured() };
 };
@@ -46,6 +46,6 @@ export const actions: Actions = {
 		setSessionCookie(cookies, url, result.token);
 		// A delegate signing in during an open session they are enrolled in is present (签到).
 		await markPresentOnSignIn(db(), result.userId);
-		redirect(303, redirectTo);
+		redirect(303, await afterSignIn(db(), url, result.userId));
 	}
 };

@@ -30,7 +30,8 @@ export type PublicTag = 'catalog' | 'sessions' | 'audit';
 
 /** The routes whose pages may be kept, the query parameters that select what they show, and what they show. */
 const KEPT_ROUTES: Record<string, { params: readonly string[]; tags: readonly PublicTag[] }> = {
-	'/projects': { params: ['year', 'category'], tags: ['catalog'] },
+	// The list's filters (issue 15) and each candidate's outcome in the year's votes.
+	'/projects': { params: ['year', 'category', 'vote', 'outcome'], tags: ['catalog', 'sessions'] },
 	'/projects/[id]': { params: [], tags: ['catalog'] },
 	'/results/[sessionId]': { params: [], tags: ['catalog', 'sessions', 'audit'] },
 	'/results/[sessionId]/announcement': { params: [], tags: ['catalog', 'sessions', 'audit'] }

@@ -49,18 +49,32 @@ export async function getCandidate(sql: Sql, id: number): Promise<Candidate | nu
 	return candidate ?? null;
 }
 
-/** The candidates of a voting session in ballot order, with their category. */
 /**
- * What a ballot shows of each candidate, in ballot order: the rest is on the candidate's page, or,
- * for a livelihood project being evaluated, on its delivery page (`projectId`, null for a vote).
+ * What a ballot shows of each candidate, in ballot order: its title, a line and the budget on the row,
+ * the summary, targets, lead department and completion in the row's details (issue 15); the rest is
+ * on the candidate's page, or, for a livelihood project being evaluated, on its delivery page
+ * (`projectId`, null for a vote).
  */
-export type BallotCandidate = Pick<Candidate, 'id' | 'title' | 'categoryId' | 'categoryName'> & {
+export type BallotCandidate = Pick<
+	Candidate,
+	| 'id'
+	| 'title'
+	| 'categoryId'
+	| 'categoryName'
+	| 'summary'
+	| 'targets'
+	| 'budgetYuan'
+	| 'leadDepartment'
+	| 'expectedCompletion'
+> & {
 	projectId: number | null;
 };
 
 export async function listBallotCandidates(sql: Sql, votingSessionId: number): Promise<BallotCandidate[]> {
 	return sql<BallotCandidate[]>`
 		select c.id, c.title, c.category_id as "categoryId", g.name as "categoryName",
+		       c.summary, c.targets, c.budget_yuan as "budgetYuan", c.lead_department as "leadDepartment",
+		       to_char(c.expected_completion, 'YYYY-MM-DD') as "expectedCompletion",
 		       case when s.ballot_method = 'evaluation' then p.id end as "projectId"
 		from voting_session_candidate v join voting_session s on s.id = v.voting_session_id
 		join candidate c on c.id = v.candidate_id join category g on g.id = c.category_id

@@ -1,6 +1,6 @@
 // The one place a database error becomes a refusal the application understands. Every refusal a
 // migration's trigger raises carries its own SQLSTATE (class PJ: PJ1xx trust, PJ2xx attendance,
-// PJ3xx procedure, PJ4xx verification, PJ8xx the older refusals given codes by 00020); PostgreSQL's
+// PJ3xx procedure, PJ4xx verification, PJ6xx the hall, PJ8xx the older refusals given codes by 00020); PostgreSQL's
 // own integrity refusals (class 23) name the constraint that refused. Code elsewhere asks
 // `refusalOf(error)` and compares the refusal's name (and, for class 23, the constraint's name),
 // never the SQLSTATE by hand and never the text of a message (tests/unit/refusal.test.ts holds
@@ -50,6 +50,8 @@ export const REFUSAL_CODES = [
 	{ code: 'PJ410', refusal: 'not_phone_verified' },
 	{ code: 'PJ411', refusal: 'not_identity_verified' },
 	{ code: 'PJ420', refusal: 'exclusions_closed' },
+	// 00017: the hall (issue 15)
+	{ code: 'PJ601', refusal: 'paper_keying_not_open' },
 	// 00020: the older refusals (issue 17), the catalog
 	{ code: 'PJ801', refusal: 'candidate_frozen' },
 	{ code: 'PJ802', refusal: 'category_not_empty' },

@@ -43,6 +43,13 @@ export async function getProject(sql: Sql | TransactionSql, id: number): Promise
 	return row ? withPercent(row) : null;
 }
 
+/** The delivery page of each chosen candidate of a vote: candidate id → livelihood project id (issue 15). */
+export async function deliveryPagesOfSession(sql: Sql, votingSessionId: number): Promise<Record<string, number>> {
+	const rows = await sql<{ candidateId: number; projectId: number }[]>`
+		select candidate_id as "candidateId", id as "projectId" from livelihood_project where voting_session_id = ${votingSessionId}`;
+	return Object.fromEntries(rows.map((row) => [row.candidateId, row.projectId]));
+}
+
 /** Years that have projects, newest first. */
 export async function listProjectYears(sql: Sql): Promise<number[]> {
 	const rows = await sql<{ year: number }[]>`select distinct year from livelihood_project order by year desc`;

@@ -1,7 +1,9 @@
 // Years side by side: which years exist (campaigns, votes, projects, evaluations) and where a year
 // stands in the chain 征集 → 网上评选 → 票决 → 实施 → 测评, with the dates of each stage.
-import { chainStates, type ChainStage, type StageDates, type StageState } from '$lib/domain/delivery';
+import { chainStates, type ChainStage, type StageDates, type YearChain } from '$lib/domain/delivery';
 import { EVALUATION_METHOD } from '$lib/domain/types';
+
+export type { ChainStep, YearChain } from '$lib/domain/delivery';
 import type { Sql } from '../db/client';
 
 /** Every year something happened or is planned in, newest first. */
@@ -15,23 +17,6 @@ export async function listYears(sql: Sql): Promise<number[]> {
 /** The year the home page follows: the newest year with a campaign, a vote or projects (null when none). */
 export async function currentYear(sql: Sql): Promise<number | null> {
 	return (await listYears(sql))[0] ?? null;
-}
-
-export interface ChainStep {
-	stage: ChainStage;
-	state: StageState;
-	startsAt: Date | null;
-	endsAt: Date | null;
-	/** Where to read about it (null when there is nothing to show). */
-	href: string | null;
-	/** How many: campaigns' proposals, rounds, sessions, projects (null when not counted). */
-	count: number | null;
-}
-
-export interface YearChain {
-	year: number;
-	current: ChainStage | null;
-	steps: ChainStep[];
 }
 
 interface ChainRow {

@@ -244,7 +244,7 @@ export async function checkAccessCode(sql: Sql, input: { code: string; address: 
 }
 
 export type CodeSignInResult =
-	| { ok: true; token: string; userId: number }
+	| { ok: true; token: string; userId: number; votingSessionScope: number[] }
 	| { ok: false; error: CodeError }
 	| { ok: false; error: 'rate_limited'; retryAfterSeconds: number };
 
@@ -286,7 +286,7 @@ export async function signInWithAccessCode(
 							).map((session) => session.id);
 				const { token } = await createSession(tx, row.userId, { openedBy: 'access_code', votingSessionScope: scope });
 				await markPresentOnSignIn(tx, row.userId);
-				return { ok: true, token, userId: row.userId };
+				return { ok: true, token, userId: row.userId, votingSessionScope: scope };
 			})) as CodeSignInResult;
 			return { outcome, failed: !outcome.ok };
 		}

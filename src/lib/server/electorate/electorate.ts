@@ -28,17 +28,27 @@ export interface ElectoratePage {
 	pageCount: number;
 }
 
-/** Who is enrolled (and present), searched by name, number or delegation. Never whether anyone voted. */
+/**
+ * Who is enrolled (and present), searched by name, number or delegation, optionally only one
+ * delegation's members and only those not yet checked in (the hall's check-in list, issue 15).
+ * Never whether anyone voted.
+ */
 export async function listElectorate(
 	sql: Sql,
 	votingSessionId: number,
-	options: { query?: string; page?: number } = {}
+	options: { query?: string; page?: number; delegation?: string | null; absentOnly?: boolean } = {}
 ): Promise<ElectoratePage> {
 	const pattern = options.query?.trim() ? `%${options.query.trim().replace(/[\\%_]/g, '\\$&')}%` : null;
+	const delegation = options.delegation?.trim() || null;
+	const absentOnly = options.absentOnly ?? false;
+	const matches =
+		() => sql`(${pattern}::text is null or u.display_name ilike ${pattern} or u.delegate_number ilike ${pattern}
+		                   or u.delegation ilike ${pattern} or u.username ilike ${pattern})
+		and (${delegation}::text is null or u.delegation = ${delegation}::text)
+		and (not ${absentOnly}::boolean or not e.present)`;
 	const [counts] = await sql<{ enrolled: number; present: number; matching: number }[]>`
 		select count(*)::int as enrolled, count(*) filter (where e.present)::int as present,
-		       count(*) filter (where ${pattern}::text is null or u.display_name ilike ${pattern} or u.delegate_number ilike ${pattern}
-		                              or u.delegation ilike ${pattern} or u.username ilike ${pattern})::int as matching
+		       count(*) filter (where ${matches()})::int as matching
 		from electorate_member e join app_user u on u.id = e.delegate_id
 		where e.voting_session_id = ${votingSessionId}`;
 	const { enrolled, present, matching } = counts ?? { enrolled: 0, present: 0, matching: 0 };
@@ -48,12 +58,39 @@ export async function listElectorate(
 		select u.id as "delegateId", u.username, u.display_name as "displayName", u.delegation,
 		       u.delegate_number as "delegateNumber", e.present, u.disabled_at is not null as disabled
 		from electorate_member e join app_user u on u.id = e.delegate_id
-		where e.voting_session_id = ${votingSessionId}
-		  and (${pattern}::text is null or u.display_name ilike ${pattern} or u.delegate_number ilike ${pattern}
-		       or u.delegation ilike ${pattern} or u.username ilike ${pattern})
+		where e.voting_session_id = ${votingSessionId} and ${matches()}
 		order by u.delegation nulls last, u.delegate_number nulls last, u.username
 		limit ${ELECTORATE_PAGE_SIZE} offset ${(page - 1) * ELECTORATE_PAGE_SIZE}`;
 	return { members, matching, enrolled, present, page, pageCount };
+}
+
+/** One delegation's figures in a session (代表团): 应到, 实到 and 已投 as counts, never who. */
+export interface DelegationTurnout {
+	/** null: delegates without a delegation. */
+	delegation: string | null;
+	enrolled: number;
+	present: number;
+	cast: number;
+}
+
+/** The session's electorate by delegation, in the roster's order (staff console and check-in filter). */
+export async function delegationTurnout(sql: Sql, votingSessionId: number): Promise<DelegationTurnout[]> {
+	return sql<DelegationTurnout[]>`
+		select u.delegation, count(*)::int as enrolled, count(*) filter (where e.present)::int as present,
+		       count(m.delegate_id)::int as cast
+		from electorate_member e join app_user u on u.id = e.delegate_id
+		left join ballot_mark m on m.voting_session_id = e.voting_session_id and m.delegate_id = e.delegate_id
+		where e.voting_session_id = ${votingSessionId}
+		group by u.delegation order by u.delegation nulls last`;
+}
+
+/** The members of one delegation not yet checked in (for checking the whole delegation in at once). */
+export async function absentMembersOf(sql: Sql, votingSessionId: number, delegation: string): Promise<number[]> {
+	const rows = await sql<{ id: number }[]>`
+		select e.delegate_id as id from electorate_member e join app_user u on u.id = e.delegate_id
+		where e.voting_session_id = ${votingSessionId} and u.delegation = ${delegation} and not e.present
+		order by u.delegate_number nulls last, u.username`;
+	return rows.map((row) => row.id);
 }
 
 /** One member of a session's electorate, or null when the delegate is not enrolled. */

@@ -17,6 +17,26 @@ export function listQuery(url: URL): z.infer<typeof listQuerySchema> {
 	return listQuerySchema.parse({ q: url.searchParams.get('q') ?? '', page: url.searchParams.get('page') ?? 1 });
 }
 
+/** The hall's check-in list: a search, one delegation, and only those not yet checked in (issue 15). */
+export const checkInListQuerySchema = listQuerySchema.extend({
+	delegation: z.string().trim().max(100).catch(''),
+	absent: z.literal('1').optional().catch(undefined)
+});
+
+export function checkInListQuery(url: URL): z.infer<typeof checkInListQuerySchema> {
+	return checkInListQuerySchema.parse({
+		q: url.searchParams.get('q') ?? '',
+		page: url.searchParams.get('page') ?? 1,
+		delegation: url.searchParams.get('delegation') ?? '',
+		absent: url.searchParams.get('absent') ?? undefined
+	});
+}
+
+/** Checking in every delegate of one delegation who is not checked in yet. */
+export const delegationCheckInSchema = z.object({
+	delegation: z.string().trim().min(1, { error: 'hall_error_choose_delegation' }).max(100)
+});
+
 export const delegateFormSchema = z.object({ delegateId: idSchema });
 
 /** Taking a delegate off a session's electorate needs a reason (kept in the audit log). */

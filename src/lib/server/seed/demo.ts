@@ -34,6 +34,27 @@ export interface DemoCredentials {
 	evaluationSessionId: number;
 }
 
+/**
+ * The delegations (代表团) of Taizhou's People's Congress, one per county-level district: the demo's
+ * 444 delegates in nine blocks, so the hall's check-in and the console can be filtered by delegation.
+ */
+export const DEMO_DELEGATIONS = [
+	'椒江区',
+	'黄岩区',
+	'路桥区',
+	'临海市',
+	'温岭市',
+	'玉环市',
+	'天台县',
+	'仙居县',
+	'三门县'
+];
+
+export function demoDelegationOf(index: number): string {
+	const perDelegation = Math.ceil(DEMO_DELEGATE_COUNT / DEMO_DELEGATIONS.length);
+	return DEMO_DELEGATIONS[Math.min(DEMO_DELEGATIONS.length - 1, Math.floor(index / perDelegation))]!;
+}
+
 /** What the sign-in demo delegates also are in the 2022 vote (they vote too). */
 const DEMO_DELEGATE_DUTIES = [
 	'总监票人 chief scrutineer of the 2022 vote',
@@ -105,6 +126,7 @@ export async function seedDemo(
 		const delegates = Array.from({ length: DEMO_DELEGATE_COUNT }, (_, index) => ({
 			username: demoDelegateUsername(index + 1),
 			display_name: `示例代表${String(index + 1).padStart(3, '0')}`,
+			delegation: demoDelegationOf(index),
 			password_hash: index < DEMO_SIGN_IN_DELEGATES ? (delegateHashes[index] as string) : null
 		}));
 		const delegateRows = await tx<{ id: number }[]>`insert into app_user ${tx(delegates)} returning id`;

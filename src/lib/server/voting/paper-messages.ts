@@ -2,6 +2,7 @@
 import type { PaperLineProblem } from '$lib/domain/paper';
 import { m } from '$lib/paraglide/messages';
 import type { PaperBatchError } from './paper';
+import type { KeyingResult, SecondKeyingResult } from './paper-keying';
 
 export function paperLineProblemMessage(problem: PaperLineProblem): string {
 	switch (problem.code) {
@@ -40,5 +41,32 @@ export function paperBatchErrorMessage(error: PaperBatchError): string {
 			return m.procedure_paper_two_scrutineers();
 		case 'empty':
 			return m.paper_error_empty();
+		case 'keying_gone':
+			return m.hall_keying_gone();
+		case 'same_keyer':
+			return m.hall_keying_same_person();
+	}
+}
+
+/** Why a keying of a paper grid (first or second, issue 15) was refused. */
+export type PaperKeyingFailure = Extract<KeyingResult | SecondKeyingResult, { ok: false }>;
+
+/** The messages for a refused keying: one, or one per unreadable row of the grid. */
+export function paperKeyingMessages(failure: PaperKeyingFailure): string[] {
+	switch (failure.error) {
+		case 'not_open':
+			return [m.paper_error_not_open()];
+		case 'empty':
+			return [m.hall_keying_empty()];
+		case 'unreadable':
+			return failure.problems.map(paperLineProblemMessage);
+		case 'not_found':
+			return [m.hall_keying_gone()];
+		case 'same_person':
+			return [m.hall_keying_same_person()];
+		case 'mismatch':
+			return [m.hall_keying_mismatch({ count: failure.mismatches.length })];
+		case 'batch':
+			return [paperBatchErrorMessage(failure.batchError)];
 	}
 }

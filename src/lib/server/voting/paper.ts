@@ -8,7 +8,7 @@
 import { randomInt } from 'node:crypto';
 import type { BallotChoice, BallotContent, BallotMethod, SessionStatus } from '$lib/domain/types';
 import type { Sql, TransactionSql } from '../db/client';
-import { refusalOf } from '../db/refusal';
+import { isConstraintRefusal, refusalOf } from '../db/refusal';
 import { mayActAsScrutineer, sessionScrutineers, signInProof } from './scrutiny';
 import { appendAudit } from '../audit/audit';
 import { notifyTurnout } from '../live/notify';
@@ -23,7 +23,9 @@ export type PaperBatchError =
 	| { code: 'no_scrutineer' }
 	| { code: 'not_scrutineers' }
 	| { code: 'too_few_scrutineers' }
-	| { code: 'empty' };
+	| { code: 'empty' }
+	| { code: 'keying_gone' }
+	| { code: 'same_keyer' };
 
 export interface PaperBatchInput {
 	votingSessionId: number;
@@ -35,6 +37,11 @@ export interface PaperBatchInput {
 	note: string;
 	/** Paper ballots issued (发出) for this batch; as many as returned when not given. */
 	issuedCount?: number;
+	/**
+	 * The batch is the second keying of a grid (issue 15): its first keying is consumed in the same
+	 * transaction (so one stack goes in once), and who keyed it twice is recorded.
+	 */
+	firstKeying?: { id: number; keyedBy: number };
 }
 
 export type PaperBatchResult =
@@ -71,6 +78,14 @@ export async function enterPaperBatch(sql: Sql, input: PaperBatchInput): Promise
 				select status, ballot_method as "ballotMethod" from voting_session where id = ${input.votingSessionId} for share`;
 			if (!session) throw new Refused({ code: 'session_not_found' });
 			if (session.status !== 'open') throw new Refused({ code: 'not_open', status: session.status });
+			if (input.firstKeying) {
+				const [consumed] = await tx<{ id: number }[]>`
+					delete from paper_keying
+					where id = ${input.firstKeying.id} and voting_session_id = ${input.votingSessionId}
+					  and keyed_by = ${input.firstKeying.keyedBy}
+					returning id`;
+				if (!consumed) throw new Refused({ code: 'keying_gone' });
+			}
 
 			const lowered = input.delegateReferences.map((reference) => reference.toLowerCase());
 			const members = await tx<
@@ -115,6 +130,9 @@ export async function enterPaperBatch(sql: Sql, input: PaperBatchInput): Promise
 				returning id`;
 			const batchId = (inserted as { id: number }).id;
 			await tx`insert into paper_batch_scrutineer ${tx(scrutineers.map((scrutineer) => ({ paper_batch_id: batchId, scrutineer_id: scrutineer.id })))}`;
+			if (input.firstKeying)
+				await tx`insert into paper_batch_double_keying (paper_batch_id, first_keyed_by, second_keyed_by)
+					values (${batchId}, ${input.firstKeying.keyedBy}, ${input.enteredBy})`;
 			await tx`insert into ballot_mark ${tx(
 				covered.map((delegateId) => ({
 					voting_session_id: input.votingSessionId,
@@ -164,6 +182,11 @@ export async function enterPaperBatch(sql: Sql, input: PaperBatchInput): Promise
 			// A check-in undone while the batch was entered.
 			case 'not_checked_in':
 				return { ok: false, error: { code: 'not_checked_in', references: [] } };
+			// Both keyings by one person (the database's check, paper_batch_keyed_by_two).
+			case 'check_violation':
+				if (isConstraintRefusal(error, 'check_violation', 'paper_batch_keyed_by_two'))
+					return { ok: false, error: { code: 'same_keyer' } };
+				throw error;
 			default:
 				throw error;
 		}

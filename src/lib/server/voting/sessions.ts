@@ -103,13 +103,13 @@ export async function getVotingSession(sql: Sql | TransactionSql, id: number): P
 	return row ? toVotingSession(row) : null;
 }
 
-/** Sessions a delegate is enrolled in, with whether they have voted. */
+/** Sessions a delegate is enrolled in, with whether they have voted (and whether each is a vote or an evaluation). */
 export async function listDelegateSessions(
 	sql: Sql,
 	delegateId: number
-): Promise<(VotingSessionSummary & { hasVoted: boolean })[]> {
-	return sql<(VotingSessionSummary & { hasVoted: boolean })[]>`
-		select s.id, s.title, s.year, s.status,
+): Promise<(VotingSessionSummary & { hasVoted: boolean; ballotMethod: SessionMethod })[]> {
+	return sql<(VotingSessionSummary & { hasVoted: boolean; ballotMethod: SessionMethod })[]>`
+		select s.id, s.title, s.year, s.status, s.ballot_method as "ballotMethod",
 		       exists (select 1 from ballot_mark m where m.voting_session_id = s.id and m.delegate_id = ${delegateId}) as "hasVoted"
 		from electorate_member e join voting_session s on s.id = e.voting_session_id
 		where e.delegate_id = ${delegateId}

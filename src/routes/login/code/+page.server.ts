@@ -4,6 +4,7 @@ import { db } from '$lib/server/db';
 import { readFormBody } from '$lib/server/form-body';
 import { setPendingSignInCookie, setSessionCookie } from '$lib/server/auth/cookies';
 import { invalidateSession } from '$lib/server/auth/session';
+import { afterSignIn } from '$lib/server/auth/redirect';
 import { createPendingSignIn, hasTwoFactor, PENDING_SIGN_IN_SECONDS } from '$lib/server/auth/two-factor';
 import { waitText } from '$lib/server/auth/wait-text';
 import {
@@ -38,7 +39,7 @@ function refused(code: string, result: Exclude<CodeCheck | CodeSignInResult, { o
 	});
 }
 
-/** Consumes the code, starts the session (ending the one this browser had) and goes on to the ballot list. */
+/** Consumes the code, starts the session (ending the one this browser had) and goes on to the open ballot (or the list). */
 async function signIn({ request, cookies, url, locals, getClientAddress }: RequestEvent, withPassword: boolean) {
 	const form = Object.fromEntries(await readFormBody(request));
 	const code = typeof form.code === 'string' ? form.code : '';
@@ -65,10 +66,18 @@ async function signIn({ request, cookies, url, locals, getClientAddress }: Reque
 		// the session the code started ends at once, and a pending sign-in takes its place.
 		await invalidateSession(db(), result.token.split('.')[0]!);
 		setPendingSignInCookie(cookies, url, await createPendingSignIn(db(), result.userId), PENDING_SIGN_IN_SECONDS);
-		redirect(303, `/login/two-factor?redirectTo=${encodeURIComponent('/vote')}`);
+		redirect(303, '/login/two-factor');
 	}
 	setSessionCookie(cookies, url, result.token);
-	redirect(303, '/vote');
+	// Straight to the ballot when one is open for them (issue 15), else the list of their sessions.
+	redirect(
+		303,
+		await afterSignIn(db(), url, {
+			id: result.userId,
+			roles: ['delegate'],
+			votingSessionScope: result.votingSessionScope
+		})
+	);
 }
 
 export const actions: Actions = {

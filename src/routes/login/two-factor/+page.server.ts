@@ -6,7 +6,7 @@ import { fieldErrors } from '$lib/domain/schemas';
 import { db } from '$lib/server/db';
 import { readFormBody } from '$lib/server/form-body';
 import { clearPendingSignInCookie, PENDING_SIGN_IN_COOKIE, setSessionCookie } from '$lib/server/auth/cookies';
-import { signInTarget } from '$lib/server/auth/redirect';
+import { afterSignIn, signInTarget } from '$lib/server/auth/redirect';
 import { secondStepFormSchema } from '$lib/server/auth/schemas';
 import { invalidateSession } from '$lib/server/auth/session';
 import { completeSecondStep, isPendingSignInValid } from '$lib/server/auth/two-factor';
@@ -28,7 +28,7 @@ function restart(redirectTo: string, expired: boolean): never {
 
 export const load: PageServerLoad = async ({ locals, url, cookies }) => {
 	const redirectTo = signInTarget(url);
-	if (locals.user && locals.user.votingSessionScope === null) redirect(303, redirectTo);
+	if (locals.user && locals.user.votingSessionScope === null) redirect(303, await afterSignIn(db(), url, locals.user));
 	const pendingToken = cookies.get(PENDING_SIGN_IN_COOKIE);
 	if (!pendingToken || !(await isPendingSignInValid(db(), pendingToken))) {
 		clearPendingSignInCookie(cookies, url);
@@ -59,6 +59,6 @@ export const actions: Actions = {
 		if (locals.session) await invalidateSession(db(), locals.session.id);
 		setSessionCookie(cookies, url, result.token);
 		await markPresentOnSignIn(db(), result.userId);
-		redirect(303, signInTarget(url));
+		redirect(303, await afterSignIn(db(), url, result.userId));
 	}
 };

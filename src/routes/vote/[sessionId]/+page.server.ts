@@ -10,6 +10,7 @@ import { recordCast, recordRefusedInput } from '$lib/server/observability/metric
 import { castErrorMessage, castErrorStatus } from '$lib/server/voting/cast-messages';
 import { ballotThreshold, castBallot, frozenBallot, readBallotSession, reviewBallot } from '$lib/server/voting/casting';
 import { readFormBody } from '$lib/server/form-body';
+import { ballotIdleSeconds, idleSignOutToken, receiptQrSvg } from '$lib/server/hall/shared-tablet';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
 type BallotRead = NonNullable<Awaited<ReturnType<typeof readBallotSession>>>;
@@ -39,9 +40,11 @@ async function readSession(
 	return read;
 }
 
-export const load: PageServerLoad = async ({ locals, url, params, getClientAddress }) => {
+export const load: PageServerLoad = async ({ locals, url, params, getClientAddress, setHeaders }) => {
 	const votingSessionId = sessionIdOf(params);
 	const delegate = requireVoter(locals, url, votingSessionId);
+	// Never kept by the browser (nor its back button): a shared tablet shows no one's ballot again.
+	setHeaders({ 'cache-control': 'no-store' });
 	// Both reads leave at once (postgres.js pipelines them); the candidates come from memory once
 	// the session has opened (frozen from then on).
 	const [read, ballot] = await Promise.all([
@@ -59,7 +62,9 @@ export const load: PageServerLoad = async ({ locals, url, params, getClientAddre
 		threshold:
 			!read.hasVoted && read.votingSession.status === 'open' ? await ballotThreshold(db(), votingSessionId) : null,
 		serverNow: new Date(),
-		candidates
+		candidates,
+		// The shared tablet signs out by itself after a while without use (issue 15).
+		idle: { seconds: ballotIdleSeconds(), token: locals.session ? idleSignOutToken(locals.session.id) : '' }
 	};
 };
 
@@ -144,6 +149,7 @@ export const actions: Actions = {
 		return {
 			stage: 'receipt' as const,
 			receiptCode: result.receiptCode,
+			receiptQr: await receiptQrSvg(event.url.origin, read.votingSession.id, result.receiptCode),
 			castAt: result.castAt.toISOString(),
 			...echo(read.selection)
 		};

@@ -17,6 +17,7 @@ import { attendanceRulesFormSchema, updateAttendanceRules } from '$lib/server/at
 import { applyLifecycle, confirmTally, type ConfirmResult } from '$lib/server/voting/sessions';
 import { lifecycleRefusal } from '$lib/server/voting/lifecycle-messages';
 import { readFormBody } from '$lib/server/form-body';
+import { delegationTurnout } from '$lib/server/electorate/electorate';
 import { messageByKey } from '$lib/i18n';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
@@ -36,6 +37,8 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 		procedure.otherConfirmations.some((entry) => entry.userId === user.id);
 	return {
 		...view,
+		// 应到 / 实到 / 已投 per delegation (代表团), counts only (issue 15).
+		delegations: await delegationTurnout(db(), votingSession.id),
 		procedure,
 		nextAction: nextAction(votingSession.status),
 		serverNow: new Date(),

@@ -21,6 +21,8 @@ export const load: PageServerLoad = (event) =>
 	readPublicFor(event, async (sql) => {
 		const votingSession = await sessionOf(event.params, sql);
 		return {
+			// The receipt's QR code links here with its code filled in (issue 15).
+			prefilledCode: (event.url.searchParams.get('code') ?? '').slice(0, 60),
 			votingSession: { id: votingSession.id, title: votingSession.title, status: votingSession.status },
 			receipts: await listReceipts(sql, votingSession.id)
 		};

@@ -1,5 +1,6 @@
 // The check-in at the hall door (签到), phone-first: 应到 / 实到 / 未到 and the quorum at the top,
-// a scan of the credential sheet's QR code (or its code typed), and a search with one tap per delegate.
+// a scan of the credential sheet's QR code (or its code typed), and a search with one tap per delegate,
+// filtered by delegation (代表团) and by "未签到", with a whole delegation checked in at once (issue 15).
 import { error, fail } from '@sveltejs/kit';
 import { z } from 'zod';
 import { idSchema } from '$lib/domain/schemas';
@@ -7,9 +8,9 @@ import { m } from '$lib/paraglide/messages';
 import { requireRole } from '$lib/server/auth/guard';
 import { db } from '$lib/server/db';
 import { checkInByCode } from '$lib/server/attendance/check-in';
-import { listElectorate } from '$lib/server/electorate/electorate';
-import { setPresence, type PresenceResult } from '$lib/server/electorate/presence';
-import { listQuery, presenceFormSchema } from '$lib/server/electorate/schemas';
+import { absentMembersOf, delegationTurnout, listElectorate } from '$lib/server/electorate/electorate';
+import { setPresence, setPresenceOfMany, type PresenceResult } from '$lib/server/electorate/presence';
+import { checkInListQuery, delegationCheckInSchema, presenceFormSchema } from '$lib/server/electorate/schemas';
 import { getVotingSession } from '$lib/server/voting/sessions';
 import { readFormBody } from '$lib/server/form-body';
 import type { Actions, PageServerLoad } from './$types';
@@ -24,7 +25,7 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 	requireRole(locals, url, 'staff');
 	const votingSession = await getVotingSession(db(), sessionId(params));
 	if (!votingSession) error(404, m.error_session_not_found());
-	const query = listQuery(url);
+	const query = checkInListQuery(url);
 	return {
 		votingSession: {
 			id: votingSession.id,
@@ -36,7 +37,13 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 			closesAt: votingSession.closesAt
 		},
 		query,
-		electorate: await listElectorate(db(), votingSession.id, { query: query.q, page: query.page }),
+		electorate: await listElectorate(db(), votingSession.id, {
+			query: query.q,
+			page: query.page,
+			delegation: query.delegation || null,
+			absentOnly: query.absent === '1'
+		}),
+		delegations: await delegationTurnout(db(), votingSession.id),
 		serverNow: new Date()
 	};
 };
@@ -83,6 +90,27 @@ export const actions: Actions = {
 				mark: { message: refusalMessage(result), delegateId: parsed.data.delegateId }
 			});
 		return { mark: { done: outcome(result, parsed.data.present), delegateId: parsed.data.delegateId } };
+	},
+	// A whole delegation at once: everyone of it not yet checked in, all or none (one audit entry each).
+	delegation: async ({ locals, url, params, request }) => {
+		const staff = requireRole(locals, url, 'staff');
+		const parsed = delegationCheckInSchema.safeParse(Object.fromEntries(await readFormBody(request)));
+		if (!parsed.success) return fail(400, { bulk: { message: m.hall_error_choose_delegation() } });
+		const votingSessionId = sessionId(params);
+		const delegateIds = await absentMembersOf(db(), votingSessionId, parsed.data.delegation);
+		if (delegateIds.length === 0)
+			return { bulk: { done: m.hall_delegation_none_left({ delegation: parsed.data.delegation }) } };
+		const result = await setPresenceOfMany(db(), {
+			votingSessionId,
+			delegateIds,
+			present: true,
+			actorUserId: staff.id,
+			method: 'staff'
+		});
+		if (!result.ok)
+			return fail(result.error === 'not_found' ? 404 : 409, { bulk: { message: refusalMessage(result) } });
+		const count = result.delegates.filter((delegate) => delegate.changed).length;
+		return { bulk: { done: m.hall_delegation_checked_in({ delegation: parsed.data.delegation, count }) } };
 	},
 	code: async ({ locals, url, params, request }) => {
 		const staff = requireRole(locals, url, 'staff');
