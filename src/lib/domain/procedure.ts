@@ -2,7 +2,8 @@
 // 差额 ratio, what a further vote (另行票决 / 再次投票) is held on, the final list over the rounds,
 // and the app's draft of the 票决办法 (voting rules) made from a session's settings.
 import type { Tally } from './counting';
-import type { BallotMethod, SessionStatus, ThresholdBase } from './types';
+import { methodOf } from './methods';
+import type { SessionMethod, SessionStatus, ThresholdBase } from './types';
 
 /** 总监票人 (chief), 监票人 (member), 计票人 (counter, from staff). */
 export const SCRUTINEER_DUTIES = ['chief', 'member', 'counter'] as const;
@@ -141,7 +142,7 @@ export function finalList(rounds: readonly Tally[]): { chosen: ChosenAcrossRound
 export interface VotingRulesDraftInput {
 	meetingName: string;
 	year: number;
-	ballotMethod: BallotMethod;
+	ballotMethod: SessionMethod;
 	seats: number;
 	candidateCount: number;
 	thresholdBase: ThresholdBase;
@@ -171,7 +172,7 @@ export function draftVotingRules(input: VotingRulesDraftInput): string {
 	const seats = input.seats;
 	const quorum = `${chineseNumeral(input.quorum.denominator)}分之${chineseNumeral(input.quorum.numerator)}`;
 	const methodLine =
-		input.ballotMethod === 'approval'
+		methodOf(input.ballotMethod).ballotForm === 'tick'
 			? `代表对赞成的候选项目在选票上作出标记，所选项目不得多于${seats}个；多于${seats}个的为无效票，等于或者少于${seats}个的为有效票。`
 			: `代表对每个候选项目可以表示赞成、反对或者弃权，表示赞成的项目不得多于${seats}个；多于${seats}个的为无效票。`;
 	const articles = [

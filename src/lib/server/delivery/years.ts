@@ -1,6 +1,7 @@
 // Years side by side: which years exist (campaigns, votes, projects, evaluations) and where a year
 // stands in the chain 征集 → 网上评选 → 票决 → 实施 → 测评, with the dates of each stage.
 import { chainStates, type ChainStage, type StageDates, type StageState } from '$lib/domain/delivery';
+import { EVALUATION_METHOD } from '$lib/domain/types';
 import type { Sql } from '../db/client';
 
 /** Every year something happened or is planned in, newest first. */
@@ -57,9 +58,9 @@ interface ChainRow {
 export async function yearChain(sql: Sql, year: number, now = new Date()): Promise<YearChain> {
 	const [row] = await sql<ChainRow[]>`
 		with votes as (
-			select * from voting_session where year = ${year} and ballot_method <> 'evaluation'
+			select * from voting_session where year = ${year} and ballot_method <> ${EVALUATION_METHOD}
 		), evaluations as (
-			select * from voting_session where year = ${year} and ballot_method = 'evaluation'
+			select * from voting_session where year = ${year} and ballot_method = ${EVALUATION_METHOD}
 		), rounds as (
 			select r.* from selection_round r
 			where exists (select 1 from selection_carry_over c join votes v on v.id = c.voting_session_id where c.round_id = r.id)

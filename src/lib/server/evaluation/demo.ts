@@ -1,6 +1,7 @@
 // Demo data for the satisfaction evaluation: the demo past year's projects, evaluated at the
 // demo session (as in practice, at the next year's congress), open for the demo delegates.
 import type { Sql } from '../db/client';
+import { EVALUATION_METHOD } from '$lib/domain/types';
 import { applyLifecycleInTransaction, enrollDelegates, insertVotingSession } from '../voting/sessions';
 import { readEvaluationForm } from './evaluations';
 
@@ -38,7 +39,7 @@ export async function seedEvaluationDemo(
 			update electorate_member set present = true
 			where voting_session_id = ${id} and delegate_id in (
 				select e.delegate_id from electorate_member e join voting_session s on s.id = e.voting_session_id
-				where e.present and s.is_demo and s.status = 'open' and s.ballot_method <> 'evaluation')`;
+				where e.present and s.is_demo and s.status = 'open' and s.ballot_method <> ${EVALUATION_METHOD})`;
 		const opened = await applyLifecycleInTransaction(tx, id, 'open', staff.id);
 		if (!opened.ok) throw new Error(`could not open the demo evaluation: ${opened.error}`);
 		return id;

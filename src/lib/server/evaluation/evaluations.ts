@@ -2,6 +2,7 @@
 // "candidates" are a year's livelihood projects. Everything after creation — electorate,
 // credentials, casting, closing, scrutiny, publication, projector, exports, audit — is the vote's.
 import { evaluationSessionFormSchema, fieldErrors } from '$lib/domain/schemas';
+import { EVALUATION_METHOD } from '$lib/domain/types';
 import type { SessionStatus } from '$lib/domain/types';
 import type { Sql } from '../db/client';
 import type { NewVotingSession } from '../voting/sessions';
@@ -62,7 +63,7 @@ export async function listEvaluations(sql: Sql): Promise<EvaluationSummary[]> {
 	return sql<EvaluationSummary[]>`
 		select s.id, s.title, s.year, s.status, s.allow_abstain as "allowAbstain",
 		       (select count(*) from voting_session_candidate c where c.voting_session_id = s.id)::int as projects
-		from voting_session s where s.ballot_method = 'evaluation'
+		from voting_session s where s.ballot_method = ${EVALUATION_METHOD}
 		order by s.year desc, s.id desc`;
 }
 
@@ -80,7 +81,7 @@ export async function readEvaluationForm(sql: Sql, values: EvaluationFormValues)
 		session: {
 			title: form.title,
 			year: form.year,
-			rules: { ballotMethod: 'evaluation', seats: 0, thresholdBase: 'enrolled', allowAbstain: form.allowAbstain },
+			rules: { ballotMethod: EVALUATION_METHOD, seats: 0, thresholdBase: 'enrolled', allowAbstain: form.allowAbstain },
 			candidateIds,
 			opensAt: form.opensAt,
 			closesAt: form.closesAt

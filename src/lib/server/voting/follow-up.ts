@@ -8,7 +8,8 @@
 import { finalList, followUpPlan, type ChosenAcrossRounds, type FollowUpKind } from '$lib/domain/procedure';
 import { isEvaluationTally, type SessionTally } from '$lib/domain/tally';
 import type { Tally } from '$lib/domain/counting';
-import type { SessionStatus } from '$lib/domain/types';
+import type { SessionMethod, SessionStatus } from '$lib/domain/types';
+import { isEvaluation } from '$lib/domain/methods';
 import type { Sql } from '../db/client';
 import { isConstraintRefusal } from '../db/refusal';
 import type { RoundsSummary } from '$lib/domain/procedure';
@@ -26,10 +27,10 @@ export type FollowUpResult =
 export async function createFollowUp(sql: Sql, firstRoundId: number, actorUserId: number): Promise<FollowUpResult> {
 	try {
 		return (await sql.begin(async (tx): Promise<FollowUpResult> => {
-			const [locked] = await tx<{ status: SessionStatus; ballotMethod: string }[]>`
+			const [locked] = await tx<{ status: SessionStatus; ballotMethod: SessionMethod }[]>`
 				select status, ballot_method as "ballotMethod" from voting_session where id = ${firstRoundId} for update`;
 			if (!locked) return { ok: false, error: 'not_found' };
-			if (locked.ballotMethod === 'evaluation') return { ok: false, error: 'not_a_vote' };
+			if (isEvaluation(locked)) return { ok: false, error: 'not_a_vote' };
 			if (locked.status !== 'closed' && locked.status !== 'published') return { ok: false, error: 'not_counted' };
 			const [existing] = await tx`select 1 from session_procedure where follow_up_of = ${firstRoundId}`;
 			if (existing) return { ok: false, error: 'already_made' };

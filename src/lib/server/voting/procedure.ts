@@ -12,7 +12,8 @@ import {
 	type FollowUpKind,
 	type ScrutineerDuty
 } from '$lib/domain/procedure';
-import type { SessionStatus } from '$lib/domain/types';
+import type { SessionMethod, SessionStatus } from '$lib/domain/types';
+import { isEvaluation } from '$lib/domain/methods';
 import type { Sql, TransactionSql } from '../db/client';
 import { refusalOf } from '../db/refusal';
 import { appendAudit } from '../audit/audit';
@@ -213,10 +214,10 @@ class Refusal extends Error {
 
 /** Locks a draft vote for a procedure step; refuses otherwise. */
 async function lockDraftVote(tx: TransactionSql, votingSessionId: number): Promise<void> {
-	const [locked] = await tx<{ status: SessionStatus; ballotMethod: string }[]>`
+	const [locked] = await tx<{ status: SessionStatus; ballotMethod: SessionMethod }[]>`
 		select status, ballot_method as "ballotMethod" from voting_session where id = ${votingSessionId} for update`;
 	if (!locked) throw new Refusal('not_found');
-	if (locked.ballotMethod === 'evaluation') throw new Refusal('not_a_vote');
+	if (isEvaluation(locked)) throw new Refusal('not_a_vote');
 	if (locked.status !== 'draft') throw new Refusal('not_draft');
 }
 
@@ -252,7 +253,7 @@ async function procedureStep(
 export async function draftRulesText(sql: Sql | TransactionSql, votingSessionId: number): Promise<string | null> {
 	const votingSession = await getVotingSession(sql, votingSessionId);
 	const procedure = votingSession ? await getProcedure(sql, votingSessionId) : null;
-	if (!votingSession || !procedure || votingSession.rules.ballotMethod === 'evaluation') return null;
+	if (!votingSession || !procedure || isEvaluation(votingSession.rules)) return null;
 	return draftVotingRules({
 		meetingName: procedure.settings.meetingName,
 		year: votingSession.year,

@@ -1,4 +1,5 @@
 import { error, fail, redirect } from '@sveltejs/kit';
+import { isEvaluation } from '$lib/domain/methods';
 import { idSchema } from '$lib/domain/schemas';
 import { m } from '$lib/paraglide/messages';
 import { requireRole } from '$lib/server/auth/guard';
@@ -15,7 +16,7 @@ async function draftSession(params: { id: string }) {
 	const votingSession = id.success ? await getVotingSession(db(), id.data) : null;
 	if (!votingSession) error(404, m.error_session_not_found());
 	// An evaluation has its own form (no seats, no candidate choice): send staff there.
-	if (votingSession.rules.ballotMethod === 'evaluation') redirect(303, `/admin/evaluations/${votingSession.id}/edit`);
+	if (isEvaluation(votingSession.rules)) redirect(303, `/admin/evaluations/${votingSession.id}/edit`);
 	return votingSession;
 }
 

@@ -1,4 +1,5 @@
 import { error, fail } from '@sveltejs/kit';
+import { isEvaluation } from '$lib/domain/methods';
 import type { z } from 'zod';
 import { adoptionFormSchema, reviewFormSchema, rulesTextFormSchema } from '$lib/domain/procedure-schemas';
 import { fieldErrors, idSchema } from '$lib/domain/schemas';
@@ -23,7 +24,7 @@ import type { Actions, PageServerLoad, RequestEvent } from './$types';
 async function voteSession(params: { id: string }) {
 	const id = idSchema.safeParse(params.id);
 	const votingSession = id.success ? await getVotingSession(db(), id.data) : null;
-	if (!votingSession || votingSession.rules.ballotMethod === 'evaluation') error(404, m.error_session_not_found());
+	if (!votingSession || isEvaluation(votingSession.rules)) error(404, m.error_session_not_found());
 	return votingSession;
 }
 

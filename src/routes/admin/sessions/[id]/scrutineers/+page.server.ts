@@ -1,4 +1,5 @@
 import { error, fail } from '@sveltejs/kit';
+import { isEvaluation } from '$lib/domain/methods';
 import { scrutineersFormSchema } from '$lib/domain/procedure-schemas';
 import { fieldErrors, idSchema } from '$lib/domain/schemas';
 import { m } from '$lib/paraglide/messages';
@@ -13,7 +14,7 @@ import type { Actions, PageServerLoad } from './$types';
 async function voteSession(params: { id: string }) {
 	const id = idSchema.safeParse(params.id);
 	const votingSession = id.success ? await getVotingSession(db(), id.data) : null;
-	if (!votingSession || votingSession.rules.ballotMethod === 'evaluation') error(404, m.error_session_not_found());
+	if (!votingSession || isEvaluation(votingSession.rules)) error(404, m.error_session_not_found());
 	return votingSession;
 }
 

@@ -43,13 +43,12 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 	// The content is for the scrutineers the batch names, who check it against the paper.
 	const content = named && batch.status === 'pending' ? await pendingBatchContent(db(), batch.id) : null;
 	const candidateIds = content ? await sessionCandidateIds(db(), batch.votingSessionId) : [];
-	const method = votingSession.rules.ballotMethod === 'for_against_abstain' ? 'for_against_abstain' : 'approval';
 	return {
 		votingSession: { id: votingSession.id, title: votingSession.title, status: votingSession.status },
 		batch,
 		content: content && {
 			delegates: content.delegates,
-			lines: content.ballots.map((ballot) => formatPaperBallot(method, candidateIds, ballot))
+			lines: content.ballots.map((ballot) => formatPaperBallot(votingSession.rules.ballotMethod, candidateIds, ballot))
 		},
 		canConfirm: batch.status === 'pending' && !!named && named.confirmedAt === null,
 		canReject: batch.status === 'pending' && (!!named || user.roles.includes('staff')),
