@@ -5,7 +5,7 @@ import { defaultDataRoot, startEmbeddedPostgres, type EmbeddedDatabase } from '.
 import { migrate } from './migrate';
 import { embeddedRuntimeUrl } from './runtime-role';
 
-export { createSql, type PoolOptions, type Sql, type TransactionSql } from './driver';
+export { createSql, type Sql, type TransactionSql } from './driver';
 
 export interface Database {
 	/** The runtime role's pool: what the app, the CLI's everyday commands and the tests use. */

@@ -12,11 +12,6 @@ export async function listYears(sql: Sql): Promise<number[]> {
 	return rows.map((row) => row.year);
 }
 
-/** The year the home page follows: the newest year with a campaign, a vote or projects (null when none). */
-export async function currentYear(sql: Sql): Promise<number | null> {
-	return (await listYears(sql))[0] ?? null;
-}
-
 export interface ChainStep {
 	stage: ChainStage;
 	state: StageState;
