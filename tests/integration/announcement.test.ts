@@ -9,7 +9,7 @@ import { getStoredTally } from '../../src/lib/server/voting/results';
 import { applyLifecycle, confirmTally } from '../../src/lib/server/voting/sessions';
 import type { Announcement } from '../../src/lib/server/voting/announcement';
 import { startApp, Visitor, type RunningApp } from '../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 import {
 	createUser,
 	createVotingSession,
@@ -21,20 +21,18 @@ import { runProcedure } from '../helpers/procedure';
 
 const MEETING = '某市第八届人民代表大会第二次会议';
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let app: RunningApp;
 let staff: { id: number; username: string };
 let publisher: { id: number; username: string };
 
 beforeAll(async () => {
-	database = await createTestDatabase();
 	app = await startApp(database.url);
 	staff = await createUser(database.sql, ['staff'], 'staff');
 	publisher = await createUser(database.sql, ['staff'], 'publisher');
 });
 afterAll(async () => {
 	await app?.stop();
-	await database?.drop();
 });
 
 /** A vote with its procedure done and the meeting named; delegate 0 is 总监票人, 1 and 2 监票人. */

@@ -9,7 +9,7 @@ import { getStoredTally } from '../../src/lib/server/voting/results';
 import { applyLifecycle, confirmTally, getVotingSession } from '../../src/lib/server/voting/sessions';
 import { startApp, Visitor, type RunningApp } from '../helpers/app';
 import { runCli } from '../helpers/cli';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 import {
 	createUser,
 	createVotingSession,
@@ -19,7 +19,7 @@ import {
 } from '../helpers/factory';
 import { castThroughForm } from '../helpers/voting';
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let app: RunningApp;
 let staff: { id: number; username: string };
 let publisher: { id: number; username: string };
@@ -27,7 +27,6 @@ let scrutineer: { id: number; username: string };
 let addressCounter = 0;
 
 beforeAll(async () => {
-	database = await createTestDatabase();
 	staff = await createUser(database.sql, ['staff']);
 	publisher = await createUser(database.sql, ['staff']);
 	scrutineer = await createUser(database.sql, ['scrutineer']);
@@ -36,7 +35,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
 	await app?.stop();
-	await database?.drop();
 });
 
 async function signedIn(username: string, address = `192.0.2.${(addressCounter += 1)}`): Promise<Visitor> {
@@ -241,17 +239,15 @@ describe('attendance over HTTP', () => {
 });
 
 describe('the demo data', () => {
-	let demo: TestDatabase;
+	const demo = useTestDatabase();
 	let demoApp: RunningApp;
 	let credentials: Awaited<ReturnType<typeof seedDemo>>;
 	beforeAll(async () => {
-		demo = await createTestDatabase();
 		credentials = await seedDemo(demo.sql, { adminPassword: 'demo admin password' });
 		demoApp = await startApp(demo.url);
 	});
 	afterAll(async () => {
 		await demoApp?.stop();
-		await demo?.drop();
 	});
 
 	it('opens the 2022 vote with its quorum met, the three demo delegates checked in', async () => {

@@ -1,7 +1,7 @@
 // Attendance (签到), quorum (法定人数), the hall network and a valid vote (发出 / 收回), against a
 // real PostgreSQL: what the app refuses with a message, and what the database refuses whatever
 // writes to it, also under concurrency.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { readPaperBallots } from '../../src/lib/domain/paper';
 import { voteTally } from '../../src/lib/domain/tally';
 import { updateAttendanceRules } from '../../src/lib/server/attendance/rules';
@@ -19,7 +19,7 @@ import {
 	createVotingSession as createStaffSession,
 	getVotingSession
 } from '../../src/lib/server/voting/sessions';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 import {
 	createCandidates,
 	createUser,
@@ -29,16 +29,12 @@ import {
 	passwordSignIn
 } from '../helpers/factory';
 
-let database: TestDatabase;
+const database = useTestDatabase({ max: 20 });
 let staff: { id: number; username: string };
 let scrutineer: { id: number; username: string };
 beforeAll(async () => {
-	database = await createTestDatabase({ max: 20 });
 	staff = await createUser(database.sql, ['staff']);
 	scrutineer = await createUser(database.sql, ['scrutineer']);
-});
-afterAll(async () => {
-	await database.drop();
 });
 
 const approval = (candidateIds: number[]) => ({ method: 'approval' as const, candidateIds });

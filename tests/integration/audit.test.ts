@@ -12,6 +12,7 @@ import { castBallot } from '../../src/lib/server/voting/casting';
 import { applyLifecycle } from '../../src/lib/server/voting/sessions';
 import { startApp, Visitor, type RunningApp } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 import { createUser, createVotingSession, TEST_PASSWORD, type TestSession } from '../helpers/factory';
 
 const cli = (database: TestDatabase, args: string[]) => runCli(args, { databaseUrl: database.url });
@@ -50,13 +51,9 @@ async function chainLength(sql: Sql): Promise<number> {
 }
 
 describe('verifying the chain', () => {
-	let database: TestDatabase;
+	const database = useTestDatabase();
 	beforeAll(async () => {
-		database = await createTestDatabase();
 		await someHistory(database.sql);
-	});
-	afterAll(async () => {
-		await database?.drop();
 	});
 
 	it('finds an intact chain intact, walking it in batches', async () => {
@@ -346,7 +343,7 @@ describe('the record of casting (no entry per cast)', () => {
 });
 
 describe('the audit page', () => {
-	let database: TestDatabase;
+	const database = useTestDatabase();
 	let app: RunningApp;
 	let session: TestSession;
 	let otherSession: TestSession;
@@ -354,7 +351,6 @@ describe('the audit page', () => {
 	let scrutineer: { id: number; username: string };
 
 	beforeAll(async () => {
-		database = await createTestDatabase();
 		session = await someHistory(database.sql);
 		otherSession = await createVotingSession(database.sql, { candidates: 3, seats: 1, delegates: 1 });
 		staff = await createUser(database.sql, ['staff'], 'staff');
@@ -372,7 +368,6 @@ describe('the audit page', () => {
 	});
 	afterAll(async () => {
 		await app?.stop();
-		await database?.drop();
 	});
 
 	async function signedIn(username: string): Promise<Visitor> {

@@ -12,7 +12,8 @@ import { createRound, closeRoundNow } from '../../src/lib/server/residents/selec
 import { seedDemo } from '../../src/lib/server/seed/demo';
 import { applyLifecycle, enrollDelegates, insertVotingSession } from '../../src/lib/server/voting/sessions';
 import { runCli } from '../helpers/cli';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 import { PROCEDURE_OFF } from '../helpers/factory';
 
 /** The bound on each CLI command: far above the time it takes, far below "it hangs". */
@@ -21,18 +22,14 @@ const SUPPORTS = 100_000;
 const SUPPORTS_EACH = 20;
 const BALLOTS = 5_000;
 
-let source: TestDatabase;
-let target: TestDatabase;
+const source = useTestDatabase();
+const target = useTestDatabase();
 let folder: string;
 
 beforeAll(async () => {
-	source = await createTestDatabase();
-	target = await createTestDatabase();
 	folder = await mkdtemp(path.join(tmpdir(), 'piaojue-backup-size-'));
 });
 afterAll(async () => {
-	await source.drop();
-	await target.drop();
 	await rm(folder, { recursive: true, force: true });
 });
 

@@ -3,24 +3,19 @@ import { runCli } from '../helpers/cli';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { castBallot } from '../../src/lib/server/voting/casting';
 import { applyLifecycle, confirmTally } from '../../src/lib/server/voting/sessions';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 import { createUser, createVotingSession, passwordSignIn } from '../helpers/factory';
 
-let source: TestDatabase;
-let target: TestDatabase;
+const source = useTestDatabase();
+const target = useTestDatabase();
 let folder: string;
 
 beforeAll(async () => {
-	source = await createTestDatabase();
-	target = await createTestDatabase();
 	folder = await mkdtemp(path.join(tmpdir(), 'piaojue-backup-'));
-});
-afterAll(async () => {
-	await source.drop();
-	await target.drop();
 });
 
 /** The CLI as an operator runs it: the app's role in DATABASE_URL, the owner's (backup, restore) in DATABASE_OWNER_URL. */

@@ -1,19 +1,13 @@
 // Ballots a database writer can change (issue 12, items 3 and 4), tried as the app's own runtime
 // role: what a compromised app, or anyone holding its connection, could send.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { castBallot } from '../../src/lib/server/voting/casting';
 import { verifyTally } from '../../src/lib/server/voting/results';
 import { applyLifecycle } from '../../src/lib/server/voting/sessions';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 import { countRows, createUser, createVotingSession, type TestSession } from '../helpers/factory';
 
-let database: TestDatabase;
-beforeAll(async () => {
-	database = await createTestDatabase();
-});
-afterAll(async () => {
-	await database.drop();
-});
+const database = useTestDatabase();
 
 async function cast(session: TestSession, index: number, candidateIds: number[]) {
 	const result = await castBallot(database.sql, {

@@ -16,24 +16,22 @@ import {
 } from '../../src/lib/server/auth/rate-limit';
 import { beginEnrolment, confirmEnrolment, twoFactorStatus } from '../../src/lib/server/auth/two-factor';
 import { startApp, Visitor, type RunningApp } from '../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 import { createUser, TEST_PASSWORD } from '../helpers/factory';
 
 const TOTP_KEY = randomBytes(32).toString('base64');
 process.env.PIAOJUE_TOTP_KEY = TOTP_KEY;
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let app: RunningApp;
 let addressCounter = 0;
 
 beforeAll(async () => {
-	database = await createTestDatabase();
 	// Client addresses come from a header, so each test signs in from addresses of its own.
 	app = await startApp(database.url, { ADDRESS_HEADER: 'x-real-ip', PIAOJUE_TOTP_KEY: TOTP_KEY });
 });
 afterAll(async () => {
 	await app?.stop();
-	await database?.drop();
 });
 
 function freshAddress(): string {

@@ -1,21 +1,16 @@
 // The ballot box's commit-time check (migrations/00008): whatever writes marks and ballots, a
 // transaction commits only when it adds as many has-voted marks as ballots to each session.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readPaperBallots } from '../../src/lib/domain/paper';
 import { castBallot } from '../../src/lib/server/voting/casting';
 import { confirmPaperBatch, enterPaperBatch } from '../../src/lib/server/voting/paper';
 import { applyLifecycle } from '../../src/lib/server/voting/sessions';
 import { verifyTally } from '../../src/lib/server/voting/results';
 import { countRows, createUser, createVotingSession, passwordSignIn, type TestSession } from '../helpers/factory';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { createTestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 
-let database: TestDatabase;
-beforeAll(async () => {
-	database = await createTestDatabase();
-});
-afterAll(async () => {
-	await database.drop();
-});
+const database = useTestDatabase();
 
 const MISMATCH = /has-voted marks but/;
 

@@ -1,19 +1,13 @@
 // Casting against real PostgreSQL: what is written, what is refused, and concurrency.
 import { voteTally } from '../../src/lib/domain/tally';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { castBallot, receiptHash } from '../../src/lib/server/voting/casting';
 import { applyLifecycle } from '../../src/lib/server/voting/sessions';
 import { verifyTally } from '../../src/lib/server/voting/results';
 import { countRows, createUser, createVotingSession } from '../helpers/factory';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 
-let database: TestDatabase;
-beforeAll(async () => {
-	database = await createTestDatabase({ max: 20 });
-});
-afterAll(async () => {
-	await database.drop();
-});
+const database = useTestDatabase({ max: 20 });
 
 describe('casting a ballot', () => {
 	it('writes one has-voted mark and one ballot with its choices, and returns a receipt', async () => {

@@ -6,16 +6,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../helpers/factory';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let directory: string;
 beforeAll(async () => {
-	database = await createTestDatabase();
 	directory = mkdtempSync(path.join(tmpdir(), 'piaojue-catalog-'));
 });
 afterAll(async () => {
-	await database?.drop();
 	rmSync(directory, { recursive: true, force: true });
 });
 

@@ -6,9 +6,9 @@ import { formatCsv, parseCsvTable } from '../../src/lib/domain/csv';
 import { listCategoriesWithCandidates } from '../../src/lib/server/catalog/catalog';
 import { startApp, Visitor, type RunningApp } from '../helpers/app';
 import { createCandidates, createUser, createVotingSession, TEST_PASSWORD, type TestSession } from '../helpers/factory';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let app: RunningApp;
 let staff: { id: number; username: string };
 let delegate: { id: number; username: string };
@@ -19,7 +19,6 @@ let draftCategoryId: number;
 let emptyCategoryId: number;
 
 beforeAll(async () => {
-	database = await createTestDatabase();
 	app = await startApp(database.url);
 	staff = await createUser(database.sql, ['staff'], 'staff');
 	delegate = await createUser(database.sql, ['delegate'], 'delegate');
@@ -35,7 +34,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
 	await app?.stop();
-	await database?.drop();
 });
 
 async function signedIn(username: string, headers: Record<string, string> = {}): Promise<Visitor> {

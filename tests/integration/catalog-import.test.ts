@@ -1,6 +1,6 @@
 // Importing the catalog from CSV against a real database: all rows or none, a report a person
 // can act on, categories reused by name, candidates updated by title, one audit entry.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { formatCsv } from '../../src/lib/domain/csv';
 import { messageByKey } from '../../src/lib/i18n';
 import { listCategoriesWithCandidates } from '../../src/lib/server/catalog/catalog';
@@ -8,17 +8,14 @@ import { IMPORT_MAX_BYTES, importCatalog, type ImportProblem } from '../../src/l
 import { catalogCsv } from '../../src/lib/server/catalog/export';
 import { seedDemo } from '../../src/lib/server/seed/demo';
 import { createUser, createVotingSession } from '../helpers/factory';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { createTestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let staff: { id: number; username: string };
 
 beforeAll(async () => {
-	database = await createTestDatabase();
 	staff = await createUser(database.sql, ['staff'], 'staff');
-});
-afterAll(async () => {
-	await database?.drop();
 });
 
 const encode = (text: string) => new TextEncoder().encode(text);

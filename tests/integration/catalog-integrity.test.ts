@@ -1,6 +1,6 @@
 // The catalog's rules as the database holds them (writes that bypass the app are refused) and as
 // the staff module applies them (clear problems, positions kept 1..n, an audit entry per change).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { listCategoriesWithCandidates } from '../../src/lib/server/catalog/catalog';
 import {
 	createCandidate,
@@ -15,17 +15,13 @@ import {
 } from '../../src/lib/server/catalog/manage';
 import { applyLifecycle } from '../../src/lib/server/voting/sessions';
 import { createCandidates, createUser, createVotingSession } from '../helpers/factory';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let staff: { id: number; username: string };
 
 beforeAll(async () => {
-	database = await createTestDatabase();
 	staff = await createUser(database.sql, ['staff'], 'staff');
-});
-afterAll(async () => {
-	await database?.drop();
 });
 
 async function categoryOf(candidateId: number): Promise<number> {
@@ -195,7 +191,7 @@ describe('staff changes through the module', () => {
 	it('creates, places, edits, moves and deletes, keeping positions 1..n and auditing each change with the actor', async () => {
 		const since = await auditHeadSeq();
 		const category = await createCategory(database.sql, { name: '生态环境', position: null }, staff.id);
-		if (!category.ok) throw new Error(category.problem);
+		if (!category.ok) throw new Error(category.error);
 		const first = await createCandidate(
 			database.sql,
 			input(category.id, '治理黑臭水体', { targets: ['完成 12 条'], budgetYuan: 5_000_000 }),
@@ -234,7 +230,7 @@ describe('staff changes through the module', () => {
 		expect(await positionsIn(category.id)).toEqual([1, 2]);
 		expect(await deleteCategory(database.sql, category.id, staff.id)).toEqual({
 			ok: false,
-			problem: 'category_not_empty'
+			error: 'category_not_empty'
 		});
 
 		const entries = await auditActions(since);
@@ -258,19 +254,19 @@ describe('staff changes through the module', () => {
 
 	it('refuses a taken title or name, and an unknown category', async () => {
 		const category = await createCategory(database.sql, { name: '公共安全', position: null }, staff.id);
-		if (!category.ok) throw new Error(category.problem);
+		if (!category.ok) throw new Error(category.error);
 		expect(await createCategory(database.sql, { name: '公共安全', position: null }, staff.id)).toEqual({
 			ok: false,
-			problem: 'name_taken'
+			error: 'name_taken'
 		});
 		await createCandidate(database.sql, input(category.id, '建设应急避难场所'), staff.id);
 		expect(await createCandidate(database.sql, input(category.id, '建设应急避难场所'), staff.id)).toEqual({
 			ok: false,
-			problem: 'title_taken'
+			error: 'title_taken'
 		});
 		expect(await createCandidate(database.sql, input(987654, '别的项目'), staff.id)).toEqual({
 			ok: false,
-			problem: 'category_not_found'
+			error: 'category_not_found'
 		});
 	});
 
@@ -282,8 +278,8 @@ describe('staff changes through the module', () => {
 		const title = (row as { title: string }).title;
 
 		const edit = await updateCandidate(database.sql, frozenId, input(categoryId, title, { summary: '改动' }), staff.id);
-		expect(edit).toMatchObject({ ok: false, problem: 'frozen', sessions: [{ id: session.id, status: 'open' }] });
-		expect(await deleteCandidate(database.sql, frozenId, staff.id)).toMatchObject({ ok: false, problem: 'frozen' });
+		expect(edit).toMatchObject({ ok: false, error: 'frozen', sessions: [{ id: session.id, status: 'open' }] });
+		expect(await deleteCandidate(database.sql, frozenId, staff.id)).toMatchObject({ ok: false, error: 'frozen' });
 		// Its place in the public list may change, by the form's position field or by moving others.
 		expect(await updateCandidate(database.sql, frozenId, input(categoryId, title, { position: 2 }), staff.id)).toEqual({
 			ok: true,
@@ -292,7 +288,7 @@ describe('staff changes through the module', () => {
 		expect(await moveCandidate(database.sql, lastId, 'up', staff.id)).toMatchObject({ ok: true, moved: true });
 		expect(await updateCategory(database.sql, categoryId, { name: '改名', position: null }, staff.id)).toMatchObject({
 			ok: false,
-			problem: 'category_frozen'
+			error: 'category_frozen'
 		});
 	});
 
@@ -300,7 +296,7 @@ describe('staff changes through the module', () => {
 		const session = await createVotingSession(database.sql, { candidates: 3, seats: 1, open: false });
 		expect(await deleteCandidate(database.sql, session.candidateIds[0]!, staff.id)).toMatchObject({
 			ok: false,
-			problem: 'in_session',
+			error: 'in_session',
 			sessions: [{ id: session.id, status: 'draft' }]
 		});
 	});

@@ -1,17 +1,11 @@
 // The operator CLI against a real database, as an operator would run it.
 import { runCli } from '../helpers/cli';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { castBallot } from '../../src/lib/server/voting/casting';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 import { createCandidates } from '../helpers/factory';
 
-let database: TestDatabase;
-beforeAll(async () => {
-	database = await createTestDatabase();
-});
-afterAll(async () => {
-	await database.drop();
-});
+const database = useTestDatabase();
 
 const cli = (args: string[], input?: string) => runCli(args, { databaseUrl: database.url, input });
 

@@ -9,11 +9,11 @@ import { createDepartmentAccount } from '../../src/lib/server/delivery/departmen
 import { castBallot } from '../../src/lib/server/voting/casting';
 import { applyLifecycle, confirmTally } from '../../src/lib/server/voting/sessions';
 import { startApp, type RunningApp } from '../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 import { createUser, createVotingSession, passwordSignIn } from '../helpers/factory';
 import { HttpAgent, leakIn, signedInAgent } from '../helpers/security';
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let app: RunningApp;
 let staffAgent: HttpAgent;
 let department: HttpAgent;
@@ -74,7 +74,6 @@ async function progressRows(projectId: number): Promise<number> {
 }
 
 beforeAll(async () => {
-	database = await createTestDatabase();
 	app = await startApp(database.url);
 	const sql = database.sql;
 	const staff = await createUser(sql, ['staff'], 'staff');
@@ -113,7 +112,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
 	await app?.stop();
-	await database?.drop();
 });
 
 describe('a department account', () => {

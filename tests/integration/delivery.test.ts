@@ -4,7 +4,7 @@
 // bounds the database puts on progress percentages.
 import { createHash } from 'node:crypto';
 import { deflateSync, crc32 } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { cleanImage } from '../../src/lib/server/delivery/images';
 import { createDepartmentAccount } from '../../src/lib/server/delivery/departments';
 import {
@@ -18,10 +18,11 @@ import { listProgressUpdates, postProgressUpdate, getPhoto } from '../../src/lib
 import { seedDemo } from '../../src/lib/server/seed/demo';
 import { castBallot } from '../../src/lib/server/voting/casting';
 import { applyLifecycle, confirmTally } from '../../src/lib/server/voting/sessions';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { createTestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 import { createUser, createVotingSession, type TestSession, passwordSignIn } from '../helpers/factory';
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let staff: { id: number; username: string };
 let publisher: { id: number; username: string };
 let scrutineer: { id: number; username: string };
@@ -76,14 +77,9 @@ async function projectsOf(votingSessionId: number) {
 }
 
 beforeAll(async () => {
-	database = await createTestDatabase();
 	staff = await createUser(database.sql, ['staff'], 'staff');
 	publisher = await createUser(database.sql, ['staff'], 'publisher');
 	scrutineer = await createUser(database.sql, ['scrutineer'], 'scrutineer');
-});
-
-afterAll(async () => {
-	await database?.drop();
 });
 
 describe('carry-over from a published vote', () => {
@@ -382,21 +378,21 @@ describe('photos', () => {
 	it('refuses what is not a JPEG, PNG or WebP image, whatever its name, and broken images', () => {
 		expect(cleanImage(text('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'))).toEqual({
 			ok: false,
-			problem: 'not_image'
+			error: 'not_image'
 		});
-		expect(cleanImage(text('GIF89a....'))).toEqual({ ok: false, problem: 'not_image' });
-		expect(cleanImage(new Uint8Array(0))).toEqual({ ok: false, problem: 'not_image' });
-		expect(cleanImage(jpegWithMetadata().subarray(0, 60))).toEqual({ ok: false, problem: 'corrupt' });
+		expect(cleanImage(text('GIF89a....'))).toEqual({ ok: false, error: 'not_image' });
+		expect(cleanImage(new Uint8Array(0))).toEqual({ ok: false, error: 'not_image' });
+		expect(cleanImage(jpegWithMetadata().subarray(0, 60))).toEqual({ ok: false, error: 'corrupt' });
 		const badCrc = pngWithMetadata();
 		badCrc[40] = (badCrc[40] as number) ^ 0xff;
-		expect(cleanImage(badCrc)).toEqual({ ok: false, problem: 'corrupt' });
+		expect(cleanImage(badCrc)).toEqual({ ok: false, error: 'corrupt' });
 	});
 
 	it('refuses a file over 5 MB and an image over 8000 pixels a side', () => {
 		const oversized = Buffer.concat([pngWithMetadata(), Buffer.alloc(5 * 1024 * 1024)]);
-		expect(cleanImage(oversized)).toEqual({ ok: false, problem: 'too_large' });
-		expect(cleanImage(jpegWithMetadata(8001, 10))).toEqual({ ok: false, problem: 'too_big_dimensions' });
-		expect(cleanImage(pngWithMetadata(1, 8001))).toEqual({ ok: false, problem: 'too_big_dimensions' });
+		expect(cleanImage(oversized)).toEqual({ ok: false, error: 'too_large' });
+		expect(cleanImage(jpegWithMetadata(8001, 10))).toEqual({ ok: false, error: 'too_big_dimensions' });
+		expect(cleanImage(pngWithMetadata(1, 8001))).toEqual({ ok: false, error: 'too_big_dimensions' });
 		expect(cleanImage(jpegWithMetadata(8000, 8000)).ok).toBe(true);
 	});
 
@@ -406,7 +402,7 @@ describe('photos', () => {
 		const uploads = [jpegWithMetadata(), pngWithMetadata(), webpWithMetadata()];
 		const cleaned = uploads.map((upload) => cleanImage(upload));
 		const photos = cleaned.map((checked) => {
-			if (!checked.ok) throw new Error(`refused: ${checked.problem}`);
+			if (!checked.ok) throw new Error(`refused: ${checked.error}`);
 			return checked.image;
 		});
 		expect(photos.map((photo) => [photo.mediaType, photo.width, photo.height])).toEqual([

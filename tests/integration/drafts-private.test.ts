@@ -2,18 +2,16 @@
 // anyone, and the home page led with a draft. Until a session opens, only staff see it there.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, Visitor, type RunningApp } from '../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 import { createUser, createVotingSession, TEST_PASSWORD } from '../helpers/factory';
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let app: RunningApp;
 beforeAll(async () => {
-	database = await createTestDatabase();
 	app = await startApp(database.url);
 });
 afterAll(async () => {
 	await app?.stop();
-	await database?.drop();
 });
 
 describe('draft sessions', () => {

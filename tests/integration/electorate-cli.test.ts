@@ -3,20 +3,13 @@ import { runCli } from '../helpers/cli';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkAccessCode } from '../../src/lib/server/electorate/access-codes';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 import { createUser, createVotingSession } from '../helpers/factory';
 
-let database: TestDatabase;
+const database = useTestDatabase();
 const directory = mkdtempSync(path.join(tmpdir(), 'piaojue-electorate-cli-'));
-
-beforeAll(async () => {
-	database = await createTestDatabase();
-});
-afterAll(async () => {
-	await database?.drop();
-});
 
 const cli = (args: string[]) => runCli(args, { databaseUrl: database.url });
 

@@ -3,7 +3,7 @@
 // open sessions a delegate is enrolled in, staff marking presence while draft or open only,
 // the rate limit per address, and presence as the threshold base of the tally.
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { signIn } from '../../src/lib/server/auth/login';
 import { validateSessionToken } from '../../src/lib/server/auth/session';
 import {
@@ -16,18 +16,14 @@ import { markPresentOnSignIn, setPresence } from '../../src/lib/server/electorat
 import { setDelegateDisabled } from '../../src/lib/server/electorate/roster';
 import { castBallot } from '../../src/lib/server/voting/casting';
 import { applyLifecycle } from '../../src/lib/server/voting/sessions';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 import { createUser, createVotingSession, type TestSession } from '../helpers/factory';
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let staff: { id: number; username: string };
 
 beforeAll(async () => {
-	database = await createTestDatabase();
 	staff = await createUser(database.sql, ['staff'], 'staff');
-});
-afterAll(async () => {
-	await database?.drop();
 });
 
 const CODE_FORMAT = /^[A-KMNP-Z2-9]{4}(-[A-KMNP-Z2-9]{4}){3}$/;

@@ -4,10 +4,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyLifecycle } from '../../src/lib/server/voting/sessions';
 import { startApp, Visitor, type RunningApp } from '../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 import { createUser, createVotingSession, TEST_PASSWORD, type TestSession } from '../helpers/factory';
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let app: RunningApp;
 let staff: { id: number; username: string };
 let scrutineer: { id: number; username: string };
@@ -15,7 +15,6 @@ let resident: { id: number; username: string };
 let addressCounter = 0;
 
 beforeAll(async () => {
-	database = await createTestDatabase();
 	// Client addresses come from a header, so each test can sign in from an address of its own.
 	app = await startApp(database.url, { ADDRESS_HEADER: 'x-real-ip' });
 	staff = await createUser(database.sql, ['staff'], 'staff');
@@ -24,7 +23,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
 	await app?.stop();
-	await database?.drop();
 });
 
 function visitor(headers: Record<string, string> = {}): Visitor {

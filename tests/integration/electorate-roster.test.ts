@@ -1,22 +1,18 @@
 // The delegate roster against a real database: import (Chinese or English headings, with or
 // without a BOM), re-import that updates without duplicating, all-or-nothing with a per-row
 // report, usernames from delegate numbers, and disabling a delegate.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { signIn } from '../../src/lib/server/auth/login';
 import { validateSessionToken } from '../../src/lib/server/auth/session';
 import { importRosterFile, listRoster, setDelegateDisabled } from '../../src/lib/server/electorate/roster';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 import { createUser, TEST_PASSWORD } from '../helpers/factory';
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let staff: { id: number; username: string };
 
 beforeAll(async () => {
-	database = await createTestDatabase();
 	staff = await createUser(database.sql, ['staff'], 'staff');
-});
-afterAll(async () => {
-	await database?.drop();
 });
 
 const encoder = new TextEncoder();

@@ -17,20 +17,16 @@ import { castBallot, receiptHash } from '../../src/lib/server/voting/casting';
 import { getStoredTally, verifyTally } from '../../src/lib/server/voting/results';
 import { applyLifecycle, confirmTally } from '../../src/lib/server/voting/sessions';
 import { startApp, Visitor, type RunningApp } from '../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 import { countRows, createUser, createVotingSession, TEST_PASSWORD, passwordSignIn } from '../helpers/factory';
 
-let database: TestDatabase;
+const database = useTestDatabase({ max: 10 });
 let staff: { id: number; username: string };
 let scrutineer: { id: number; username: string };
 
 beforeAll(async () => {
-	database = await createTestDatabase({ max: 10 });
 	staff = await createUser(database.sql, ['staff'], 'staff');
 	scrutineer = await createUser(database.sql, ['scrutineer'], 'scrutineer');
-});
-afterAll(async () => {
-	await database.drop();
 });
 
 const closeConfirmPublish = (sql: Sql, id: number) => closeAndPublish(sql, id, staff, scrutineer);

@@ -17,7 +17,7 @@ import { receiptHash } from '../../src/lib/server/voting/casting';
 import { verifyTally } from '../../src/lib/server/voting/results';
 import { applyLifecycle } from '../../src/lib/server/voting/sessions';
 import { startApp, Visitor, type RunningApp } from '../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 import { countRows, createVotingSession, TEST_PASSWORD, type TestSession } from '../helpers/factory';
 import { databaseUrl } from '../helpers/urls';
 import { castThroughForm, TurnoutStream, visitorFor, type CastOutcome } from '../helpers/voting';
@@ -78,13 +78,7 @@ const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/
 const STACK_FRAME = /^\s+at\s/m;
 
 describe('telling a database outage from other failures', () => {
-	let database: TestDatabase;
-	beforeAll(async () => {
-		database = await createTestDatabase({ max: 3 });
-	});
-	afterAll(async () => {
-		await database?.drop();
-	});
+	const database = useTestDatabase({ max: 3 });
 
 	it('recognises a refused connection, an administrator shutdown and a closed pool, and nothing else', async () => {
 		const closedPort = await freePort();
@@ -144,17 +138,15 @@ describe('telling a database outage from other failures', () => {
 describe('the server process killed (SIGKILL) in the middle of a storm of casts', () => {
 	const DELEGATES = 300;
 	const KILL_AFTER = 100;
-	let database: TestDatabase;
+	const database = useTestDatabase({ max: 5 });
 	let session: TestSession;
 	let restarted: RunningApp | null = null;
 
 	beforeAll(async () => {
-		database = await createTestDatabase({ max: 5 });
 		session = await createVotingSession(database.sql, { candidates: 8, seats: 3, delegates: DELEGATES });
 	});
 	afterAll(async () => {
 		await restarted?.stop();
-		await database?.drop();
 	});
 
 	it(

@@ -14,24 +14,22 @@ import {
 } from '../../src/lib/server/voting/sessions';
 import { startApp, Visitor, type RunningApp } from '../helpers/app';
 import { runCli } from '../helpers/cli';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 import { createUser, createVotingSession, passwordSignIn, type TestSession } from '../helpers/factory';
 import { runProcedure } from '../helpers/procedure';
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let app: RunningApp;
 let staff: { id: number; username: string };
 let publisher: { id: number; username: string };
 
 beforeAll(async () => {
-	database = await createTestDatabase();
 	app = await startApp(database.url);
 	staff = await createUser(database.sql, ['staff'], 'staff');
 	publisher = await createUser(database.sql, ['staff'], 'publisher');
 });
 afterAll(async () => {
 	await app?.stop();
-	await database?.drop();
 });
 
 /** A vote with its procedure done: delegate 0 is 总监票人, 1 and 2 are 监票人; delegates 0–3 present. */

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { castBallot } from '../../src/lib/server/voting/casting';
 import { applyLifecycle } from '../../src/lib/server/voting/sessions';
 import { startApp, type RunningApp } from '../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 import { createUser, createVotingSession, type TestSession } from '../helpers/factory';
 import {
 	databaseSnapshot,
@@ -1556,14 +1556,13 @@ function corpus(w: World): HostileCase[] {
 	return cases;
 }
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let app: RunningApp;
 let world: World;
 const agents = {} as Record<Actor, HttpAgent>;
 const TABLES_A_REFUSAL_MAY_TOUCH = ['rate_limit_bucket']; // failed sign-ins and code checks are counted by the rate limiter: that is their job
 
 beforeAll(async () => {
-	database = await createTestDatabase();
 	app = await startApp(database.url);
 	const sql = database.sql;
 	const staff = await createUser(sql, ['staff'], 'staff');
@@ -1598,7 +1597,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
 	await app?.stop();
-	await database?.drop();
 });
 
 function withoutRateLimits(snapshot: DatabaseSnapshot) {

@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { castBallot } from '../../src/lib/server/voting/casting';
 import { startApp, Visitor, type RunningApp } from '../helpers/app';
 import { createUser, createVotingSession, TEST_PASSWORD, type TestSession } from '../helpers/factory';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let app: RunningApp;
 let session: TestSession;
 let staff: { id: number; username: string };
@@ -15,7 +15,6 @@ let resident: { id: number; username: string };
 let receiptCode = '';
 
 beforeAll(async () => {
-	database = await createTestDatabase();
 	app = await startApp(database.url);
 	session = await createVotingSession(database.sql, { candidates: 6, seats: 2, delegates: 4 });
 	staff = await createUser(database.sql, ['staff'], 'staff');
@@ -24,7 +23,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
 	await app?.stop();
-	await database?.drop();
 });
 
 async function signedIn(username: string, headers: Record<string, string> = {}): Promise<Visitor> {

@@ -1,8 +1,8 @@
 // The operator CLI speaks English, or Chinese when the terminal's locale is Chinese
 // (LANG=zh_CN.UTF-8) or `--lang zh-CN` asks for it; `--lang` wins over the environment.
 import { runCli } from '../helpers/cli';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../helpers/suite';
 
 function cli(args: string[], env: Record<string, string>, databaseUrl?: string) {
 	const result = runCli(args, { databaseUrl, env: { LC_ALL: '', LC_MESSAGES: '', LANG: '', ...env } });
@@ -10,15 +10,7 @@ function cli(args: string[], env: Record<string, string>, databaseUrl?: string) 
 }
 
 describe('the CLI’s language', () => {
-	let database: TestDatabase;
-
-	beforeAll(async () => {
-		database = await createTestDatabase();
-	});
-
-	afterAll(async () => {
-		await database?.drop();
-	});
+	const database = useTestDatabase();
 
 	it('prints its usage in English by default and in Chinese for a Chinese locale or --lang zh-CN', () => {
 		const english = cli([], { LANG: 'C.UTF-8' });

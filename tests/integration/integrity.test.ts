@@ -1,18 +1,12 @@
 // Integrity held by PostgreSQL itself: writes that bypass the app are refused.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { castBallot } from '../../src/lib/server/voting/casting';
 import { applyLifecycle, confirmTally } from '../../src/lib/server/voting/sessions';
 import { appendAudit } from '../../src/lib/server/audit/audit';
 import { countRows, createUser, createVotingSession, passwordSignIn } from '../helpers/factory';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 
-let database: TestDatabase;
-beforeAll(async () => {
-	database = await createTestDatabase();
-});
-afterAll(async () => {
-	await database.drop();
-});
+const database = useTestDatabase();
 
 async function refused(write: Promise<unknown>, message: RegExp) {
 	await expect(write).rejects.toThrow(message);

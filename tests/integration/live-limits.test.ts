@@ -5,20 +5,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TURNOUT_STREAM_LIMITS, turnoutStreamLimits } from '../../src/lib/server/live/stream';
 import { startApp, type RunningApp } from '../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 import { createVotingSession, type TestSession } from '../helpers/factory';
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let session: TestSession;
 const opened: AbortController[] = [];
 
 beforeAll(async () => {
-	database = await createTestDatabase();
 	session = await createVotingSession(database.sql, { delegates: 2 });
 });
 afterAll(async () => {
 	for (const controller of opened) controller.abort();
-	await database?.drop();
 });
 
 /** Opens the turnout stream from `address`; a 200 stays open (read until aborted), anything else is read whole. */

@@ -8,7 +8,7 @@ import { openTurnoutStream, openTurnoutStreamCount } from '../../src/lib/server/
 import { castBallot } from '../../src/lib/server/voting/casting';
 import { applyLifecycle, confirmTally } from '../../src/lib/server/voting/sessions';
 import { startApp, Visitor, type RunningApp } from '../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 import { createUser, createVotingSession, TEST_PASSWORD, passwordSignIn } from '../helpers/factory';
 
 const WAIT_MS = 15_000;
@@ -111,19 +111,17 @@ class EventStreamReader {
 	}
 }
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let appA: RunningApp;
 let appB: RunningApp;
 const streams: EventStreamReader[] = [];
 
 beforeAll(async () => {
-	database = await createTestDatabase();
 	[appA, appB] = await Promise.all([startApp(database.url), startApp(database.url)]);
 });
 afterAll(async () => {
 	for (const stream of streams) await stream.close();
 	await Promise.all([appA?.stop(), appB?.stop()]);
-	await database?.drop();
 });
 
 async function connect(app: RunningApp, votingSessionId: number) {

@@ -11,11 +11,11 @@ import { EXTERNAL_PROGRAMS, findOnPath } from '../../bench/harness/preflight';
 import { freePort } from '../../bench/harness/processes';
 import { startNginx, type Nginx } from '../../bench/harness/servers';
 import { startApp, Visitor, type RunningApp } from '../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 import { createUser, createVotingSession, type TestSession } from '../helpers/factory';
 import { castThroughForm, TurnoutStream, visitorFor } from '../helpers/voting';
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let session: TestSession;
 let instances: RunningApp[] = [];
 let nginx: Nginx;
@@ -69,7 +69,6 @@ beforeAll(async () => {
 			);
 	// This file's own requests go to nginx's certificate made a moment ago for 127.0.0.1.
 	process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
-	database = await createTestDatabase();
 	session = await createVotingSession(database.sql, { candidates: 4, seats: 2, delegates: 4 });
 	const port = await freePort();
 	// The instances' proxy settings come from the deployed environment file (deploy/systemd/piaojue.env).
@@ -85,7 +84,6 @@ afterAll(async () => {
 	await nginx?.child.stop();
 	nginx?.cleanUp();
 	await Promise.all(instances.map((instance) => instance.stop()));
-	await database?.drop();
 	if (previousTlsSetting === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
 	else process.env.NODE_TLS_REJECT_UNAUTHORIZED = previousTlsSetting;
 });

@@ -5,13 +5,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRound } from '../../src/lib/server/residents/selection';
 import { startApp, Visitor, type RunningApp } from '../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 import { createCandidates, createUser, createVotingSession, TEST_PASSWORD, type TestSession } from '../helpers/factory';
 import { verifyMobile } from '../helpers/verification';
 import { castThroughForm, TurnoutStream, visitorFor } from '../helpers/voting';
 
 const TOKEN = 'metrics-token-of-the-observability-test';
-let database: TestDatabase;
+const database = useTestDatabase();
 let app: RunningApp;
 let session: TestSession;
 let receiptCode = '';
@@ -39,7 +39,6 @@ function samples(text: string): { name: string; labels: Record<string, string>; 
 }
 
 beforeAll(async () => {
-	database = await createTestDatabase();
 	// Ids far from any count, bucket or port, so that one found in the metrics is certainly that id.
 	await database.ownerSql`alter table app_user alter column id restart with 810000001`;
 	await database.ownerSql`alter table candidate alter column id restart with 730000001`;
@@ -66,7 +65,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
 	await app?.stop();
-	await database?.drop();
 });
 
 describe('/metrics', () => {

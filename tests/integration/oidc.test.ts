@@ -8,13 +8,13 @@ import { createServer as createNetServer } from 'node:net';
 import Provider from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type RunningApp } from '../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 import { createUser, TEST_PASSWORD } from '../helpers/factory';
 
 const CLIENT_ID = 'piaojue-test';
 const CLIENT_SECRET = 'a client secret long enough for client_secret_basic';
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let app: RunningApp;
 let providerServer: Server;
 let issuer: string;
@@ -135,7 +135,6 @@ async function userBoundTo(subject: string) {
 }
 
 beforeAll(async () => {
-	database = await createTestDatabase();
 	const providerPort = await freePort();
 	issuer = `http://127.0.0.1:${providerPort}`;
 	app = await startApp(database.url, {
@@ -171,7 +170,6 @@ beforeAll(async () => {
 afterAll(async () => {
 	await app?.stop();
 	await new Promise((resolve) => providerServer?.close(resolve));
-	await database?.drop();
 });
 
 describe('sign-in through an OpenID Connect provider', () => {

@@ -10,22 +10,18 @@ import { confirmPaperBatch, enterPaperBatch, rejectPaperBatch } from '../../src/
 import { verifyTally } from '../../src/lib/server/voting/results';
 import { applyLifecycle, getVotingSession } from '../../src/lib/server/voting/sessions';
 import { startApp, Visitor, type RunningApp } from '../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 import { countRows, createUser, createVotingSession, passwordSignIn, type TestSession } from '../helpers/factory';
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let staff: { id: number; username: string };
 let first: { id: number; username: string };
 let second: { id: number; username: string };
 
 beforeAll(async () => {
-	database = await createTestDatabase();
 	staff = await createUser(database.sql, ['staff'], 'staff');
 	first = await createUser(database.sql, ['scrutineer'], 'scrutineer');
 	second = await createUser(database.sql, ['scrutineer'], 'scrutineer');
-});
-afterAll(async () => {
-	await database.drop();
 });
 
 async function enter(session: TestSession, delegates: number[], text: string, scrutineerIds: number[]) {

@@ -1,24 +1,20 @@
 // Paper ballots beside electronic ones: exclusion both ways, one transaction, counted and reported apart.
 import { voteTally } from '../../src/lib/domain/tally';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { readPaperBallots } from '../../src/lib/domain/paper';
 import { castBallot } from '../../src/lib/server/voting/casting';
 import { confirmPaperBatch, enterPaperBatch } from '../../src/lib/server/voting/paper';
 import { applyLifecycle } from '../../src/lib/server/voting/sessions';
 import { verifyTally } from '../../src/lib/server/voting/results';
 import { countRows, createUser, createVotingSession, passwordSignIn } from '../helpers/factory';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let staff: { id: number; username: string };
 let scrutineer: { id: number; username: string };
 beforeAll(async () => {
-	database = await createTestDatabase();
 	staff = await createUser(database.sql, ['staff']);
 	scrutineer = await createUser(database.sql, ['scrutineer']);
-});
-afterAll(async () => {
-	await database.drop();
 });
 
 function ballots(session: { candidateIds: number[] }, text: string, seats = 2) {

@@ -4,28 +4,24 @@
 // if a later migration (or a merge) replaces a function or drops a trigger so that one of them is
 // lost. Each rule is tried through direct SQL as the app's runtime role, where the database alone
 // decides, and through the app where the rule is the app's (a scrutineer's own sign-in).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createSession } from '../../src/lib/server/auth/session';
 import { castBallot } from '../../src/lib/server/voting/casting';
 import { confirmPaperBatch, enterPaperBatch } from '../../src/lib/server/voting/paper';
 import { applyLifecycle, confirmTally, getVotingSession } from '../../src/lib/server/voting/sessions';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 import { createUser, createVotingSession, passwordSignIn, type TestSession } from '../helpers/factory';
 import { runProcedure } from '../helpers/procedure';
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let staff: { id: number; username: string };
 let publisher: { id: number; username: string };
 let globalScrutineer: { id: number; username: string };
 
 beforeAll(async () => {
-	database = await createTestDatabase();
 	staff = await createUser(database.sql, ['staff'], 'staff');
 	publisher = await createUser(database.sql, ['staff'], 'publisher');
 	globalScrutineer = await createUser(database.sql, ['scrutineer'], 'scrutineer');
-});
-afterAll(async () => {
-	await database?.drop();
 });
 
 async function refused(write: Promise<unknown>, code: string) {

@@ -9,11 +9,11 @@ import { enterPaperBatch } from '../../src/lib/server/voting/paper';
 import { getProcedure } from '../../src/lib/server/voting/procedure';
 import { applyLifecycle, getVotingSession } from '../../src/lib/server/voting/sessions';
 import { startApp, Visitor, type RunningApp } from '../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 import { createUser, createVotingSession, TEST_PASSWORD } from '../helpers/factory';
 import { runProcedure } from '../helpers/procedure';
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let app: RunningApp;
 let staff: { id: number; username: string };
 let publisher: { id: number; username: string };
@@ -25,14 +25,12 @@ async function signedIn(username: string): Promise<Visitor> {
 }
 
 beforeAll(async () => {
-	database = await createTestDatabase();
 	app = await startApp(database.url);
 	staff = await createUser(database.sql, ['staff'], 'staff');
 	publisher = await createUser(database.sql, ['staff'], 'publisher');
 });
 afterAll(async () => {
 	await app?.stop();
-	await database?.drop();
 });
 
 describe('the procedure over HTTP', () => {

@@ -2,7 +2,7 @@
 // scrutineers and their confirmation rule, the 票决办法 and the standing committee's review required
 // at opening, the 差额 ratio confirmed with a reason. Each rule is checked through the app and,
 // where the database holds it, through direct SQL too.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { castBallot } from '../../src/lib/server/voting/casting';
 import { enterPaperBatch, listScrutineers } from '../../src/lib/server/voting/paper';
 import {
@@ -21,23 +21,19 @@ import {
 	type NewVotingSession
 } from '../../src/lib/server/voting/sessions';
 import { scrutineerDuty } from '../../src/lib/server/voting/scrutiny';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 import { createUser, createUsers, createVotingSession, passwordSignIn, type TestSession } from '../helpers/factory';
 import { runProcedure, TEST_REVIEW } from '../helpers/procedure';
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let staff: { id: number; username: string };
 let otherStaff: { id: number; username: string };
 let globalScrutineer: { id: number; username: string };
 
 beforeAll(async () => {
-	database = await createTestDatabase();
 	staff = await createUser(database.sql, ['staff'], 'staff');
 	otherStaff = await createUser(database.sql, ['staff'], 'staff');
 	globalScrutineer = await createUser(database.sql, ['scrutineer'], 'scrutineer');
-});
-afterAll(async () => {
-	await database?.drop();
 });
 
 async function refused(write: Promise<unknown>, code: string) {

@@ -10,17 +10,16 @@ import { castBallot } from '../../src/lib/server/voting/casting';
 import { enterPaperBatch, confirmPaperBatch } from '../../src/lib/server/voting/paper';
 import { applyLifecycle, confirmTally } from '../../src/lib/server/voting/sessions';
 import { startApp, Visitor, type RunningApp } from '../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 import { createCandidates, createUser, createVotingSession, passwordSignIn, TEST_PASSWORD } from '../helpers/factory';
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let app: RunningApp;
 let staff: { id: number; username: string };
 let publisher: { id: number; username: string };
 let scrutineer: { id: number; username: string };
 
 beforeAll(async () => {
-	database = await createTestDatabase();
 	app = await startApp(database.url);
 	staff = await createUser(database.sql, ['staff'], 'staff');
 	publisher = await createUser(database.sql, ['staff'], 'publisher');
@@ -28,7 +27,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
 	await app?.stop();
-	await database?.drop();
 });
 
 /** Opens (unless already open), casts one electronic and one paper ballot, closes, confirms and publishes. */

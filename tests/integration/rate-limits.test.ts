@@ -15,20 +15,18 @@ import {
 import { ACCESS_CODE_ADDRESS_POLICY } from '../../src/lib/server/electorate/access-codes';
 import { REGISTRATION_WITHOUT_PROOF_POLICY } from '../../src/lib/server/residents/accounts';
 import { startApp, Visitor, type RunningApp } from '../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 import { createUser, TEST_PASSWORD } from '../helpers/factory';
 
-let database: TestDatabase;
+const database = useTestDatabase({ max: 20 });
 let app: RunningApp;
 let addressCounter = 0;
 
 beforeAll(async () => {
-	database = await createTestDatabase({ max: 20 });
 	app = await startApp(database.url, { ADDRESS_HEADER: 'x-real-ip', DATABASE_POOL_SIZE: '20' });
 });
 afterAll(async () => {
 	await app?.stop();
-	await database?.drop();
 });
 
 function freshAddress(): string {

@@ -11,17 +11,15 @@ import { castBallot, receiptHash } from '../../src/lib/server/voting/casting';
 import { isReceiptIncluded, listReceipts } from '../../src/lib/server/voting/receipts';
 import { applyLifecycle } from '../../src/lib/server/voting/sessions';
 import { runCli } from '../helpers/cli';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 import { createUser, createVotingSession } from '../helpers/factory';
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let folder: string;
 beforeAll(async () => {
-	database = await createTestDatabase();
 	folder = await mkdtemp(path.join(tmpdir(), 'piaojue-receipts-'));
 });
 afterAll(async () => {
-	await database.drop();
 	await rm(folder, { recursive: true, force: true });
 });
 

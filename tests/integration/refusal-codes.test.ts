@@ -5,26 +5,22 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { createSql, type Sql } from '../../src/lib/server/db/client';
 import { migrate, readMigrations } from '../../src/lib/server/db/migrate';
 import { refusalOf, type RefusalName } from '../../src/lib/server/db/refusal';
 import { castBallot } from '../../src/lib/server/voting/casting';
 import { applyLifecycle } from '../../src/lib/server/voting/sessions';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 import { createUser, createVotingSession, type TestSession } from '../helpers/factory';
 import { databaseUrl } from '../helpers/urls';
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let sql: Sql;
 let owner: Sql;
 beforeAll(async () => {
-	database = await createTestDatabase();
 	sql = database.sql;
 	owner = database.ownerSql;
-});
-afterAll(async () => {
-	await database.drop();
 });
 
 /** The refusal `work` meets: its SQLSTATE, message and name (refusalOf). Fails the test when it succeeds. */

@@ -1,7 +1,7 @@
 // Residents against real PostgreSQL: proposal statuses (service and database trigger), hiding,
 // merge provenance, Chinese search, the selection's one-support-per-candidate and at-most-K
 // limits under concurrency, hidden vs live rankings, and carrying a result into a voting session.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { PROPOSAL_STATUSES, transitionActor, type ProposalStatus } from '../../src/lib/domain/proposals';
 import type { ProposalForm } from '../../src/lib/domain/residents-schemas';
 import type { TransactionSql } from '../../src/lib/server/db/client';
@@ -26,10 +26,10 @@ import {
 	visibleRoundResults
 } from '../../src/lib/server/residents/selection';
 import { getVotingSession, sessionCandidateIds } from '../../src/lib/server/voting/sessions';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 import { createCandidates, createUser, createUsers } from '../helpers/factory';
 
-let database: TestDatabase;
+const database = useTestDatabase({ max: 30 });
 let staff: { id: number; username: string };
 let author: { id: number; username: string };
 let neighbour: { id: number; username: string };
@@ -85,7 +85,6 @@ async function attempt(work: (tx: TransactionSql) => Promise<unknown>): Promise<
 }
 
 beforeAll(async () => {
-	database = await createTestDatabase({ max: 30 });
 	staff = await createUser(database.sql, ['staff'], 'staff');
 	[author, neighbour] = (await createUsers(database.sql, 2, ['resident'], 'resident')) as [
 		typeof author,
@@ -107,9 +106,6 @@ beforeAll(async () => {
 		},
 		staff.id
 	);
-});
-afterAll(async () => {
-	await database?.drop();
 });
 
 describe('proposal statuses', () => {

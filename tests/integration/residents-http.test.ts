@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toBeijingLocal } from '../../src/lib/server/voting/session-form';
 import { startApp, Visitor, type RunningApp } from '../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 import { createCandidates, createUser, createUsers, TEST_PASSWORD } from '../helpers/factory';
 import { solvedChallenge } from '../helpers/altcha';
 import { verifyMobile } from '../helpers/verification';
@@ -14,7 +14,7 @@ const HOUR = 3_600_000;
 const XSS_TITLE = '<script>alert("标题")</script>';
 const XSS_TEXT = '<img src=x onerror=alert(1)>第一行\n第二行 <a href="javascript:alert(2)">点我</a>';
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let app: RunningApp;
 let staff: { id: number; username: string };
 let residents: { id: number; username: string }[];
@@ -63,7 +63,6 @@ async function statusOf(id: number): Promise<string> {
 }
 
 beforeAll(async () => {
-	database = await createTestDatabase();
 	app = await startApp(database.url, { ADDRESS_HEADER: 'x-forwarded-for', XFF_DEPTH: '1' });
 	staff = await createUser(database.sql, ['staff'], 'staff');
 	residents = await createUsers(database.sql, 3, ['resident'], 'resident');
@@ -77,7 +76,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
 	await app?.stop();
-	await database?.drop();
 });
 
 describe('registration', () => {

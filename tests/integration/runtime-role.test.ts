@@ -2,19 +2,13 @@
 // cannot switch triggers off, take the replica role, change the schema, or update, delete or
 // truncate what is append-only; the owner (a superuser here) still can, which the published
 // audit head and the checks before confirming and publishing make visible.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { describeConnectionRole } from '../../src/lib/server/db/runtime-role';
 import { castBallot } from '../../src/lib/server/voting/casting';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 import { countRows, createVotingSession } from '../helpers/factory';
 
-let database: TestDatabase;
-beforeAll(async () => {
-	database = await createTestDatabase();
-});
-afterAll(async () => {
-	await database.drop();
-});
+const database = useTestDatabase();
 
 const PERMISSION = /permission denied|must be owner|must be superuser/;
 

@@ -10,7 +10,7 @@ import type { BallotContent } from '../../src/lib/domain/types';
 import { issueAccessCodes, normalizeAccessCode, formatAccessCode } from '../../src/lib/server/electorate/access-codes';
 import { receiptHash } from '../../src/lib/server/voting/casting';
 import { startApp, Visitor, type RunningApp } from '../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 import { createUser, createVotingSession, TEST_PASSWORD, type TestSession } from '../helpers/factory';
 import { castThroughForm, sessionTokenOf, visitorFor } from '../helpers/voting';
 
@@ -69,13 +69,7 @@ const sorted = (items: readonly string[]) => [...items].sort();
 const hex = (code: string) => receiptHash(code).toString('hex');
 
 describe('the schema', () => {
-	let database: TestDatabase;
-	beforeAll(async () => {
-		database = await createTestDatabase({ max: 2 });
-	});
-	afterAll(async () => {
-		await database?.drop();
-	});
+	const database = useTestDatabase({ max: 2 });
 
 	it('gives ballots and their choices no column that names a voter or a moment, and a random id', async () => {
 		const columns = await database.sql<
@@ -190,7 +184,7 @@ describe('the schema', () => {
 describe('a whole vote through the built server', () => {
 	const ELECTRONIC = 41; // 40 password sign-ins and one access-code sign-in
 	const PAPER = 4;
-	let database: TestDatabase;
+	const database = useTestDatabase({ max: 5 });
 	let app: RunningApp;
 	let session: TestSession;
 	let staffVisitor: Visitor;
@@ -206,7 +200,6 @@ describe('a whole vote through the built server', () => {
 	let accessCode = '';
 
 	beforeAll(async () => {
-		database = await createTestDatabase({ max: 5 });
 		const { sql } = database;
 		// Ids far from any count or position, so that one found in an output is certainly that id.
 		await database.ownerSql`alter table app_user alter column id restart with 810000001`;
@@ -406,7 +399,6 @@ describe('a whole vote through the built server', () => {
 	}, 180_000);
 	afterAll(async () => {
 		await app?.stop();
-		await database?.drop();
 	});
 
 	it('shows no delegate beside any ballot content in the exports, results, receipts and pages', () => {

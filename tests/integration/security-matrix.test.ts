@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { castBallot } from '../../src/lib/server/voting/casting';
 import { applyLifecycle, confirmTally } from '../../src/lib/server/voting/sessions';
 import { startApp, type RunningApp } from '../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 import { createUser, createVotingSession, TEST_PASSWORD, type TestSession, passwordSignIn } from '../helpers/factory';
 import {
 	databaseSnapshot,
@@ -298,7 +298,7 @@ function inventoryKeys(): string[] {
 	);
 }
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let app: RunningApp;
 let world: World;
 let staffUser: { id: number; username: string };
@@ -316,7 +316,6 @@ const sha256Hex = (text: string) => createHash('sha256').update(text).digest('he
 const checkedInputs = (html: string) => html.match(/<input[^>]*\schecked[^>]*>/g) ?? [];
 
 beforeAll(async () => {
-	database = await createTestDatabase();
 	// With a metrics token set: no session of any role opens /metrics without it.
 	app = await startApp(database.url, { PIAOJUE_METRICS_TOKEN: 'a metrics token of the matrix test' });
 	const sql = database.sql;
@@ -389,7 +388,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
 	await app?.stop();
-	await database?.drop();
 });
 
 /** The status (or the redirect) a response stands for, in the table's terms. */

@@ -6,16 +6,15 @@ import { runDueTransitions } from '../../src/lib/server/voting/scheduler';
 import { applyLifecycle, confirmTally, getVotingSession } from '../../src/lib/server/voting/sessions';
 import { startApp, Visitor, type RunningApp } from '../helpers/app';
 import { createCandidates, createUser, createVotingSession, TEST_PASSWORD, passwordSignIn } from '../helpers/factory';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let app: RunningApp;
 let staff: { id: number; username: string };
 let scrutineer: { id: number; username: string };
 let staffVisitor: Visitor;
 
 beforeAll(async () => {
-	database = await createTestDatabase();
 	app = await startApp(database.url);
 	staff = await createUser(database.sql, ['staff'], 'staff');
 	scrutineer = await createUser(database.sql, ['scrutineer'], 'scrutineer');
@@ -24,7 +23,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
 	await app?.stop();
-	await database?.drop();
 });
 
 describe('preparing a session', () => {

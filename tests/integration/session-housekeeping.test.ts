@@ -1,20 +1,12 @@
 // Expired sign-in sessions are removed by the periodic job every instance runs, not only refused
 // when presented: an auditor reading auth_session sees only sessions that could still be used.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSession, INACTIVITY_TIMEOUT_SECONDS, validateSessionToken } from '../../src/lib/server/auth/session';
 import { startSessionHousekeeping } from '../../src/lib/server/auth/session-housekeeping';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 import { createUser } from '../helpers/factory';
 
-let database: TestDatabase;
-
-beforeAll(async () => {
-	database = await createTestDatabase();
-});
-
-afterAll(async () => {
-	await database?.drop();
-});
+const database = useTestDatabase();
 
 describe('session housekeeping', () => {
 	it('removes sessions idle past the timeout and keeps the others', async () => {

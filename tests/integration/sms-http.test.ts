@@ -7,11 +7,11 @@ import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRound } from '../../src/lib/server/residents/selection';
 import { startApp, Visitor, type RunningApp } from '../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 import { createCandidates, createUser, TEST_PASSWORD } from '../helpers/factory';
 
 const SECRET = 'the shared secret of the SMS adapter';
-let database: TestDatabase;
+const database = useTestDatabase();
 let consoleApp: RunningApp;
 let httpApp: RunningApp;
 let receiver: Server;
@@ -27,7 +27,6 @@ async function signedIn(app: RunningApp, username: string, address: string): Pro
 }
 
 beforeAll(async () => {
-	database = await createTestDatabase();
 	receiver = createServer((request, response) => {
 		let body = '';
 		request.on('data', (chunk) => (body += chunk));
@@ -66,7 +65,6 @@ afterAll(async () => {
 	await consoleApp?.stop();
 	await httpApp?.stop();
 	await new Promise((resolve) => receiver?.close(resolve));
-	await database?.drop();
 });
 
 describe('SMS verification over HTTP', () => {

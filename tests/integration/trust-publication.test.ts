@@ -9,16 +9,10 @@ import { castBallot } from '../../src/lib/server/voting/casting';
 import { verifyTally } from '../../src/lib/server/voting/results';
 import { applyLifecycle, confirmTally } from '../../src/lib/server/voting/sessions';
 import { startApp, type RunningApp } from '../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 import { createUser, createVotingSession, passwordSignIn, type TestSession } from '../helpers/factory';
 
-let database: TestDatabase;
-beforeAll(async () => {
-	database = await createTestDatabase();
-});
-afterAll(async () => {
-	await database.drop();
-});
+const database = useTestDatabase();
 
 async function castAll(session: TestSession) {
 	for (const [index, delegate] of session.delegates.entries()) {

@@ -15,21 +15,20 @@ import { decryptTotpSecret, loadTotpKey } from '../../src/lib/server/auth/totp-k
 import { validateSessionToken } from '../../src/lib/server/auth/session';
 import { issueAccessCodes } from '../../src/lib/server/electorate/access-codes';
 import { startApp, Visitor, type RunningApp } from '../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 import { createUser, createVotingSession, TEST_PASSWORD } from '../helpers/factory';
 
 // The server and this process share the key, as two app instances of one deployment do.
 const TOTP_KEY = randomBytes(32).toString('base64');
 process.env.PIAOJUE_TOTP_KEY = TOTP_KEY;
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let app: RunningApp;
 /** The same database served by an instance that requires two-factor sign-in of staff and scrutineers. */
 let requiredApp: RunningApp;
 let addressCounter = 0;
 
 beforeAll(async () => {
-	database = await createTestDatabase();
 	const env = { PIAOJUE_TOTP_KEY: TOTP_KEY, ADDRESS_HEADER: 'x-real-ip' };
 	[app, requiredApp] = await Promise.all([
 		startApp(database.url, env),
@@ -39,7 +38,6 @@ beforeAll(async () => {
 afterAll(async () => {
 	await app?.stop();
 	await requiredApp?.stop();
-	await database?.drop();
 });
 
 // ---------------------------------------------------------------- helpers

@@ -10,16 +10,15 @@ import { issueAccessCodes } from '../../src/lib/server/electorate/access-codes';
 import { castBallot } from '../../src/lib/server/voting/casting';
 import { applyLifecycle, confirmTally } from '../../src/lib/server/voting/sessions';
 import { startApp, Visitor, type RunningApp } from '../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 import { createUser, createVotingSession, passwordSignIn, TEST_PASSWORD, type TestSession } from '../helpers/factory';
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let app: RunningApp;
 let staff: { id: number; username: string };
 let staffVisitor: Visitor;
 
 beforeAll(async () => {
-	database = await createTestDatabase();
 	app = await startApp(database.url);
 	staff = await createUser(database.sql, ['staff'], 'staff');
 	staffVisitor = new Visitor(app.baseUrl);
@@ -27,7 +26,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
 	await app?.stop();
-	await database?.drop();
 });
 
 /** A visitor holding a sign-in of the user made the given way (as the sign-in pages make them). */

@@ -3,7 +3,7 @@
 // eligibility held by the database, exclusions reconciling with the stored supports under
 // concurrency, final results and the carry-over by kept counts, the data export, account deletion
 // with every count unchanged, and the removal of inactive unverified accounts.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createCampaign } from '../../src/lib/server/residents/campaigns';
 import { saveProposal } from '../../src/lib/server/residents/proposals';
 import {
@@ -31,22 +31,18 @@ import {
 import { irregularActivityReport } from '../../src/lib/server/residents/irregular-activity';
 import { sessionCandidateIds } from '../../src/lib/server/voting/sessions';
 import type { Eligibility } from '../../src/lib/domain/verification';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/suite';
 import { createCandidates, createUser, createUsers, TEST_PASSWORD } from '../helpers/factory';
 import { capturingSender, randomMobile, verifyMobile } from '../helpers/verification';
 
 const HOUR = 3_600_000;
-let database: TestDatabase;
+const database = useTestDatabase({ max: 20 });
 let staff: { id: number; username: string };
 let candidateIds: number[];
 
 beforeAll(async () => {
-	database = await createTestDatabase({ max: 20 });
 	staff = await createUser(database.sql, ['staff'], 'staff');
 	candidateIds = await createCandidates(database.sql, 6);
-});
-afterAll(async () => {
-	await database?.drop();
 });
 
 async function openRound(eligibility: Eligibility, maxSupports = 3, candidates = candidateIds): Promise<number> {
@@ -513,10 +509,10 @@ describe('personal information', () => {
 		>`select count(*)::int from selection_support where round_id = ${round}`;
 		expect(
 			await eraseResidentAccount(database.sql, resident.id, { password: 'wrong password', reason: 'resident_request' })
-		).toEqual({ ok: false, problem: 'password_wrong' });
+		).toEqual({ ok: false, error: 'password_wrong' });
 		expect(
 			await eraseResidentAccount(database.sql, staff.id, { password: TEST_PASSWORD, reason: 'resident_request' })
-		).toEqual({ ok: false, problem: 'not_resident_only' });
+		).toEqual({ ok: false, error: 'not_resident_only' });
 		expect(
 			await eraseResidentAccount(database.sql, resident.id, { password: TEST_PASSWORD, reason: 'resident_request' })
 		).toEqual({ ok: true });

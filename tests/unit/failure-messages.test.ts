@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CATALOG_PROBLEM_MESSAGES, catalogProblemMessage } from '../../src/lib/catalog-messages';
 import type { BallotProblem } from '../../src/lib/domain/methods/method';
 import type { SupportFailure } from '../../src/lib/domain/selection';
-import { ELECTORATE_CHANGE_MESSAGES, PRESENCE_MESSAGES } from '../../src/lib/electorate-messages';
+import { CHECK_IN_MESSAGES, ELECTORATE_CHANGE_MESSAGES, PRESENCE_MESSAGES } from '../../src/lib/electorate-messages';
 import { messageByKey, type MessageKey } from '../../src/lib/i18n';
 import { m } from '../../src/lib/paraglide/messages';
 import { overwriteGetLocale } from '../../src/lib/paraglide/runtime';
@@ -99,6 +99,7 @@ describe('the electorate', () => {
 	it('has each enrolment and check-in failure in both languages', () => {
 		expectKeysInBothLanguages('electorate', ELECTORATE_CHANGE_MESSAGES);
 		expectKeysInBothLanguages('presence', PRESENCE_MESSAGES);
+		expectKeysInBothLanguages('check-in', CHECK_IN_MESSAGES);
 	});
 });
 

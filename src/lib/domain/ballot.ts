@@ -2,4 +2,4 @@
 // in its module (methods/); these are the names the rest of the app imports.
 export { countFor, isVoidUnderRules } from './counting';
 export { checkBallot } from './methods';
-export type { BallotCheck, BallotProblem, Selection } from './methods';
+export type { BallotProblem, Selection } from './methods';

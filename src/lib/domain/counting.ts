@@ -66,7 +66,7 @@ export interface Tally {
 	figures: VoteFigures;
 }
 
-export { votesNeededToPass, thresholdPreview } from './attendance';
+export { votesNeededToPass } from './attendance';
 
 export function thresholdBaseCount(rules: VotingRules, turnout: Turnout, ballotsCast: number): number {
 	switch (rules.thresholdBase) {

@@ -228,7 +228,6 @@ export const reviewFormSchema = z
 			context.addIssue({ code: 'custom', path: ['reason'], message: 'residents_error_reason_required' });
 		}
 	}, EVERY_PROBLEM);
-export type ReviewForm = z.output<typeof reviewFormSchema>;
 
 export const hideFormSchema = z.object({
 	reason: boundedText(REASON_MAX, 'residents_error_reason_too_long', 'residents_error_hide_reason_required')

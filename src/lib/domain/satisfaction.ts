@@ -5,7 +5,7 @@ import { voteFigures, type VoteFigures } from './attendance';
 import { ballotsByChannel, ballotsDigest, type Turnout } from './counting';
 import { EVALUATION_CHOICES, type BallotContent, type EvaluationChoice, type VotingRules } from './types';
 
-export { EVALUATION_CHOICES, type EvaluationChoice };
+export { EVALUATION_CHOICES };
 export type SatisfactionGrade = 'satisfied' | 'basically_satisfied' | 'unsatisfied';
 
 export interface EvaluationCounts {

@@ -46,12 +46,6 @@ export const idSchema = z
 
 export const roleSchema = z.enum(ROLES, { error: 'error_role_unknown' });
 
-export const votingRulesSchema = z.object({
-	ballotMethod: z.enum(BALLOT_METHODS),
-	seats: z.number().int().min(1),
-	thresholdBase: z.enum(THRESHOLD_BASES)
-});
-
 /** The first message key per field of a failed parse. */
 export function fieldErrors(error: z.ZodError): Record<string, string> {
 	const errors: Record<string, string> = {};

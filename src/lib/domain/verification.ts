@@ -79,7 +79,6 @@ export const CONSENT_TEXT_VERSIONS = {
 	mobile: '2026-01-mobile-v1',
 	identity: '2026-01-identity-v1'
 } as const;
-export type ConsentPurpose = keyof typeof CONSENT_TEXT_VERSIONS;
 
 /** Unverified accounts with no activity are removed after this many days unless configured. */
 export const DEFAULT_INACTIVE_ACCOUNT_DAYS = 180;

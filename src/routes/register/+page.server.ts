@@ -35,7 +35,7 @@ export const actions: Actions = {
 		const provedWork = await checkRegistrationProof(db(), typeof altcha === 'string' ? altcha : null);
 		const result = await registerResident(db(), { ...parsed.data, address: getClientAddress(), provedWork });
 		if (!result.ok) {
-			return result.reason === 'rate_limited'
+			return result.error === 'rate_limited'
 				? fail(429, {
 						values,
 						errors: { form: 'residents_error_register_rate_limited' },

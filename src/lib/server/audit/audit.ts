@@ -15,25 +15,6 @@ export async function appendAudit(sql: Sql | TransactionSql, entry: AuditInput):
 		values (0, ${entry.actorUserId}, ${entry.action}, ${entry.votingSessionId ?? null}, ${sql.json(entry.details ?? {})}, '\\x')`;
 }
 
-export interface AuditEntry {
-	seq: number;
-	at: Date;
-	actorUsername: string | null;
-	action: string;
-	votingSessionId: number | null;
-	details: Record<string, unknown>;
-	hash: string;
-}
-
-export async function listAuditEntries(sql: Sql, votingSessionId: number): Promise<AuditEntry[]> {
-	return sql<AuditEntry[]>`
-		select a.seq, a.at, u.username as "actorUsername", a.action, a.voting_session_id as "votingSessionId",
-		       a.details, encode(a.hash, 'hex') as hash
-		from audit_entry a left join app_user u on u.id = a.actor_user_id
-		where a.voting_session_id = ${votingSessionId}
-		order by a.seq`;
-}
-
 /** The newest entry of the chain: its sequence number and hash (shown on the announcement and the projector). */
 export async function auditHead(sql: Sql): Promise<{ seq: number; hash: string } | null> {
 	const [head] = await sql<{ seq: number; hash: string }[]>`

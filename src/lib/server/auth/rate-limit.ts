@@ -63,7 +63,10 @@ export const LOGIN_ADDRESS_POLICY: BucketPolicy = {
 	firstWaitSeconds: 12,
 	maxWaitSeconds: 900
 };
-/** Wrong second-step codes per user. */
+/**
+ * Wrong second-step codes per user: the same policy under its own name.
+ * @alias
+ */
 export const TWO_FACTOR_POLICY: BucketPolicy = LOGIN_ACCOUNT_POLICY;
 
 const DEFAULT_MAX_WAIT_SECONDS = 3600;
@@ -92,14 +95,6 @@ export function backoffSeconds(policy: BucketPolicy, strikes: number): number {
 	const first = policy.firstWaitSeconds ?? 1 / policy.refillPerSecond;
 	const max = policy.maxWaitSeconds ?? DEFAULT_MAX_WAIT_SECONDS;
 	return Math.min(max, first * 2 ** Math.min(strikes - 1, 30));
-}
-
-/** Seconds until the key may try again (0 when it may now). Does not record anything. */
-export async function secondsUntilAllowed(sql: Sql | TransactionSql, key: string): Promise<number> {
-	const [row] = await sql<{ wait: number }[]>`
-		select extract(epoch from blocked_until - now())::float8 as wait
-		from rate_limit_bucket where key = ${key} and blocked_until > now()`;
-	return row ? Math.max(1, Math.ceil(row.wait)) : 0;
 }
 
 export interface TakenToken {

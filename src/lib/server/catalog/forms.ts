@@ -20,9 +20,9 @@ export function formText<K extends string>(form: FormData, fields: readonly K[])
 /** A problem in the user's language, and the field it belongs to ('form' when none). */
 export function describeProblem(failure: CatalogFailure): { field: string; message: string } {
 	return {
-		field: CATALOG_PROBLEM_FIELDS[failure.problem] ?? 'form',
+		field: CATALOG_PROBLEM_FIELDS[failure.error] ?? 'form',
 		message: catalogProblemMessage(
-			failure.problem,
+			failure.error,
 			(failure.sessions ?? []).map((use) => use.title)
 		)
 	};

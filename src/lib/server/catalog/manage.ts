@@ -56,7 +56,7 @@ export interface CategoryInput {
 	position: number | null;
 }
 
-export type CatalogFailure = { ok: false; problem: CatalogProblem; sessions?: SessionUse[] };
+export type CatalogFailure = { ok: false; error: CatalogProblem; sessions?: SessionUse[] };
 
 // ---------------------------------------------------------------- reading
 
@@ -271,21 +271,21 @@ function databaseProblem(error: unknown): CatalogFailure | null {
 	const refused = refusalOf(error);
 	switch (refused?.refusal) {
 		case 'candidate_frozen':
-			return { ok: false, problem: 'frozen' };
+			return { ok: false, error: 'frozen' };
 		case 'category_frozen':
-			return { ok: false, problem: 'category_frozen' };
+			return { ok: false, error: 'category_frozen' };
 		case 'category_not_empty':
-			return { ok: false, problem: 'category_not_empty' };
+			return { ok: false, error: 'category_not_empty' };
 		case 'unique_violation':
-			if (refused.constraint === 'candidate_title_key') return { ok: false, problem: 'title_taken' };
-			if (refused.constraint === 'category_name_key') return { ok: false, problem: 'name_taken' };
+			if (refused.constraint === 'candidate_title_key') return { ok: false, error: 'title_taken' };
+			if (refused.constraint === 'category_name_key') return { ok: false, error: 'name_taken' };
 			return null;
 		case 'foreign_key_violation':
 			// A session's candidate list still names it; anything else pointing at the candidate
 			// (merged proposals, selection rounds) keeps it too.
 			return {
 				ok: false,
-				problem: refused.constraint === 'voting_session_candidate_candidate_id_fkey' ? 'in_session' : 'has_provenance'
+				error: refused.constraint === 'voting_session_candidate_candidate_id_fkey' ? 'in_session' : 'has_provenance'
 			};
 		default:
 			return null;
@@ -313,8 +313,8 @@ export async function createCandidate(
 		inTransaction(sql, async (tx): Promise<{ ok: true; id: number } | CatalogFailure> => {
 			await lockCatalog(tx);
 			const category = await categoryName(tx, input.categoryId);
-			if (category === null) return { ok: false, problem: 'category_not_found' };
-			if (await titleTaken(tx, input.title, null)) return { ok: false, problem: 'title_taken' };
+			if (category === null) return { ok: false, error: 'category_not_found' };
+			if (await titleTaken(tx, input.title, null)) return { ok: false, error: 'title_taken' };
 			const id = await insertCandidate(tx, input.categoryId, input);
 			if (input.position !== null)
 				await renumberCandidates(tx, placed(await orderedCandidateIds(tx, input.categoryId), id, input.position));
@@ -338,15 +338,15 @@ export async function updateCandidate(
 		inTransaction(sql, async (tx): Promise<{ ok: true; changed: string[] } | CatalogFailure> => {
 			await lockCatalog(tx);
 			const before = await readCandidateRow(tx, id);
-			if (!before) return { ok: false, problem: 'not_found' };
+			if (!before) return { ok: false, error: 'not_found' };
 			const category = await categoryName(tx, input.categoryId);
-			if (category === null) return { ok: false, problem: 'category_not_found' };
+			if (category === null) return { ok: false, error: 'category_not_found' };
 			const changed = changedCandidateFields(before, input);
 			const sessions = (await sessionUses(tx, [id])).get(id) ?? [];
 			if (changed.length > 0 && isFrozen(sessions))
-				return { ok: false, problem: 'frozen', sessions: sessions.filter((use) => use.status !== 'draft') };
+				return { ok: false, error: 'frozen', sessions: sessions.filter((use) => use.status !== 'draft') };
 			if (changed.includes('title') && (await titleTaken(tx, input.title, id)))
-				return { ok: false, problem: 'title_taken' };
+				return { ok: false, error: 'title_taken' };
 			if (changed.length > 0) await rewriteCandidate(tx, before, input.categoryId, input);
 			if (input.position !== null) {
 				const ids = await orderedCandidateIds(tx, input.categoryId);
@@ -378,7 +378,7 @@ export async function moveCandidate(
 		inTransaction(sql, async (tx): Promise<{ ok: true; moved: boolean } | CatalogFailure> => {
 			await lockCatalog(tx);
 			const candidate = await readCandidateRow(tx, id);
-			if (!candidate) return { ok: false, problem: 'not_found' };
+			if (!candidate) return { ok: false, error: 'not_found' };
 			const ids = await orderedCandidateIds(tx, candidate.categoryId);
 			const reordered = stepped(ids, id, direction);
 			if (reordered === ids) return { ok: true, moved: false };
@@ -408,11 +408,11 @@ export async function deleteCandidate(
 		inTransaction(sql, async (tx): Promise<{ ok: true } | CatalogFailure> => {
 			await lockCatalog(tx);
 			const candidate = await readCandidateRow(tx, id);
-			if (!candidate) return { ok: false, problem: 'not_found' };
+			if (!candidate) return { ok: false, error: 'not_found' };
 			const sessions = (await sessionUses(tx, [id])).get(id) ?? [];
 			if (isFrozen(sessions))
-				return { ok: false, problem: 'frozen', sessions: sessions.filter((use) => use.status !== 'draft') };
-			if (sessions.length > 0) return { ok: false, problem: 'in_session', sessions };
+				return { ok: false, error: 'frozen', sessions: sessions.filter((use) => use.status !== 'draft') };
+			if (sessions.length > 0) return { ok: false, error: 'in_session', sessions };
 			await tx`delete from candidate where id = ${id}`;
 			await renumberCandidates(tx, await orderedCandidateIds(tx, candidate.categoryId));
 			await appendAudit(tx, {
@@ -443,7 +443,7 @@ export async function createCategory(
 	return guarded(() =>
 		inTransaction(sql, async (tx): Promise<{ ok: true; id: number } | CatalogFailure> => {
 			await lockCatalog(tx);
-			if (await nameTaken(tx, input.name, null)) return { ok: false, problem: 'name_taken' };
+			if (await nameTaken(tx, input.name, null)) return { ok: false, error: 'name_taken' };
 			const id = await insertCategory(tx, input.name);
 			if (input.position !== null)
 				await renumberCategories(tx, placed(await orderedCategoryIds(tx), id, input.position));
@@ -463,12 +463,12 @@ export async function updateCategory(
 		inTransaction(sql, async (tx): Promise<{ ok: true; changed: string[] } | CatalogFailure> => {
 			await lockCatalog(tx);
 			const before = await categoryName(tx, id);
-			if (before === null) return { ok: false, problem: 'not_found' };
+			if (before === null) return { ok: false, error: 'not_found' };
 			const changed: string[] = [];
 			if (input.name !== before) {
 				const frozenBy = await categoryIsFrozen(tx, id);
-				if (frozenBy.length > 0) return { ok: false, problem: 'category_frozen', sessions: frozenBy };
-				if (await nameTaken(tx, input.name, id)) return { ok: false, problem: 'name_taken' };
+				if (frozenBy.length > 0) return { ok: false, error: 'category_frozen', sessions: frozenBy };
+				if (await nameTaken(tx, input.name, id)) return { ok: false, error: 'name_taken' };
 				await tx`update category set name = ${input.name} where id = ${id}`;
 				changed.push('name');
 			}
@@ -507,7 +507,7 @@ export async function moveCategory(
 		inTransaction(sql, async (tx): Promise<{ ok: true; moved: boolean } | CatalogFailure> => {
 			await lockCatalog(tx);
 			const name = await categoryName(tx, id);
-			if (name === null) return { ok: false, problem: 'not_found' };
+			if (name === null) return { ok: false, error: 'not_found' };
 			const ids = await orderedCategoryIds(tx);
 			const reordered = stepped(ids, id, direction);
 			if (reordered === ids) return { ok: true, moved: false };
@@ -531,11 +531,11 @@ export async function deleteCategory(
 		inTransaction(sql, async (tx): Promise<{ ok: true } | CatalogFailure> => {
 			await lockCatalog(tx);
 			const name = await categoryName(tx, id);
-			if (name === null) return { ok: false, problem: 'not_found' };
+			if (name === null) return { ok: false, error: 'not_found' };
 			const [row] = await tx<
 				{ count: number }[]
 			>`select count(*)::int as count from candidate where category_id = ${id}`;
-			if ((row?.count ?? 0) > 0) return { ok: false, problem: 'category_not_empty' };
+			if ((row?.count ?? 0) > 0) return { ok: false, error: 'category_not_empty' };
 			await tx`delete from category where id = ${id}`;
 			await renumberCategories(tx, await orderedCategoryIds(tx));
 			await appendAudit(tx, { actorUserId, action: 'category.deleted', details: { categoryId: id, name } });

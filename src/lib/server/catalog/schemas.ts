@@ -130,7 +130,6 @@ export const categoryFormSchema = z.object({
 	name: categoryNameSchema,
 	position: positionSchema
 });
-export type CategoryForm = z.output<typeof categoryFormSchema>;
 
 /** The candidate form: targets one per line. */
 export const candidateFormSchema = z.object({
@@ -145,14 +144,12 @@ export const candidateFormSchema = z.object({
 	position: positionSchema,
 	...candidateFields('lines')
 });
-export type CandidateForm = z.output<typeof candidateFormSchema>;
 
 /** One imported row: the category by name; targets separated by lines or semicolons. */
 export const importRowSchema = z.object({
 	category: categoryNameSchema,
 	...candidateFields('lines_and_semicolons')
 });
-export type ImportRow = z.output<typeof importRowSchema>;
 
 /** Moving an item one place up or down in its list. */
 export const moveFormSchema = z.object({

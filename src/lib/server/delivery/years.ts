@@ -3,7 +3,7 @@
 import { chainStates, type ChainStage, type StageDates, type YearChain } from '$lib/domain/delivery';
 import { EVALUATION_METHOD } from '$lib/domain/types';
 
-export type { ChainStep, YearChain } from '$lib/domain/delivery';
+export type { YearChain } from '$lib/domain/delivery';
 import type { Sql } from '../db/client';
 
 /** Every year something happened or is planned in, newest first. */

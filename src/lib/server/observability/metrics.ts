@@ -2,8 +2,7 @@
 // behind a bearer token. Labels hold routes by their id, outcomes, refusal codes, SQLSTATEs and
 // replica positions: nothing personal and nothing about any ballot's or support's content.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { observePoolWaits } from '../db/client';
-import { onPublicRead, onReplicaCheck } from '../db/index';
+import { onPoolWait, onPublicRead, onReplicaCheck } from '../db/index';
 import { openTurnoutStreamCount } from '../live/stream';
 
 export const registry = new Registry();
@@ -81,7 +80,7 @@ let wired = false;
 export function wireMetrics(): void {
 	if (wired) return;
 	wired = true;
-	observePoolWaits((seconds) => poolWaits.observe(seconds));
+	onPoolWait((seconds) => poolWaits.observe(seconds));
 	onPublicRead((target) => publicReads.inc({ target }));
 	onReplicaCheck((statuses) => {
 		for (const { replica, state, lagSeconds } of statuses) {

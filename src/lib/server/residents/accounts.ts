@@ -18,8 +18,8 @@ export const REGISTRATION_WITHOUT_PROOF_POLICY: BucketPolicy = { capacity: 3, re
 
 export type RegistrationResult =
 	| { ok: true; userId: number; token: string }
-	| { ok: false; reason: 'username_taken' }
-	| { ok: false; reason: 'rate_limited'; retryAfterSeconds: number };
+	| { ok: false; error: 'username_taken' }
+	| { ok: false; error: 'rate_limited'; retryAfterSeconds: number };
 
 /**
  * Creates a resident account and signs it in, in one transaction. Every attempt from an address
@@ -35,7 +35,7 @@ export async function registerResident(
 	if (!input.provedWork) limits.push([`register:without-proof:${input.address}`, REGISTRATION_WITHOUT_PROOF_POLICY]);
 	for (const [key, policy] of limits) {
 		const token = await takeToken(sql, key, policy);
-		if (!token.allowed) return { ok: false, reason: 'rate_limited', retryAfterSeconds: token.retryAfterSeconds };
+		if (!token.allowed) return { ok: false, error: 'rate_limited', retryAfterSeconds: token.retryAfterSeconds };
 	}
 	const passwordHash = await hashPassword(input.password);
 	try {
@@ -54,7 +54,7 @@ export async function registerResident(
 			return { ok: true as const, userId, token };
 		})) as RegistrationResult;
 	} catch (error) {
-		if (error instanceof UsernameTakenError) return { ok: false, reason: 'username_taken' };
+		if (error instanceof UsernameTakenError) return { ok: false, error: 'username_taken' };
 		throw error;
 	}
 }

@@ -36,13 +36,6 @@ export async function listOpenCampaigns(sql: Sql): Promise<Campaign[]> {
 		where now() >= c.opens_at and now() < c.closes_at order by c.closes_at, c.id`;
 }
 
-/** The next campaign to open, if any (to tell residents when they can propose). */
-export async function nextCampaign(sql: Sql): Promise<Campaign | null> {
-	const [campaign] = await sql<Campaign[]>`
-		select ${campaignColumns(sql)} from proposal_campaign c where c.opens_at > now() order by c.opens_at, c.id limit 1`;
-	return campaign ?? null;
-}
-
 function auditDetails(input: CampaignForm) {
 	return {
 		title: input.title,

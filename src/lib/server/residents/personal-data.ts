@@ -142,7 +142,7 @@ export async function exportResidentData(sql: Sql, userId: number): Promise<Resi
 	};
 }
 
-export type ErasureResult = { ok: true } | { ok: false; problem: 'not_found' | 'not_resident_only' | 'password_wrong' };
+export type ErasureResult = { ok: true } | { ok: false; error: 'not_found' | 'not_resident_only' | 'password_wrong' };
 
 /**
  * Deletes a resident's account as described above. `password` must match when the account has one
@@ -157,16 +157,16 @@ export async function eraseResidentAccount(
 		select password_hash as "passwordHash",
 		       coalesce((select array_agg(role) from user_role where user_id = u.id), '{}') as roles
 		from app_user u where u.id = ${userId}`;
-	if (!user) return { ok: false, problem: 'not_found' };
-	if (user.roles.length !== 1 || user.roles[0] !== 'resident') return { ok: false, problem: 'not_resident_only' };
+	if (!user) return { ok: false, error: 'not_found' };
+	if (user.roles.length !== 1 || user.roles[0] !== 'resident') return { ok: false, error: 'not_resident_only' };
 	if (options.reason === 'resident_request' && user.passwordHash !== null) {
 		if (!options.password || !(await verifyPassword(user.passwordHash, options.password))) {
-			return { ok: false, problem: 'password_wrong' };
+			return { ok: false, error: 'password_wrong' };
 		}
 	}
 	return (await sql.begin(async (tx) => {
 		const [locked] = await tx<{ id: number }[]>`select id from app_user where id = ${userId} for update`;
-		if (!locked) return { ok: false as const, problem: 'not_found' as const };
+		if (!locked) return { ok: false as const, error: 'not_found' as const };
 		// Lets proposal_guard accept exactly one change to a submitted proposal: emptying its contact.
 		await tx`select set_config('piaojue.erasure', 'on', true)`;
 		const [counts] = await tx<{ drafts: number; publicProposals: number; supports: number }[]>`

@@ -345,13 +345,6 @@ export async function visibleRoundResults(sql: Sql, roundId: number): Promise<Ro
 	return resultsOf(round, await readRanking(sql, roundId));
 }
 
-/** The results for staff, whatever the round shows the public (the review needs them while it runs). */
-export async function staffRoundResults(sql: Sql, roundId: number): Promise<RoundResults | null> {
-	const round = await getRound(sql, roundId);
-	if (!round) return null;
-	return resultsOf(round, await readRanking(sql, roundId));
-}
-
 // ---------------------------------------------------------------- exclusions and final results
 
 function roundRefusal(error: unknown): RoundProblem | null {

@@ -57,7 +57,3 @@ export async function userIdsByUsername(sql: Sql, usernames: string[]): Promise<
 		select id, lower(username) as username from app_user where lower(username) = any(${usernames.map((name) => name.toLowerCase())})`;
 	return new Map(rows.map((row) => [row.username, row.id]));
 }
-
-export function hasRole(user: { roles: readonly Role[] } | null | undefined, role: Role): boolean {
-	return !!user && user.roles.includes(role);
-}

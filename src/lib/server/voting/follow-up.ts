@@ -107,14 +107,6 @@ export interface Rounds {
 	final: { chosen: ChosenAcrossRounds[]; complete: boolean };
 }
 
-/**
- * The rounds a session belongs to (from its first round on) with their published tallies, and the
- * final list. Only published tallies are read: a further vote still running shows its status only.
- */
-export async function readRounds(sql: Sql, votingSessionId: number): Promise<Rounds> {
-	return roundsOf(sql, await roundChain(sql, votingSessionId));
-}
-
 type ChainEntry = { id: number; title: string; status: SessionStatus; kind: FollowUpKind | null };
 
 /** The first round of the session's vote and its further votes, in order (one query). */

@@ -116,17 +116,6 @@ export async function listDelegateSessions(
 		order by s.year desc, s.id desc`;
 }
 
-export async function isEnrolled(
-	sql: Sql,
-	votingSessionId: number,
-	delegateId: number
-): Promise<{ enrolled: boolean; hasVoted: boolean }> {
-	const [row] = await sql<{ enrolled: boolean; hasVoted: boolean }[]>`
-		select exists (select 1 from electorate_member where voting_session_id = ${votingSessionId} and delegate_id = ${delegateId}) as enrolled,
-		       exists (select 1 from ballot_mark where voting_session_id = ${votingSessionId} and delegate_id = ${delegateId}) as "hasVoted"`;
-	return row ?? { enrolled: false, hasVoted: false };
-}
-
 export interface NewVotingSession {
 	title: string;
 	year: number;

@@ -40,8 +40,7 @@ function moveAction(move: typeof moveCandidate) {
 		const parsed = moveFormSchema.safeParse(Object.fromEntries(await readFormBody(request)));
 		if (!parsed.success) return fail(400, { message: m.error_not_found() });
 		const result = await move(db(), parsed.data.id, parsed.data.direction, staff.id);
-		if (!result.ok)
-			return fail(result.problem === 'not_found' ? 404 : 409, { message: describeProblem(result).message });
+		if (!result.ok) return fail(result.error === 'not_found' ? 404 : 409, { message: describeProblem(result).message });
 		return { moved: parsed.data.id };
 	};
 }

@@ -32,7 +32,7 @@ export const actions: Actions = {
 			reason: 'resident_request'
 		});
 		if (!result.ok) {
-			if (result.problem === 'password_wrong')
+			if (result.error === 'password_wrong')
 				return fail(403, { errors: { password: 'verification_error_password_wrong' } });
 			return fail(409, { errors: { form: 'verification_error_not_resident_only' } });
 		}

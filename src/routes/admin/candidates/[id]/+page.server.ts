@@ -35,7 +35,7 @@ export const actions: Actions = {
 			return fail(400, { action: 'save' as const, values, errors: translatedFieldErrors(parsed.error) });
 		const result = await updateCandidate(db(), id, parsed.data, staff.id);
 		if (!result.ok) {
-			if (result.problem === 'not_found') error(404, m.error_candidate_not_found());
+			if (result.error === 'not_found') error(404, m.error_candidate_not_found());
 			const problem = describeProblem(result);
 			return fail(409, { action: 'save' as const, values, errors: { [problem.field]: problem.message } });
 		}
@@ -49,7 +49,7 @@ export const actions: Actions = {
 		}
 		const result = await deleteCandidate(db(), id, staff.id);
 		if (!result.ok) {
-			if (result.problem === 'not_found') error(404, m.error_candidate_not_found());
+			if (result.error === 'not_found') error(404, m.error_candidate_not_found());
 			return fail(409, { action: 'delete' as const, message: describeProblem(result).message });
 		}
 		redirect(303, '/admin/candidates?done=candidate_deleted');
