@@ -74,7 +74,7 @@ export const actions: Actions = {
 		recordSupport(result);
 		if (!result.ok) {
 			const status = result.problem.code === 'over_limit' ? 400 : result.problem.code === 'not_eligible' ? 403 : 409;
-			return fail(status, { chosen, error: supportFailureMessage(result.problem) });
+			return fail(status, { chosen, failure: result.problem.code, error: supportFailureMessage(result.problem) });
 		}
 		redirect(303, `/selection/${id}?saved=1`);
 	}

@@ -1,6 +1,8 @@
 // The check-in at the hall door (签到), phone-first: 应到 / 实到 / 未到 and the quorum at the top,
 // a scan of the credential sheet's QR code (or its code typed), and a search with one tap per delegate,
 // filtered by delegation (代表团) and by "未签到", with a whole delegation checked in at once (issue 15).
+import { CHECK_IN_MESSAGES } from '$lib/electorate-messages';
+import { messageOf } from '$lib/i18n';
 import { error, fail } from '@sveltejs/kit';
 import { z } from 'zod';
 import { idSchema } from '$lib/domain/schemas';
@@ -49,18 +51,7 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 };
 
 function refusalMessage(result: Exclude<PresenceResult, { ok: true }> | { ok: false; error: 'unknown_code' }): string {
-	switch (result.error) {
-		case 'not_found':
-			return m.error_session_not_found();
-		case 'not_enrolled':
-			return m.electorate_not_enrolled();
-		case 'wrong_status':
-			return m.electorate_presence_closed();
-		case 'has_voted':
-			return m.attendance_error_has_voted();
-		case 'unknown_code':
-			return m.attendance_error_unknown_code();
-	}
+	return messageOf(CHECK_IN_MESSAGES[result.error]);
 }
 
 function outcome(result: Extract<PresenceResult, { ok: true }>, present: boolean): string {
