@@ -42,6 +42,33 @@ function fitsWithoutScrolling(page: Page): Promise<boolean> {
 	);
 }
 
+/**
+ * Rows of the board not wholly on the screen, or reaching under the legend below the board (the
+ * page itself never scrolls on a projector, so a row too many would be cut off unseen): none may be.
+ */
+function rowsOffScreen(page: Page): Promise<string[]> {
+	return page.evaluate(() => {
+		const notes = document.querySelector('.screen-notes');
+		const floor = Math.min(window.innerHeight, notes?.getBoundingClientRect().top ?? Infinity);
+		return [...document.querySelectorAll('table.board-table tbody tr')]
+			.filter((row) => row.getBoundingClientRect().bottom > floor + 0.5)
+			.map((row) => row.querySelector('th')?.textContent?.trim() ?? '');
+	});
+}
+
+/** Ranks and vote counts broken over two lines ("1" above "0"): none may be. */
+function brokenCounts(page: Page): Promise<string[]> {
+	return page.locator('table.board-table tbody :is(td.board-rank, td.board-votes)').evaluateAll((cells) =>
+		cells
+			.filter((cell) => {
+				const range = document.createRange();
+				range.selectNodeContents(cell);
+				return new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size > 1;
+			})
+			.map((cell) => cell.textContent ?? '')
+	);
+}
+
 /** Titles on the board cut off (wider than their cell) or hidden: none may be. */
 function cutTitles(page: Page): Promise<string[]> {
 	return page
@@ -140,6 +167,8 @@ describe('the projector and the results page with 34 candidates (issue 15)', () 
 		expect(await board.locator('tbody tr .board-line').count()).toBe(10);
 		expect(await cutTitles(page)).toEqual([]);
 		expect(await fitsWithoutScrolling(page)).toBe(true);
+		expect(await rowsOffScreen(page)).toEqual([]);
+		expect(await brokenCounts(page)).toEqual([]);
 		// Large: the chosen rows' type is at least 3% of the screen's height.
 		const size = await board
 			.locator('tbody th.board-title')
@@ -159,6 +188,8 @@ describe('the projector and the results page with 34 candidates (issue 15)', () 
 			expect(await board.locator('tbody tr').count()).toBe(12);
 			expect(await cutTitles(page)).toEqual([]);
 			expect(await fitsWithoutScrolling(page)).toBe(true);
+			expect(await rowsOffScreen(page)).toEqual([]);
+			expect(await brokenCounts(page)).toEqual([]);
 			for (const title of await shownTitles()) seen.add(title.trim());
 			await screenshot(page, name);
 		}
