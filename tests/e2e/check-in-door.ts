@@ -26,7 +26,7 @@ export async function checkInByCode(page: Page, code: string, displayName: strin
 /** Finds a delegate (by name, delegation or delegate number) and checks them in with one tap. */
 export async function checkInBySearch(page: Page, search: string, displayName: string): Promise<void> {
 	await page.getByLabel(m.electorate_search_label()).fill(search);
-	await page.getByRole('button', { name: m.electorate_search_submit() }).click();
+	await page.getByRole('button', { name: m.hall_filter_submit() }).click();
 	await page.waitForURL((url) => url.searchParams.get('q') === search);
 	await page.getByRole('button', { name: m.attendance_check_in_named({ name: displayName }) }).click();
 	await page.getByText(m.attendance_done_checked_in({ name: displayName })).waitFor();

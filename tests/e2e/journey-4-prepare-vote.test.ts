@@ -133,7 +133,7 @@ describe('journey 4: staff prepare a voting session from the selection and open 
 		const codes = await sheets.locator('code.access-code').allInnerTexts();
 		await page.emulateMedia({ media: 'print' });
 		await screenshot(page, 'journey-4-credential-sheets-print');
-		expect(await page.locator('header.site-header nav').isVisible()).toBe(false);
+		expect(await page.locator('header.site-header nav').filter({ visible: true }).count()).toBe(0);
 		await page.emulateMedia({ media: 'screen' });
 
 		// 6. Check-in at the door (签到): 应到 5, the quorum (more than two thirds) 4. The two holding a

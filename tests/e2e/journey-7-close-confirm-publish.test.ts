@@ -149,7 +149,7 @@ describe('journey 7: close, confirm, publish; the public sees the counts and the
 		await announcement.getByText(m.procedure_announcement_none_chosen()).waitFor();
 		await announcement.getByText(m.procedure_announcement_shortfall({ seats: 2 })).waitFor();
 		// Printed: no navigation, black on white.
-		expect(await page.locator('header.site-header nav').isVisible()).toBe(false);
+		expect(await page.locator('header.site-header nav').filter({ visible: true }).count()).toBe(0);
 		await screenshot(page, 'journey-7-announcement-print');
 		await page.emulateMedia({ media: 'screen' });
 		expect(errors).toEqual([]);
