@@ -181,24 +181,25 @@ export interface FrozenBallot {
 /** Per pool (the tests run several databases in one process), per session id. */
 const frozenBallots = new WeakMap<Sql, Map<number, FrozenBallot>>();
 
+/** A session's row as the ballot page and the cast read it. */
+type BallotSessionRow = {
+	id: number;
+	title: string;
+	status: SessionStatus;
+	ballotMethod: SessionMethod;
+	seats: number;
+	thresholdBase: ThresholdBase;
+	allowAbstain: boolean;
+	opensAt: Date | null;
+	closesAt: Date | null;
+};
+
 /** The session's ballot: from memory once it has left the draft, else read; null when the session does not exist. */
 export async function frozenBallot(sql: Sql, votingSessionId: number): Promise<FrozenBallot | null> {
 	let known = frozenBallots.get(sql);
 	const kept = known?.get(votingSessionId);
 	if (kept) return kept;
-	const [row] = await sql<
-		{
-			id: number;
-			title: string;
-			status: SessionStatus;
-			ballotMethod: SessionMethod;
-			seats: number;
-			thresholdBase: ThresholdBase;
-			allowAbstain: boolean;
-			opensAt: Date | null;
-			closesAt: Date | null;
-		}[]
-	>`
+	const [row] = await sql<BallotSessionRow[]>`
 			select id, title, status, ballot_method as "ballotMethod", coalesce(seats, 0) as seats, threshold_base as "thresholdBase",
 			       allow_abstain as "allowAbstain", opens_at as "opensAt", closes_at as "closesAt"
 			from voting_session where id = ${votingSessionId}`;
@@ -241,21 +242,7 @@ export async function readBallotSession(
 	inHallNetwork: boolean;
 } | null> {
 	const [row] = await sql<
-		{
-			id: number;
-			title: string;
-			status: SessionStatus;
-			ballotMethod: SessionMethod;
-			seats: number;
-			thresholdBase: ThresholdBase;
-			allowAbstain: boolean;
-			opensAt: Date | null;
-			closesAt: Date | null;
-			enrolled: boolean;
-			hasVoted: boolean;
-			checkedIn: boolean;
-			inHallNetwork: boolean;
-		}[]
+		(BallotSessionRow & { enrolled: boolean; hasVoted: boolean; checkedIn: boolean; inHallNetwork: boolean })[]
 	>`
 		select s.id, s.title, s.status, s.ballot_method as "ballotMethod", coalesce(s.seats, 0) as seats, s.threshold_base as "thresholdBase",
 		       s.allow_abstain as "allowAbstain", s.opens_at as "opensAt", s.closes_at as "closesAt",
