@@ -77,7 +77,7 @@ function closedDuringWrite(mode: 'bare' | 'bare-caught' | 'resilient') {
 	const run = spawnSync(
 		process.execPath,
 		['--import', 'tsx', 'tests/fixtures/connection-closed-during-write.ts', mode, database.ownerUrl],
-		{ encoding: 'utf8', timeout: 60_000 }
+		{ encoding: 'utf8', timeout: 30_000 }
 	);
 	const lines = run.stdout
 		.split('\n')
@@ -88,18 +88,21 @@ function closedDuringWrite(mode: 'bare' | 'bare-caught' | 'resilient') {
 }
 
 describe('a connection closed by the server in the middle of a transaction (porsager/postgres#1154, #1208)', () => {
-	it('bare: the ROLLBACK written to the closed socket throws from a timer and ends the process', () => {
+	it("bare: after the close, the pool never answers the next query (the process ends, or the query gets the dead connection's error)", () => {
 		const run = closedDuringWrite('bare');
-		expect(run.status).toBe(1);
-		expect(run.step('next')).toBeUndefined();
-		// Mostly the TypeError from the timer; about once in ten runs, the server's FATAL message is
-		// read before the close and ends the process as an unhandled rejection instead.
-		if (run.step('transaction') === '57P01') expect(run.stderr).toContain('terminating connection');
-		else {
-			expect(run.step('transaction')).toBe('CONNECTION_CLOSED');
+		// The order of the close and the server's FATAL message decides how it shows (seen on this
+		// machine, loaded and not): mostly the ROLLBACK written from a timer throws a TypeError that
+		// ends the process; sometimes the FATAL is read first and ends it as an unhandled rejection;
+		// sometimes the next query, sent on a new connection, is refused with the old one's 57P01.
+		// A hang (killed at the deadline) is the same bug. When an upgrade makes the next query
+		// answer, this fails: remove the workaround.
+		expect(['CONNECTION_CLOSED', '57P01']).toContain(run.step('transaction'));
+		expect(run.step('next')).not.toBe('ok');
+		if (run.status === 1 && run.step('transaction') === 'CONNECTION_CLOSED' && run.step('next') === undefined) {
 			expect(run.stderr).toContain("Cannot read properties of null (reading 'write')");
 			expect(run.stderr).toMatch(/nextWrite/);
 		}
+		if (run.step('transaction') === '57P01') expect(run.stderr).toContain('terminating connection');
 	});
 
 	it('bare, with the exception swallowed: the connection never sends again', () => {
@@ -108,6 +111,11 @@ describe('a connection closed by the server in the middle of a transaction (pors
 		if (run.step('transaction') === '57P01') {
 			// The rarer order (see above): no write after the close, so nothing to poison.
 			expect(run.step('uncaught')).toContain('terminating connection');
+			return;
+		}
+		if (run.step('uncaught') === undefined) {
+			// The FATAL read after the close: the next query, on a new connection, gets the old one's error.
+			expect(run.step('next')).toBe('57P01');
 			return;
 		}
 		expect(run.step('uncaught')).toBe("Cannot read properties of null (reading 'write')");

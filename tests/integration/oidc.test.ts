@@ -277,12 +277,16 @@ describe('sign-in through an OpenID Connect provider', () => {
 		await refused(replay, callback);
 
 		// Each refusal for its own reason (the server log says which check failed).
-		const refusals = app
-			.log()
-			.split('\n')
-			.filter((line) => line.startsWith('{'))
-			.map((line) => (JSON.parse(line) as { msg?: string }).msg ?? '')
-			.filter((message) => message.startsWith('OIDC: callback refused'));
+		// The server writes its log line after the redirect has gone out: wait for it to arrive.
+		const loggedRefusals = () =>
+			app
+				.log()
+				.split('\n')
+				.filter((line) => line.startsWith('{'))
+				.map((line) => (JSON.parse(line) as { msg?: string }).msg ?? '')
+				.filter((message) => message.startsWith('OIDC: callback refused'));
+		await expect.poll(() => loggedRefusals().length, { timeout: 10_000 }).toBeGreaterThanOrEqual(4);
+		const refusals = loggedRefusals();
 		expect(refusals).toHaveLength(4); // the fourth case never reached the provider
 		expect(refusals[0]).toMatch(/unexpected "state" response parameter value/);
 		expect(refusals[1]).toMatch(/invalid_grant/); // the wrong verifier
